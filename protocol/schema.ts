@@ -1,0 +1,20 @@
+/** Field schemas shared by frames, HTTP bodies and origin events. */
+import { z } from "zod";
+import { CLIENT_MSG_ID, CONVERSATION_ID, DEVICE_ID, USER_ID } from "./limits.js";
+
+export const userId = z.string().regex(USER_ID, "must be 1-64 chars of [A-Za-z0-9_.-]");
+export const deviceId = z.string().regex(DEVICE_ID, "must be 1-64 chars of [A-Za-z0-9_-]");
+export const conversationId = z.string().regex(CONVERSATION_ID, "must be 1-128 chars of [A-Za-z0-9:_-]");
+export const clientMsgId = z.string().regex(CLIENT_MSG_ID, "must be 1-64 chars of [A-Za-z0-9_-]");
+/** Size is checked apart (fitsBodyLimit) because an oversized body answers too_large, not bad_request. */
+export const body = z.string().min(1, "must not be empty");
+export const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const time = z.number().int().min(0);
+
+/** Turns a zod failure into one readable line: the first problem, with the field it concerns. */
+export function describeIssues(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid input";
+  const path = issue.path.join(".");
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
