@@ -1,0 +1,168 @@
+/**
+ * Conversation: one Durable Object per conversation. It owns the members, assigns `seq = last + 1` (a DO runs
+ * one event at a time, so sequencing needs no lock and no global counter), keeps the history, and fans every
+ * message out to each member's UserSession until each confirmed. Entry points only check and delegate; the
+ * work is in conversation/ (store, fan-out, membership rules).
+ */
+import { DurableObject } from "cloudflare:workers";
+import {
+  fail, NOT_A_MEMBER, ok,
+  type ChangeMembers, type ConversationDetail, type ConversationInfo, type ConversationKind, type HistoryPage,
+  type HistoryQuery, type Result, type SendResult,
+} from "../protocol/index.js";
+import { loadConfig, type EdgeConfig, type Env } from "../workers/config.js";
+import { planMemberChange } from "./conversation/membership.js";
+import { Fanout } from "./conversation/fanout.js";
+import { ConversationStore } from "./conversation/store.js";
+import { AlarmClock, Backoff } from "./shared/alarm.js";
+import type { Delivery } from "./shared/delivery.js";
+import { Forwarder, type OutboxBatch } from "./shared/forwarder.js";
+import { log } from "./shared/log.js";
+
+export interface CreateRequest {
+  id: string;
+  kind: ConversationKind;
+  title: string;
+  creator: string;
+  members: string[];
+}
+
+/** How long a membership change waits for members' sessions to learn of it before answering. */
+const SETTLE_TIMEOUT_MS = 5_000;
+
+export class Conversation extends DurableObject<Env> {
+  private readonly config: EdgeConfig;
+  private readonly store: ConversationStore;
+  private readonly clock: AlarmClock;
+  private readonly fanout: Fanout;
+  private readonly fanoutBackoff: Backoff;
+  private readonly forwarder: Forwarder;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.config = loadConfig(env);
+    this.store = new ConversationStore(ctx.storage);
+    this.clock = new AlarmClock(ctx.storage);
+    this.fanoutBackoff = new Backoff(this.config.fanoutRetryMs, 60_000);
+    this.fanout = new Fanout(this.store, (userId, delivery) => this.deliverTo(userId, delivery), (userId, error) => this.fanoutFailed(userId, error));
+    this.forwarder = new Forwarder(this.config, this.clock, (limit) => this.unforwarded(limit));
+  }
+
+  async create(request: CreateRequest): Promise<{ created: boolean; conversation: ConversationInfo }> {
+    const created = this.store.info === null;
+    if (created) {
+      this.store.create({ id: request.id, kind: request.kind, title: request.title, creator: request.creator, createdAt: Date.now() }, request.members);
+      await this.settle(request.members);
+    }
+    return { created, conversation: this.view() };
+  }
+
+  detail(userId: string): Result<ConversationDetail> {
+    if (!this.store.isMember(userId)) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
+    const readSeqs: Record<string, number> = {};
+    for (const id of this.store.currentMembers()) readSeqs[id] = this.store.members.get(id)!.readSeq;
+    return ok({ ...this.view(), lastSeq: this.store.lastSeq, readSeqs });
+  }
+
+  async changeMembers(userId: string, change: ChangeMembers): Promise<Result<ConversationInfo>> {
+    if (!this.store.isMember(userId)) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
+    const plan = planMemberChange(this.store.info!, this.store.currentMembers(), userId, change, this.config.maxGroupMembers);
+    if (!plan.ok) return plan;
+    const { add, remove } = plan.value;
+    if (add.length + remove.length > 0) {
+      const everyone = [...new Set([...this.store.currentMembers(), ...add, ...remove])];
+      this.store.changeMembers(add, remove);
+      await this.settle(everyone);
+    }
+    return ok(this.view());
+  }
+
+  /** Sequences one sender's messages in the order given. Resolves once they are durable (output gate). */
+  async send(senderId: string, items: { clientMsgId: string; body: string }[]): Promise<Result<SendResult[]>> {
+    if (!this.store.isMember(senderId)) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
+    const results = this.store.append(senderId, items, Date.now());
+    if (results.some((r) => !r.duplicate)) {
+      // The alarm is the safety net that finishes fan-out and forwarding if this object dies first.
+      await this.clock.wakeBy(Date.now() + this.config.fanoutRetryMs);
+      this.fanout.kick();
+      this.forwarder.kick();
+    }
+    return ok(results);
+  }
+
+  history(userId: string, query: HistoryQuery): Result<HistoryPage> {
+    if (!this.store.isMember(userId)) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
+    return ok(this.store.history(query));
+  }
+
+  /** Moves the reader's watermark forward and tells every member's devices, the reader's other devices too. */
+  read(userId: string, seq: number): Result<{ readSeq: number }> {
+    const member = this.store.members.get(userId);
+    if (!member || !this.store.isMember(userId)) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
+    if (this.store.setWatermark(member, "readSeq", seq)) {
+      this.relay(this.store.currentMembers(), { type: "receipt", conversationId: this.store.info!.id, userId, readSeq: member.readSeq });
+    }
+    return ok({ readSeq: member.readSeq });
+  }
+
+  delivered(userId: string, seq: number): void {
+    const member = this.store.members.get(userId);
+    if (!member || !this.store.isMember(userId) || !this.store.setWatermark(member, "deliveredSeq", seq)) return;
+    const others = this.store.currentMembers().filter((id) => id !== userId);
+    this.relay(others, { type: "receipt", conversationId: this.store.info!.id, userId, deliveredSeq: member.deliveredSeq });
+  }
+
+  typing(userId: string): Result<null> {
+    if (!this.store.isMember(userId)) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
+    const others = this.store.currentMembers().filter((id) => id !== userId);
+    this.relay(others, { type: "typing", conversationId: this.store.info!.id, userId });
+    return ok(null);
+  }
+
+  override async alarm(): Promise<void> {
+    this.clock.fired();
+    if (!this.store.info) return;
+    const caughtUp = await this.fanout.settle([...this.store.members.keys()]);
+    if (caughtUp) this.fanoutBackoff.succeeded();
+    this.forwarder.kick(true);
+    const owed = !caughtUp || this.fanout.pending() || (this.forwarder.enabled && this.store.info.originSeq < this.store.lastSeq);
+    if (owed) await this.clock.wakeBy(Date.now() + (caughtUp ? this.config.fanoutRetryMs : this.fanoutBackoff.failed()));
+  }
+
+  private async settle(userIds: string[]): Promise<void> {
+    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), SETTLE_TIMEOUT_MS));
+    const done = await Promise.race([this.fanout.settle(userIds), timeout]);
+    if (!done) await this.clock.wakeBy(Date.now() + this.config.fanoutRetryMs);
+  }
+
+  private deliverTo(userId: string, delivery: Delivery): Promise<void> {
+    return this.env.USER_SESSION.get(this.env.USER_SESSION.idFromName(userId)).deliver(userId, delivery);
+  }
+
+  private fanoutFailed(userId: string, error: unknown): void {
+    log("warn", "Conversation", "fanout_failed", { conversationId: this.store.info?.id, userId, error });
+    void this.clock.wakeBy(Date.now() + this.config.fanoutRetryMs);
+  }
+
+  /** Ephemeral frames (receipts, typing): best effort, never stored, never retried. */
+  private relay(userIds: string[], frame: object): void {
+    const text = JSON.stringify(frame);
+    for (const userId of userIds) {
+      this.env.USER_SESSION.get(this.env.USER_SESSION.idFromName(userId)).relay(userId, text).catch((error: unknown) => {
+        log("warn", "Conversation", "relay_failed", { conversationId: this.store.info?.id, userId, error });
+      });
+    }
+  }
+
+  private unforwarded(limit: number): OutboxBatch | null {
+    const messages = this.store.unforwarded(limit);
+    const last = messages.at(-1);
+    if (!last) return null;
+    return { events: messages.map((m) => ({ kind: "message" as const, ...m })), commit: () => this.store.forwarded(last.seq) };
+  }
+
+  private view(): ConversationInfo {
+    const info = this.store.info!;
+    return { id: info.id, kind: info.kind, title: info.title, members: this.store.currentMembers(), createdAt: info.createdAt };
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * The Conversation's state: SQLite is the truth, and the hot parts (info, members, last seq, recent messages)
+ * are kept in memory, loaded once when the object starts and written through on every change.
+ * Everything here is synchronous: a Durable Object runs one event at a time, so a method that does not await
+ * is atomic, and `transactionSync` makes its writes commit together.
+ */
+import type { ConversationKind, HistoryPage, HistoryQuery, Message } from "../../protocol/index.js";
+import type { DeliveredMessage } from "../shared/delivery.js";
+import { CONVERSATION_SCHEMA } from "./schema.js";
+
+export interface Info {
+  id: string;
+  kind: ConversationKind;
+  title: string;
+  creator: string;
+  createdAt: number;
+  version: number;
+  originSeq: number;
+}
+
+export interface Member {
+  userId: string;
+  /** Set when the user left: messages up to it are still owed to them, none after. */
+  untilSeq: number | null;
+  fanoutSeq: number;
+  infoVersion: number;
+  readSeq: number;
+  deliveredSeq: number;
+}
+
+type Row = Record<string, SqlStorageValue>;
+const RECENT_CACHE = 2048;
+
+export class ConversationStore {
+  info: Info | null;
+  readonly members = new Map<string, Member>();
+  lastSeq = 0;
+  private readonly recent = new Map<number, string>();
+
+  constructor(private readonly storage: DurableObjectStorage) {
+    this.sql.exec(CONVERSATION_SCHEMA);
+    this.info = this.loadInfo();
+    for (const row of this.sql.exec("SELECT * FROM members")) this.members.set(String(row.user_id), toMember(row));
+    this.lastSeq = Number(this.sql.exec("SELECT COALESCE(MAX(seq), 0) AS s FROM messages").one().s);
+  }
+
+  private get sql(): SqlStorage {
+    return this.storage.sql;
+  }
+
+  isMember(userId: string): boolean {
+    const m = this.members.get(userId);
+    return m !== undefined && m.untilSeq === null;
+  }
+
+  currentMembers(): string[] {
+    return [...this.members.values()].filter((m) => m.untilSeq === null).map((m) => m.userId);
+  }
+
+  create(info: Omit<Info, "version" | "originSeq">, members: string[]): void {
+    this.storage.transactionSync(() => {
+      this.sql.exec("INSERT INTO info (id, kind, title, creator, created_at, version) VALUES (?, ?, ?, ?, ?, 1)", info.id, info.kind, info.title, info.creator, info.createdAt);
+      for (const userId of members) this.join(userId);
+    });
+    this.info = { ...info, version: 1, originSeq: 0 };
+  }
+
+  /** Adds and removes members in one transaction and bumps the version every member must be shown. */
+  changeMembers(add: string[], remove: string[]): void {
+    this.storage.transactionSync(() => {
+      for (const userId of add) this.join(userId);
+      for (const userId of remove) this.leave(userId);
+      this.sql.exec("UPDATE info SET version = version + 1");
+    });
+    this.info!.version++;
+  }
+
+  private join(userId: string): void {
+    const existing = this.members.get(userId);
+    // A re-joining member whose earlier messages are still owed keeps its watermark; otherwise it starts now.
+    const fanoutSeq = existing && existing.fanoutSeq < (existing.untilSeq ?? 0) ? existing.fanoutSeq : this.lastSeq;
+    const member: Member = { userId, untilSeq: null, fanoutSeq, infoVersion: 0, readSeq: existing?.readSeq ?? 0, deliveredSeq: existing?.deliveredSeq ?? 0 };
+    this.sql.exec(
+      "INSERT OR REPLACE INTO members (user_id, until_seq, fanout_seq, info_version, read_seq, delivered_seq) VALUES (?, NULL, ?, 0, ?, ?)",
+      userId, member.fanoutSeq, member.readSeq, member.deliveredSeq,
+    );
+    this.members.set(userId, member);
+  }
+
+  private leave(userId: string): void {
+    const member = this.members.get(userId);
+    if (!member || member.untilSeq !== null) return;
+    member.untilSeq = this.lastSeq;
+    this.sql.exec("UPDATE members SET until_seq = ? WHERE user_id = ?", this.lastSeq, userId);
+  }
+
+  /** Sequences a batch from one sender in order; a clientMsgId seen before returns its original seq. */
+  append(senderId: string, items: { clientMsgId: string; body: string }[], now: number): { seq: number; sentAt: number; duplicate: boolean }[] {
+    const conversationId = this.info!.id;
+    return this.storage.transactionSync(() =>
+      items.map(({ clientMsgId, body }) => {
+        const prior = this.sql.exec("SELECT seq, sent_at FROM messages WHERE sender_id = ? AND client_msg_id = ?", senderId, clientMsgId).toArray()[0];
+        if (prior) return { seq: Number(prior.seq), sentAt: Number(prior.sent_at), duplicate: true };
+        const seq = this.lastSeq + 1;
+        this.sql.exec("INSERT INTO messages (seq, sender_id, client_msg_id, body, sent_at) VALUES (?, ?, ?, ?, ?)", seq, senderId, clientMsgId, body, now);
+        this.lastSeq = seq;
+        this.remember(seq, JSON.stringify({ conversationId, seq, senderId, clientMsgId, body, sentAt: now } satisfies Message));
+        return { seq, sentAt: now, duplicate: false };
+      }),
+    );
+  }
+
+  private remember(seq: number, json: string): void {
+    this.recent.set(seq, json);
+    if (this.recent.size > RECENT_CACHE) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  /** Messages after `afterSeq`, up to `untilSeq`, at most `limit`, as pre-serialised JSON. */
+  messagesAfter(afterSeq: number, untilSeq: number, limit: number): DeliveredMessage[] {
+    const last = Math.min(untilSeq, afterSeq + limit);
+    const out: DeliveredMessage[] = [];
+    for (let seq = afterSeq + 1; seq <= last; seq++) {
+      const json = this.recent.get(seq);
+      if (json === undefined) return this.readMessages(afterSeq, last);
+      out.push({ seq, json });
+    }
+    return out;
+  }
+
+  private readMessages(afterSeq: number, lastSeq: number): DeliveredMessage[] {
+    return this.sql
+      .exec("SELECT * FROM messages WHERE seq > ? AND seq <= ? ORDER BY seq", afterSeq, lastSeq)
+      .toArray()
+      .map((row) => ({ seq: Number(row.seq), json: JSON.stringify(this.toMessage(row)) }));
+  }
+
+  history(query: HistoryQuery): HistoryPage {
+    const n = query.limit + 1;
+    const rows =
+      query.after !== undefined
+        ? this.sql.exec("SELECT * FROM messages WHERE seq > ? ORDER BY seq ASC LIMIT ?", query.after, n).toArray()
+        : this.sql.exec("SELECT * FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?", query.before ?? Number.MAX_SAFE_INTEGER, n).toArray().reverse();
+    const hasMore = rows.length === n;
+    const page = query.after !== undefined ? rows.slice(0, query.limit) : rows.slice(rows.length - Math.min(rows.length, query.limit));
+    return { messages: page.map((row) => this.toMessage(row)), hasMore };
+  }
+
+  private toMessage(row: Row): Message {
+    return {
+      conversationId: this.info!.id,
+      seq: Number(row.seq),
+      senderId: String(row.sender_id),
+      clientMsgId: String(row.client_msg_id),
+      body: String(row.body),
+      sentAt: Number(row.sent_at),
+    };
+  }
+
+  /** Records what a member confirmed; a member that left and got everything owed is forgotten. */
+  confirmDelivery(member: Member, throughSeq: number, infoVersion: number): void {
+    member.fanoutSeq = Math.max(member.fanoutSeq, throughSeq);
+    member.infoVersion = Math.max(member.infoVersion, infoVersion);
+    if (member.untilSeq !== null && member.fanoutSeq >= member.untilSeq && member.infoVersion >= this.info!.version) {
+      this.members.delete(member.userId);
+      this.sql.exec("DELETE FROM members WHERE user_id = ?", member.userId);
+      return;
+    }
+    this.sql.exec("UPDATE members SET fanout_seq = ?, info_version = ? WHERE user_id = ?", member.fanoutSeq, member.infoVersion, member.userId);
+  }
+
+  setWatermark(member: Member, field: "readSeq" | "deliveredSeq", seq: number): boolean {
+    const value = Math.min(seq, this.lastSeq);
+    if (value <= member[field]) return false;
+    member[field] = value;
+    this.sql.exec(`UPDATE members SET ${field === "readSeq" ? "read_seq" : "delivered_seq"} = ? WHERE user_id = ?`, value, member.userId);
+    return true;
+  }
+
+  /** Origin outbox: the messages origin has not yet confirmed. */
+  unforwarded(limit: number): Message[] {
+    return this.sql.exec("SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?", this.info!.originSeq, limit).toArray().map((row) => this.toMessage(row));
+  }
+
+  forwarded(throughSeq: number): void {
+    this.info!.originSeq = throughSeq;
+    this.sql.exec("UPDATE info SET origin_seq = ?", throughSeq);
+  }
+
+  private loadInfo(): Info | null {
+    const row = this.sql.exec("SELECT * FROM info LIMIT 1").toArray()[0];
+    if (!row) return null;
+    return {
+      id: String(row.id),
+      kind: row.kind as ConversationKind,
+      title: String(row.title),
+      creator: String(row.creator),
+      createdAt: Number(row.created_at),
+      version: Number(row.version),
+      originSeq: Number(row.origin_seq),
+    };
+  }
+}
+
+function toMember(row: Row): Member {
+  return {
+    userId: String(row.user_id),
+    untilSeq: row.until_seq === null ? null : Number(row.until_seq),
+    fanoutSeq: Number(row.fanout_seq),
+    infoVersion: Number(row.info_version),
+    readSeq: Number(row.read_seq),
+    deliveredSeq: Number(row.delivered_seq),
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * A Durable Object has one alarm; several concerns (fan-out retry, origin outbox, presence refresh) each want
+ * to be woken by some time. This keeps the alarm at the earliest time any of them asked for, without a storage
+ * write when an earlier or equal alarm is already set (a write per message would cost as much as the message).
+ * Alarms are durable: one set before a crash fires after the restart, which is what makes retries survive it.
+ */
+export class AlarmClock {
+  private armedAt: number | null | undefined;
+
+  constructor(private readonly storage: DurableObjectStorage) {}
+
+  /** Ensures the alarm fires no later than `time`. */
+  async wakeBy(time: number): Promise<void> {
+    if (this.armedAt === undefined) this.armedAt = await this.storage.getAlarm();
+    if (this.armedAt !== null && this.armedAt <= time) return;
+    this.armedAt = time;
+    await this.storage.setAlarm(time);
+  }
+
+  /** Called at the start of `alarm()`: the alarm that fired is no longer set. */
+  fired(): void {
+    this.armedAt = null;
+  }
+}
+
+/** Exponential backoff with jitter, as plain state: doubles from `base` up to `max` after each failure. */
+export class Backoff {
+  private failures = 0;
+
+  constructor(private readonly base: number, private readonly max: number) {}
+
+  failed(): number {
+    this.failures++;
+    const delay = Math.min(this.max, this.base * 2 ** (this.failures - 1));
+    return Math.round(delay * (0.75 + Math.random() * 0.5));
+  }
+
+  succeeded(): void {
+    this.failures = 0;
+  }
+
+  get failing(): boolean {
+    return this.failures > 0;
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * What a Conversation hands a member's UserSession: the plain data of one fan-out call.
+ * Messages travel pre-serialised (serialised once per message, not once per recipient).
+ */
+import type { ConversationInfo } from "../../protocol/index.js";
+
+export interface MemberView extends ConversationInfo {
+  lastSeq: number;
+  /** False once the user has left or been removed: the session drops the conversation from its list. */
+  active: boolean;
+}
+
+export interface DeliveredMessage {
+  seq: number;
+  /** The protocol's message object as JSON text: `{"conversationId",…,"sentAt"}`. */
+  json: string;
+}
+
+export interface Delivery {
+  conversationId: string;
+  /** Present when the member has not yet seen the conversation's current membership and title. */
+  info?: MemberView;
+  /** Contiguous, ascending seqs starting right after the last seq this member confirmed. */
+  messages: DeliveredMessage[];
+}

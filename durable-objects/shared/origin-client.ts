@@ -1,0 +1,31 @@
+/**
+ * The edge's only way to talk to origin: signed HTTP calls (protocol.md, "Edge → origin").
+ * A batch counts as delivered only on a 2xx, which origin gives after Kafka acknowledged every event.
+ */
+import { sign, SIGNATURE_HEADER, TIMESTAMP_HEADER, type OriginEvent } from "../../protocol/index.js";
+import type { EdgeConfig } from "../../workers/config.js";
+
+export type OriginTarget = Pick<EdgeConfig, "originUrl" | "originSecret">;
+
+export async function originFetch(config: OriginTarget, path: string, init: { method: string; body?: string }): Promise<Response> {
+  if (!config.originUrl || !config.originSecret) throw new Error("origin is not configured (ORIGIN_URL, ORIGIN_SECRET)");
+  const timestamp = String(Date.now());
+  const body = init.body ?? "";
+  const headers: Record<string, string> = {
+    [TIMESTAMP_HEADER]: timestamp,
+    [SIGNATURE_HEADER]: await sign(config.originSecret, timestamp, body),
+  };
+  if (init.body !== undefined) headers["Content-Type"] = "application/json";
+  return fetch(`${config.originUrl}${path}`, { method: init.method, headers, body: init.body, signal: AbortSignal.timeout(10_000) });
+}
+
+/** Posts one batch; true only when origin confirmed it. Network errors count as a refusal, never throw. */
+export async function postEvents(config: OriginTarget, events: OriginEvent[]): Promise<boolean> {
+  try {
+    const res = await originFetch(config, "/v1/ingest", { method: "POST", body: JSON.stringify({ events }) });
+    await res.body?.cancel();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}

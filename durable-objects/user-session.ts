@@ -1,0 +1,244 @@
+/**
+ * UserSession: one Durable Object per user. It holds the user's device sockets (hibernatable: an idle socket
+ * costs nothing, and `ping` is answered by the runtime without waking the object), owns the user's inbox (the
+ * gap-free cursor a reconnecting device resumes from), relays sends to Conversations, and reports presence.
+ * Nothing it needs after hibernation or eviction lives only in memory: identity is in socket attachments,
+ * the inbox and conversation list in SQLite; what is in memory (rate limit, send queue) is safe to lose.
+ */
+import { DurableObject } from "cloudflare:workers";
+import {
+  fail, ok, parseClientFrame, PING_FRAME, PONG_FRAME, previewOf,
+  type AckFrame, type ClientFrame, type ConversationSummary, type HelloFrame, type Message, type Presence,
+  type PushSubscription, type Result, type SendResult, type SyncedFrame,
+} from "../protocol/index.js";
+import { SYNC_PAGE_DEFAULT } from "../protocol/index.js";
+import { loadConfig, type EdgeConfig, type Env } from "../workers/config.js";
+import { AlarmClock } from "./shared/alarm.js";
+import type { Delivery } from "./shared/delivery.js";
+import { Forwarder } from "./shared/forwarder.js";
+import { log } from "./shared/log.js";
+import { errorFrame, messageFrame } from "./user-session/frames.js";
+import { Inbox, type InboxEntry } from "./user-session/inbox.js";
+import { EventOutbox } from "./user-session/outbox.js";
+import { TokenBucket } from "./user-session/rate-limit.js";
+import { USER_SESSION_SCHEMA } from "./user-session/schema.js";
+import { SendQueue, type Outgoing } from "./user-session/send-queue.js";
+import { broadcast, closeQuietly, identityOf, sendTo } from "./user-session/sockets.js";
+
+/** A user's devices: more connections than this are refused (a device reconnecting replaces its old socket). */
+const MAX_SOCKETS = 32;
+const TYPING_THROTTLE_MS = 1_000;
+
+export class UserSession extends DurableObject<Env> {
+  private readonly config: EdgeConfig;
+  private readonly inbox: Inbox;
+  private readonly outbox: EventOutbox;
+  private readonly clock: AlarmClock;
+  private readonly forwarder: Forwarder;
+  private readonly limiter: TokenBucket;
+  private readonly queue: SendQueue;
+  private readonly typingSentAt = new Map<string, number>();
+  private userId: string | null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.config = loadConfig(env);
+    ctx.storage.sql.exec(USER_SESSION_SCHEMA);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+    this.inbox = new Inbox(ctx.storage);
+    this.outbox = new EventOutbox(ctx.storage.sql);
+    this.clock = new AlarmClock(ctx.storage);
+    this.forwarder = new Forwarder(this.config, this.clock, (limit) => this.outbox.next(limit));
+    this.limiter = new TokenBucket(this.config.rateLimitPerSec, this.config.rateLimitBurst);
+    this.queue = new SendQueue((conversationId, items) => this.conversation(conversationId).send(this.userId!, items));
+    this.userId = (ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'user_id'").toArray()[0]?.value as string | undefined) ?? null;
+  }
+
+  /** The WebSocket upgrade, forwarded by the Worker after it authenticated the user and validated the device. */
+  override async fetch(request: Request): Promise<Response> {
+    const userId = request.headers.get("X-User-Id");
+    const deviceId = request.headers.get("X-Device-Id");
+    if (!userId || !deviceId || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("bad upgrade", { status: 400 });
+    this.identify(userId);
+    for (const old of this.ctx.getWebSockets(deviceId)) closeQuietly(old, 4001, "replaced by a newer connection of this device");
+    const live = this.ctx.getWebSockets().filter((ws) => identityOf(ws)?.deviceId !== deviceId);
+    if (live.length >= MAX_SOCKETS) return Response.json({ error: { code: "rate_limited", message: `at most ${MAX_SOCKETS} devices connected at once` } }, { status: 429 });
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [deviceId]);
+    server.serializeAttachment({ userId, deviceId, connectedAt: Date.now() });
+    const hello: HelloFrame = { type: "hello", userId, deviceId, cursor: this.inbox.latest, serverTime: Date.now() };
+    server.send(JSON.stringify(hello));
+    if (live.length === 0) await this.presenceChanged(true);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const parsed = parseClientFrame(message);
+    if (!parsed.ok) return sendTo(ws, errorFrame(parsed.error, parsed.clientMsgId));
+    try {
+      await this.handle(ws, parsed.frame);
+    } catch (error) {
+      log("error", "UserSession", "frame_failed", { userId: this.userId, type: parsed.frame.type, error });
+      const clientMsgId = parsed.frame.type === "send" ? parsed.frame.clientMsgId : undefined;
+      sendTo(ws, errorFrame({ code: "internal", message: "the frame could not be handled; retry" }, clientMsgId));
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    closeQuietly(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
+    await this.socketGone(ws);
+  }
+
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    log("warn", "UserSession", "socket_error", { userId: this.userId, error });
+    await this.socketGone(ws);
+  }
+
+  private async handle(ws: WebSocket, frame: ClientFrame): Promise<void> {
+    switch (frame.type) {
+      case "send":
+        return this.submit(frame.conversationId, frame, (result) => sendTo(ws, result.ok ? ackFrame(frame, result.value) : errorFrame(result.error, frame.clientMsgId)));
+      case "sync":
+        return sendTo(ws, this.replay(ws, frame.after, frame.limit ?? SYNC_PAGE_DEFAULT));
+      case "received":
+        return this.received(frame.cursor);
+      case "read": {
+        const result = await this.conversation(frame.conversationId).read(this.userId!, frame.seq);
+        if (!result.ok) return sendTo(ws, errorFrame(result.error));
+        return this.inbox.setReadSeq(frame.conversationId, result.value.readSeq);
+      }
+      case "typing": {
+        const now = Date.now();
+        if (now - (this.typingSentAt.get(frame.conversationId) ?? 0) < TYPING_THROTTLE_MS) return;
+        this.typingSentAt.set(frame.conversationId, now);
+        const result = await this.conversation(frame.conversationId).typing(this.userId!);
+        return result.ok ? undefined : sendTo(ws, errorFrame(result.error));
+      }
+      case "ping":
+        return sendTo(ws, PONG_FRAME);
+    }
+  }
+
+  /** Rate-limits, then queues a send behind the conversation's in-flight call (see SendQueue). */
+  private submit(conversationId: string, item: Outgoing, reply: (result: Result<SendResult>) => void): void {
+    const wait = this.limiter.take();
+    if (wait > 0) return reply(fail("rate_limited", `sending too fast; retry in ${wait} ms`, wait));
+    this.queue.enqueue(conversationId, { clientMsgId: item.clientMsgId, body: item.body }, reply);
+  }
+
+  /** Replays inbox entries after `after` to one device, then the `synced` frame (returned). */
+  private replay(ws: WebSocket, after: number, limit: number): string {
+    const entries = this.inbox.page(after, limit);
+    for (const entry of entries) sendTo(ws, messageFrame(entry));
+    const cursor = entries.at(-1)?.cursor ?? after;
+    const synced: SyncedFrame = { type: "synced", cursor, latest: this.inbox.latest, more: cursor < this.inbox.latest };
+    return JSON.stringify(synced);
+  }
+
+  /** A device has everything up to `cursor`: advance the per-conversation delivered receipts. */
+  private received(cursor: number): void {
+    const upTo = Math.min(cursor, this.inbox.latest);
+    const from = Number(this.ctx.storage.sql.exec("SELECT COALESCE(MAX(value), 0) AS v FROM meta WHERE key = 'delivered_cursor'").one().v);
+    if (upTo <= from) return;
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('delivered_cursor', ?)", upTo);
+    for (const [conversationId, seq] of this.inbox.highestSeqs(from, upTo)) {
+      if (!this.inbox.setDeliveredSeq(conversationId, seq)) continue;
+      this.conversation(conversationId).delivered(this.userId!, seq).catch((error: unknown) => log("warn", "UserSession", "receipt_failed", { userId: this.userId, conversationId, error }));
+    }
+  }
+
+  // RPC entry points, called by the Worker and by Conversations.
+
+  /** Takes one fan-out batch from a Conversation; idempotent (seqs already in the inbox are skipped). */
+  async deliver(userId: string, delivery: Delivery): Promise<void> {
+    this.identify(userId);
+    const entries = this.inbox.accept(delivery);
+    const sockets = this.ctx.getWebSockets();
+    if (delivery.info) {
+      const { active, ...conversation } = delivery.info;
+      broadcast(sockets, JSON.stringify({ type: "conversation", conversation: { ...conversation, active } }));
+    }
+    for (const entry of entries) broadcast(sockets, messageFrame(entry));
+    if (sockets.length === 0 && this.forwarder.enabled && entries.length > 0) this.queueOfflineEvents(entries);
+  }
+
+  async relay(userId: string, frame: string): Promise<void> {
+    this.identify(userId);
+    broadcast(this.ctx.getWebSockets(), frame);
+  }
+
+  /** `POST /v1/conversations/:id/messages`: the same path as a WebSocket send (rate limit, order, idempotency). */
+  send(userId: string, conversationId: string, item: Outgoing): Promise<Result<SendResult>> {
+    this.identify(userId);
+    return new Promise((resolve) => this.submit(conversationId, item, resolve));
+  }
+
+  conversations(userId: string): ConversationSummary[] {
+    this.identify(userId);
+    return this.inbox.list();
+  }
+
+  presence(): Presence {
+    if (this.ctx.getWebSockets().length > 0) return { online: true, lastSeen: Date.now() };
+    const row = this.ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'last_seen'").toArray()[0];
+    return { online: false, lastSeen: row ? Number(row.value) : null };
+  }
+
+  /** Without origin, subscriptions are kept here so none is lost before push is configured. */
+  addPushSubscription(userId: string, subscription: PushSubscription): Result<null> {
+    this.identify(userId);
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO push_subscriptions (endpoint, subscription) VALUES (?, ?)", subscription.endpoint, JSON.stringify(subscription));
+    return ok(null);
+  }
+
+  override async alarm(): Promise<void> {
+    this.clock.fired();
+    if (this.forwarder.enabled && this.ctx.getWebSockets().length > 0) {
+      this.outbox.add({ kind: "presence", userId: this.userId!, online: true, at: Date.now() });
+      await this.clock.wakeBy(Date.now() + this.config.presenceRefreshMs);
+    }
+    this.forwarder.kick(true);
+    if (this.outbox.pending()) await this.clock.wakeBy(Date.now() + this.config.outboxRetryMs);
+  }
+
+  private queueOfflineEvents(entries: InboxEntry[]): void {
+    for (const entry of entries) {
+      const message = JSON.parse(entry.json) as Message;
+      if (message.senderId === this.userId) continue;
+      const { conversationId, seq, senderId, sentAt } = message;
+      this.outbox.add({ kind: "offline", userId: this.userId!, conversationId, seq, senderId, preview: previewOf(message.body), sentAt });
+    }
+    void this.clock.wakeBy(Date.now() + this.config.outboxRetryMs);
+    this.forwarder.kick();
+  }
+
+  private async socketGone(ws: WebSocket): Promise<void> {
+    const others = this.ctx.getWebSockets().filter((s) => s !== ws && s.readyState === WebSocket.OPEN);
+    if (others.length === 0) await this.presenceChanged(false);
+  }
+
+  private async presenceChanged(online: boolean): Promise<void> {
+    const now = Date.now();
+    if (!online) this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_seen', ?)", now);
+    if (!this.forwarder.enabled || !this.userId) return;
+    this.outbox.add({ kind: "presence", userId: this.userId, online, at: now });
+    await this.clock.wakeBy(online ? now + this.config.presenceRefreshMs : now + this.config.outboxRetryMs);
+    this.forwarder.kick();
+  }
+
+  private identify(userId: string): void {
+    if (this.userId === userId) return;
+    if (this.userId !== null) throw new Error(`UserSession of ${this.userId} addressed as ${userId}`);
+    this.userId = userId;
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('user_id', ?)", userId);
+  }
+
+  private conversation(conversationId: string) {
+    return this.env.CONVERSATION.get(this.env.CONVERSATION.idFromName(conversationId));
+  }
+}
+
+function ackFrame(frame: { clientMsgId: string; conversationId: string }, result: SendResult): string {
+  const ack: AckFrame = { type: "ack", clientMsgId: frame.clientMsgId, conversationId: frame.conversationId, ...result };
+  return JSON.stringify(ack);
+}

@@ -1,0 +1,35 @@
+/**
+ * Per-socket identity survives hibernation in the socket's attachment; the device id is also the socket's
+ * tag, so `getWebSockets(deviceId)` finds a device's older connection without waking anything else.
+ */
+export interface SocketIdentity {
+  userId: string;
+  deviceId: string;
+  connectedAt: number;
+}
+
+export function identityOf(ws: WebSocket): SocketIdentity | null {
+  return (ws.deserializeAttachment() as SocketIdentity | null) ?? null;
+}
+
+/** Sends without throwing: a socket may close between the moment it was listed and the send. */
+export function sendTo(ws: WebSocket, text: string): void {
+  try {
+    ws.send(text);
+  } catch {
+    // Closed meanwhile; the device catches up by cursor when it reconnects.
+  }
+}
+
+export function broadcast(sockets: WebSocket[], text: string): void {
+  for (const ws of sockets) sendTo(ws, text);
+}
+
+/** The reciprocal close; the socket may already be gone, which is fine. */
+export function closeQuietly(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // Already closed.
+  }
+}

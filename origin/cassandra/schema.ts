@@ -1,0 +1,31 @@
+/** Applies origin/schema.cql to the configured keyspace; every statement is `IF NOT EXISTS`. */
+import { readFile } from "node:fs/promises";
+import type cassandra from "cassandra-driver";
+import type { CassandraConfig } from "../config.js";
+
+const SCHEMA_FILE = new URL("../schema.cql", import.meta.url);
+const KEYSPACE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
+
+export async function applySchema(client: cassandra.Client, config: CassandraConfig): Promise<void> {
+  if (!KEYSPACE_NAME.test(config.keyspace)) throw new Error(`invalid keyspace name ${JSON.stringify(config.keyspace)}`);
+  for (const statement of schemaStatements(await readFile(SCHEMA_FILE, "utf8"), config)) {
+    // Schema changes one at a time: the driver waits for schema agreement after each, as Cassandra requires.
+    await client.execute(statement, [], { prepare: false });
+  }
+}
+
+export function schemaStatements(cql: string, config: CassandraConfig): string[] {
+  return cql
+    .split("\n")
+    .filter((line) => !line.trim().startsWith("--"))
+    .join("\n")
+    .split(";")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((s) =>
+      s
+        .replace(/\bKEYSPACE IF NOT EXISTS chat\b/, `KEYSPACE IF NOT EXISTS ${config.keyspace}`)
+        .replace(/\bchat\./g, `${config.keyspace}.`)
+        .replace(/'replication_factor': 1\b/, `'replication_factor': ${config.replicationFactor}`),
+    );
+}

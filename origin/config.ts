@@ -1,0 +1,159 @@
+/**
+ * The one place the origin reads its environment. Every value has a documented default (origin/README.md,
+ * "Configuration"); everything else receives the parsed `OriginConfig` as an argument.
+ */
+import webpush from "web-push";
+import { fail, ok, type Result } from "../protocol/errors.js";
+
+export const SERVICE_NAMES = ["ingest", "persister", "push"] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface KafkaConfig {
+  brokers: string[];
+  clientId: string;
+  topics: { messages: string; push: string; dlq: string };
+  groups: { persister: string; push: string };
+  partitions: number;
+  replicationFactor: number;
+  /** Upper bound on one ingest produce, connection retries included, before the batch answers 503. */
+  sendTimeoutMs: number;
+  /** How long the group waits for a silent consumer before handing its partitions to another. */
+  sessionTimeoutMs: number;
+}
+
+export interface CassandraConfig {
+  contactPoints: string[];
+  localDataCenter: string;
+  keyspace: string;
+  replicationFactor: number;
+}
+
+export interface VapidKeys {
+  publicKey: string;
+  privateKey: string;
+  subject: string;
+}
+
+export interface PushConfig {
+  vapid: VapidKeys;
+  coalesceMs: number;
+  ttlSeconds: number;
+  /** Plain-http push endpoints are only for local push services (tests); real ones are https. */
+  allowInsecureEndpoints: boolean;
+}
+
+export interface OriginConfig {
+  production: boolean;
+  host: string;
+  port: number;
+  secret: string;
+  services: ReadonlySet<ServiceName>;
+  logLevel: string;
+  kafka: KafkaConfig;
+  cassandra: CassandraConfig;
+  redis: { url: string; prefix: string };
+  presenceTtlSeconds: number;
+  push: PushConfig;
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEV_SECRET = "dev-origin-secret-change-me";
+const DEV_VAPID_SUBJECT = "mailto:dev@example.invalid";
+
+/** Parses the environment; a missing or malformed required value is an error, never a silent default. */
+export function loadConfig(env: Env = process.env): Result<OriginConfig> {
+  const production = env.NODE_ENV === "production";
+  const numbers = readNumbers(env);
+  if (!numbers.ok) return numbers;
+  const secret = env.ORIGIN_SECRET || (production ? undefined : DEV_SECRET);
+  if (!secret) return fail("bad_request", "ORIGIN_SECRET is required when NODE_ENV=production");
+  const services = readServices(env.ORIGIN_SERVICES);
+  if (!services.ok) return services;
+  const vapid = readVapid(env, production && services.value.has("push"));
+  if (!vapid.ok) return vapid;
+  const n = numbers.value;
+  const prefix = env.KAFKA_TOPIC_PREFIX ?? "";
+  return ok({
+    production,
+    host: env.ORIGIN_HOST || "0.0.0.0",
+    port: n.port,
+    secret,
+    services: services.value,
+    logLevel: env.LOG_LEVEL || "info",
+    kafka: {
+      brokers: list(env.KAFKA_BROKERS, "127.0.0.1:9092"),
+      clientId: env.KAFKA_CLIENT_ID || "chat-origin",
+      topics: { messages: `${prefix}chat.messages`, push: `${prefix}chat.push`, dlq: `${prefix}chat.dlq` },
+      groups: { persister: `${prefix}chat-persister`, push: `${prefix}chat-push` },
+      partitions: n.partitions,
+      replicationFactor: n.kafkaReplication,
+      sendTimeoutMs: n.sendTimeoutMs,
+      sessionTimeoutMs: n.sessionTimeoutMs,
+    },
+    cassandra: {
+      contactPoints: list(env.CASSANDRA_CONTACT_POINTS, "127.0.0.1"),
+      localDataCenter: env.CASSANDRA_DC || "datacenter1",
+      keyspace: env.CASSANDRA_KEYSPACE || "chat",
+      replicationFactor: n.cassandraReplication,
+    },
+    redis: { url: env.REDIS_URL || "redis://127.0.0.1:6379", prefix: env.REDIS_PREFIX ?? "" },
+    presenceTtlSeconds: n.presenceTtl,
+    push: {
+      vapid: vapid.value,
+      coalesceMs: n.coalesceMs,
+      ttlSeconds: n.pushTtl,
+      allowInsecureEndpoints: env.PUSH_ALLOW_INSECURE_ENDPOINTS ? env.PUSH_ALLOW_INSECURE_ENDPOINTS === "1" : !production,
+    },
+  });
+}
+
+function readNumbers(env: Env) {
+  const fields = {
+    port: int(env, "ORIGIN_PORT", 8788, 0, 65535),
+    partitions: int(env, "KAFKA_PARTITIONS", 6, 1, 10_000),
+    kafkaReplication: int(env, "KAFKA_REPLICATION_FACTOR", 1, 1, 16),
+    sendTimeoutMs: int(env, "KAFKA_SEND_TIMEOUT_MS", 10_000, 100, 600_000),
+    sessionTimeoutMs: int(env, "KAFKA_SESSION_TIMEOUT_MS", 30_000, 6_000, 600_000),
+    cassandraReplication: int(env, "CASSANDRA_REPLICATION_FACTOR", 1, 1, 16),
+    presenceTtl: int(env, "PRESENCE_TTL_SECONDS", 60, 1, 86_400),
+    coalesceMs: int(env, "PUSH_COALESCE_MS", 1_000, 0, 600_000),
+    pushTtl: int(env, "PUSH_TTL_SECONDS", 86_400, 0, 2_419_200),
+  };
+  const values = {} as { [K in keyof typeof fields]: number };
+  for (const [name, value] of Object.entries(fields) as [keyof typeof fields, Result<number>][]) {
+    if (!value.ok) return value;
+    values[name] = value.value;
+  }
+  return ok(values);
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): Result<number> {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return ok(fallback);
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) return fail("bad_request", `${name} must be an integer in ${min}..${max}, got ${JSON.stringify(raw)}`);
+  return ok(value);
+}
+
+function list(raw: string | undefined, fallback: string): string[] {
+  return (raw || fallback).split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+function readServices(raw: string | undefined): Result<ReadonlySet<ServiceName>> {
+  const names = list(raw, SERVICE_NAMES.join(","));
+  const unknown = names.find((n) => !(SERVICE_NAMES as readonly string[]).includes(n));
+  if (unknown !== undefined) return fail("bad_request", `ORIGIN_SERVICES: unknown service ${JSON.stringify(unknown)} (known: ${SERVICE_NAMES.join(", ")})`);
+  return ok(new Set(names as ServiceName[]));
+}
+
+/**
+ * Browsers subscribe with the VAPID public key, so production must pin one key pair. Outside production a missing pair is
+ * generated per process: enough for local push services, which accept any key.
+ */
+function readVapid(env: Env, required: boolean): Result<VapidKeys> {
+  const subject = env.VAPID_SUBJECT || DEV_VAPID_SUBJECT;
+  if (env.VAPID_PUBLIC_KEY && env.VAPID_PRIVATE_KEY) return ok({ publicKey: env.VAPID_PUBLIC_KEY, privateKey: env.VAPID_PRIVATE_KEY, subject });
+  if (required) return fail("bad_request", "VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are required when the push service runs with NODE_ENV=production");
+  return ok({ ...webpush.generateVAPIDKeys(), subject });
+}

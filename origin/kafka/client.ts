@@ -1,0 +1,27 @@
+/** The kafkajs client of one origin process, logging through pino. */
+import { Kafka, logLevel, type LogEntry } from "kafkajs";
+import type { KafkaConfig } from "../config.js";
+import type { Logger } from "../shared/log.js";
+
+const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
+  [logLevel.ERROR]: "error",
+  [logLevel.WARN]: "warn",
+  [logLevel.INFO]: "info",
+  [logLevel.DEBUG]: "debug",
+};
+
+export function createKafka(config: KafkaConfig, log: Logger): Kafka {
+  const kafkaLog = log.child({ lib: "kafkajs" });
+  return new Kafka({
+    clientId: config.clientId,
+    brokers: config.brokers,
+    // Bounded retries: a dead broker must turn into a 503 within KAFKA_SEND_TIMEOUT_MS, not an endless wait.
+    connectionTimeout: 3_000,
+    retry: { initialRetryTime: 200, retries: 5, maxRetryTime: 5_000 },
+    logLevel: logLevel.INFO,
+    logCreator: () => (entry: LogEntry) => {
+      const { message, ...fields } = entry.log;
+      kafkaLog[LEVELS[entry.level] ?? "info"]({ ...fields, namespace: entry.namespace }, message);
+    },
+  });
+}

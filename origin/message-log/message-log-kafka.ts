@@ -1,0 +1,96 @@
+/** MessageLog on Kafka: an idempotent producer with acks=all. */
+import { Partitioners, type Admin, type Kafka, type Producer } from "kafkajs";
+import { fail, ok, type Result } from "../../protocol/errors.js";
+import type { KafkaConfig } from "../config.js";
+import type { Logger } from "../shared/log.js";
+import { errorMessage, withTimeout } from "../shared/timeout.js";
+import type { LogRecord, MessageLog, Stream } from "./message-log.js";
+
+const HEALTH_TIMEOUT_MS = 2_000;
+
+export class KafkaMessageLog implements MessageLog {
+  private producer: Promise<Producer> | null = null;
+  private admin: Promise<Admin> | null = null;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly config: KafkaConfig,
+    private readonly log: Logger,
+  ) {}
+
+  async append(records: readonly LogRecord[]): Promise<Result<void>> {
+    if (records.length === 0) return ok(undefined);
+    const producer = this.connectedProducer();
+    try {
+      await withTimeout(producer.then((p) => p.sendBatch({ acks: -1, topicMessages: this.byTopic(records) })), this.config.sendTimeoutMs, "kafka append");
+      return ok(undefined);
+    } catch (error) {
+      this.discard(producer, error);
+      return fail("unavailable", `message log: ${errorMessage(error)}`);
+    }
+  }
+
+  async check(): Promise<Result<void>> {
+    try {
+      await withTimeout(this.connectedAdmin().then((a) => a.describeCluster()), HEALTH_TIMEOUT_MS, "kafka describeCluster");
+      return ok(undefined);
+    } catch (error) {
+      const admin = this.admin;
+      this.admin = null;
+      admin?.then((a) => a.disconnect()).catch(() => undefined);
+      return fail("unavailable", errorMessage(error));
+    }
+  }
+
+  async close(): Promise<void> {
+    const clients = [this.producer, this.admin];
+    this.producer = this.admin = null;
+    await Promise.allSettled(clients.map(async (c) => (await c)?.disconnect()));
+  }
+
+  private connectedAdmin(): Promise<Admin> {
+    this.admin ??= (async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      return admin;
+    })();
+    return this.admin;
+  }
+
+  private connectedProducer(): Promise<Producer> {
+    this.producer ??= this.newProducer();
+    return this.producer;
+  }
+
+  private async newProducer(): Promise<Producer> {
+    const producer = this.kafka.producer({
+      idempotent: true,
+      // Retries are bounded so a dead broker fails the request; `discard` keeps that safe (see there).
+      retry: { retries: 5 },
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    return producer;
+  }
+
+  /**
+   * After a failed send the idempotent producer's sequence numbers may disagree with the broker's (a batch written but
+   * its answer lost): a new record reusing that sequence would be dropped as a duplicate and still acknowledged. A new
+   * producer gets a new producer id, so nothing can be mistaken for an earlier batch.
+   */
+  private discard(producer: Promise<Producer>, error: unknown): void {
+    if (this.producer === producer) this.producer = null;
+    this.log.warn({ err: errorMessage(error) }, "kafka append failed; the producer is replaced");
+    producer.then((p) => p.disconnect()).catch(() => undefined);
+  }
+
+  private byTopic(records: readonly LogRecord[]) {
+    const topics = new Map<Stream, { key: string | null; value: string }[]>();
+    for (const r of records) {
+      const list = topics.get(r.stream) ?? [];
+      list.push({ key: r.key, value: r.value });
+      topics.set(r.stream, list);
+    }
+    return [...topics].map(([stream, messages]) => ({ topic: this.config.topics[stream], messages }));
+  }
+}

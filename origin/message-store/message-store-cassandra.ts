@@ -1,0 +1,103 @@
+/** MessageStore on Cassandra: `messages ((conversation_id, bucket), seq)` plus the `message_buckets` index. */
+import type cassandra from "cassandra-driver";
+import { fail, ok, type Result } from "../../protocol/errors.js";
+import type { HistoryQuery } from "../../protocol/http.js";
+import type { HistoryPage, Message } from "../../protocol/message.js";
+import { mapLimit } from "../shared/map-limit.js";
+import { errorMessage } from "../shared/timeout.js";
+import { bucketOf } from "./buckets.js";
+import { messageStatements, type MessageStatements } from "./cql.js";
+import { HistoryReader } from "./history-cassandra.js";
+import type { MessageStore } from "./message-store.js";
+
+/** Statements per unlogged batch: one partition each, so the batch is one mutation, but a bounded one. */
+const MAX_BATCH = 100;
+const WRITE_CONCURRENCY = 8;
+
+interface PartitionGroup {
+  conversationId: string;
+  bucket: number;
+  messages: Message[];
+}
+
+export class CassandraMessageStore implements MessageStore {
+  private readonly cql: MessageStatements;
+  private readonly history: HistoryReader;
+
+  constructor(
+    private readonly client: cassandra.Client,
+    keyspace: string,
+  ) {
+    this.cql = messageStatements(keyspace);
+    this.history = new HistoryReader(client, this.cql);
+  }
+
+  async upsert(messages: readonly Message[]): Promise<Result<void>> {
+    try {
+      await mapLimit(groupByPartition(messages), WRITE_CONCURRENCY, (group) => this.writeGroup(group));
+      return ok(undefined);
+    } catch (error) {
+      return fail("unavailable", `message store: ${errorMessage(error)}`);
+    }
+  }
+
+  async page(conversationId: string, query: HistoryQuery): Promise<Result<HistoryPage>> {
+    try {
+      const want = query.limit + 1;
+      const rows = query.after !== undefined
+        ? await this.history.newer(conversationId, query.after, want)
+        : (await this.history.older(conversationId, query.before, want));
+      const page = rows.slice(0, query.limit).map(toMessage);
+      if (query.after === undefined) page.reverse();
+      return ok({ messages: page, hasMore: rows.length > query.limit });
+    } catch (error) {
+      return fail("unavailable", `message store: ${errorMessage(error)}`);
+    }
+  }
+
+  async check(): Promise<Result<void>> {
+    try {
+      await this.client.execute(this.cql.ping);
+      return ok(undefined);
+    } catch (error) {
+      return fail("unavailable", errorMessage(error));
+    }
+  }
+
+  private async writeGroup(group: PartitionGroup): Promise<void> {
+    const writes = [this.client.execute(this.cql.insertBucket, [group.conversationId, group.bucket])];
+    for (let i = 0; i < group.messages.length; i += MAX_BATCH) {
+      const queries = group.messages.slice(i, i + MAX_BATCH).map((m) => ({ query: this.cql.insertMessage, params: rowOf(m) }));
+      writes.push(this.client.batch(queries, { prepare: true, logged: false }));
+    }
+    await Promise.all(writes);
+  }
+}
+
+/** Groups by partition key, in order of first appearance. */
+function groupByPartition(messages: readonly Message[]): PartitionGroup[] {
+  const groups = new Map<string, PartitionGroup>();
+  for (const m of messages) {
+    const bucket = bucketOf(m.seq);
+    const key = `${bucket}/${m.conversationId}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { conversationId: m.conversationId, bucket, messages: [] }));
+    group.messages.push(m);
+  }
+  return [...groups.values()];
+}
+
+function rowOf(m: Message): unknown[] {
+  return [m.conversationId, bucketOf(m.seq), m.seq, m.senderId, m.clientMsgId, m.body, new Date(m.sentAt)];
+}
+
+function toMessage(row: cassandra.types.Row): Message {
+  return {
+    conversationId: row.get("conversation_id") as string,
+    seq: Number(row.get("seq")),
+    senderId: row.get("sender_id") as string,
+    clientMsgId: row.get("client_msg_id") as string,
+    body: row.get("body") as string,
+    sentAt: (row.get("sent_at") as Date).getTime(),
+  };
+}

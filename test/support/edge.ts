@@ -1,0 +1,79 @@
+/**
+ * Runs the real Worker and Durable Objects in workerd through Miniflare's API, on a loopback port, with
+ * SQLite-backed objects persisted to a directory so a test can restart the runtime on the same state.
+ */
+import { Miniflare } from "miniflare";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { ROOT, WORKER_BUNDLE } from "./bundle.js";
+
+export const TEST_SECRET = "test-secret";
+
+export interface EdgeOptions {
+  bindings?: Record<string, string>;
+  persistDir?: string;
+  port?: number;
+  scriptPath?: string;
+}
+
+export interface Edge {
+  url: string;
+  wsUrl: string;
+  persistDir: string;
+  port: number;
+  /** Disposes the runtime and starts a new one on the same port and the same persisted state. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const compatibilityDate = readFileSync(resolve(ROOT, "wrangler.toml"), "utf8").match(/compatibility_date\s*=\s*"([^"]+)"/)![1]!;
+
+export async function startEdge(options: EdgeOptions = {}): Promise<Edge> {
+  const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "edge-chat-"));
+  const port = options.port ?? (await freePort());
+  let mf = await launch(options, persistDir, port);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    persistDir,
+    port,
+    async restart() {
+      await mf.dispose();
+      mf = await launch(options, persistDir, port);
+    },
+    async stop() {
+      await mf.dispose();
+    },
+  };
+}
+
+async function launch(options: EdgeOptions, persistDir: string, port: number): Promise<Miniflare> {
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: options.scriptPath ?? WORKER_BUNDLE,
+    compatibilityDate,
+    host: "127.0.0.1",
+    port,
+    durableObjects: {
+      USER_SESSION: { className: "UserSession", useSQLite: true },
+      CONVERSATION: { className: "Conversation", useSQLite: true },
+    },
+    durableObjectsPersist: persistDir,
+    bindings: { AUTH_SECRET: TEST_SECRET, DEV_AUTH: "1", ...options.bindings },
+  });
+  await mf.ready;
+  return mf;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}

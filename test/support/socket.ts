@@ -1,0 +1,96 @@
+/** A real WebSocket (the `ws` package) with a frame buffer tests can wait on. */
+import WebSocket from "ws";
+
+export type Frame = Record<string, any> & { type: string };
+
+export class TestSocket {
+  readonly frames: Frame[] = [];
+  private taken = new Set<Frame>();
+  private listeners: (() => void)[] = [];
+  closed: { code: number; reason: string } | null = null;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on("message", (data) => {
+      this.frames.push(JSON.parse(String(data)) as Frame);
+      this.notify();
+    });
+    ws.on("close", (code, reason) => {
+      this.closed = { code, reason: String(reason) };
+      this.notify();
+    });
+  }
+
+  /** Opens a socket and waits for its `hello`. */
+  static async open(wsUrl: string, token: string, device?: string): Promise<TestSocket> {
+    const params = new URLSearchParams({ token, ...(device ? { device } : {}) });
+    const ws = new WebSocket(`${wsUrl}/v1/connect?${params}`);
+    const socket = new TestSocket(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("error", reject);
+      ws.once("unexpected-response", (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+    });
+    await socket.waitFor((f) => f.type === "hello");
+    return socket;
+  }
+
+  send(frame: object | string): void {
+    this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  }
+
+  /** The first frame not yet taken that matches; waits for it up to `timeoutMs`. */
+  waitFor(match: (f: Frame) => boolean, timeoutMs = 5_000): Promise<Frame> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const frame = this.frames.find((f) => !this.taken.has(f) && match(f));
+        if (!frame) return false;
+        this.taken.add(frame);
+        resolve(frame);
+        return true;
+      };
+      if (check()) return;
+      const timer = setTimeout(() => {
+        this.listeners = this.listeners.filter((l) => l !== listener);
+        reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.slice(-5))}`));
+      }, timeoutMs);
+      const listener = (): void => {
+        if (check()) {
+          clearTimeout(timer);
+          this.listeners = this.listeners.filter((l) => l !== listener);
+        }
+      };
+      this.listeners.push(listener);
+    });
+  }
+
+  waitForType(type: string, match: (f: Frame) => boolean = () => true, timeoutMs?: number): Promise<Frame> {
+    return this.waitFor((f) => f.type === type && match(f), timeoutMs);
+  }
+
+  /** Waits until `count` frames match (taken or not), returning them in arrival order. */
+  async waitForCount(match: (f: Frame) => boolean, count: number, timeoutMs = 10_000): Promise<Frame[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.frames.filter(match);
+      if (found.length >= count) return found;
+      if (Date.now() > deadline) throw new Error(`expected ${count} frames, got ${found.length}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  messages(conversationId?: string): Frame[] {
+    return this.frames.filter((f) => f.type === "message" && (!conversationId || f.conversationId === conversationId));
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.ws.once("close", () => resolve());
+      this.ws.close();
+    });
+  }
+
+  private notify(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+}

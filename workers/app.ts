@@ -1,0 +1,36 @@
+/** The edge Worker: a stateless Hono router in front of the Durable Objects. */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { requireUser } from "./auth.js";
+import { loadConfig } from "./config.js";
+import type { AppEnv } from "./context.js";
+import { notFound, onError, raise } from "./errors.js";
+import { connect } from "./routes/connect.js";
+import { conversations } from "./routes/conversations.js";
+import { dev } from "./routes/dev.js";
+import { presence } from "./routes/presence.js";
+import { push } from "./routes/push.js";
+
+const MAX_HTTP_BODY = 64 * 1024;
+
+export const app = new Hono<AppEnv>();
+
+app.use("*", async (c, next) => {
+  c.set("config", loadConfig(c.env));
+  await next();
+});
+app.use("/v1/*", bodyLimit({ maxSize: MAX_HTTP_BODY, onError: () => raise("too_large", `request body exceeds ${MAX_HTTP_BODY} bytes`) }));
+
+app.get("/healthz", (c) => c.json({ ok: true }));
+app.route("/v1/dev", dev);
+app.use("/v1/connect", requireUser({ allowQueryToken: true }));
+app.route("/v1/connect", connect);
+app.use("/v1/conversations/*", requireUser({ allowQueryToken: false }));
+app.use("/v1/presence/*", requireUser({ allowQueryToken: false }));
+app.use("/v1/push/*", requireUser({ allowQueryToken: false }));
+app.route("/v1/conversations", conversations);
+app.route("/v1/presence", presence);
+app.route("/v1/push", push);
+
+app.notFound(notFound);
+app.onError(onError);

@@ -1,0 +1,62 @@
+/**
+ * The edge's configuration: read from the Worker environment here, once, and passed down.
+ * Every variable is documented in README.md ("Configuration"); defaults are safe for production.
+ */
+import type { Conversation } from "../durable-objects/conversation.js";
+import type { UserSession } from "../durable-objects/user-session.js";
+import { DEFAULT_MAX_GROUP_MEMBERS } from "../protocol/index.js";
+
+export interface Env {
+  USER_SESSION: DurableObjectNamespace<UserSession>;
+  CONVERSATION: DurableObjectNamespace<Conversation>;
+  ASSETS?: Fetcher;
+  AUTH_SECRET?: string;
+  DEV_AUTH?: string;
+  ORIGIN_URL?: string;
+  ORIGIN_SECRET?: string;
+  RATE_LIMIT_PER_SEC?: string;
+  RATE_LIMIT_BURST?: string;
+  MAX_GROUP_MEMBERS?: string;
+  FANOUT_RETRY_MS?: string;
+  OUTBOX_RETRY_MS?: string;
+  PRESENCE_REFRESH_MS?: string;
+}
+
+export interface EdgeConfig {
+  /** HS256 secret of client tokens; without it every authenticated call answers 401. */
+  authSecret: string | undefined;
+  /** `POST /v1/dev/token` exists only when true (local development and tests). */
+  devAuth: boolean;
+  /** Origin base URL; unset means the edge is the whole system, its DO storage the durable store. */
+  originUrl: string | undefined;
+  originSecret: string | undefined;
+  rateLimitPerSec: number;
+  rateLimitBurst: number;
+  maxGroupMembers: number;
+  /** First retry delay of an unconfirmed fan-out; doubles up to a minute. */
+  fanoutRetryMs: number;
+  /** First retry delay of an origin outbox flush; doubles up to five minutes. */
+  outboxRetryMs: number;
+  /** How often a connected user's presence is refreshed at origin (its TTL there is 60 s). */
+  presenceRefreshMs: number;
+}
+
+export function loadConfig(env: Env): EdgeConfig {
+  return {
+    authSecret: env.AUTH_SECRET || undefined,
+    devAuth: env.DEV_AUTH === "1",
+    originUrl: env.ORIGIN_URL ? env.ORIGIN_URL.replace(/\/+$/, "") : undefined,
+    originSecret: env.ORIGIN_SECRET || undefined,
+    rateLimitPerSec: positive(env.RATE_LIMIT_PER_SEC, 50),
+    rateLimitBurst: positive(env.RATE_LIMIT_BURST, 100),
+    maxGroupMembers: positive(env.MAX_GROUP_MEMBERS, DEFAULT_MAX_GROUP_MEMBERS),
+    fanoutRetryMs: positive(env.FANOUT_RETRY_MS, 2_000),
+    outboxRetryMs: positive(env.OUTBOX_RETRY_MS, 1_000),
+    presenceRefreshMs: positive(env.PRESENCE_REFRESH_MS, 30_000),
+  };
+}
+
+function positive(raw: string | undefined, fallback: number): number {
+  const value = Number(raw);
+  return raw !== undefined && raw !== "" && Number.isFinite(value) && value > 0 ? value : fallback;
+}
