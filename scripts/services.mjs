@@ -63,7 +63,9 @@ async function down(svcs, { purgeData }) {
   for (const r of results) {
     say(r.state === 'stopped' ? `${r.name}: stopped (pid ${r.pid})` : `${r.name}: nothing of ours running, left alone`);
   }
-  if (purgeData) for (const s of svcs) say(`${purge(s).name}: data deleted`);
+  if (purgeData) {
+    for (const r of svcs.map(purge)) if (r.state === 'purged') say(`${r.name}: data deleted`);
+  }
   return 0;
 }
 

@@ -46,7 +46,7 @@ export class CassandraMessageStore implements MessageStore {
       const want = query.limit + 1;
       const rows = query.after !== undefined
         ? await this.history.newer(conversationId, query.after, want)
-        : (await this.history.older(conversationId, query.before, want));
+        : await this.history.older(conversationId, query.before, want);
       const page = rows.slice(0, query.limit).map(toMessage);
       if (query.after === undefined) page.reverse();
       return ok({ messages: page, hasMore: rows.length > query.limit });
@@ -94,7 +94,7 @@ function rowOf(m: Message): unknown[] {
 function toMessage(row: cassandra.types.Row): Message {
   return {
     conversationId: row.get("conversation_id") as string,
-    seq: Number(row.get("seq")),
+    seq: (row.get("seq") as cassandra.types.Long).toNumber(),
     senderId: row.get("sender_id") as string,
     clientMsgId: row.get("client_msg_id") as string,
     body: row.get("body") as string,

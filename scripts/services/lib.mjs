@@ -134,8 +134,9 @@ export async function kill(svc) {
 /** Delete a stopped service's data (not the lib caches). Refuses while our process still runs. */
 export function purge(svc) {
   if (readPid(svc.name, svc.marker)) throw new ServiceError(`${svc.name}: still running, not purging`);
-  for (const d of svc.dataDirs) fs.rmSync(d, { recursive: true, force: true });
-  return { name: svc.name, state: 'purged' };
+  const existing = svc.dataDirs.filter((d) => fs.existsSync(d));
+  for (const d of existing) fs.rmSync(d, { recursive: true, force: true });
+  return { name: svc.name, state: existing.length ? 'purged' : 'no data' };
 }
 
 export const startKafka = (o) => start(kafka, o);

@@ -1,0 +1,70 @@
+/** The HTTP half of protocol v1, typed. Errors come back as `ApiError` carrying the protocol's error value. */
+import type { ChatError } from "../protocol/errors.js";
+import type { ConversationDetail, ConversationInfo, ConversationSummary, HistoryPage, Presence, SendResult } from "../protocol/message.js";
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly error: ChatError) {
+    super(`${status} ${error.code}: ${error.message}`);
+  }
+}
+
+export class ChatApi {
+  constructor(readonly url: string, private token: string) {}
+
+  /** `POST /v1/dev/token` (only where the edge runs with DEV_AUTH=1). */
+  static async devToken(url: string, userId: string): Promise<string> {
+    const { token } = await request<{ token: string }>(url, "POST", "/v1/dev/token", undefined, { userId });
+    return token;
+  }
+
+  createDirect(peer: string): Promise<ConversationInfo> {
+    return this.call("POST", "/v1/conversations", { kind: "direct", peer });
+  }
+
+  createGroup(members: string[], title: string): Promise<ConversationInfo> {
+    return this.call("POST", "/v1/conversations", { kind: "group", members, title });
+  }
+
+  async conversations(): Promise<ConversationSummary[]> {
+    return (await this.call<{ conversations: ConversationSummary[] }>("GET", "/v1/conversations")).conversations;
+  }
+
+  conversation(id: string): Promise<ConversationDetail> {
+    return this.call("GET", `/v1/conversations/${encodeURIComponent(id)}`);
+  }
+
+  changeMembers(id: string, change: { add?: string[]; remove?: string[] }): Promise<ConversationInfo> {
+    return this.call("POST", `/v1/conversations/${encodeURIComponent(id)}/members`, change);
+  }
+
+  history(id: string, page: { before?: number; after?: number; limit?: number } = {}): Promise<HistoryPage> {
+    const query = new URLSearchParams(Object.entries(page).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+    return this.call("GET", `/v1/conversations/${encodeURIComponent(id)}/messages?${query}`);
+  }
+
+  send(id: string, clientMsgId: string, body: string): Promise<SendResult> {
+    return this.call("POST", `/v1/conversations/${encodeURIComponent(id)}/messages`, { clientMsgId, body });
+  }
+
+  async presence(users: string[]): Promise<Record<string, Presence>> {
+    return (await this.call<{ presence: Record<string, Presence> }>("GET", `/v1/presence?users=${users.map(encodeURIComponent).join(",")}`)).presence;
+  }
+
+  subscribePush(subscription: { endpoint: string; keys: { p256dh: string; auth: string } }): Promise<unknown> {
+    return this.call("POST", "/v1/push/subscriptions", subscription);
+  }
+
+  private call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return request<T>(this.url, method, path, this.token, body);
+  }
+}
+
+async function request<T>(url: string, method: string, path: string, token: string | undefined, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const res = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = (await res.json().catch(() => null)) as { error?: ChatError } | null;
+  if (!res.ok) throw new ApiError(res.status, data?.error ?? { code: "internal", message: `HTTP ${res.status}` });
+  return data as T;
+}

@@ -1,0 +1,36 @@
+/** The origin's HTTP API, called only by the edge (signed), plus unsigned health and metrics. */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { MAX_INGEST_EVENTS } from "../../protocol/events.js";
+import { MAX_FRAME_BYTES } from "../../protocol/limits.js";
+import type { OriginDeps, OriginEnv } from "./deps.js";
+import { healthRoutes } from "./health-route.js";
+import { historyRoute } from "./history-route.js";
+import { ingestRoute } from "./ingest-route.js";
+import { presenceRoute } from "./presence-route.js";
+import { errorResponse } from "./respond.js";
+import { signedRequests } from "./signed.js";
+import { subscriptionsRoute } from "./subscriptions-route.js";
+
+/** A full batch of the largest events, with room for the envelope. */
+const MAX_REQUEST_BYTES = MAX_INGEST_EVENTS * MAX_FRAME_BYTES;
+
+export function createOriginApp(deps: OriginDeps): Hono<OriginEnv> {
+  const app = new Hono<OriginEnv>();
+  app.route("/", healthRoutes(deps));
+  app.use(
+    "/v1/*",
+    bodyLimit({ maxSize: MAX_REQUEST_BYTES, onError: (c) => errorResponse(c, { code: "too_large", message: `request body exceeds ${MAX_REQUEST_BYTES} bytes` }) }),
+  );
+  app.use("/v1/*", signedRequests(deps.secret));
+  app.route("/v1/ingest", ingestRoute(deps));
+  app.route("/v1/history", historyRoute(deps));
+  app.route("/v1/presence", presenceRoute(deps));
+  app.route("/v1/push/subscriptions", subscriptionsRoute(deps));
+  app.notFound((c) => errorResponse(c, { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` }));
+  app.onError((error, c) => {
+    deps.log.error({ err: error, path: c.req.path }, "unhandled error in origin route");
+    return errorResponse(c, { code: "internal", message: "internal error" });
+  });
+  return app;
+}

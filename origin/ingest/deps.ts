@@ -1,0 +1,19 @@
+/** What the origin's HTTP routes depend on: the backend interfaces, never their implementations. */
+import type { MessageLog } from "../message-log/message-log.js";
+import type { MessageStore } from "../message-store/message-store.js";
+import type { PresenceStore } from "../presence/presence-store.js";
+import type { Logger } from "../shared/log.js";
+import type { SubscriptionStore } from "../subscriptions/subscription-store.js";
+
+export interface OriginDeps {
+  secret: string;
+  allowInsecureEndpoints: boolean;
+  log: Logger;
+  messageLog: MessageLog;
+  messages: MessageStore;
+  presence: PresenceStore;
+  subscriptions: SubscriptionStore;
+}
+
+/** Hono bindings: the signature middleware keeps the raw body it verified, for the handler to parse. */
+export type OriginEnv = { Variables: { rawBody: string } };

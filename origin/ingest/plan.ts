@@ -1,0 +1,41 @@
+/**
+ * Turns the events of one ingest batch into what must be written: log records (messages by conversation, push by
+ * user, refused events to the dead-letter stream) and presence updates. Pure: validation happens here, once.
+ */
+import { originEvent, type OriginEvent, type PresenceEvent } from "../../protocol/events.js";
+import { fitsBodyLimit, MAX_BODY_BYTES } from "../../protocol/limits.js";
+import { describeIssues } from "../../protocol/schema.js";
+import { deadLetterRecord } from "../message-log/dead-letter.js";
+import type { LogRecord } from "../message-log/message-log.js";
+
+export interface IngestPlan {
+  records: LogRecord[];
+  presence: PresenceEvent[];
+  accepted: Record<OriginEvent["kind"], number>;
+  rejected: number;
+}
+
+export function planIngest(events: readonly unknown[], receivedAt: number): IngestPlan {
+  const plan: IngestPlan = { records: [], presence: [], accepted: { message: 0, offline: 0, presence: 0 }, rejected: 0 };
+  events.forEach((raw, index) => {
+    const checked = validate(raw);
+    if (typeof checked === "string") {
+      plan.rejected += 1;
+      plan.records.push(deadLetterRecord({ reason: `events[${index}]: ${checked}`, service: "ingest", payload: raw, at: receivedAt }));
+      return;
+    }
+    plan.accepted[checked.kind] += 1;
+    if (checked.kind === "message") plan.records.push({ stream: "messages", key: checked.conversationId, value: JSON.stringify(checked) });
+    else if (checked.kind === "offline") plan.records.push({ stream: "push", key: checked.userId, value: JSON.stringify(checked) });
+    else plan.presence.push(checked);
+  });
+  return plan;
+}
+
+/** The typed event, or why it is refused. */
+function validate(raw: unknown): OriginEvent | string {
+  const parsed = originEvent.safeParse(raw);
+  if (!parsed.success) return describeIssues(parsed.error);
+  if (parsed.data.kind === "message" && !fitsBodyLimit(parsed.data.body)) return `body: exceeds ${MAX_BODY_BYTES} bytes`;
+  return parsed.data;
+}

@@ -1,0 +1,52 @@
+/** Starts the origin's HTTP API (ingest, history, presence, subscriptions, health) on @hono/node-server. */
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { openBackends, type Backends } from "../backends.js";
+import type { OriginConfig } from "../config.js";
+import { KafkaMessageLog } from "../message-log/message-log-kafka.js";
+import { CassandraMessageStore } from "../message-store/message-store-cassandra.js";
+import { RedisPresenceStore } from "../presence/presence-store-redis.js";
+import { createLogger, type Logger } from "../shared/log.js";
+import { CassandraSubscriptionStore } from "../subscriptions/subscription-store-cassandra.js";
+import { createOriginApp } from "./app.js";
+
+export interface StartOptions {
+  log?: Logger;
+  /** Shared clients; without them the service opens its own and closes them on stop. */
+  backends?: Backends;
+}
+
+export interface RunningOrigin {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startOrigin(config: OriginConfig, options: StartOptions = {}): Promise<RunningOrigin> {
+  const log = (options.log ?? createLogger(config.logLevel)).child({ service: "ingest" });
+  const backends = options.backends ?? openBackends(config, log);
+  const messageLog = new KafkaMessageLog(backends.kafka, config.kafka, log);
+  const app = createOriginApp({
+    secret: config.secret,
+    allowInsecureEndpoints: config.push.allowInsecureEndpoints,
+    log,
+    messageLog,
+    messages: new CassandraMessageStore(backends.cassandra, config.cassandra.keyspace),
+    presence: new RedisPresenceStore(backends.redis, config.presenceTtlSeconds),
+    subscriptions: new CassandraSubscriptionStore(backends.cassandra, config.cassandra.keyspace),
+  });
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
+  log.info({ port }, "origin HTTP API listening");
+  return {
+    url: `http://${host}:${port}`,
+    async stop() {
+      // In-flight requests finish (and their Kafka acks arrive) before the producer goes.
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await messageLog.close();
+      if (!options.backends) await backends.close();
+    },
+  };
+}

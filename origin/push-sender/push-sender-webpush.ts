@@ -1,0 +1,50 @@
+/**
+ * PushSender with the web-push library for encryption and VAPID headers, and fetch for the request.
+ * web-push's own `sendNotification` always speaks https (it calls `https.request`), which would rule out a local
+ * push service in tests; `generateRequestDetails` is the documented way to bring one's own transport.
+ */
+import webpush from "web-push";
+import type { PushSubscription } from "../../protocol/http.js";
+import type { VapidKeys } from "../config.js";
+import { errorMessage } from "../shared/timeout.js";
+import type { PushOptions, PushOutcome, PushSender } from "./push-sender.js";
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export class WebPushSender implements PushSender {
+  constructor(
+    private readonly vapid: VapidKeys,
+    private readonly allowInsecureEndpoints: boolean,
+  ) {}
+
+  async send(subscription: PushSubscription, payload: string, options: PushOptions): Promise<PushOutcome> {
+    if (!this.allowInsecureEndpoints && !subscription.endpoint.startsWith("https:")) {
+      return { ok: false, gone: false, status: null, message: "plain-http push endpoint refused" };
+    }
+    try {
+      const request = webpush.generateRequestDetails(subscription, payload, {
+        vapidDetails: this.vapid,
+        TTL: options.ttlSeconds,
+        contentEncoding: "aes128gcm",
+        ...(options.topic ? { topic: options.topic } : {}),
+      });
+      const response = await fetch(request.endpoint, {
+        method: request.method,
+        headers: headersOf(request.headers),
+        body: request.body === null ? null : new Uint8Array(request.body),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      await response.arrayBuffer();
+      if (response.ok) return { ok: true, status: response.status };
+      const gone = response.status === 404 || response.status === 410;
+      return { ok: false, gone, status: response.status, message: `push service answered ${response.status}` };
+    } catch (error) {
+      return { ok: false, gone: false, status: null, message: errorMessage(error) };
+    }
+  }
+}
+
+/** fetch sets Content-Length itself and wants string values. */
+function headersOf(headers: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== "content-length").map(([n, v]) => [n, String(v)]));
+}
