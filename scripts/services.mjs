@@ -9,7 +9,8 @@
 //                                                    data dirs (never the jar caches)
 //   node scripts/services.mjs status [svc...]        one line per service: up/down, address, owner, probe detail;
 //                                                    exits 1 if any is down
-//   node scripts/services.mjs kill kafka|cassandra   SIGKILL our server, like a crash (fault-injection tests)
+//   node scripts/services.mjs kill kafka|cassandra   SIGKILL our server, like a crash (fault-injection tests);
+//                                                    exits 1 if this script did not start it
 //   node scripts/services.mjs start kafka|cassandra  bring one back (same as `up <svc>`)
 //   node scripts/services.mjs stop kafka|cassandra   graceful stop of one (same as `down <svc>`)
 // svc is kafka, cassandra or redis; the default is all three.
@@ -18,6 +19,7 @@
 // .services/kafka-lib and .services/cassandra-lib). State (data, logs in .services/logs, pid
 // files in .services/run) lives in .services/ at the repo root, or in $SERVICES_DIR.
 // Java 17 is found via $JAVA17_HOME, /usr/lib/jvm/java-17-openjdk-*, or `java` if it is a 17.
+// Cassandra's heap is 1g; SERVICES_CASSANDRA_HEAP=512m also works for light test loads.
 // Tests can drive the same lifecycle from scripts/services/lib.mjs (startKafka, killCassandra, ...).
 import { SERVICES, ServiceError, kill, purge, start, status, stop } from './services/lib.mjs';
 
@@ -89,12 +91,12 @@ async function main(argv) {
       printStatus(rows);
       return rows.every((r) => r.up) ? 0 : 1;
     }
-    case 'kill': {
-      for (const r of await Promise.all(pickServices(names, { required: true }).map(kill))) {
-        say(r.state === 'killed' ? `${r.name}: killed (SIGKILL, pid ${r.pid})` : `${r.name}: nothing of ours running`);
+    case 'kill':
+      for (const svc of pickServices(names, { required: true })) {
+        const r = await kill(svc); // throws when there is nothing of ours to kill
+        say(`${r.name}: killed (SIGKILL, pid ${r.pid})`);
       }
       return 0;
-    }
     default:
       say(USAGE);
       return cmd === undefined || cmd === 'help' || cmd === '--help' ? 0 : 2;

@@ -193,6 +193,10 @@ export async function stopPid(name, pid, { signal = 'SIGTERM', graceMs = 30_000 
     } catch {}
     while (isRunning(pid)) await sleep(100);
   }
+  // A JVM's main thread turns zombie before its other threads have exited and its sockets
+  // are closed; wait until it is reaped (ESRCH) so an immediate restart finds its ports free.
+  const reapDeadline = Date.now() + 10_000;
+  while (isAlive(pid) && Date.now() < reapDeadline) await sleep(50);
   fs.rmSync(pidFile(name), { force: true });
 }
 

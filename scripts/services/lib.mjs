@@ -7,7 +7,7 @@
 // ServiceError whose message is meant for people (it includes the server's log tail).
 import fs from 'node:fs';
 import path from 'node:path';
-import { HOST, REPO_ROOT, ServiceError, ensureStateDirs, isRunning, readPid, sleep, spawnDetached, stopPid, tail } from './common.mjs';
+import { HOST, REPO_ROOT, RUN_DIR, ServiceError, ensureStateDirs, isRunning, readPid, sleep, spawnDetached, stopPid, tail } from './common.mjs';
 import { portOpen } from './probes.mjs';
 import { cassandra } from './cassandra.mjs';
 import { kafka } from './kafka.mjs';
@@ -16,7 +16,7 @@ import { redis } from './redis.mjs';
 export { ServiceError, STATE_DIR } from './common.mjs';
 export { probeCassandra, probeKafka, probeRedis } from './probes.mjs';
 
-/** In start order of importance; `up` starts them all in parallel anyway. */
+/** Every service the CLI knows, by name. */
 export const SERVICES = { kafka, cassandra, redis };
 
 /** Byte offsets where each log file ends now, so a failure report shows only this attempt's lines. */
@@ -123,10 +123,15 @@ export async function stop(svc) {
   return { name: svc.name, state: 'stopped', pid };
 }
 
-/** SIGKILL our own process, as a crash would; resolves once it is gone. */
+/**
+ * SIGKILL our own process, as a crash would; resolves once it is gone. Rejects when there is
+ * none, so a fault-injection test cannot silently inject nothing.
+ */
 export async function kill(svc) {
   const pid = readPid(svc.name, svc.marker);
-  if (!pid) return { name: svc.name, state: 'not ours' };
+  if (!pid) {
+    throw new ServiceError(`${svc.name}: no process of ours to kill (no live pid file in ${path.relative(REPO_ROOT, RUN_DIR) || RUN_DIR})`);
+  }
   await stopPid(svc.name, pid, { signal: 'SIGKILL', graceMs: 5_000 });
   return { name: svc.name, state: 'killed', pid };
 }
