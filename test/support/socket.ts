@@ -82,10 +82,24 @@ export class TestSocket {
     return this.frames.filter((f) => f.type === "message" && (!conversationId || f.conversationId === conversationId));
   }
 
+  /**
+   * The close code the server sent. workerd (behind Miniflare) does not end the TCP connection after a
+   * server-initiated close handshake, so `ws` would only report the close after its 30 s timeout; the code
+   * is known as soon as the close frame arrived.
+   */
+  get closeCode(): number | undefined {
+    const internal = this.ws as unknown as { _closeFrameReceived?: boolean; _closeCode?: number };
+    return this.closed?.code ?? (internal._closeFrameReceived ? internal._closeCode : undefined);
+  }
+
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     return new Promise((resolve) => {
-      this.ws.once("close", () => resolve());
+      const timer = setTimeout(() => this.ws.terminate(), 500);
+      this.ws.once("close", () => {
+        clearTimeout(timer);
+        resolve();
+      });
       this.ws.close();
     });
   }

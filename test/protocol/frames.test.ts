@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { MAX_BODY_BYTES, parseClientFrame } from "../../protocol/index.js";
+
+const send = (extra: object) => JSON.stringify({ type: "send", clientMsgId: "m1", conversationId: "c1", body: "hi", ...extra });
+
+describe("parseClientFrame: every client frame is validated once, at the boundary", () => {
+  it("accepts each frame type of protocol v1", () => {
+    for (const frame of [
+      { type: "send", clientMsgId: "m_1-x", conversationId: "d:ab_C-9", body: "hello" },
+      { type: "sync", after: 0 },
+      { type: "sync", after: 12, limit: 1000 },
+      { type: "received", cursor: 3 },
+      { type: "read", conversationId: "g:1", seq: 2 },
+      { type: "typing", conversationId: "g:1" },
+      { type: "ping" },
+    ]) {
+      expect(parseClientFrame(JSON.stringify(frame))).toEqual({ ok: true, frame });
+    }
+  });
+
+  it("refuses malformed JSON, non-objects, binary frames and unknown types as bad_request", () => {
+    for (const raw of ["{nope", "[]", "42", "null", JSON.stringify({ type: "explode" }), JSON.stringify({})]) {
+      const result = parseClientFrame(raw);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error.code).toBe("bad_request");
+    }
+    const binary = parseClientFrame(new ArrayBuffer(4));
+    expect(binary.ok || binary.error.code).toBe("bad_request");
+  });
+
+  it("names the offending field and echoes the send's clientMsgId", () => {
+    const result = parseClientFrame(send({ conversationId: "bad id!" }));
+    expect(result).toMatchObject({ ok: false, clientMsgId: "m1", error: { code: "bad_request" } });
+    if (!result.ok) expect(result.error.message).toContain("conversationId");
+  });
+
+  it("refuses wrong types, empty bodies, negative cursors and oversized limits", () => {
+    for (const raw of [
+      send({ body: "" }),
+      send({ body: 5 }),
+      send({ clientMsgId: "x".repeat(65) }),
+      JSON.stringify({ type: "sync", after: -1 }),
+      JSON.stringify({ type: "sync", after: 1.5 }),
+      JSON.stringify({ type: "sync", after: 0, limit: 1001 }),
+      JSON.stringify({ type: "read", conversationId: "c", seq: "3" }),
+    ]) {
+      expect(parseClientFrame(raw)).toMatchObject({ ok: false, error: { code: "bad_request" } });
+    }
+  });
+
+  it("measures the body in UTF-8 bytes: 4096 fit, 4097 are too_large", () => {
+    expect(parseClientFrame(send({ body: "a".repeat(MAX_BODY_BYTES) })).ok).toBe(true);
+    expect(parseClientFrame(send({ body: "€".repeat(1365) })).ok).toBe(true); // 4095 bytes
+    expect(parseClientFrame(send({ body: "€".repeat(1366) }))).toMatchObject({ ok: false, clientMsgId: "m1", error: { code: "too_large" } });
+    expect(parseClientFrame(send({ body: "a".repeat(MAX_BODY_BYTES + 1) }))).toMatchObject({ ok: false, error: { code: "too_large" } });
+  });
+
+  it("refuses a frame far beyond any valid size before parsing it", () => {
+    expect(parseClientFrame("x".repeat(100_000))).toMatchObject({ ok: false, error: { code: "too_large" } });
+  });
+});
