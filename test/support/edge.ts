@@ -3,7 +3,7 @@
  * SQLite-backed objects persisted to a directory so a test can restart the runtime on the same state.
  */
 import { Miniflare } from "miniflare";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -25,6 +25,10 @@ export interface Edge {
   port: number;
   /** Disposes the runtime and starts a new one on the same port and the same persisted state. */
   restart(): Promise<void>;
+  /** Like restart, but the runtime dies by SIGKILL first: no graceful anything, as in a crash. */
+  crash(): Promise<void>;
+  /** The workerd process serving this edge. */
+  pid(): number;
   stop(): Promise<void>;
 }
 
@@ -43,6 +47,12 @@ export async function startEdge(options: EdgeOptions = {}): Promise<Edge> {
       await mf.dispose();
       mf = await launch(options, persistDir, port);
     },
+    async crash() {
+      process.kill(workerdPid(), "SIGKILL");
+      await mf.dispose().catch(() => undefined);
+      mf = await launch(options, persistDir, port);
+    },
+    pid: () => workerdPid(),
     async stop() {
       await mf.dispose();
     },
@@ -65,6 +75,21 @@ async function launch(options: EdgeOptions, persistDir: string, port: number): P
   });
   await mf.ready;
   return mf;
+}
+
+/** Miniflare does not expose its workerd child; it is the one child of this process running workerd. */
+export function workerdPid(parent = process.pid): number {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === parent && readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("workerd")) return Number(entry);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  throw new Error(`no workerd child of ${parent}`);
 }
 
 export function freePort(): Promise<number> {

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { useEdge } from "../support/fixtures.js";
+
+const fx = useEdge();
+
+describe("receipts", () => {
+  it("read moves a watermark forward only; every member's devices get the receipt, the reader's other devices too", async () => {
+    const [alice, bob] = await fx.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    for (let i = 1; i <= 3; i++) await alice.send(id, `m${i}`, `b${i}`);
+    const [aliceSocket, bobPhone, bobLaptop] = await Promise.all([alice.connect(), bob.connect("phone"), bob.connect("laptop")]);
+    bobPhone.send({ type: "read", conversationId: id, seq: 2 });
+    const expected = { type: "receipt", conversationId: id, userId: bob.userId, readSeq: 2 };
+    expect(await aliceSocket.waitForType("receipt")).toEqual(expected);
+    expect(await bobLaptop.waitForType("receipt")).toEqual(expected);
+    bobPhone.send({ type: "read", conversationId: id, seq: 1 });
+    bobPhone.send({ type: "read", conversationId: id, seq: 99 });
+    expect(await aliceSocket.waitForType("receipt")).toMatchObject({ readSeq: 3 });
+    const detail = await alice.call("GET", `/v1/conversations/${id}`);
+    expect(detail.body.readSeqs).toEqual({ [alice.userId]: 0, [bob.userId]: 3 });
+  });
+
+  it("received advances delivered receipts for the sender", async () => {
+    const [alice, bob] = await fx.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const [aliceSocket, bobSocket] = await Promise.all([alice.connect(), bob.connect()]);
+    aliceSocket.send({ type: "send", clientMsgId: "m1", conversationId: id, body: "did you get it?" });
+    const message = await bobSocket.waitForType("message");
+    bobSocket.send({ type: "received", cursor: message.cursor });
+    expect(await aliceSocket.waitForType("receipt")).toEqual({ type: "receipt", conversationId: id, userId: bob.userId, deliveredSeq: 1 });
+  });
+});
+
+describe("typing", () => {
+  it("reaches the other members' devices, is never stored or replayed", async () => {
+    const [alice, bob, carol] = await fx.users("alice", "bob", "carol");
+    const id = await alice.group([bob.userId, carol.userId], "t");
+    const [a, b, c] = await Promise.all([alice.connect(), bob.connect(), carol.connect()]);
+    a.send({ type: "typing", conversationId: id });
+    expect(await b.waitForType("typing")).toEqual({ type: "typing", conversationId: id, userId: alice.userId });
+    expect(await c.waitForType("typing")).toEqual({ type: "typing", conversationId: id, userId: alice.userId });
+    b.send({ type: "sync", after: 0 });
+    await b.waitForType("synced");
+    expect(b.messages()).toEqual([]);
+    expect(a.frames.filter((f) => f.type === "typing")).toEqual([]);
+  });
+});
+
+describe("presence", () => {
+  it("is online while a device is connected and reports lastSeen after it leaves", async () => {
+    const [alice, bob, carol] = await fx.users("alice", "bob", "carol");
+    const before = await alice.call("GET", `/v1/presence?users=${bob.userId},${carol.userId}`);
+    expect(before.body).toEqual({ presence: { [bob.userId]: { online: false, lastSeen: null }, [carol.userId]: { online: false, lastSeen: null } } });
+    const socket = await bob.connect();
+    const during = await alice.call("GET", `/v1/presence?users=${bob.userId}`);
+    expect(during.body.presence[bob.userId]).toMatchObject({ online: true, lastSeen: expect.any(Number) });
+    const closedAt = Date.now();
+    await socket.close();
+    await expect.poll(async () => (await alice.call("GET", `/v1/presence?users=${bob.userId}`)).body.presence[bob.userId].online).toBe(false);
+    const after = await alice.call("GET", `/v1/presence?users=${bob.userId}`);
+    expect(after.body.presence[bob.userId].lastSeen).toBeGreaterThanOrEqual(closedAt - 1000);
+  });
+
+  it("answers ping with pong (the runtime's auto-response)", async () => {
+    const [alice] = await fx.users("alice");
+    const socket = await alice.connect();
+    socket.send('{"type":"ping"}');
+    expect(await socket.waitForType("pong")).toEqual({ type: "pong" });
+  });
+});
+
+describe("push subscriptions without an origin", () => {
+  it("are accepted and kept by the user's session", async () => {
+    const [alice] = await fx.users("alice");
+    const reply = await alice.call("POST", "/v1/push/subscriptions", { endpoint: "https://push.example/abc", keys: { p256dh: "BPk", auth: "xyz" } });
+    expect(reply.status).toBe(201);
+  });
+});
