@@ -5,7 +5,8 @@
  * next call (natural batching). A failed call leaves the watermark where it was; the alarm retries it.
  */
 import type { Delivery, MemberView } from "../shared/delivery.js";
-import type { ConversationStore, Member } from "./store.js";
+import type { Member } from "./model.js";
+import type { ConversationStore } from "./store.js";
 
 export const MAX_DELIVERY_BATCH = 256;
 

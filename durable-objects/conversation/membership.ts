@@ -3,7 +3,7 @@
  * groups only; a member may add anyone; a member may remove itself; the creator may remove anyone.
  */
 import { fail, ok, type ChangeMembers, type Result } from "../../protocol/index.js";
-import type { Info } from "./store.js";
+import type { Info } from "./model.js";
 
 export interface MemberChange {
   add: string[];

@@ -6,27 +6,8 @@
  */
 import type { ConversationKind, HistoryPage, HistoryQuery, Message } from "../../protocol/index.js";
 import type { DeliveredMessage } from "../shared/delivery.js";
+import type { Info, Member } from "./model.js";
 import { CONVERSATION_SCHEMA } from "./schema.js";
-
-export interface Info {
-  id: string;
-  kind: ConversationKind;
-  title: string;
-  creator: string;
-  createdAt: number;
-  version: number;
-  originSeq: number;
-}
-
-export interface Member {
-  userId: string;
-  /** Set when the user left: messages up to it are still owed to them, none after. */
-  untilSeq: number | null;
-  fanoutSeq: number;
-  infoVersion: number;
-  readSeq: number;
-  deliveredSeq: number;
-}
 
 type Row = Record<string, SqlStorageValue>;
 const RECENT_CACHE = 2048;

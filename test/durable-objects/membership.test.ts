@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { planMemberChange } from "../../durable-objects/conversation/membership.js";
-import type { Info } from "../../durable-objects/conversation/store.js";
+import type { Info } from "../../durable-objects/conversation/model.js";
 
 const group: Info = { id: "g:1", kind: "group", title: "t", creator: "alice", createdAt: 0, version: 1, originSeq: 0 };
 

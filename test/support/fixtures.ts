@@ -8,7 +8,7 @@ export interface EdgeFixture {
   edge: Edge;
   api: Api;
   /** Users with unique names (`alice-7`), each with an HTTP client and a way to open sockets. */
-  users(...names: string[]): Promise<TestUser[]>;
+  users<const N extends string[]>(...names: N): Promise<{ [K in keyof N]: TestUser }>;
 }
 
 export interface TestUser extends UserApi {
@@ -23,7 +23,7 @@ export function useEdge(options: EdgeOptions = {}): EdgeFixture {
   beforeAll(async () => {
     fixture.edge = await startEdge(options);
     fixture.api = new Api(fixture.edge.url);
-    fixture.users = async (...names) => {
+    fixture.users = (async (...names: string[]) => {
       const suffix = `${process.pid}-${++counter}`;
       return Promise.all(
         names.map(async (name) => {
@@ -36,7 +36,7 @@ export function useEdge(options: EdgeOptions = {}): EdgeFixture {
           return user;
         }),
       );
-    };
+    }) as EdgeFixture["users"];
   });
   afterAll(async () => {
     await Promise.all(sockets.map((s) => s.close()));
