@@ -17,6 +17,7 @@ import { ConversationStore } from "./conversation/store.js";
 import { AlarmClock, Backoff } from "./shared/alarm.js";
 import type { Delivery } from "./shared/delivery.js";
 import { Forwarder, type OutboxBatch } from "./shared/forwarder.js";
+import { originHistory } from "./shared/origin-client.js";
 import { log } from "./shared/log.js";
 
 export interface CreateRequest {
@@ -29,6 +30,8 @@ export interface CreateRequest {
 
 /** How long a membership change waits for members' sessions to learn of it before answering. */
 const SETTLE_TIMEOUT_MS = 5_000;
+/** Pruning runs from the alarm in slices, so one alarm never holds the object for long. */
+const PRUNE_BATCH = 2_000;
 
 export class Conversation extends DurableObject<Env> {
   private readonly config: EdgeConfig;
@@ -90,8 +93,9 @@ export class Conversation extends DurableObject<Env> {
     return ok(results);
   }
 
-  history(userId: string, query: HistoryQuery): Result<HistoryPage> {
+  async history(userId: string, query: HistoryQuery): Promise<Result<HistoryPage>> {
     if (!this.store.isMember(userId)) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
+    if (this.store.pageReachesPruned(query)) return originHistory(this.config, this.store.info!.id, query);
     return ok(this.store.history(query));
   }
 
@@ -125,6 +129,7 @@ export class Conversation extends DurableObject<Env> {
     const caughtUp = await this.fanout.settle([...this.store.members.keys()]);
     if (caughtUp) this.fanoutBackoff.succeeded();
     this.forwarder.kick(true);
+    if (this.forwarder.enabled) this.store.prune(this.config.historyKeep, Date.now() - this.config.historyMinAgeMs, PRUNE_BATCH);
     const owed = !caughtUp || this.fanout.pending() || (this.forwarder.enabled && this.store.info.originSeq < this.store.lastSeq);
     if (owed) await this.clock.wakeBy(Date.now() + (caughtUp ? this.config.fanoutRetryMs : this.fanoutBackoff.failed()));
   }

@@ -4,7 +4,7 @@
  */
 import type { Conversation } from "../durable-objects/conversation.js";
 import type { UserSession } from "../durable-objects/user-session.js";
-import { DEFAULT_MAX_GROUP_MEMBERS } from "../protocol/index.js";
+import { DEFAULT_MAX_GROUP_MEMBERS, HISTORY_PAGE_MAX } from "../protocol/index.js";
 
 export interface Env {
   USER_SESSION: DurableObjectNamespace<UserSession>;
@@ -20,6 +20,9 @@ export interface Env {
   FANOUT_RETRY_MS?: string;
   OUTBOX_RETRY_MS?: string;
   PRESENCE_REFRESH_MS?: string;
+  HISTORY_KEEP?: string;
+  HISTORY_MIN_AGE_MS?: string;
+  VAPID_PUBLIC_KEY?: string;
 }
 
 export interface EdgeConfig {
@@ -39,6 +42,14 @@ export interface EdgeConfig {
   outboxRetryMs: number;
   /** How often a connected user's presence is refreshed at origin (its TTL there is 60 s). */
   presenceRefreshMs: number;
+  /**
+   * With an origin, a Conversation keeps at least this many newest messages; older ones that origin confirmed
+   * (and that are older than `historyMinAgeMs`, the idempotency window) are pruned and served from origin.
+   */
+  historyKeep: number;
+  historyMinAgeMs: number;
+  /** Web Push application server key, published to browsers by `GET /v1/push/key`. */
+  vapidPublicKey: string | undefined;
 }
 
 export function loadConfig(env: Env): EdgeConfig {
@@ -53,6 +64,9 @@ export function loadConfig(env: Env): EdgeConfig {
     fanoutRetryMs: positive(env.FANOUT_RETRY_MS, 2_000),
     outboxRetryMs: positive(env.OUTBOX_RETRY_MS, 1_000),
     presenceRefreshMs: positive(env.PRESENCE_REFRESH_MS, 30_000),
+    historyKeep: Math.max(HISTORY_PAGE_MAX, positive(env.HISTORY_KEEP, 10_000)),
+    historyMinAgeMs: positive(env.HISTORY_MIN_AGE_MS, 24 * 3600_000),
+    vapidPublicKey: env.VAPID_PUBLIC_KEY || undefined,
   };
 }
 

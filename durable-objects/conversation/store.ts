@@ -4,7 +4,7 @@
  * Everything here is synchronous: a Durable Object runs one event at a time, so a method that does not await
  * is atomic, and `transactionSync` makes its writes commit together.
  */
-import type { ConversationKind, HistoryPage, HistoryQuery, Message } from "../../protocol/index.js";
+import { HISTORY_PAGE_MAX, type ConversationKind, type HistoryPage, type HistoryQuery, type Message } from "../../protocol/index.js";
 import type { DeliveredMessage } from "../shared/delivery.js";
 import type { Info, Member } from "./model.js";
 import { CONVERSATION_SCHEMA } from "./schema.js";
@@ -16,13 +16,17 @@ export class ConversationStore {
   info: Info | null;
   readonly members = new Map<string, Member>();
   lastSeq = 0;
+  /** The oldest seq still in this object's history; older ones were pruned after origin confirmed them. */
+  oldestKept = 1;
   private readonly recent = new Map<number, string>();
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql.exec(CONVERSATION_SCHEMA);
     this.info = this.loadInfo();
     for (const row of this.sql.exec("SELECT * FROM members")) this.members.set(String(row.user_id), toMember(row));
-    this.lastSeq = Number(this.sql.exec("SELECT COALESCE(MAX(seq), 0) AS s FROM messages").one().s);
+    const bounds = this.sql.exec("SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM messages").one();
+    this.lastSeq = Number(bounds.hi ?? 0);
+    this.oldestKept = bounds.lo === null ? this.lastSeq + 1 : Number(bounds.lo);
   }
 
   private get sql(): SqlStorage {
@@ -155,6 +159,31 @@ export class ConversationStore {
     member[field] = value;
     this.sql.exec(`UPDATE members SET ${field === "readSeq" ? "read_seq" : "delivered_seq"} = ? WHERE user_id = ?`, value, member.userId);
     return true;
+  }
+
+  /** True when a history page would reach below what this object keeps (only after pruning). */
+  pageReachesPruned(query: HistoryQuery): boolean {
+    if (this.oldestKept <= 1) return false;
+    if (query.after !== undefined) return query.after + 1 < this.oldestKept;
+    const end = Math.min(query.before ?? this.lastSeq + 1, this.lastSeq + 1);
+    return end - query.limit < this.oldestKept;
+  }
+
+  /**
+   * Deletes up to `max` of the oldest messages that no one needs here any more: origin confirmed them, every
+   * member's fan-out is past them, they are older than the idempotency window, and at least `keep` newer
+   * messages remain (plus a page, so a page that starts in the pruned range lies wholly within what origin has).
+   */
+  prune(keep: number, olderThan: number, max: number): number {
+    let through = Math.min(this.info!.originSeq - HISTORY_PAGE_MAX, this.lastSeq - keep);
+    for (const m of this.members.values()) through = Math.min(through, m.fanoutSeq);
+    const aged = this.sql.exec("SELECT MAX(seq) AS s FROM messages WHERE seq <= ? AND sent_at < ?", through, olderThan).one().s;
+    through = Math.min(through, Number(aged ?? 0), this.oldestKept + max - 1);
+    if (through < this.oldestKept) return 0;
+    this.sql.exec("DELETE FROM messages WHERE seq <= ?", through);
+    const pruned = through - this.oldestKept + 1;
+    this.oldestKept = through + 1;
+    return pruned;
   }
 
   /** Origin outbox: the messages origin has not yet confirmed. */

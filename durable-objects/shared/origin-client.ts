@@ -2,7 +2,7 @@
  * The edge's only way to talk to origin: signed HTTP calls (protocol.md, "Edge → origin").
  * A batch counts as delivered only on a 2xx, which origin gives after Kafka acknowledged every event.
  */
-import { sign, SIGNATURE_HEADER, TIMESTAMP_HEADER, type OriginEvent } from "../../protocol/index.js";
+import { fail, ok, sign, SIGNATURE_HEADER, TIMESTAMP_HEADER, type HistoryPage, type HistoryQuery, type OriginEvent, type Result } from "../../protocol/index.js";
 import type { EdgeConfig } from "../../workers/config.js";
 
 export type OriginTarget = Pick<EdgeConfig, "originUrl" | "originSecret">;
@@ -28,4 +28,19 @@ export async function postEvents(config: OriginTarget, events: OriginEvent[]): P
   } catch {
     return false;
   }
+}
+
+/** A history page from origin's store, for pages older than what a Conversation keeps. */
+export async function originHistory(config: OriginTarget, conversationId: string, query: HistoryQuery): Promise<Result<HistoryPage>> {
+  const params = new URLSearchParams({ limit: String(query.limit) });
+  if (query.before !== undefined) params.set("before", String(query.before));
+  if (query.after !== undefined) params.set("after", String(query.after));
+  try {
+    const res = await originFetch(config, `/v1/history/${encodeURIComponent(conversationId)}?${params}`, { method: "GET" });
+    if (res.ok) return ok((await res.json()) as HistoryPage);
+    await res.body?.cancel();
+  } catch {
+    // Fall through: origin unreachable.
+  }
+  return fail("unavailable", "older history is at origin, which is not answering; retry later");
 }

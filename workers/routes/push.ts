@@ -1,6 +1,7 @@
 /**
- * `POST /v1/push/subscriptions`: with an origin, the subscription goes to origin (which sends the pushes);
- * without one, the user's session keeps it.
+ * Web Push: `GET /v1/push/key` publishes the VAPID public key browsers subscribe with (404 when push is not
+ * configured); `POST /v1/push/subscriptions` sends the subscription to origin (which sends the pushes), or
+ * without one keeps it in the user's session.
  */
 import { Hono } from "hono";
 import { parseBody, pushSubscriptionBody } from "../../protocol/index.js";
@@ -10,6 +11,11 @@ import { jsonBody, raise, unwrap } from "../errors.js";
 import { userSession } from "../stubs.js";
 
 export const push = new Hono<AppEnv>();
+
+push.get("/key", (c) => {
+  const key = c.get("config").vapidPublicKey;
+  return key ? c.json({ publicKey: key }) : raise("not_found", "push is not configured (VAPID_PUBLIC_KEY)");
+});
 
 push.post("/subscriptions", async (c) => {
   const subscription = unwrap(parseBody(pushSubscriptionBody, await jsonBody(c)));
