@@ -15,7 +15,7 @@ import { planMemberChange } from "./conversation/membership.js";
 import { Fanout } from "./conversation/fanout.js";
 import { ConversationStore } from "./conversation/store.js";
 import { AlarmClock, Backoff } from "./shared/alarm.js";
-import type { Delivery } from "./shared/delivery.js";
+import type { Delivery, DeliveryReceipt } from "./shared/delivery.js";
 import { Forwarder, type OutboxBatch } from "./shared/forwarder.js";
 import { originHistory } from "./shared/origin-client.js";
 import { log } from "./shared/log.js";
@@ -140,7 +140,7 @@ export class Conversation extends DurableObject<Env> {
     if (!done) await this.clock.wakeBy(Date.now() + this.config.fanoutRetryMs);
   }
 
-  private deliverTo(userId: string, delivery: Delivery): Promise<void> {
+  private deliverTo(userId: string, delivery: Delivery): Promise<DeliveryReceipt> {
     return this.env.USER_SESSION.get(this.env.USER_SESSION.idFromName(userId)).deliver(userId, delivery);
   }
 

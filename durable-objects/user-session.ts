@@ -14,7 +14,7 @@ import {
 import { SYNC_PAGE_DEFAULT } from "../protocol/index.js";
 import { loadConfig, type EdgeConfig, type Env } from "../workers/config.js";
 import { AlarmClock } from "./shared/alarm.js";
-import type { Delivery } from "./shared/delivery.js";
+import type { Delivery, DeliveryReceipt } from "./shared/delivery.js";
 import { Forwarder } from "./shared/forwarder.js";
 import { log } from "./shared/log.js";
 import { errorFrame, messageFrame } from "./user-session/frames.js";
@@ -150,9 +150,10 @@ export class UserSession extends DurableObject<Env> {
   // RPC entry points, called by the Worker and by Conversations.
 
   /** Takes one fan-out batch from a Conversation; idempotent (seqs already in the inbox are skipped). */
-  async deliver(userId: string, delivery: Delivery): Promise<void> {
+  async deliver(userId: string, delivery: Delivery): Promise<DeliveryReceipt> {
     this.identify(userId);
     const entries = this.inbox.accept(delivery);
+    if (entries === null) return { needInfo: true };
     const sockets = this.ctx.getWebSockets();
     if (delivery.info) {
       const { active, ...conversation } = delivery.info;
@@ -160,6 +161,7 @@ export class UserSession extends DurableObject<Env> {
     }
     for (const entry of entries) broadcast(sockets, messageFrame(entry));
     if (sockets.length === 0 && this.forwarder.enabled && entries.length > 0) this.queueOfflineEvents(entries);
+    return {};
   }
 
   async relay(userId: string, frame: string): Promise<void> {

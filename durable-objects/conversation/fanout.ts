@@ -4,13 +4,13 @@
  * a member receives contiguous, ascending batches; whatever accumulates while a call is in flight goes in the
  * next call (natural batching). A failed call leaves the watermark where it was; the alarm retries it.
  */
-import type { Delivery, MemberView } from "../shared/delivery.js";
+import type { Delivery, DeliveryReceipt, MemberView } from "../shared/delivery.js";
 import type { Member } from "./model.js";
 import type { ConversationStore } from "./store.js";
 
 export const MAX_DELIVERY_BATCH = 256;
 
-export type Deliver = (userId: string, delivery: Delivery) => Promise<void>;
+export type Deliver = (userId: string, delivery: Delivery) => Promise<DeliveryReceipt>;
 
 export class Fanout {
   private readonly running = new Map<string, Promise<boolean>>();
@@ -58,11 +58,16 @@ export class Fanout {
       if (!member || !this.owed(member)) return true;
       const delivery = this.next(member);
       const version = delivery.info ? this.store.info!.version : member.infoVersion;
+      let receipt: DeliveryReceipt;
       try {
-        await this.deliver(userId, delivery);
+        receipt = await this.deliver(userId, delivery);
       } catch (error) {
         this.onFailure(userId, error);
         return false;
+      }
+      if (receipt.needInfo) {
+        member.infoVersion = 0; // resend the conversation's info first; the watermark stays
+        continue;
       }
       const last = delivery.messages.at(-1)?.seq ?? member.fanoutSeq;
       this.store.confirmDelivery(member, last, version);

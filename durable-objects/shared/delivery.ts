@@ -23,3 +23,11 @@ export interface Delivery {
   /** Contiguous, ascending seqs starting right after the last seq this member confirmed. */
   messages: DeliveredMessage[];
 }
+
+/**
+ * A session's answer. `needInfo` says it has never been told about this conversation (its copy was lost or
+ * never arrived): nothing was taken, and the next delivery must carry the conversation's info.
+ */
+export interface DeliveryReceipt {
+  needInfo?: true;
+}

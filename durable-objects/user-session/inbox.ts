@@ -41,12 +41,15 @@ export class Inbox {
     return this.storage.sql;
   }
 
-  /** Applies one delivery: membership first, then every message not seen before. Returns the new entries. */
-  accept(delivery: Delivery): InboxEntry[] {
+  /**
+   * Applies one delivery: membership first, then every message not seen before. Returns the new entries, or
+   * null when the conversation is unknown here and the delivery brought no info to make it known.
+   */
+  accept(delivery: Delivery): InboxEntry[] | null {
     return this.storage.transactionSync(() => {
       if (delivery.info) this.upsert(delivery.info);
       const row = this.conversations.get(delivery.conversationId);
-      if (!row) return [];
+      if (!row) return null;
       const fresh = delivery.messages.filter((m) => m.seq > row.inboxSeq);
       const entries = fresh.map((m) => this.append(delivery.conversationId, m));
       if (entries.length > 0) {
