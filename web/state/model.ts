@@ -1,0 +1,79 @@
+/** The page's data and the pure rules over it (no DOM, no network), so the UI only renders. */
+import type { ConversationKind, Message } from "../../protocol/message.js";
+
+export interface Watermarks {
+  delivered: number;
+  read: number;
+}
+
+export interface Conv {
+  id: string;
+  kind: ConversationKind;
+  title: string;
+  members: string[];
+  lastSeq: number;
+  /** This user's read watermark. */
+  readSeq: number;
+  last?: Message;
+  /** Every member's watermarks (this user's too; the ticks look only at the others). */
+  receipts: Record<string, Watermarks>;
+}
+
+export interface Thread {
+  /** Ascending by seq, no repeats. Not necessarily the whole history: older pages load on demand. */
+  messages: Message[];
+  hasMore: boolean;
+  loaded: boolean;
+}
+
+export type Tick = "pending" | "sent" | "delivered" | "read" | "failed";
+
+export function emptyThread(): Thread {
+  return { messages: [], hasMore: false, loaded: false };
+}
+
+/** Merges messages by seq: live frames, sync replays and history pages overlap freely. */
+export function mergeMessages(list: Message[], incoming: Message[]): Message[] {
+  const bySeq = new Map(list.map((m) => [m.seq, m]));
+  for (const m of incoming) bySeq.set(m.seq, m);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+export function unread(conv: Conv): number {
+  return Math.max(0, conv.lastSeq - conv.readSeq);
+}
+
+/** A message's tick: delivered/read once every other member got/read it (one member in a direct chat). */
+export function tickOf(conv: Conv, me: string, seq: number): Tick {
+  const others = conv.members.filter((m) => m !== me);
+  if (others.length === 0) return "sent";
+  const marks = others.map((m) => conv.receipts[m] ?? { delivered: 0, read: 0 });
+  if (marks.every((w) => w.read >= seq)) return "read";
+  if (marks.every((w) => w.delivered >= seq)) return "delivered";
+  return "sent";
+}
+
+/** Watermarks only move forward; a read implies delivered. */
+export function raiseWatermarks(current: Watermarks | undefined, delivered = 0, read = 0): Watermarks {
+  const r = Math.max(current?.read ?? 0, read);
+  return { read: r, delivered: Math.max(current?.delivered ?? 0, delivered, r) };
+}
+
+export function peerOf(conv: Conv, me: string): string | null {
+  return conv.kind === "direct" ? (conv.members.find((m) => m !== me) ?? me) : null;
+}
+
+export function titleOf(conv: Conv, me: string): string {
+  if (conv.kind === "direct") return peerOf(conv, me)!;
+  return conv.title || conv.members.filter((m) => m !== me).join(", ") || "Just you";
+}
+
+/** Newest activity first; conversations without messages keep their relative order at the end. */
+export function sortConversations(list: Conv[]): Conv[] {
+  return [...list].sort((a, b) => (b.last?.sentAt ?? 0) - (a.last?.sentAt ?? 0));
+}
+
+/** Splits "bob, carol  dave" into distinct names. */
+export function parseNames(text: string): string[] {
+  return [...new Set(text.split(/[\s,;]+/).filter((n) => n.length > 0))];
+}

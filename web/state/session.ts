@@ -1,0 +1,253 @@
+/**
+ * One signed-in user in this tab: the project's ChatClient (socket, resume by cursor, retried sends) and
+ * ChatApi (HTTP), and the state the page renders. State is mutated in place and `changed()` schedules one
+ * re-render of the whole page per task: the page is small, so no per-component subscriptions are needed.
+ */
+import { ChatApi } from "../../client/api.js";
+import { ChatClient, type ConnectionState } from "../../client/chat-client.js";
+import type { ConversationFrame, MessageFrame, ReceiptFrame, TypingFrame } from "../../protocol/frames.js";
+import { fitsBodyLimit, MAX_BODY_BYTES } from "../../protocol/limits.js";
+import type { Message, Presence } from "../../protocol/message.js";
+import { describe, describeThrown, isUnauthorized } from "./errors.js";
+import { loadDetail, loadNewest, loadOlder, refreshConversations, type LoaderHost } from "./loader.js";
+import { mergeMessages, raiseWatermarks, type Conv, type Thread } from "./model.js";
+import { PresencePoller } from "./presence.js";
+import { Outbox } from "./outbox.js";
+import { loadUser, saveUser } from "./storage.js";
+
+const TYPING_SHOWN_MS = 4_000;
+const TYPING_SEND_EVERY_MS = 2_000;
+/** The edge relays at most one typing frame per user and conversation a second (UserSession's throttle). */
+const EDGE_TYPING_THROTTLE_MS = 1_000;
+const NOTICE_MS = 20_000;
+
+export interface Notice {
+  id: number;
+  text: string;
+}
+
+export class ChatSession implements LoaderHost {
+  readonly api: ChatApi;
+  readonly client: ChatClient;
+  connection: ConnectionState = "connecting";
+  conversations: Record<string, Conv> = {};
+  threads: Record<string, Thread> = {};
+  readonly outbox: Outbox;
+  /** conversationId → userId → until when "typing…" shows. */
+  typing: Record<string, Record<string, number>> = {};
+  presence: Record<string, Presence> = {};
+  selected: string | null = null;
+  notices: Notice[] = [];
+  /** Set when the session ends because the token no longer works. */
+  expired = false;
+  private readonly listeners = new Set<() => void>();
+  private readonly poller: PresencePoller;
+  /** conversationId → when the next typing frame may go. */
+  private readonly typingNextAt = new Map<string, number>();
+  private scheduled = false;
+  private opens = 0;
+  private refreshing: Promise<unknown> | null = null;
+  private refreshAgain = false;
+  private noticeIds = 0;
+
+  constructor(readonly url: string, readonly me: string, readonly token: string, deviceId: string) {
+    this.api = new ChatApi(url, token);
+    this.client = new ChatClient({ url, token, deviceId, cursor: loadUser(me)?.cursor ?? 0 });
+    this.outbox = new Outbox(me, this.client, this);
+    this.poller = new PresencePoller(this);
+  }
+
+  start(): void {
+    const c = this.client;
+    c.on("state", (state) => this.onState(state));
+    c.on("message", (frame) => this.onMessage(frame));
+    c.on("receipt", (frame) => this.onReceipt(frame));
+    c.on("typing", (frame) => this.onTyping(frame));
+    c.on("conversation", (conv) => this.onConversation(conv));
+    c.on("error", (frame) => this.notice(describe(frame)));
+    c.on("cursor", (cursor) => saveUser(this.me, { cursor }));
+    this.outbox.resend();
+    void c.connect();
+    void this.refresh();
+    this.poller.start();
+    document.addEventListener("visibilitychange", this.markRead);
+  }
+
+  stop(): void {
+    this.client.close();
+    this.poller.stop();
+    document.removeEventListener("visibilitychange", this.markRead);
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  changed(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      for (const listener of this.listeners) listener();
+    });
+  }
+
+  /** Shows a message for a while (long enough to read twice); the newest four stay visible. */
+  notice(text: string): void {
+    const id = ++this.noticeIds;
+    this.notices = [...this.notices.slice(-3), { id, text }];
+    setTimeout(() => this.dismiss(id), NOTICE_MS);
+    this.changed();
+  }
+
+  dismiss(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+    this.changed();
+  }
+
+  /** Runs an HTTP call, showing its failure; a 401 ends the session (the page asks to sign in again). */
+  async guard<T>(work: Promise<T>): Promise<T | undefined> {
+    try {
+      return await work;
+    } catch (thrown) {
+      if (isUnauthorized(thrown)) {
+        this.expired = true;
+        this.stop();
+      }
+      this.notice(describeThrown(thrown));
+      return undefined;
+    }
+  }
+
+  // Actions the page calls.
+
+  select(id: string | null): void {
+    this.selected = id;
+    this.changed();
+    if (!id) return;
+    void this.guard(Promise.all([loadNewest(this, id), loadDetail(this, id)]));
+    this.poller.poll();
+    this.markRead();
+  }
+
+  /** Queues a message; false when it cannot be sent at all (empty or too large). */
+  send(conversationId: string, text: string): boolean {
+    const body = text.trim();
+    if (!body) return false;
+    if (!fitsBodyLimit(body)) {
+      this.notice(`Too large: a message holds at most ${MAX_BODY_BYTES} bytes; this one has ${new TextEncoder().encode(body).length}.`);
+      return false;
+    }
+    this.outbox.add(conversationId, body);
+    // The message hides "typing…" on the other side, so the next keystroke may say it again as soon as the
+    // edge relays one (rather than a full interval after the last).
+    const next = this.typingNextAt.get(conversationId);
+    if (next) this.typingNextAt.set(conversationId, next - TYPING_SEND_EVERY_MS + EDGE_TYPING_THROTTLE_MS);
+    return true;
+  }
+
+  typed(conversationId: string): void {
+    const now = Date.now();
+    if (now < (this.typingNextAt.get(conversationId) ?? 0)) return;
+    this.typingNextAt.set(conversationId, now + TYPING_SEND_EVERY_MS);
+    this.client.typing(conversationId);
+  }
+
+  loadOlder(id: string): Promise<unknown> {
+    return this.guard(loadOlder(this, id));
+  }
+
+  /** Sends `read` for the open conversation while the page is visible (and only then: unread means unseen). */
+  readonly markRead = (): void => {
+    const conv = this.selected ? this.conversations[this.selected] : undefined;
+    if (!conv || document.visibilityState !== "visible" || this.connection !== "open") return;
+    if (conv.lastSeq <= conv.readSeq) return;
+    this.client.read(conv.id, conv.lastSeq);
+    conv.readSeq = conv.lastSeq;
+    this.changed();
+  };
+
+  // Frames from the socket.
+
+  private onState(state: ConnectionState): void {
+    this.connection = state;
+    this.changed();
+    if (state !== "open") return;
+    if (this.opens++ === 0) return this.markRead();
+    // Back after an outage: what the socket does not replay (list changes, receipts) is fetched again.
+    void this.refresh().then(() => this.markRead());
+    if (this.selected) void this.guard(Promise.all([loadNewest(this, this.selected), loadDetail(this, this.selected)]));
+  }
+
+  /** One list refresh at a time; calls during one ask for one more after it (a replay may name many new chats). */
+  private refresh(): Promise<unknown> {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    this.refreshing = this.guard(refreshConversations(this)).finally(() => {
+      this.refreshing = null;
+      if (this.refreshAgain) {
+        this.refreshAgain = false;
+        void this.refresh();
+      }
+    });
+    return this.refreshing;
+  }
+
+  private onMessage(m: MessageFrame): void {
+    const { type: _type, cursor: _cursor, ...message } = m;
+    const conv = this.conversations[m.conversationId];
+    if (!conv) void this.refresh();
+    else {
+      conv.lastSeq = Math.max(conv.lastSeq, m.seq);
+      if (m.seq >= (conv.last?.seq ?? 0)) conv.last = message;
+    }
+    // Only conversations opened in this tab keep messages: the others fetch their newest page when opened,
+    // so a long inbox replay (a new device starts from cursor 0) costs no memory.
+    const thread = this.threads[m.conversationId];
+    if (thread) thread.messages = mergeMessages(thread.messages, [message]);
+    delete this.typing[m.conversationId]?.[m.senderId];
+    this.settled([message]);
+    this.markRead();
+    this.changed();
+  }
+
+  private onReceipt(r: ReceiptFrame): void {
+    const conv = this.conversations[r.conversationId];
+    if (!conv) return;
+    conv.receipts[r.userId] = raiseWatermarks(conv.receipts[r.userId], r.deliveredSeq, r.readSeq);
+    if (r.userId === this.me && r.readSeq) conv.readSeq = Math.max(conv.readSeq, r.readSeq);
+    this.changed();
+  }
+
+  private onTyping(t: TypingFrame): void {
+    if (t.userId === this.me) return;
+    (this.typing[t.conversationId] ??= {})[t.userId] = Date.now() + TYPING_SHOWN_MS;
+    setTimeout(() => this.changed(), TYPING_SHOWN_MS + 50);
+    this.changed();
+  }
+
+  private onConversation(info: ConversationFrame["conversation"] & { active?: boolean }): void {
+    if (info.active === false) {
+      delete this.conversations[info.id];
+      if (this.selected === info.id) this.selected = null;
+      return this.changed();
+    }
+    const old = this.conversations[info.id];
+    this.conversations[info.id] = {
+      receipts: {}, readSeq: 0, ...old,
+      id: info.id, kind: info.kind, title: info.title, members: info.members, lastSeq: Math.max(old?.lastSeq ?? 0, info.lastSeq),
+    };
+    // Added to a conversation that already has messages: the list refresh fetches its last one.
+    if (!old && info.lastSeq > 0) void this.refresh();
+    this.poller.poll();
+    this.changed();
+  }
+
+  /** History pages and live frames both carry this user's own sends back: their outbox entries are done. */
+  settled(messages: Message[]): void {
+    this.outbox.settled(messages);
+  }
+}

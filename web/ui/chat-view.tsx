@@ -1,0 +1,110 @@
+/** The open conversation: who is in it (and whether they are around), its messages, and the composer. */
+import { useEffect, useRef, useState } from "preact/hooks";
+import { parseNames, peerOf, titleOf, type Conv } from "../state/model.js";
+import type { ChatSession } from "../state/session.js";
+import { presenceText } from "./format.js";
+import { MessageList } from "./message-list.js";
+
+interface Props {
+  session: ChatSession;
+  conv: Conv;
+}
+
+export function ChatView({ session, conv }: Props) {
+  return (
+    <main class="chat" aria-label={`Conversation: ${titleOf(conv, session.me)}`}>
+      <ChatHeader session={session} conv={conv} />
+      <MessageList session={session} conv={conv} />
+      <TypingLine session={session} conv={conv} />
+      <Composer session={session} conv={conv} />
+    </main>
+  );
+}
+
+function ChatHeader({ session, conv }: Props) {
+  const [adding, setAdding] = useState(false);
+  const peer = peerOf(conv, session.me);
+  const status = peer ? presenceText(session.presence[peer]) : `${conv.members.length} members: ${conv.members.join(", ")}`;
+  return (
+    <header class="chat-header">
+      <button type="button" class="back" aria-label="Back to conversations" onClick={() => session.select(null)}>‹</button>
+      <div class="who">
+        <h2>
+          {peer && <span class={`dot ${session.presence[peer]?.online ? "online" : ""}`} aria-hidden="true" />}
+          {titleOf(conv, session.me)}
+        </h2>
+        <p class="status" data-testid="presence">{status}</p>
+      </div>
+      {conv.kind === "group" && (
+        <button type="button" class="secondary" aria-expanded={adding} onClick={() => setAdding(!adding)}>Add members</button>
+      )}
+      {adding && <AddMembers session={session} conv={conv} done={() => setAdding(false)} />}
+    </header>
+  );
+}
+
+function AddMembers({ session, conv, done }: Props & { done(): void }) {
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const names = parseNames(String(new FormData(event.target as HTMLFormElement).get("add") ?? ""));
+    if (names.length === 0) return;
+    const info = await session.guard(session.api.changeMembers(conv.id, { add: names }));
+    if (!info) return;
+    conv.members = info.members;
+    session.changed();
+    done();
+  };
+  return (
+    <form class="add-members" onSubmit={submit}>
+      <label for="add-names">Add (names, comma-separated)</label>
+      <input id="add-names" name="add" autocomplete="off" autoFocus />
+      <button type="submit">Add</button>
+    </form>
+  );
+}
+
+function TypingLine({ session, conv }: Props) {
+  const now = Date.now();
+  const who = Object.entries(session.typing[conv.id] ?? {}).filter(([, until]) => until > now).map(([user]) => user);
+  return (
+    <p class="typing" aria-live="polite" data-testid="typing">
+      {who.length === 0 ? "" : `${who.join(", ")} ${who.length === 1 ? "is" : "are"} typing…`}
+    </p>
+  );
+}
+
+/** Enter sends, Shift+Enter starts a new line. */
+function Composer({ session, conv }: Props) {
+  const [text, setText] = useState("");
+  const input = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => input.current?.focus(), []);
+  const send = () => session.send(conv.id, text) && setText("");
+  return (
+    <form
+      class="composer"
+      onSubmit={(event) => {
+        event.preventDefault();
+        send();
+      }}
+    >
+      <label for="composer-text" class="visually-hidden">Message</label>
+      <textarea
+        id="composer-text"
+        ref={input}
+        rows={1}
+        placeholder="Message"
+        value={text}
+        onInput={(event) => {
+          setText(event.currentTarget.value);
+          session.typed(conv.id);
+        }}
+        onKeyDown={(event) => {
+          if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+          event.preventDefault();
+          send();
+        }}
+      />
+      <button type="submit">Send</button>
+    </form>
+  );
+}

@@ -1,0 +1,82 @@
+/** The left pane: start a chat, and the conversation list with unread counts, last message and presence. */
+import { useState } from "preact/hooks";
+import { parseNames, peerOf, sortConversations, titleOf, unread, type Conv } from "../state/model.js";
+import type { ChatSession } from "../state/session.js";
+import { presenceText } from "./format.js";
+
+export function Sidebar({ session }: { session: ChatSession }) {
+  const list = sortConversations(Object.values(session.conversations));
+  return (
+    <nav class="sidebar" aria-label="Conversations">
+      <NewChat session={session} />
+      <h2 class="visually-hidden">Conversations</h2>
+      {list.length === 0 && <p class="hint">No conversations yet.</p>}
+      <ul class="conversations" data-testid="conversations">
+        {list.map((conv) => (
+          <ConversationItem key={conv.id} session={session} conv={conv} />
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+function ConversationItem({ session, conv }: { session: ChatSession; conv: Conv }) {
+  const { me } = session;
+  const count = unread(conv);
+  const peer = peerOf(conv, me);
+  const presence = peer ? session.presence[peer] : undefined;
+  const last = conv.last;
+  return (
+    <li>
+      <button
+        type="button"
+        class="conversation"
+        aria-current={session.selected === conv.id ? "true" : undefined}
+        data-conversation={conv.id}
+        title={presenceText(presence)}
+        onClick={() => session.select(conv.id)}
+      >
+        <span class="conv-title">
+          {peer && <span class={`dot ${presence?.online ? "online" : ""}`} aria-hidden="true" />}
+          {titleOf(conv, me)}
+        </span>
+        {count > 0 && (
+          <span class="badge" data-testid="unread" aria-label={`${count} unread`}>{count}</span>
+        )}
+        <span class="preview">{last ? `${last.senderId === me ? "You" : last.senderId}: ${last.body}` : "No messages yet"}</span>
+      </button>
+    </li>
+  );
+}
+
+/** One name and no title starts a direct chat; several names or a title start a group. */
+function NewChat({ session }: { session: ChatSession }) {
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const data = new FormData(form);
+    const names = parseNames(String(data.get("names") ?? "")).filter((n) => n !== session.me);
+    const title = String(data.get("title") ?? "").trim();
+    if (names.length === 0 && !title) return;
+    setBusy(true);
+    const info = await session.guard(
+      names.length === 1 && !title ? session.api.createDirect(names[0]!) : session.api.createGroup(names, title),
+    );
+    setBusy(false);
+    if (!info) return;
+    form.reset();
+    session.conversations[info.id] ??= { ...info, lastSeq: 0, readSeq: 0, receipts: {} };
+    session.select(info.id);
+  };
+  return (
+    <form class="new-chat" onSubmit={submit} aria-label="New chat">
+      <h2>New chat</h2>
+      <label for="new-names">With (names, comma-separated)</label>
+      <input id="new-names" name="names" placeholder="bob" autocomplete="off" />
+      <label for="new-title">Group title (optional)</label>
+      <input id="new-title" name="title" maxLength={200} autocomplete="off" />
+      <button type="submit" disabled={busy}>Start chat</button>
+    </form>
+  );
+}
