@@ -4,6 +4,7 @@
  * every inbox entry exactly once, in cursor order. Runs in browsers and in Node (pass `ws` as WebSocket).
  */
 import type { AckFrame, ConversationFrame, ErrorFrame, MessageFrame, ReceiptFrame, ServerFrame, TypingFrame } from "../protocol/frames.js";
+import { fitsBodyLimit, MAX_BODY_BYTES } from "../protocol/limits.js";
 import { Emitter } from "./emitter.js";
 import { InboxOrder } from "./inbox-order.js";
 
@@ -19,6 +20,8 @@ export interface ClientEvents extends Record<string, unknown> {
   error: ErrorFrame;
   /** The inbox cursor after the app has been handed everything up to it (persist it to resume later). */
   cursor: number;
+  /** A send the server could not take yet (rate limited, unavailable); it is retried with the same clientMsgId. */
+  retrying: { clientMsgId: string; code: string; retryAfterMs: number };
 }
 
 export interface ClientOptions {
@@ -26,8 +29,11 @@ export interface ClientOptions {
   url: string;
   token: string;
   deviceId?: string;
-  /** Resume point: the last cursor this device handled. */
-  cursor?: number;
+  /**
+   * Resume point: the last cursor this device handled. `"latest"` starts a new device at the server's newest
+   * cursor (from `hello`) instead of replaying the whole inbox; history comes from `ChatApi.history`.
+   */
+  cursor?: number | "latest";
   WebSocket?: typeof WebSocket;
   /** Send `received` receipts automatically after messages are handled (default true). */
   autoReceived?: boolean;
@@ -55,10 +61,12 @@ export class ChatClient extends Emitter<ClientEvents> {
   private timers = new Set<ReturnType<typeof setTimeout>>();
   private receivedTimer: ReturnType<typeof setTimeout> | null = null;
   private keepalive: ReturnType<typeof setInterval> | null = null;
+  private fromLatest: boolean;
 
   constructor(private readonly options: ClientOptions) {
     super();
-    this.order = new InboxOrder(options.cursor ?? 0);
+    this.fromLatest = options.cursor === "latest";
+    this.order = new InboxOrder(typeof options.cursor === "number" ? options.cursor : 0);
   }
 
   get cursor(): number {
@@ -78,8 +86,11 @@ export class ChatClient extends Emitter<ClientEvents> {
     });
   }
 
-  /** Sends a message; resolves with its ack (seq) even across reconnects. */
+  /** Sends a message; resolves with its ack (seq) even across reconnects; rejects with the server's refusal. */
   send(conversationId: string, body: string, clientMsgId = newClientMsgId()): Promise<AckFrame> {
+    if (!fitsBodyLimit(body)) {
+      return Promise.reject({ type: "error", code: "too_large", message: `body exceeds ${MAX_BODY_BYTES} bytes`, clientMsgId } satisfies ErrorFrame);
+    }
     return new Promise((resolve, reject) => {
       this.pending.set(clientMsgId, { conversationId, body, resolve, reject });
       if (this.state === "open") this.transmit(clientMsgId);
@@ -126,6 +137,10 @@ export class ChatClient extends Emitter<ClientEvents> {
   private onFrame(frame: ServerFrame): void {
     switch (frame.type) {
       case "hello":
+        if (this.fromLatest) {
+          this.fromLatest = false;
+          this.order.cursor = Math.max(this.order.cursor, frame.cursor);
+        }
         this.attempts = 0;
         this.setState("open");
         this.startKeepalive();
@@ -160,7 +175,9 @@ export class ChatClient extends Emitter<ClientEvents> {
     if (!pending) return this.emit("error", frame);
     if (!RETRYABLE.has(frame.code)) return this.settle(frame.clientMsgId!, (p) => p.reject(frame));
     const id = frame.clientMsgId!;
-    this.later(() => this.state === "open" && this.pending.has(id) && this.transmit(id), frame.retryAfterMs ?? 500);
+    const retryAfterMs = frame.retryAfterMs ?? 500;
+    this.emit("retrying", { clientMsgId: id, code: frame.code, retryAfterMs });
+    this.later(() => this.state === "open" && this.pending.has(id) && this.transmit(id), retryAfterMs);
   }
 
   private afterMessages(): void {

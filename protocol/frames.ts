@@ -73,7 +73,8 @@ export interface AckFrame { type: "ack"; clientMsgId: string; conversationId: st
 export interface SyncedFrame { type: "synced"; cursor: number; latest: number; more: boolean }
 export interface ReceiptFrame { type: "receipt"; conversationId: string; userId: string; deliveredSeq?: number; readSeq?: number }
 export interface TypingFrame { type: "typing"; conversationId: string; userId: string }
-export interface ConversationFrame { type: "conversation"; conversation: ConversationInfo & { lastSeq: number } }
+/** `active: false` tells a user it was removed from the conversation. */
+export interface ConversationFrame { type: "conversation"; conversation: ConversationInfo & { lastSeq: number; active: boolean } }
 export interface PongFrame { type: "pong" }
 export interface ErrorFrame extends ChatError { type: "error"; clientMsgId?: string }
 

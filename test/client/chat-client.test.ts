@@ -68,4 +68,27 @@ describe("ChatClient against the real edge", () => {
     await expect.poll(() => later.map((m) => m.body)).toEqual(["b4", "b5"]);
     second.close();
   });
+
+  it("a new device can start at the newest cursor instead of replaying the inbox", async () => {
+    const [alice, bob] = await fx.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    for (let i = 1; i <= 3; i++) await alice.send(id, `m${i}`, `old ${i}`);
+    const client = new ChatClient({ url: fx.edge.url, token: bob.token, cursor: "latest", WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
+    const got: MessageFrame[] = [];
+    client.on("message", (m) => got.push(m));
+    await client.connect();
+    await alice.send(id, "m4", "new");
+    await expect.poll(() => got.map((m) => [m.cursor, m.body])).toEqual([[4, "new"]]);
+    client.close();
+  });
+
+  it("rejects an oversized body locally with too_large, so it never sits in the retry queue", async () => {
+    const [alice, bob] = await fx.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const { client } = clientOf(alice);
+    await client.connect();
+    await expect(client.send(id, "x".repeat(5000), "big")).rejects.toMatchObject({ code: "too_large", clientMsgId: "big" });
+    expect(client.unacked).toBe(0);
+    client.close();
+  });
 });

@@ -52,7 +52,7 @@ export class ChatSession implements LoaderHost {
 
   constructor(readonly url: string, readonly me: string, readonly token: string, deviceId: string) {
     this.api = new ChatApi(url, token);
-    this.client = new ChatClient({ url, token, deviceId, cursor: loadUser(me)?.cursor ?? 0 });
+    this.client = new ChatClient({ url, token, deviceId, cursor: loadUser(me)?.cursor || "latest" });
     this.outbox = new Outbox(me, this.client, this);
     this.poller = new PresencePoller(this);
   }
@@ -65,6 +65,7 @@ export class ChatSession implements LoaderHost {
     c.on("typing", (frame) => this.onTyping(frame));
     c.on("conversation", (conv) => this.onConversation(conv));
     c.on("error", (frame) => this.notice(describe(frame)));
+    c.on("retrying", (r) => r.code === "rate_limited" && this.notice(`Sending too fast: retrying in ${Math.ceil(r.retryAfterMs / 100) / 10} s`));
     c.on("cursor", (cursor) => saveUser(this.me, { cursor }));
     this.outbox.resend();
     void c.connect();
