@@ -113,7 +113,8 @@ function readNumbers(env: Env) {
     port: int(env, "ORIGIN_PORT", 8788, 0, 65535),
     partitions: int(env, "KAFKA_PARTITIONS", 6, 1, 10_000),
     kafkaReplication: int(env, "KAFKA_REPLICATION_FACTOR", 1, 1, 16),
-    sendTimeoutMs: int(env, "KAFKA_SEND_TIMEOUT_MS", 10_000, 100, 600_000),
+    // Below the edge's 10 s request timeout, so the edge sees a 503 rather than an abort.
+    sendTimeoutMs: int(env, "KAFKA_SEND_TIMEOUT_MS", 8_000, 100, 600_000),
     sessionTimeoutMs: int(env, "KAFKA_SESSION_TIMEOUT_MS", 30_000, 6_000, 600_000),
     cassandraReplication: int(env, "CASSANDRA_REPLICATION_FACTOR", 1, 1, 16),
     presenceTtl: int(env, "PRESENCE_TTL_SECONDS", 60, 1, 86_400),

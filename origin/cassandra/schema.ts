@@ -2,8 +2,8 @@
 import { readFile } from "node:fs/promises";
 import type cassandra from "cassandra-driver";
 import type { CassandraConfig } from "../config.js";
+import { SCHEMA_FILE } from "../schema-file.js";
 
-const SCHEMA_FILE = new URL("../schema.cql", import.meta.url);
 const KEYSPACE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
 
 export async function applySchema(client: cassandra.Client, config: CassandraConfig): Promise<void> {

@@ -2,20 +2,15 @@
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { openBackends, type Backends } from "../backends.js";
+import { openBackends } from "../backends.js";
 import type { OriginConfig } from "../config.js";
 import { KafkaMessageLog } from "../message-log/message-log-kafka.js";
 import { CassandraMessageStore } from "../message-store/message-store-cassandra.js";
 import { RedisPresenceStore } from "../presence/presence-store-redis.js";
-import { createLogger, type Logger } from "../shared/log.js";
+import type { StartOptions } from "../service.js";
+import { createLogger } from "../shared/log.js";
 import { CassandraSubscriptionStore } from "../subscriptions/subscription-store-cassandra.js";
 import { createOriginApp } from "./app.js";
-
-export interface StartOptions {
-  log?: Logger;
-  /** Shared clients; without them the service opens its own and closes them on stop. */
-  backends?: Backends;
-}
 
 export interface RunningOrigin {
   url: string;

@@ -3,6 +3,12 @@ import { Kafka, logLevel, type LogEntry } from "kafkajs";
 import type { KafkaConfig } from "../config.js";
 import type { Logger } from "../shared/log.js";
 
+/**
+ * kafkajs warns whenever an idempotent producer has bounded retries. We bound them on purpose and replace the producer
+ * after any failure (message-log-kafka.ts, `discard`), which is what keeps that safe; the warning is noise.
+ */
+const EXPECTED_WARNING = "Limiting retries for the idempotent producer";
+
 const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.ERROR]: "error",
   [logLevel.WARN]: "warn",
@@ -20,8 +26,10 @@ export function createKafka(config: KafkaConfig, log: Logger): Kafka {
     retry: { initialRetryTime: 200, retries: 5, maxRetryTime: 5_000 },
     logLevel: logLevel.INFO,
     logCreator: () => (entry: LogEntry) => {
-      const { message, ...fields } = entry.log;
-      kafkaLog[LEVELS[entry.level] ?? "info"]({ ...fields, namespace: entry.namespace }, message);
+      // kafkajs repeats its own timestamp and logger name; pino has both already.
+      const { message, timestamp: _timestamp, logger: _logger, ...fields } = entry.log;
+      const level = message.startsWith(EXPECTED_WARNING) ? "debug" : (LEVELS[entry.level] ?? "info");
+      kafkaLog[level]({ ...fields, namespace: entry.namespace }, message);
     },
   });
 }

@@ -28,6 +28,13 @@ export const ingestFailures = new Counter({
   registers: [registry],
 });
 
+export const batchRetries = new Counter({
+  name: "origin_batch_retries_total",
+  help: "Failed attempts to handle a consumed batch (backend down), retried without committing, by service",
+  labelNames: ["service"] as const,
+  registers: [registry],
+});
+
 export const persistedMessages = new Counter({
   name: "origin_persisted_messages_total",
   help: "Messages written to Cassandra by the persister (re-deliveries count again)",

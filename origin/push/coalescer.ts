@@ -1,0 +1,84 @@
+/**
+ * Coalesces bursts: the first offline event for a (user, conversation) opens a window of `windowMs`; every event
+ * for the same pair until it closes joins it, and the window becomes one notification (the newest message, and how
+ * many arrived). A window whose handling fails is retried later, with backoff, keeping its records pending.
+ */
+import type { OfflineEvent } from "../../protocol/events.js";
+
+export interface Position {
+  partition: number;
+  offset: string;
+}
+
+export interface Notification {
+  userId: string;
+  conversationId: string;
+  /** The newest event of the window (highest seq). */
+  latest: OfflineEvent;
+  count: number;
+  positions: Position[];
+}
+
+/** true when handled (the records may be committed), false to retry the window later. */
+export type FlushHandler = (notification: Notification) => Promise<boolean>;
+
+const RETRY_BASE_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
+
+export class Coalescer {
+  private readonly open = new Map<string, Notification>();
+  private readonly timers = new Map<Notification, NodeJS.Timeout>();
+  private readonly flushing = new Set<Promise<void>>();
+  private draining = false;
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly flush: FlushHandler,
+  ) {}
+
+  add(event: OfflineEvent, position: Position): void {
+    const key = `${event.userId}\n${event.conversationId}`;
+    const window = this.open.get(key);
+    if (window) {
+      window.count += 1;
+      window.positions.push(position);
+      if (event.seq > window.latest.seq) window.latest = event;
+      return;
+    }
+    const opened: Notification = { userId: event.userId, conversationId: event.conversationId, latest: event, count: 1, positions: [position] };
+    this.open.set(key, opened);
+    this.schedule(opened, this.windowMs, () => this.open.delete(key), 0);
+  }
+
+  /** Closes every window now and waits for all handling to finish (shutdown). Failed windows are not retried. */
+  async drain(): Promise<void> {
+    this.draining = true;
+    const waiting = [...this.timers.keys()];
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.open.clear();
+    for (const window of waiting) this.track(this.flush(window).then(() => undefined, () => undefined));
+    while (this.flushing.size > 0) await Promise.allSettled([...this.flushing]);
+  }
+
+  private schedule(window: Notification, delayMs: number, onClose: () => void, attempt: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(window);
+      onClose();
+      this.track(this.run(window, attempt));
+    }, delayMs);
+    this.timers.set(window, timer);
+  }
+
+  private async run(window: Notification, attempt: number): Promise<void> {
+    const handled = await this.flush(window).catch(() => false);
+    if (handled || this.draining) return;
+    const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt);
+    this.schedule(window, delay, () => undefined, attempt + 1);
+  }
+
+  private track(work: Promise<void>): void {
+    this.flushing.add(work);
+    void work.finally(() => this.flushing.delete(work));
+  }
+}

@@ -1,0 +1,166 @@
+/** POST /v1/ingest against real Kafka, Cassandra and Redis: signatures, acks, idempotency, dead letters, health. */
+import { Partitioners } from "kafkajs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Backends } from "../../origin/backends.js";
+import type { OriginConfig } from "../../origin/config.js";
+import { startOrigin, type RunningOrigin } from "../../origin/ingest/server.js";
+import { startPersister } from "../../origin/persister/index.js";
+import type { RunningService } from "../../origin/service.js";
+import {
+  cleanupRun,
+  closedPort,
+  configOf,
+  countMessages,
+  ingest,
+  joined,
+  log,
+  messageEvents,
+  prepareRun,
+  readTopic,
+  requireServices,
+  signedFetch,
+  testEnv,
+  testKafka,
+  waitFor,
+} from "./support.js";
+
+const env = testEnv("ingest");
+let config: OriginConfig;
+let backends: Backends;
+let origin: RunningOrigin;
+let persister: RunningService;
+
+beforeAll(async () => {
+  config = configOf(env);
+  await requireServices(config);
+  backends = await prepareRun(config);
+  origin = await startOrigin(config, { log });
+  persister = await startPersister(config, { log });
+  await joined(persister, "persister");
+});
+
+afterAll(async () => {
+  await origin?.stop();
+  await persister?.stop();
+  if (config) await cleanupRun(config, backends);
+});
+
+const stored = (conversationId: string, maxSeq: number) => countMessages(backends, config, conversationId, maxSeq);
+const dlqLetters = (records: { value: string }[]) => records.map((r) => JSON.parse(r.value) as { reason: string; service: string; payload: unknown; source?: { partition: number } });
+
+describe("signed requests", () => {
+  const body = JSON.stringify({ events: messageEvents("auth-conv", 1, 1) });
+
+  it("refuses an unsigned request with 401 unauthorized", async () => {
+    const res = await fetch(`${origin.url}/v1/ingest`, { method: "POST", body });
+    expect(res.status).toBe(401);
+    expect((await res.json()).error.code).toBe("unauthorized");
+  });
+
+  it("refuses a forged signature, a signature of another body and a stale timestamp with 401", async () => {
+    const forged = await signedFetch(origin.url, "POST", "/v1/ingest", body, { secret: "not-the-secret" });
+    const otherBody = await signedFetch(origin.url, "POST", "/v1/ingest", body, { signedBody: body.replace("auth-conv", "else-conv") });
+    const stale = await signedFetch(origin.url, "POST", "/v1/ingest", body, { timestamp: Date.now() - 5 * 60_000 - 5_000 });
+    const unsignedRead = await fetch(`${origin.url}/v1/history/auth-conv`);
+    for (const res of [forged, otherBody, stale, unsignedRead]) {
+      expect(res.status).toBe(401);
+      expect((await res.json()).error.code).toBe("unauthorized");
+    }
+    expect(await stored("auth-conv", 1)).toBe(0);
+  });
+
+  it("answers 400 to a signed body that is not an ingest envelope", async () => {
+    const res = await signedFetch(origin.url, "POST", "/v1/ingest", JSON.stringify({ nope: [] }));
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.code).toBe("bad_request");
+  });
+});
+
+describe("acknowledgement", () => {
+  it("stores an event ingested twice once (Kafka holds both copies, Cassandra one row per seq)", async () => {
+    const batch = messageEvents("twice-conv", 1, 3);
+    for (let i = 0; i < 2; i++) {
+      const res = await ingest(origin.url, batch);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ accepted: 3, rejected: 0 });
+    }
+    const inLog = await readTopic(config, config.kafka.topics.messages, (rs) => rs.filter((r) => r.key === "twice-conv").length >= 6);
+    expect(inLog.filter((r) => r.key === "twice-conv")).toHaveLength(6);
+    await waitFor("3 stored rows", async () => (await stored("twice-conv", 3)) === 3);
+    const page = await (await signedFetch(origin.url, "GET", "/v1/history/twice-conv")).json();
+    expect(page.messages.map((m: { seq: number }) => m.seq)).toEqual([1, 2, 3]);
+    expect(page.hasMore).toBe(false);
+  });
+
+  it("answers 503, not 200, while Kafka is unreachable; the edge's retry then succeeds", async () => {
+    const deadConfig = configOf({ ...env, KAFKA_BROKERS: `127.0.0.1:${await closedPort()}`, KAFKA_SEND_TIMEOUT_MS: "3000" });
+    const dead = await startOrigin(deadConfig, { log });
+    try {
+      const batch = messageEvents("retry-conv", 1, 2);
+      const started = Date.now();
+      const refused = await ingest(dead.url, batch);
+      expect(refused.status).toBe(503);
+      expect((await refused.json()).error.code).toBe("unavailable");
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const health = await fetch(`${dead.url}/healthz`);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toMatchObject({ ok: false, checks: { kafka: "failed", cassandra: "ok", redis: "ok" } });
+      expect(await stored("retry-conv", 2)).toBe(0);
+
+      expect((await ingest(origin.url, batch)).status).toBe(200);
+      await waitFor("the retried batch stored", async () => (await stored("retry-conv", 2)) === 2);
+    } finally {
+      await dead.stop();
+    }
+  });
+});
+
+describe("dead letters", () => {
+  it("sends malformed events to chat.dlq with the reason and accepts the rest of the batch", async () => {
+    const [first, second] = messageEvents("dlq-conv", 1, 2);
+    const badConversation = { ...first, conversationId: "not a valid id!", seq: 7 };
+    const unknownKind = { kind: "teleport", userId: "alice" };
+    const res = await ingest(origin.url, [first, badConversation, unknownKind, second]);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ accepted: 2, rejected: 2 });
+
+    const records = await readTopic(config, config.kafka.topics.dlq, (rs) => dlqLetters(rs).filter((l) => l.service === "ingest").length >= 2);
+    // Dead letters have no key, so they spread over the DLQ's partitions: compare them in index order.
+    const letters = dlqLetters(records).filter((l) => l.service === "ingest").sort((a, b) => a.reason.localeCompare(b.reason));
+    expect(letters.map((l) => l.reason)).toEqual([expect.stringMatching(/^events\[1\]: conversationId: must be/), expect.stringMatching(/^events\[2\]: kind: /)]);
+    expect(letters.map((l) => l.payload)).toEqual([badConversation, unknownKind]);
+    await waitFor("the valid events stored", async () => (await stored("dlq-conv", 2)) === 2);
+  });
+
+  it("moves a partition past a malformed record: it goes to chat.dlq and later messages are persisted", async () => {
+    const producer = testKafka(config).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    // Same key as the conversation: same partition, ahead of its messages.
+    await producer.send({ topic: config.kafka.topics.messages, messages: [{ key: "poison-conv", value: "{not json" }, { key: "poison-conv", value: JSON.stringify({ kind: "message", seq: -1 }) }] });
+    await producer.disconnect();
+    expect((await ingest(origin.url, messageEvents("poison-conv", 1, 5))).status).toBe(200);
+
+    await waitFor("messages behind the poison records stored", async () => (await stored("poison-conv", 5)) === 5);
+    const records = await readTopic(config, config.kafka.topics.dlq, (rs) => dlqLetters(rs).filter((l) => l.service === "persister").length >= 2);
+    const letters = dlqLetters(records).filter((l) => l.service === "persister");
+    expect(letters.map((l) => l.reason)).toEqual(["record value is not JSON", expect.stringMatching(/conversationId|seq/)]);
+    const messagesPartition = (await readTopic(config, config.kafka.topics.messages, (rs) => rs.some((r) => r.key === "poison-conv"))).find((r) => r.key === "poison-conv")!.partition;
+    expect(letters.every((l) => l.source?.partition === messagesPartition)).toBe(true);
+  });
+});
+
+describe("operations", () => {
+  it("reports every backend healthy", async () => {
+    const res = await fetch(`${origin.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, checks: { kafka: "ok", cassandra: "ok", redis: "ok" }, failed: {} });
+  });
+
+  it("exposes ingest and persister counters to Prometheus", async () => {
+    const text = await (await fetch(`${origin.url}/metrics`)).text();
+    expect(text).toMatch(/^origin_ingested_events_total\{kind="message"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^origin_persisted_messages_total [1-9]\d*$/m);
+    expect(text).toMatch(/^origin_dead_letters_total\{service="ingest"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^origin_consumer_lag\{group="[^"]+",topic="[^"]+",partition="\d+"\} \d+$/m);
+  });
+});

@@ -1,0 +1,256 @@
+/**
+ * Shared helpers of the origin integration tests. They run against the real Kafka, Cassandra and Redis
+ * (`npm run services -- up`); each test file gets its own keyspace, topic prefix, consumer groups and Redis
+ * prefix, and removes them afterwards.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import cassandra from "cassandra-driver";
+import { Redis } from "ioredis";
+import { Kafka, logLevel } from "kafkajs";
+import { openBackends, type Backends } from "../../origin/backends.js";
+import { loadConfig, type OriginConfig } from "../../origin/config.js";
+import { bucketOf } from "../../origin/message-store/buckets.js";
+import { prepareStorage } from "../../origin/setup.js";
+import { createLogger } from "../../origin/shared/log.js";
+import { withTimeout } from "../../origin/shared/timeout.js";
+import type { MessageEvent } from "../../protocol/events.js";
+import { sign } from "../../protocol/signature.js";
+
+export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const SECRET = "origin-test-secret";
+/** Quiet unless asked: LOG_LEVEL=warn npx vitest run test/origin/... */
+export const log = createLogger(process.env.LOG_LEVEL ?? "silent");
+const START_SERVICES = "start the services with `npm run services -- up`";
+
+/** The environment of one test file's origin: unique names, real servers, quiet logs. */
+export function testEnv(name: string, extra: Record<string, string> = {}): Record<string, string> {
+  const id = `${name}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+  return {
+    NODE_ENV: "test",
+    ORIGIN_HOST: "127.0.0.1",
+    ORIGIN_PORT: "0",
+    ORIGIN_SECRET: SECRET,
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? "127.0.0.1:9092",
+    KAFKA_TOPIC_PREFIX: `test-${id.replaceAll("_", "-")}.`,
+    KAFKA_PARTITIONS: "3",
+    KAFKA_SESSION_TIMEOUT_MS: "6000",
+    CASSANDRA_CONTACT_POINTS: process.env.CASSANDRA_CONTACT_POINTS ?? "127.0.0.1",
+    CASSANDRA_KEYSPACE: `test_${id}`,
+    REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    REDIS_PREFIX: `test:${id}:`,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
+    ...extra,
+  };
+}
+
+export function configOf(env: Record<string, string>): OriginConfig {
+  const config = loadConfig(env);
+  if (!config.ok) throw new Error(config.error.message);
+  return config.value;
+}
+
+/** Fails fast, naming the server that is down and how to start it. */
+export async function requireServices(config: OriginConfig, which: ("kafka" | "cassandra" | "redis")[] = ["kafka", "cassandra", "redis"]): Promise<void> {
+  const probes: Record<typeof which[number], () => Promise<unknown>> = {
+    kafka: () => withKafkaAdmin(config, (admin) => admin.describeCluster()),
+    cassandra: async () => {
+      const client = new cassandra.Client({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter });
+      try {
+        await client.execute("SELECT release_version FROM system.local");
+      } finally {
+        await client.shutdown();
+      }
+    },
+    redis: async () => {
+      const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null }).on("error", () => undefined);
+      try {
+        await redis.connect();
+        await redis.ping();
+      } finally {
+        redis.disconnect();
+      }
+    },
+  };
+  for (const name of which) {
+    try {
+      await withTimeout(probes[name](), 10_000, `${name} probe`);
+    } catch (error) {
+      throw new Error(`${name} is unreachable (${error instanceof Error ? error.message : String(error)}): ${START_SERVICES}`);
+    }
+  }
+}
+
+/** Clients for the test's own checks, after the keyspace and topics exist. */
+export async function prepareRun(config: OriginConfig): Promise<Backends> {
+  const backends = openBackends(config, log);
+  await prepareStorage(config, backends);
+  return backends;
+}
+
+/** Drops everything the run created: keyspace, topics, consumer groups, Redis keys. */
+export async function cleanupRun(config: OriginConfig, backends?: Backends): Promise<void> {
+  const prefix = config.kafka.topics.messages.slice(0, -"chat.messages".length);
+  await Promise.allSettled([
+    backends?.cassandra.execute(`DROP KEYSPACE IF EXISTS ${config.cassandra.keyspace}`),
+    withKafkaAdmin(config, async (admin) => {
+      const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
+      if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined);
+      await admin.deleteTopics({ topics: Object.values(config.kafka.topics) });
+    }),
+    deleteRedisKeys(config),
+  ]);
+  await backends?.close();
+}
+
+async function deleteRedisKeys(config: OriginConfig): Promise<void> {
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 0, retryStrategy: () => null }).on("error", () => undefined);
+  try {
+    const keys = await redis.keys(`${config.redis.prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function withKafkaAdmin<T>(config: OriginConfig, work: (admin: ReturnType<Kafka["admin"]>) => Promise<T>): Promise<T> {
+  const admin = testKafka(config).admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export function testKafka(config: OriginConfig): Kafka {
+  return new Kafka({ clientId: "origin-tests", brokers: config.kafka.brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+}
+
+export interface TopicRecord {
+  key: string | null;
+  value: string;
+  partition: number;
+  offset: string;
+}
+
+/** Reads a topic from the beginning with a throwaway consumer group until `done` holds (or fails after `timeoutMs`). */
+export async function readTopic(config: OriginConfig, topic: string, done: (records: TopicRecord[]) => boolean, timeoutMs = 20_000): Promise<TopicRecord[]> {
+  const prefix = config.kafka.topics.messages.slice(0, -"chat.messages".length);
+  const consumer = testKafka(config).consumer({ groupId: `${prefix}reader-${randomBytes(4).toString("hex")}`, maxWaitTimeInMs: 200 });
+  const records: TopicRecord[] = [];
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        records.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? "", partition, offset: message.offset });
+        if (done(records)) finish();
+      },
+    });
+    await withTimeout(finished, timeoutMs, `reading ${topic}`);
+    return records;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** A fetch to the origin, signed like the edge signs it (or not, or badly, as the test says). */
+export async function signedFetch(baseUrl: string, method: "GET" | "POST", path: string, body = "", opts: { secret?: string; timestamp?: number; signedBody?: string } = {}): Promise<Response> {
+  const timestamp = String(opts.timestamp ?? Date.now());
+  const signature = await sign(opts.secret ?? SECRET, timestamp, opts.signedBody ?? body);
+  return fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { "Content-Type": "application/json", "X-Chat-Timestamp": timestamp, "X-Chat-Signature": signature },
+    ...(method === "POST" ? { body } : {}),
+  });
+}
+
+export function ingest(baseUrl: string, events: unknown[]): Promise<Response> {
+  return signedFetch(baseUrl, "POST", "/v1/ingest", JSON.stringify({ events }));
+}
+
+/** Message events seq `from`..`to` of one conversation, with bodies the assertions can recompute. */
+export function messageEvents(conversationId: string, from: number, to: number, senderId = "alice"): MessageEvent[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => {
+    const seq = from + i;
+    return { kind: "message", conversationId, seq, senderId, clientMsgId: `c-${seq}`, body: bodyOf(conversationId, seq), sentAt: 1_700_000_000_000 + seq };
+  });
+}
+
+export const bodyOf = (conversationId: string, seq: number) => `message ${seq} of ${conversationId}`;
+
+/** Rows stored for a conversation whose seqs are at most `maxSeq`, counted partition by partition. */
+export async function countMessages(backends: Backends, config: OriginConfig, conversationId: string, maxSeq: number): Promise<number> {
+  let total = 0;
+  for (let bucket = 0; bucket <= bucketOf(maxSeq); bucket++) {
+    const rs = await backends.cassandra.execute(`SELECT COUNT(*) AS n FROM ${config.cassandra.keyspace}.messages WHERE conversation_id = ? AND bucket = ?`, [conversationId, bucket]);
+    total += Number(rs.first().get("n"));
+  }
+  return total;
+}
+
+/** Waits for a consumer service to join its group, failing with a clear message rather than a hook timeout. */
+export function joined(service: { ready: Promise<void> }, name: string): Promise<void> {
+  return withTimeout(service.ready, 60_000, `${name} joining its consumer group`);
+}
+
+/** Polls `probe` until it returns something other than undefined/false. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** A port nothing listens on (bound, then released): a "dead broker". */
+export async function closedPort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+export interface ChildOrigin {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves once the process logged "origin started". */
+  started: Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/** Runs origin/main.ts in a child process, as production does, with the given services. */
+export function spawnOrigin(env: Record<string, string>, services: string): ChildOrigin {
+  const child = spawn(process.execPath, ["--import", "tsx", "origin/main.ts"], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? "", ...env, ORIGIN_SERVICES: services, LOG_LEVEL: "info" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const started = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('"msg":"origin started"')) resolve();
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`origin child exited (${code}) before starting:\n${output.slice(-2000)}`)));
+  });
+  started.catch(() => undefined);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output: () => output, started, exited };
+}
