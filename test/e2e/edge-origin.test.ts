@@ -1,0 +1,140 @@
+/**
+ * Edge (workerd) + origin (ingest, persister, push) + real Kafka, Cassandra and Redis, wired as in production:
+ * the edge's outboxes post signed batches to origin's ingest.
+ */
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Backends } from "../../origin/backends.js";
+import type { OriginConfig } from "../../origin/config.js";
+import { startServices, type RunningServices } from "../../origin/main.js";
+import { LocalPushService } from "../origin/local-push-service.js";
+import { cleanupRun, configOf, countMessages, log, prepareRun, requireServices, SECRET, signedFetch, testEnv, waitFor } from "../origin/support.js";
+import { Api, type UserApi } from "../support/api.js";
+import { freePort, startEdge, type Edge } from "../support/edge.js";
+import { TestSocket } from "../support/socket.js";
+
+let config: OriginConfig;
+let backends: Backends;
+let origin: RunningServices | null = null;
+let edge: Edge;
+let api: Api;
+const pushService = new LocalPushService();
+let counter = 0;
+
+beforeAll(async () => {
+  const port = await freePort();
+  config = configOf(testEnv("e2e", { ORIGIN_PORT: String(port), PUSH_COALESCE_MS: "100", PRESENCE_TTL_SECONDS: "5" }));
+  await requireServices(config);
+  backends = await prepareRun(config);
+  origin = await startServices(config, log);
+  await pushService.start();
+  edge = await startEdge({
+    bindings: {
+      ORIGIN_URL: origin.url!, ORIGIN_SECRET: SECRET, OUTBOX_RETRY_MS: "200", FANOUT_RETRY_MS: "300", PRESENCE_REFRESH_MS: "1000",
+      HISTORY_KEEP: "100", HISTORY_MIN_AGE_MS: "1", RATE_LIMIT_PER_SEC: "10000", RATE_LIMIT_BURST: "10000",
+    },
+  });
+  api = new Api(edge.url);
+}, 180_000);
+
+afterAll(async () => {
+  await edge?.stop();
+  await origin?.stop();
+  await pushService.stop();
+  await cleanupRun(config, backends);
+});
+
+async function users(...names: string[]): Promise<UserApi[]> {
+  const suffix = `${Date.now().toString(36)}${++counter}`;
+  return Promise.all(names.map((n) => api.as(`${n}-${suffix}`)));
+}
+
+async function originHistory(conversationId: string, query: string): Promise<{ messages: { seq: number; body: string }[]; hasMore: boolean }> {
+  const res = await signedFetch(origin!.url!, "GET", `/v1/history/${conversationId}${query}`);
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+async function sendAll(socket: TestSocket, conversationId: string, prefix: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) socket.send({ type: "send", clientMsgId: `${prefix}${i}`, conversationId, body: `${prefix} ${i}` });
+  await socket.waitForCount((f) => f.type === "ack" && String(f.clientMsgId).startsWith(prefix), n, 20_000);
+}
+
+describe("edge + origin + real servers", () => {
+  it("a WebSocket send lands in Cassandra, in order, once", async () => {
+    const [alice, bob] = await users("alice", "bob");
+    const id = await alice!.direct(bob!.userId);
+    const socket = await TestSocket.open(edge.wsUrl, alice!.token);
+    await sendAll(socket, id, "m", 20);
+    await waitFor("20 rows in Cassandra", async () => (await countMessages(backends, config, id, 20)) === 20);
+    const page = await originHistory(id, "?after=0&limit=100");
+    expect(page.messages.map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(page.messages[0]).toMatchObject({ conversationId: id, seq: 1, senderId: alice!.userId, clientMsgId: "m0", body: "m 0" });
+    await socket.close();
+  });
+
+  it("keeps chatting while origin is down; afterwards every message lands exactly once", async () => {
+    const [alice, bob] = await users("alice", "bob");
+    const id = await alice!.direct(bob!.userId);
+    const [a, b] = await Promise.all([TestSocket.open(edge.wsUrl, alice!.token), TestSocket.open(edge.wsUrl, bob!.token)]);
+    await sendAll(a, id, "before", 10);
+    await waitFor("first 10 stored", async () => (await countMessages(backends, config, id, 10)) === 10);
+    await origin!.stop();
+    origin = null;
+    await sendAll(a, id, "during", 30);
+    await b.waitForCount((f) => f.type === "message", 40);
+    origin = await startServices(config, log);
+    await waitFor("all 40 stored", async () => (await countMessages(backends, config, id, 40)) === 40, 60_000, 500);
+    const page = await originHistory(id, "?after=0&limit=100");
+    expect(page.messages.map((m) => m.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it("an offline member gets a Web Push with the message preview", async () => {
+    const [alice, bob] = await users("alice", "bob");
+    const id = await alice!.direct(bob!.userId);
+    const sub = pushService.subscribe(`/push/${bob!.userId}`);
+    expect((await bob!.call("POST", "/v1/push/subscriptions", sub.subscription)).status).toBe(201);
+    await alice!.send(id, "p1", "are you there, bob?");
+    const request = await waitFor("a push for bob", async () => pushService.requestsTo(`/push/${bob!.userId}`)[0], 30_000);
+    const payload = JSON.parse(sub.decrypt(request.body));
+    expect(payload).toMatchObject({ conversationId: id, senderId: alice!.userId, preview: "are you there, bob?" });
+    expect(pushService.requestsTo(`/push/${alice!.userId}`)).toEqual([]);
+  });
+
+  it("presence reaches Redis while a device is connected and is cleared when it leaves", async () => {
+    const [carol] = await users("carol");
+    const redis = new Redis(config.redis.url);
+    try {
+      const key = `${config.redis.prefix}presence:${carol!.userId}`;
+      const socket = await TestSocket.open(edge.wsUrl, carol!.token);
+      await waitFor("presence key", async () => (await redis.exists(key)) === 1);
+      expect(await redis.ttl(key)).toBeGreaterThan(0);
+      await socket.close();
+      await waitFor("presence key gone", async () => (await redis.exists(key)) === 0);
+      expect(Number(await redis.get(`${config.redis.prefix}lastseen:${carol!.userId}`))).toBeGreaterThan(0);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it("serves history older than what the Conversation keeps from origin's Cassandra", async () => {
+    const [alice, bob] = await users("alice", "bob");
+    const id = await alice!.direct(bob!.userId);
+    const socket = await TestSocket.open(edge.wsUrl, alice!.token);
+    await sendAll(socket, id, "h", 350);
+    await waitFor("350 stored", async () => (await countMessages(backends, config, id, 350)) === 350, 60_000, 300);
+    // Mark seq 1 in Cassandra only: once the Conversation pruned it, the edge's answer must come from there.
+    await backends.cassandra.execute(`UPDATE ${config.cassandra.keyspace}.messages SET body = 'from cassandra' WHERE conversation_id = ? AND bucket = 0 AND seq = 1`, [id], { prepare: true });
+    await sendAll(socket, id, "late", 1); // wakes the alarm that prunes what origin confirmed
+    await waitFor("old pages served by origin", async () => (await bob!.history(id, "?after=0&limit=100")).body.messages?.[0]?.body === "from cassandra", 30_000, 300);
+    expect((await bob!.history(id, "?limit=50")).status).toBe(200);
+    const old = await bob!.history(id, "?after=0&limit=100");
+    expect(old.status).toBe(200);
+    expect(old.body.messages.map((m: { seq: number }) => m.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(old.body.hasMore).toBe(true);
+    const before = await bob!.history(id, "?before=120&limit=100");
+    expect(before.body.messages.map((m: { seq: number }) => m.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 20));
+    await socket.close();
+  });
+});
