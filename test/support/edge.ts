@@ -16,6 +16,8 @@ export interface EdgeOptions {
   persistDir?: string;
   port?: number;
   scriptPath?: string;
+  /** Serve this directory as Workers Static Assets, routed by wrangler.toml's [assets] rules. */
+  assetsDir?: string;
 }
 
 export interface Edge {
@@ -32,7 +34,15 @@ export interface Edge {
   stop(): Promise<void>;
 }
 
-const compatibilityDate = readFileSync(resolve(ROOT, "wrangler.toml"), "utf8").match(/compatibility_date\s*=\s*"([^"]+)"/)![1]!;
+const wranglerToml = readFileSync(resolve(ROOT, "wrangler.toml"), "utf8");
+const compatibilityDate = setting("compatibility_date") as string;
+
+/** A top-level value of wrangler.toml; strings and arrays of strings read the same in TOML and JSON. */
+function setting(key: string): unknown {
+  const line = wranglerToml.match(new RegExp(`^${key}\\s*=\\s*(.+)$`, "m"));
+  if (!line) throw new Error(`wrangler.toml has no ${key}`);
+  return JSON.parse(line[1]!);
+}
 
 export async function startEdge(options: EdgeOptions = {}): Promise<Edge> {
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "edge-chat-"));
@@ -72,9 +82,19 @@ async function launch(options: EdgeOptions, persistDir: string, port: number): P
     },
     durableObjectsPersist: persistDir,
     bindings: { AUTH_SECRET: TEST_SECRET, DEV_AUTH: "1", ...options.bindings },
+    ...(options.assetsDir ? { assets: assetsOptions(options.assetsDir) } : {}),
   });
   await mf.ready;
   return mf;
+}
+
+/** The same "assets never shadow the API" routing as wrangler.toml's [assets] section. */
+function assetsOptions(directory: string) {
+  return {
+    directory,
+    routerConfig: { has_user_worker: true, static_routing: { user_worker: setting("run_worker_first") as string[] } },
+    assetConfig: { not_found_handling: setting("not_found_handling") as "none" },
+  };
 }
 
 /** Miniflare does not expose its workerd child; it is the one child of this process running workerd. */

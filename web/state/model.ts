@@ -1,19 +1,13 @@
 /** The page's data and the pure rules over it (no DOM, no network), so the UI only renders. */
-import type { ConversationKind, Message } from "../../protocol/message.js";
+import type { ConversationSummary, Message } from "../../protocol/message.js";
 
 export interface Watermarks {
   delivered: number;
   read: number;
 }
 
-export interface Conv {
-  id: string;
-  kind: ConversationKind;
-  title: string;
-  members: string[];
-  lastSeq: number;
-  /** This user's read watermark. */
-  readSeq: number;
+/** A conversation as the list shows it; `readSeq` is this user's read watermark. */
+export interface Conv extends ConversationSummary {
   last?: Message;
   /** Every member's watermarks (this user's too; the ticks look only at the others). */
   receipts: Record<string, Watermarks>;
