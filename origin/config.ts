@@ -4,6 +4,7 @@
  */
 import webpush from "web-push";
 import { fail, ok, type Result } from "../protocol/errors.js";
+import { BROWSER_PUSH_HOSTS } from "./push-sender/endpoint-policy.js";
 
 export const SERVICE_NAMES = ["ingest", "persister", "push"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -40,6 +41,8 @@ export interface PushConfig {
   ttlSeconds: number;
   /** Plain-http push endpoints are only for local push services (tests); real ones are https. */
   allowInsecureEndpoints: boolean;
+  /** Push endpoint host suffixes allowed; null allows any (see push-sender/endpoint-policy.ts). */
+  endpointHosts: string[] | null;
 }
 
 export interface OriginConfig {
@@ -104,6 +107,7 @@ export function loadConfig(env: Env = process.env): Result<OriginConfig> {
       coalesceMs: n.coalesceMs,
       ttlSeconds: n.pushTtl,
       allowInsecureEndpoints: env.PUSH_ALLOW_INSECURE_ENDPOINTS ? env.PUSH_ALLOW_INSECURE_ENDPOINTS === "1" : !production,
+      endpointHosts: env.PUSH_ENDPOINT_HOSTS ? list(env.PUSH_ENDPOINT_HOSTS, "") : production ? BROWSER_PUSH_HOSTS : null,
     },
   });
 }

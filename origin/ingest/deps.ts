@@ -1,5 +1,6 @@
 /** What the origin's HTTP routes depend on: the backend interfaces, never their implementations. */
 import type { MessageLog } from "../message-log/message-log.js";
+import type { EndpointPolicy } from "../push-sender/endpoint-policy.js";
 import type { MessageStore } from "../message-store/message-store.js";
 import type { PresenceStore } from "../presence/presence-store.js";
 import type { Logger } from "../shared/log.js";
@@ -7,7 +8,7 @@ import type { SubscriptionStore } from "../subscriptions/subscription-store.js";
 
 export interface OriginDeps {
   secret: string;
-  allowInsecureEndpoints: boolean;
+  endpoints: EndpointPolicy;
   log: Logger;
   messageLog: MessageLog;
   messages: MessageStore;

@@ -23,7 +23,7 @@ export async function startOrigin(config: OriginConfig, options: StartOptions = 
   const messageLog = new KafkaMessageLog(backends.kafka, config.kafka, log);
   const app = createOriginApp({
     secret: config.secret,
-    allowInsecureEndpoints: config.push.allowInsecureEndpoints,
+    endpoints: { allowInsecure: config.push.allowInsecureEndpoints, hosts: config.push.endpointHosts },
     log,
     messageLog,
     messages: new CassandraMessageStore(backends.cassandra, config.cassandra.keyspace),

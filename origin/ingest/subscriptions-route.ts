@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { pushSubscriptionBody } from "../../protocol/http.js";
 import { describeIssues, userId } from "../../protocol/schema.js";
+import { refuseEndpoint } from "../push-sender/endpoint-policy.js";
 import type { OriginDeps, OriginEnv } from "./deps.js";
 import { errorResponse } from "./respond.js";
 
@@ -15,10 +16,9 @@ export function subscriptionsRoute(deps: OriginDeps): Hono<OriginEnv> {
     const parsed = subscribeBody.safeParse(body);
     if (!parsed.success) return errorResponse(c, { code: "bad_request", message: describeIssues(parsed.error) });
     const { userId: user, subscription } = parsed.data;
-    // The origin POSTs to this URL later: only https push services, unless explicitly allowed (local tests).
-    if (!deps.allowInsecureEndpoints && !subscription.endpoint.startsWith("https:")) {
-      return errorResponse(c, { code: "bad_request", message: "subscription.endpoint: must be an https URL" });
-    }
+    // The origin POSTs to this URL later: only push services the policy allows.
+    const refused = refuseEndpoint(subscription.endpoint, deps.endpoints);
+    if (refused) return errorResponse(c, { code: "bad_request", message: `subscription.endpoint: ${refused}` });
     const stored = await deps.subscriptions.add(user, subscription);
     return stored.ok ? c.json({ ok: true }, 201) : errorResponse(c, stored.error);
   });

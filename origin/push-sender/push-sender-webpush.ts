@@ -6,6 +6,7 @@
 import webpush from "web-push";
 import type { PushSubscription } from "../../protocol/http.js";
 import type { VapidKeys } from "../config.js";
+import { refuseEndpoint, type EndpointPolicy } from "./endpoint-policy.js";
 import { errorMessage } from "../shared/timeout.js";
 import type { PushOptions, PushOutcome, PushSender } from "./push-sender.js";
 
@@ -14,13 +15,12 @@ const REQUEST_TIMEOUT_MS = 10_000;
 export class WebPushSender implements PushSender {
   constructor(
     private readonly vapid: VapidKeys,
-    private readonly allowInsecureEndpoints: boolean,
+    private readonly endpoints: EndpointPolicy,
   ) {}
 
   async send(subscription: PushSubscription, payload: string, options: PushOptions): Promise<PushOutcome> {
-    if (!this.allowInsecureEndpoints && !subscription.endpoint.startsWith("https:")) {
-      return { ok: false, gone: false, status: null, message: "plain-http push endpoint refused" };
-    }
+    const refused = refuseEndpoint(subscription.endpoint, this.endpoints);
+    if (refused) return { ok: false, gone: true, status: null, message: `push endpoint refused: ${refused}` };
     try {
       const request = webpush.generateRequestDetails(subscription, payload, {
         vapidDetails: this.vapid,
