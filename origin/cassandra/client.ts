@@ -11,5 +11,8 @@ export function createCassandra(config: CassandraConfig): cassandra.Client {
     localDataCenter: config.localDataCenter,
     queryOptions: { consistency: cassandra.types.consistencies.localQuorum, prepare: true },
     socketOptions: { connectTimeout: 5_000, readTimeout: 12_000 },
+    // The driver's default schedule grows to 10 minutes between attempts, so a node back after a long outage
+    // would sit unused (persistence stalled) for minutes; retry often, whatever the outage lasted.
+    policies: { reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(500, 5_000, false) },
   });
 }
