@@ -62,6 +62,8 @@ export class ChatClient extends Emitter<ClientEvents> {
   private receivedTimer: ReturnType<typeof setTimeout> | null = null;
   private keepalive: ReturnType<typeof setInterval> | null = null;
   private fromLatest: boolean;
+  /** Set after a retryable refusal: nothing is sent until every unacked send is retransmitted, in order. */
+  private paused = false;
 
   constructor(private readonly options: ClientOptions) {
     super();
@@ -93,7 +95,7 @@ export class ChatClient extends Emitter<ClientEvents> {
     }
     return new Promise((resolve, reject) => {
       this.pending.set(clientMsgId, { conversationId, body, resolve, reject });
-      if (this.state === "open") this.transmit(clientMsgId);
+      if (this.state === "open" && !this.paused) this.transmit(clientMsgId);
     });
   }
 
@@ -142,10 +144,11 @@ export class ChatClient extends Emitter<ClientEvents> {
           this.order.cursor = Math.max(this.order.cursor, frame.cursor);
         }
         this.attempts = 0;
+        this.paused = false;
         this.setState("open");
         this.startKeepalive();
         this.sync();
-        for (const clientMsgId of this.pending.keys()) this.transmit(clientMsgId);
+        this.retransmit();
         return;
       case "message":
         for (const ready of this.order.accept(frame)) this.emit("message", ready);
@@ -174,10 +177,20 @@ export class ChatClient extends Emitter<ClientEvents> {
     const pending = frame.clientMsgId === undefined ? undefined : this.pending.get(frame.clientMsgId);
     if (!pending) return this.emit("error", frame);
     if (!RETRYABLE.has(frame.code)) return this.settle(frame.clientMsgId!, (p) => p.reject(frame));
-    const id = frame.clientMsgId!;
     const retryAfterMs = frame.retryAfterMs ?? 500;
-    this.emit("retrying", { clientMsgId: id, code: frame.code, retryAfterMs });
-    this.later(() => this.state === "open" && this.pending.has(id) && this.transmit(id), retryAfterMs);
+    this.emit("retrying", { clientMsgId: frame.clientMsgId!, code: frame.code, retryAfterMs });
+    // The server holds back this device's later sends until the refused one comes again (per-device order),
+    // so pause, then resend everything unacked in the order the app sent it.
+    if (this.paused) return;
+    this.paused = true;
+    this.later(() => {
+      this.paused = false;
+      if (this.state === "open") this.retransmit();
+    }, Math.max(retryAfterMs, 20));
+  }
+
+  private retransmit(): void {
+    for (const clientMsgId of this.pending.keys()) this.transmit(clientMsgId);
   }
 
   private afterMessages(): void {

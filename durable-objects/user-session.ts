@@ -22,6 +22,7 @@ import { Inbox, type InboxEntry } from "./user-session/inbox.js";
 import { EventOutbox } from "./user-session/outbox.js";
 import { TokenBucket } from "./user-session/rate-limit.js";
 import { USER_SESSION_SCHEMA } from "./user-session/schema.js";
+import { heldBack, holdBack } from "./user-session/send-order.js";
 import { SendQueue, type Outgoing } from "./user-session/send-queue.js";
 import { broadcast, closeQuietly, identityOf, sendTo } from "./user-session/sockets.js";
 
@@ -96,8 +97,14 @@ export class UserSession extends DurableObject<Env> {
 
   private async handle(ws: WebSocket, frame: ClientFrame): Promise<void> {
     switch (frame.type) {
-      case "send":
-        return this.submit(frame.conversationId, frame, (result) => sendTo(ws, result.ok ? ackFrame(frame, result.value) : errorFrame(result.error, frame.clientMsgId)));
+      case "send": {
+        const held = heldBack(ws, frame.clientMsgId);
+        if (held) return sendTo(ws, errorFrame(held, frame.clientMsgId));
+        return this.submit(frame.conversationId, frame, (result) => {
+          if (!result.ok) holdBack(ws, frame.clientMsgId, result.error);
+          sendTo(ws, result.ok ? ackFrame(frame, result.value) : errorFrame(result.error, frame.clientMsgId));
+        });
+      }
       case "sync":
         return sendTo(ws, this.replay(ws, frame.after, frame.limit ?? SYNC_PAGE_DEFAULT));
       case "received":

@@ -37,6 +37,12 @@ export class SendQueue {
         const replies = queue.replies.splice(0, MAX_BATCH);
         if (queue.items.length === 0) this.queues.delete(conversationId);
         const result = await this.sendBatch(conversationId, items).catch((error: unknown) => unavailable(error));
+        if (!result.ok && result.error.code === "unavailable") {
+          // Whatever waited behind a failed call fails too: sending it now would sequence it before the retry.
+          const behind = this.queues.get(conversationId);
+          this.queues.delete(conversationId);
+          replies.push(...(behind?.replies ?? []));
+        }
         replies.forEach((reply, i) => reply(result.ok ? { ok: true, value: result.value[i]! } : result));
       }
     } finally {

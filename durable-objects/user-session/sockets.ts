@@ -2,10 +2,21 @@
  * Per-socket identity survives hibernation in the socket's attachment; the device id is also the socket's
  * tag, so `getWebSockets(deviceId)` finds a device's older connection without waking anything else.
  */
+import type { ChatError } from "../../protocol/index.js";
+
 export interface SocketIdentity {
   userId: string;
   deviceId: string;
   connectedAt: number;
+  /** Set while a retryable refusal of this device's send is outstanding (see send-order.ts). */
+  heldBy?: HeldBy;
+}
+
+export interface HeldBy {
+  clientMsgId: string;
+  error: ChatError;
+  retryAt: number;
+  expiresAt: number;
 }
 
 export function identityOf(ws: WebSocket): SocketIdentity | null {
