@@ -19,6 +19,8 @@ import type { Delivery, DeliveryReceipt } from "./shared/delivery.js";
 import { Forwarder, type OutboxBatch } from "./shared/forwarder.js";
 import { originHistory } from "./shared/origin-client.js";
 import { log } from "./shared/log.js";
+import { StubCache } from "./shared/stubs.js";
+import type { UserSession } from "./user-session.js";
 
 export interface CreateRequest {
   id: string;
@@ -32,6 +34,7 @@ export interface CreateRequest {
 const SETTLE_TIMEOUT_MS = 5_000;
 /** Pruning runs from the alarm in slices, so one alarm never holds the object for long. */
 const PRUNE_BATCH = 2_000;
+const ALARM_SETTLE_MS = 10_000;
 
 export class Conversation extends DurableObject<Env> {
   private readonly config: EdgeConfig;
@@ -40,9 +43,11 @@ export class Conversation extends DurableObject<Env> {
   private readonly fanout: Fanout;
   private readonly fanoutBackoff: Backoff;
   private readonly forwarder: Forwarder;
+  private readonly sessions: StubCache<UserSession>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.sessions = new StubCache(env.USER_SESSION);
     this.config = loadConfig(env);
     this.store = new ConversationStore(ctx.storage);
     this.clock = new AlarmClock(ctx.storage);
@@ -126,7 +131,9 @@ export class Conversation extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.clock.fired();
     if (!this.store.info) return;
-    const caughtUp = await this.fanout.settle([...this.store.members.keys()]);
+    // Bounded: under steady traffic the loops always owe more; the alarm is a safety net, not a long event.
+    const caughtUp = await this.fanout.settle([...this.store.members.keys()], ALARM_SETTLE_MS);
+    this.store.saveWatermarks();
     if (caughtUp) this.fanoutBackoff.succeeded();
     this.forwarder.kick(true);
     if (this.forwarder.enabled) this.store.prune(this.config.historyKeep, Date.now() - this.config.historyMinAgeMs, PRUNE_BATCH);
@@ -135,13 +142,12 @@ export class Conversation extends DurableObject<Env> {
   }
 
   private async settle(userIds: string[]): Promise<void> {
-    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), SETTLE_TIMEOUT_MS));
-    const done = await Promise.race([this.fanout.settle(userIds), timeout]);
+    const done = await this.fanout.settle(userIds, SETTLE_TIMEOUT_MS);
     if (!done) await this.clock.wakeBy(Date.now() + this.config.fanoutRetryMs);
   }
 
   private deliverTo(userId: string, delivery: Delivery): Promise<DeliveryReceipt> {
-    return this.env.USER_SESSION.get(this.env.USER_SESSION.idFromName(userId)).deliver(userId, delivery);
+    return this.sessions.get(userId).deliver(userId, delivery);
   }
 
   private fanoutFailed(userId: string, error: unknown): void {
@@ -153,7 +159,7 @@ export class Conversation extends DurableObject<Env> {
   private relay(userIds: string[], frame: object): void {
     const text = JSON.stringify(frame);
     for (const userId of userIds) {
-      this.env.USER_SESSION.get(this.env.USER_SESSION.idFromName(userId)).relay(userId, text).catch((error: unknown) => {
+      this.sessions.get(userId).relay(userId, text).catch((error: unknown) => {
         log("warn", "Conversation", "relay_failed", { conversationId: this.store.info?.id, userId, error });
       });
     }

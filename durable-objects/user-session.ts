@@ -17,6 +17,8 @@ import { AlarmClock } from "./shared/alarm.js";
 import type { Delivery, DeliveryReceipt } from "./shared/delivery.js";
 import { Forwarder } from "./shared/forwarder.js";
 import { log } from "./shared/log.js";
+import { StubCache } from "./shared/stubs.js";
+import type { Conversation } from "./conversation.js";
 import { errorFrame, messageFrame } from "./user-session/frames.js";
 import { Inbox, type InboxEntry } from "./user-session/inbox.js";
 import { EventOutbox } from "./user-session/outbox.js";
@@ -40,10 +42,12 @@ export class UserSession extends DurableObject<Env> {
   private readonly queue: SendQueue;
   private readonly typingSentAt = new Map<string, number>();
   private userId: string | null;
+  private readonly conversationStubs: StubCache<Conversation>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.config = loadConfig(env);
+    this.conversationStubs = new StubCache(env.CONVERSATION);
     ctx.storage.sql.exec(USER_SESSION_SCHEMA);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     this.inbox = new Inbox(ctx.storage);
@@ -243,7 +247,7 @@ export class UserSession extends DurableObject<Env> {
   }
 
   private conversation(conversationId: string) {
-    return this.env.CONVERSATION.get(this.env.CONVERSATION.idFromName(conversationId));
+    return this.conversationStubs.get(conversationId);
   }
 }
 

@@ -32,11 +32,17 @@ export class Fanout {
     for (const member of this.store.members.values()) if (this.owed(member)) this.run(member.userId);
   }
 
-  /** Kicks, then waits until the given members' loops end; true when all of them are caught up. */
-  async settle(userIds: string[]): Promise<boolean> {
+  /** Kicks, then waits (at most `timeoutMs`) for the given members' loops to end; true when all caught up. */
+  async settle(userIds: string[], timeoutMs: number): Promise<boolean> {
     this.kick();
-    const results = await Promise.all(userIds.map((id) => this.running.get(id) ?? Promise.resolve(true)));
-    return results.every(Boolean);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const loops = Promise.all(userIds.map((id) => this.running.get(id) ?? Promise.resolve(true))).then((r) => r.every(Boolean));
+    try {
+      return await Promise.race([loops, timeout]);
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
   }
 
   private owed(member: Member): boolean {

@@ -19,6 +19,8 @@ export class ConversationStore {
   /** The oldest seq still in this object's history; older ones were pruned after origin confirmed them. */
   oldestKept = 1;
   private readonly recent = new Map<number, string>();
+  /** Members whose fan-out watermark moved in memory but not yet in SQLite (see confirmDelivery). */
+  private readonly unsaved = new Set<Member>();
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql.exec(CONVERSATION_SCHEMA);
@@ -53,6 +55,7 @@ export class ConversationStore {
   /** Adds and removes members in one transaction and bumps the version every member must be shown. */
   changeMembers(add: string[], remove: string[]): void {
     this.storage.transactionSync(() => {
+      this.saveWatermarks();
       for (const userId of add) this.join(userId);
       for (const userId of remove) this.leave(userId);
       this.sql.exec("UPDATE info SET version = version + 1");
@@ -82,17 +85,24 @@ export class ConversationStore {
   /** Sequences a batch from one sender in order; a clientMsgId seen before returns its original seq. */
   append(senderId: string, items: { clientMsgId: string; body: string }[], now: number): { seq: number; sentAt: number; duplicate: boolean }[] {
     const conversationId = this.info!.id;
-    return this.storage.transactionSync(() =>
-      items.map(({ clientMsgId, body }) => {
-        const prior = this.sql.exec("SELECT seq, sent_at FROM messages WHERE sender_id = ? AND client_msg_id = ?", senderId, clientMsgId).toArray()[0];
-        if (prior) return { seq: Number(prior.seq), sentAt: Number(prior.sent_at), duplicate: true };
+    return this.storage.transactionSync(() => {
+      this.saveWatermarks();
+      return items.map(({ clientMsgId, body }) => {
         const seq = this.lastSeq + 1;
-        this.sql.exec("INSERT INTO messages (seq, sender_id, client_msg_id, body, sent_at) VALUES (?, ?, ?, ?, ?)", seq, senderId, clientMsgId, body, now);
+        // One statement for the common case; the unique (sender, clientMsgId) index catches a retry.
+        const insert = this.sql.exec(
+          "INSERT INTO messages (seq, sender_id, client_msg_id, body, sent_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sender_id, client_msg_id) DO NOTHING",
+          seq, senderId, clientMsgId, body, now,
+        );
+        if (insert.rowsWritten === 0) {
+          const prior = this.sql.exec("SELECT seq, sent_at FROM messages WHERE sender_id = ? AND client_msg_id = ?", senderId, clientMsgId).one();
+          return { seq: Number(prior.seq), sentAt: Number(prior.sent_at), duplicate: true };
+        }
         this.lastSeq = seq;
         this.remember(seq, JSON.stringify({ conversationId, seq, senderId, clientMsgId, body, sentAt: now } satisfies Message));
         return { seq, sentAt: now, duplicate: false };
-      }),
-    );
+      });
+    });
   }
 
   private remember(seq: number, json: string): void {
@@ -141,16 +151,27 @@ export class ConversationStore {
     };
   }
 
-  /** Records what a member confirmed; a member that left and got everything owed is forgotten. */
+  /**
+   * Records what a member confirmed; a member that left and got everything owed is forgotten. The watermark
+   * is written lazily (with the next append, membership change or alarm): losing it in a crash only means
+   * the member is sent a batch again, which its session drops (`seq <= inbox_seq`).
+   */
   confirmDelivery(member: Member, throughSeq: number, infoVersion: number): void {
     member.fanoutSeq = Math.max(member.fanoutSeq, throughSeq);
     member.infoVersion = Math.max(member.infoVersion, infoVersion);
     if (member.untilSeq !== null && member.fanoutSeq >= member.untilSeq && member.infoVersion >= this.info!.version) {
       this.members.delete(member.userId);
+      this.unsaved.delete(member);
       this.sql.exec("DELETE FROM members WHERE user_id = ?", member.userId);
       return;
     }
-    this.sql.exec("UPDATE members SET fanout_seq = ?, info_version = ? WHERE user_id = ?", member.fanoutSeq, member.infoVersion, member.userId);
+    this.unsaved.add(member);
+  }
+
+  /** Writes the watermarks confirmed since the last save. */
+  saveWatermarks(): void {
+    for (const m of this.unsaved) this.sql.exec("UPDATE members SET fanout_seq = ?, info_version = ? WHERE user_id = ?", m.fanoutSeq, m.infoVersion, m.userId);
+    this.unsaved.clear();
   }
 
   setWatermark(member: Member, field: "readSeq" | "deliveredSeq", seq: number): boolean {
