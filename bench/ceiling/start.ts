@@ -1,0 +1,44 @@
+/**
+ * Starts the ceiling worker (./worker.ts) in its own workerd through Miniflare's API: bundled like the edge
+ * (test/support/bundle.ts: one ES module, workerd conditions), same compatibility date, same host.
+ */
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { ROOT } from "../../test/support/bundle.js";
+import { freePort } from "../../test/support/edge.js";
+
+const CEILING_BUNDLE = resolve(ROOT, ".build/bench/ceiling.js");
+
+export interface Ceiling {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startCeiling(): Promise<Ceiling> {
+  await build({
+    entryPoints: [resolve(ROOT, "bench/ceiling/worker.ts")],
+    outfile: CEILING_BUNDLE,
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    conditions: ["workerd", "worker", "browser"],
+    logLevel: "warning",
+  });
+  const compatibilityDate = readFileSync(resolve(ROOT, "wrangler.toml"), "utf8").match(/compatibility_date\s*=\s*"([^"]+)"/)![1]!;
+  const port = await freePort();
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: CEILING_BUNDLE,
+    compatibilityDate,
+    host: "127.0.0.1",
+    port,
+    durableObjects: { ROOM: "Room" },
+    // No storage at all: the rooms live in memory (no SQLite file per object, as Miniflare gives otherwise).
+    unsafeEphemeralDurableObjects: true,
+  });
+  await mf.ready;
+  return { url: `http://127.0.0.1:${port}`, stop: () => mf.dispose() };
+}

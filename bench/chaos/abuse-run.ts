@@ -1,0 +1,105 @@
+/**
+ * The abuse scenario: legitimate traffic alone for a while (the baseline), then the same traffic while a flood
+ * of garbage and forged tokens hits the edge from many sockets. Legitimate latency under abuse is compared with
+ * the baseline, workerd's memory is sampled throughout, and the legitimate traffic is audited like any other.
+ */
+import { violations, type Audit } from "./audit.js";
+import { ChatApi } from "../../client/api.js";
+import type { Options } from "./cli.js";
+import { Flood, type FloodStats } from "./flood.js";
+import { cpuMark, cpuShare, phaseLatency, RssSampler, type PhaseLatency } from "./measure.js";
+import { Random } from "./random.js";
+import { drain, startCast, tagOf, verdict, type Say } from "./run.js";
+import { Traffic } from "./traffic.js";
+import { World } from "./world.js";
+
+export interface AbuseResult {
+  scenario: "abuse";
+  ok: boolean;
+  seed: number;
+  baseline: PhaseLatency;
+  abused: PhaseLatency;
+  flood: FloodStats;
+  /** workerd VmRSS: at the start of the baseline, at its end (= before abuse), the peak under abuse, 2 s after it. */
+  memory: { startMiB: number; beforeMiB: number; peakMiB: number; afterMiB: number };
+  /** Percent of one core used by workerd and by the chaos process itself, per phase. */
+  cpu: { baseline: { workerd: number; self: number }; abused: { workerd: number; self: number } };
+  audit: Audit;
+  violations: string[];
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const ATTACKERS = 8;
+const FORGED_PER_SEC = 20;
+
+export async function runAbuse(o: Options, say: Say): Promise<AbuseResult> {
+  const world = await World.start({ name: "abuse", origin: o.origin, storage: o.storage, edgeEnv: o.edgeEnv });
+  const random = new Random(o.seed);
+  const rss = new RssSampler(() => world.edge.pid());
+  let traffic: Traffic | null = null;
+  let flood: Flood | null = null;
+  try {
+    const tag = tagOf("abuse", o.seed);
+    const cast = await startCast(world, o, tag);
+    traffic = new Traffic(cast, world.url, random, { tag, rate: o.rate, window: o.window, size: o.size });
+    await traffic.connect();
+    const attackers = await Promise.all(Array.from({ length: ATTACKERS }, async (_, i) => ({ id: `${tag}-x${i}`, token: await ChatApi.devToken(world.url, `${tag}-x${i}`) })));
+    flood = new Flood(world.url, attackers, cast.users.map((u) => ({ userId: u.id, conversations: u.conversations })), random);
+    say(`abuse: ${traffic.online.length} legitimate devices at ${o.rate} msg/s; baseline for ${o.abuseForS} s`);
+    traffic.start();
+    const t0 = Date.now();
+    const c0 = cpuMark(world.edge.pid());
+    await sleep(o.abuseForS * 1000);
+    const t1 = Date.now();
+    const c1 = cpuMark(world.edge.pid());
+    await flood.open(o.abuseSockets);
+    say(`abuse: ${o.abuseSockets} abusive sockets open; flooding ${o.abuseRate} frames/s and ${FORGED_PER_SEC} forged tokens/s for ${o.abuseForS} s`);
+    const t2 = Date.now();
+    const c2 = cpuMark(world.edge.pid());
+    flood.start(o.abuseRate, FORGED_PER_SEC, o.abuseKinds);
+    await sleep(o.abuseForS * 1000);
+    const t3 = Date.now();
+    const c3 = cpuMark(world.edge.pid());
+    const stats = await flood.stop();
+    flood = null;
+    const drainMs = await drain(traffic, world, o.recoverTimeoutS);
+    await sleep(2_000);
+    const memory = { startMiB: rss.atMiB(t0), beforeMiB: rss.atMiB(t1), peakMiB: rss.peakMiB(t2, t3 + 2_000), afterMiB: rss.atMiB(t3 + 2_000) };
+    const base = await verdict("abuse", o, world, traffic, { outageMs: 0, devicesMs: 0, recoverMs: 0, drainMs, details: {} });
+    const result: AbuseResult = {
+      scenario: "abuse", ok: false, seed: o.seed,
+      baseline: phaseLatency(traffic.sends.values(), traffic.online, t0, t1),
+      abused: phaseLatency(traffic.sends.values(), traffic.online, t2, t3),
+      flood: stats, memory, cpu: { baseline: cpuShare(c0, c1), abused: cpuShare(c2, c3) }, audit: base.audit, violations: [...base.violations, ...abuseViolations(o, stats, memory)],
+    };
+    result.violations.push(...latencyViolations(o, result));
+    result.ok = result.violations.length === 0;
+    say(`abuse: ${result.ok ? "OK" : `FAILED: ${result.violations.join(", ")}`}`);
+    return result;
+  } finally {
+    await flood?.stop(0);
+    rss.stop();
+    traffic?.close();
+    await world.stop();
+  }
+}
+
+function abuseViolations(o: Options, f: FloodStats, memory: AbuseResult["memory"]): string[] {
+  const found: string[] = [];
+  if (f.forgedAccepted > 0) found.push(`forgedAccepted ${f.forgedAccepted}`);
+  if (f.otherAnswers > 0) found.push(`abuseAnsweredWithoutError ${f.otherAnswers}`);
+  if (f.unanswered > 0) found.push(`abuseUnanswered ${f.unanswered}`);
+  if (f.closedWithoutCause > 0) found.push(`abuseSocketsClosed ${f.closedWithoutCause}`);
+  if (memory.peakMiB - memory.beforeMiB > o.maxRssMiB) found.push(`workerdRssGrowth ${memory.peakMiB - memory.beforeMiB} MiB`);
+  return found;
+}
+
+/** Legitimate p99 under abuse may reach the design's target or a multiple of the baseline, whichever is higher. */
+function latencyViolations(o: Options, r: AbuseResult): string[] {
+  const found: string[] = [];
+  for (const kind of ["ack", "delivery"] as const) {
+    const limit = Math.max(o.maxP99Ms, o.maxP99Factor * r.baseline[kind].p99);
+    if (r.abused[kind].p99 > limit) found.push(`${kind}P99 ${r.abused[kind].p99} ms > ${limit} ms`);
+  }
+  return found;
+}

@@ -1,0 +1,176 @@
+/**
+ * The abusive side of the abuse scenario: authenticated users who send garbage from many sockets at a fixed
+ * total rate (malformed JSON, unknown or invalid frames, binary frames, bodies over 4096 bytes, frames over the
+ * frame limit, a few frames over a MiB, sends and reads aimed at conversations they are not in), plus
+ * impersonation attempts with forged tokens. It counts how the edge answered: every frame should get exactly
+ * one `error` frame on a socket that stays open (frames over a MiB may close it), and nothing else.
+ */
+import WebSocket from "ws";
+import { forgedTokens, tryHttpSend, tryUpgrade } from "./forged.js";
+import type { Random } from "./random.js";
+
+export interface FloodStats {
+  sockets: number;
+  frames: number;
+  byKind: string;
+  errors: number;
+  /** Answers that are neither `error` nor `hello`/`pong`: an abusive frame must never be acknowledged. */
+  otherAnswers: number;
+  /** Frames without an answer on sockets that stayed open. */
+  unanswered: number;
+  closed: number;
+  /** Sockets the server closed although no frame over a MiB was sent on them. */
+  closedWithoutCause: number;
+  forged: number;
+  forgedAccepted: number;
+}
+
+interface Abuser {
+  ws: WebSocket;
+  sent: number;
+  errors: number;
+  huge: boolean;
+  closed: boolean;
+}
+
+const HUGE = "x".repeat(1_200_000);
+const MALFORMED = ["{", "null", "[]", '"text"', '{"type":"nope"}', '{"type":"send"}', '{"type":"sync","after":-1}',
+  '{"type":"send","clientMsgId":"bad id","conversationId":"c","body":"b"}', `${"[".repeat(3000)}${"]".repeat(3000)}`];
+export const KINDS = ["malformed", "binary", "oversize-body", "oversize-frame", "foreign-send", "foreign-read", "huge"] as const;
+export type Kind = (typeof KINDS)[number];
+const TICK_MS = 20;
+/** Frames queued on a socket the server has not read yet: past this the flooder skips, so it cannot balloon itself. */
+const MAX_BUFFERED = 4 * 1024 * 1024;
+
+export class Flood {
+  private readonly abusers: Abuser[] = [];
+  private readonly kinds = new Map<Kind, number>();
+  private otherAnswers = 0;
+  private forged = 0;
+  private forgedAccepted = 0;
+  private timers: ReturnType<typeof setInterval>[] = [];
+  /** Set while the flood closes its own sockets, so those closes are not counted as the server's. */
+  private stopping = false;
+  private kindsInUse: readonly Kind[] = [];
+  private hugeInUse = true;
+
+  constructor(
+    private readonly url: string,
+    private readonly attackers: { id: string; token: string }[],
+    private readonly victims: { userId: string; conversations: string[] }[],
+    private readonly random: Random,
+  ) {}
+
+  /** Opens `sockets` sockets spread over the attackers (at most 30 per user, under the edge's 32). */
+  async open(sockets: number): Promise<void> {
+    await Promise.all(Array.from({ length: sockets }, (_, i) => this.openOne(this.attackers[i % this.attackers.length]!, `a${i}`)));
+  }
+
+  start(framesPerSec: number, forgedPerSec: number, kinds: readonly Kind[] = KINDS): void {
+    this.kindsInUse = kinds.filter((k) => k !== "huge");
+    this.hugeInUse = kinds.includes("huge");
+    const started = Date.now();
+    let frames = 0;
+    let forged = 0;
+    this.timers.push(setInterval(() => {
+      const elapsed = (Date.now() - started) / 1000;
+      for (; frames < elapsed * framesPerSec; frames++) this.sendOne();
+      for (; forged < elapsed * forgedPerSec; forged++) void this.forgeOne();
+    }, TICK_MS));
+  }
+
+  /**
+   * Stops sending and waits while the edge is still answering (a backlog drains at its own pace), giving up
+   * after `graceMs` or 3 s without a new answer; then closes every socket and reports.
+   */
+  async stop(graceMs = 30_000): Promise<FloodStats> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    const deadline = Date.now() + graceMs;
+    const answered = () => this.abusers.reduce((n, a) => n + a.errors, 0);
+    for (let last = -1, quietSince = Date.now(); Date.now() < deadline && Date.now() - quietSince < 3_000; ) {
+      if (!this.abusers.some((a) => !a.closed && a.errors < a.sent)) break;
+      if (answered() !== last) [last, quietSince] = [answered(), Date.now()];
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const open = this.abusers.filter((a) => !a.closed);
+    const stats: FloodStats = {
+      sockets: this.abusers.length,
+      frames: this.abusers.reduce((n, a) => n + a.sent, 0),
+      byKind: [...this.kinds].map(([k, n]) => `${k} ${n}`).join(", "),
+      errors: this.abusers.reduce((n, a) => n + a.errors, 0),
+      otherAnswers: this.otherAnswers,
+      unanswered: open.reduce((n, a) => n + Math.max(0, a.sent - a.errors), 0),
+      closed: this.abusers.length - open.length,
+      closedWithoutCause: this.abusers.filter((a) => a.closed && !a.huge).length,
+      forged: this.forged,
+      forgedAccepted: this.forgedAccepted,
+    };
+    this.stopping = true;
+    for (const a of this.abusers) a.ws.terminate();
+    return stats;
+  }
+
+  private async openOne(attacker: { token: string }, device: string): Promise<void> {
+    const ws = new WebSocket(`${this.url.replace(/^http/, "ws")}/v1/connect?token=${attacker.token}&device=${device}`, { perMessageDeflate: false });
+    const abuser: Abuser = { ws, sent: 0, errors: 0, huge: false, closed: false };
+    await new Promise<void>((resolve, reject) => {
+      ws.once("message", () => resolve()); // the hello
+      ws.once("error", reject);
+    });
+    ws.on("error", () => undefined);
+    ws.on("message", (data, binary) => this.onAnswer(abuser, binary ? "" : String(data)));
+    ws.on("close", () => (abuser.closed ||= !this.stopping));
+    this.abusers.push(abuser);
+  }
+
+  private onAnswer(abuser: Abuser, text: string): void {
+    const type = (JSON.parse(text || "{}") as { type?: string }).type;
+    if (type === "error") abuser.errors++;
+    else if (type !== "pong") this.otherAnswers++;
+  }
+
+  private sendOne(): void {
+    const open = this.abusers.filter((a) => !a.closed && a.ws.bufferedAmount < MAX_BUFFERED);
+    if (open.length === 0) return;
+    const abuser = this.random.pick(open);
+    // Frames over a MiB are rare: enough to show the runtime refuses them, not so many that they are the whole test.
+    const kind = this.hugeInUse && (this.kindsInUse.length === 0 || this.random.chance(0.002)) ? "huge" : this.random.pick(this.kindsInUse);
+    this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
+    if (kind === "huge") abuser.huge = true;
+    else abuser.sent++;
+    abuser.ws.send(this.frameOf(kind));
+  }
+
+  private frameOf(kind: Kind): string | Buffer {
+    const victim = this.random.pick(this.victims);
+    const conversationId = this.random.pick(victim.conversations);
+    const id = `x${this.random.int(1e9)}`;
+    switch (kind) {
+      case "malformed":
+        return this.random.pick(MALFORMED);
+      case "binary":
+        return Buffer.from([0, 1, 2, 3, 255]);
+      case "oversize-body":
+        return JSON.stringify({ type: "send", clientMsgId: id, conversationId, body: "b".repeat(4097) });
+      case "oversize-frame":
+        return JSON.stringify({ type: "typing", conversationId, pad: "p".repeat(30_000) });
+      case "foreign-send":
+        return JSON.stringify({ type: "send", clientMsgId: id, conversationId, body: "not a member" });
+      case "foreign-read":
+        return JSON.stringify({ type: "read", conversationId, seq: 1 });
+      case "huge":
+        return HUGE;
+    }
+  }
+
+  private async forgeOne(): Promise<void> {
+    const victim = this.random.pick(this.victims);
+    const attacker = this.random.pick(this.attackers);
+    const token = this.random.pick(forgedTokens(victim.userId, attacker.token));
+    this.forged++;
+    const wsUrl = this.url.replace(/^http/, "ws");
+    const accepted = await (this.random.chance(0.5) ? tryUpgrade(wsUrl, token) : tryHttpSend(this.url, token, this.random.pick(victim.conversations))).catch(() => false);
+    if (accepted) this.forgedAccepted++;
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * The origin behind the edge during a chaos run: ingest in this process (so it can be stopped and started on
+ * the same port), the persister as a child process (so SIGKILL is real, mid-batch included), and the shared
+ * Kafka, Cassandra and Redis with a keyspace, topic prefix and key prefix of its own, dropped afterwards.
+ */
+import cassandra from "cassandra-driver";
+import type { Backends } from "../../origin/backends.js";
+import type { OriginConfig } from "../../origin/config.js";
+import { startOrigin, type RunningOrigin } from "../../origin/ingest/server.js";
+import { bucketOf } from "../../origin/message-store/buckets.js";
+import { cleanupRun, configOf, log, prepareRun, readTopic, requireServices, SECRET, spawnOrigin, testEnv, withKafkaAdmin, type ChildOrigin } from "../../test/origin/support.js";
+import { freePort } from "../../test/support/edge.js";
+
+export interface StoredRow {
+  seq: number;
+  clientMsgId: string;
+  body: string;
+}
+
+export class OriginPipeline {
+  private ingest: RunningOrigin | null = null;
+  private persister: ChildOrigin | null = null;
+  /**
+   * The audit's own Cassandra client. It reconnects every half second: the origin's clients keep the driver's
+   * default exponential policy, and recovery times measured through one of those would include its waits.
+   */
+  readonly reader: cassandra.Client;
+
+  private constructor(readonly env: Record<string, string>, readonly config: OriginConfig, readonly backends: Backends) {
+    this.reader = new cassandra.Client({
+      contactPoints: config.cassandra.contactPoints,
+      localDataCenter: config.cassandra.localDataCenter,
+      policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(500) },
+      socketOptions: { connectTimeout: 2_000, readTimeout: 5_000 },
+    });
+  }
+
+  /** Fails with "start the services with `npm run services -- up`" when a server is unreachable. */
+  static async start(name: string): Promise<OriginPipeline> {
+    const env = testEnv(`chaos_${name.replace(/-/g, "_")}`, { ORIGIN_PORT: String(await freePort()) });
+    const config = configOf(env);
+    await requireServices(config);
+    const pipeline = new OriginPipeline(env, config, await prepareRun(config));
+    try {
+      await pipeline.startIngest();
+      await pipeline.startPersister();
+    } catch (error) {
+      await pipeline.stop();
+      throw error;
+    }
+    return pipeline;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.config.port}`;
+  }
+
+  /** What the edge needs to forward here. */
+  get edgeBindings(): Record<string, string> {
+    return { ORIGIN_URL: this.url, ORIGIN_SECRET: SECRET };
+  }
+
+  async startIngest(): Promise<void> {
+    this.ingest ??= await startOrigin(this.config, { log, backends: this.backends });
+  }
+
+  async stopIngest(): Promise<void> {
+    const ingest = this.ingest;
+    this.ingest = null;
+    await ingest?.stop();
+  }
+
+  async startPersister(): Promise<void> {
+    if (this.persister) return;
+    const child = spawnOrigin(this.env, "persister");
+    this.persister = child;
+    await child.started;
+  }
+
+  /** SIGKILL: the child gets no chance to finish its batch or commit anything. */
+  async killPersister(): Promise<number> {
+    const child = this.persister;
+    this.persister = null;
+    if (!child) throw new Error("no persister to kill");
+    child.child.kill("SIGKILL");
+    await child.exited;
+    return child.child.pid ?? 0;
+  }
+
+  /**
+   * Records of `chat.messages` the persister group has not committed yet. Read right after a SIGKILL, a
+   * positive number means the persister died with records in hand (fetched or written, never committed).
+   */
+  async uncommitted(): Promise<number> {
+    const topic = this.config.kafka.topics.messages;
+    return withKafkaAdmin(this.config, async (admin) => {
+      // Committed first: the end offsets read after it are never behind it.
+      const [committed] = await admin.fetchOffsets({ groupId: this.config.kafka.groups.persister, topics: [topic] });
+      const ends = await admin.fetchTopicOffsets(topic);
+      const done = new Map(committed!.partitions.map((p) => [p.partition, Math.max(0, Number(p.offset))]));
+      return ends.reduce((sum, p) => sum + Number(p.high) - (done.get(p.partition) ?? 0), 0);
+    });
+  }
+
+  /**
+   * Where `chat.messages` holds each of `keys` ("conversationId#seq"): "p<partition>@<offset>" per copy, and
+   * each partition's committed offset, to tell "never reached Kafka" from "the persister skipped it".
+   */
+  async locate(keys: string[]): Promise<{ found: Map<string, string[]>; committed: string }> {
+    const topic = this.config.kafka.topics.messages;
+    const { total, committed } = await withKafkaAdmin(this.config, async (admin) => {
+      const [group] = await admin.fetchOffsets({ groupId: this.config.kafka.groups.persister, topics: [topic] });
+      const ends = await admin.fetchTopicOffsets(topic);
+      return { total: ends.reduce((n, p) => n + Number(p.high) - Number(p.low), 0), committed: group!.partitions.map((p) => `p${p.partition}@${p.offset}`).join(" ") };
+    });
+    const wanted = new Set(keys);
+    const found = new Map<string, string[]>();
+    const records = await readTopic(this.config, topic, (r) => r.length >= total, 60_000);
+    for (const r of records) {
+      const event = JSON.parse(r.value) as { conversationId?: string; seq?: number };
+      const key = `${event.conversationId}#${event.seq}`;
+      if (wanted.has(key)) found.set(key, [...(found.get(key) ?? []), `p${r.partition}@${r.offset}`]);
+    }
+    return { found, committed };
+  }
+
+  /** Every stored row of a conversation with seq <= maxSeq, bucket by bucket, ascending. */
+  async rows(conversationId: string, maxSeq: number): Promise<StoredRow[]> {
+    const out: StoredRow[] = [];
+    const table = `${this.config.cassandra.keyspace}.messages`;
+    for (let bucket = 0; bucket <= bucketOf(maxSeq); bucket++) {
+      const rs = await this.reader.execute(
+        `SELECT seq, client_msg_id, body FROM ${table} WHERE conversation_id = ? AND bucket = ? ORDER BY seq ASC`,
+        [conversationId, bucket], { prepare: true, fetchSize: 5000 },
+      );
+      for (const row of rs.rows) out.push({ seq: (row.get("seq") as { toNumber(): number }).toNumber(), clientMsgId: String(row.get("client_msg_id")), body: String(row.get("body")) });
+    }
+    return out;
+  }
+
+  /** The child's log lines (pino JSON), for a failure report. */
+  persisterOutput(): string {
+    return this.persister?.output() ?? "";
+  }
+
+  async stop(): Promise<void> {
+    const child = this.persister;
+    this.persister = null;
+    if (child) {
+      child.child.kill("SIGTERM");
+      const timer = setTimeout(() => child.child.kill("SIGKILL"), 10_000);
+      await child.exited;
+      clearTimeout(timer);
+    }
+    await this.stopIngest().catch(() => undefined);
+    await this.reader.shutdown().catch(() => undefined);
+    await cleanupRun(this.config, this.backends);
+  }
+}

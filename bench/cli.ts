@@ -1,0 +1,134 @@
+/** `npm run bench -- <scenario> [options]`: the options, their defaults, and the help text. */
+import { parseArgs } from "node:util";
+
+export const SCENARIOS = ["pairs", "group", "connections", "origin"] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export const HELP = `usage: npm run bench -- <scenario> [options]
+
+scenarios
+  pairs         N direct conversations x 2 users, each user sending into its conversation
+  group         one conversation of M members, K of them sending (fan-out)
+  connections   N idle WebSockets kept with pings: workerd memory per socket, CPU per ping
+  origin        events through ingest -> Kafka -> Cassandra (needs origin/)
+
+common
+  --url URL            drive an edge already running there (default: start one through Miniflare)
+  --pid PID            workerd pid of the edge at --url (for CPU and memory figures)
+  --runs N             repeat the run N times and report medians (default 1)
+  --no-ceiling         skip the ceiling broadcast worker (default: measured in the same run)
+  --json               print the result as JSON on stdout instead of the table
+  --rate-limit N       RATE_LIMIT_PER_SEC and RATE_LIMIT_BURST of the started edge (default 1000000)
+  --storage tmpfs|disk where the started edge keeps its SQLite files: /dev/shm or the OS temp dir (default tmpfs)
+
+pairs, group
+  --mode open|closed   open loop at --rate, or closed loop with --window (pairs: closed, group: open)
+  --rate R             open loop: total msg/s over all senders (default 200)
+  --window W           closed loop: unacknowledged sends per sender (default 8)
+  --duration S         sending time in seconds (default 10), of which --warmup S (default 2) is not measured
+  --size B             message body bytes (default 64)
+  --pairs N            pairs: conversations (default 100)
+  --members M          group: members, at most 1024 (default 10)
+  --senders K          group: senders among the members (default min(M, 10))
+  --drain-timeout S    how long to wait for the last acks and deliveries (default 30)
+  --inspect-port P     CPU-profile the edge's isolate over the window through workerd's inspector at P
+                       (an edge at --url started with an inspector, e.g. wrangler dev --inspector-port P);
+                       writes bench-edge.cpuprofile and prints the top functions
+
+origin (needs Kafka and Cassandra: npm run services -- up)
+  --pairs N            streams (conversations) posting at once (default 100)
+  --batch B            events per signed ingest call (default 50)
+  --duration S, --size B, --drain-timeout S as above
+
+connections
+  --connections N      sockets to open (default 15000)
+  --source-ips N       spread client sockets over 127.0.0.2 .. 127.0.0.(N+1) (default 4)
+  --hold S             seconds of each phase: idle, pinging, waking (default 20)
+  --ping-interval S    seconds between a socket's pings while pinging (default 5)
+`;
+
+export interface Options {
+  scenario: Scenario;
+  url?: string;
+  pid?: number;
+  runs: number;
+  ceiling: boolean;
+  json: boolean;
+  rateLimit: number;
+  storage: "tmpfs" | "disk";
+  mode?: "open" | "closed";
+  rate: number;
+  window: number;
+  duration: number;
+  warmup: number;
+  size: number;
+  pairs: number;
+  members: number;
+  senders?: number;
+  drainTimeout: number;
+  inspectPort?: number;
+  batch: number;
+  connections: number;
+  sourceIps: number;
+  hold: number;
+  pingInterval: number;
+}
+
+const numeric = ["pid", "inspect-port", "batch", "runs", "rate-limit", "rate", "window", "duration", "warmup", "size", "pairs", "members", "senders", "drain-timeout", "connections", "source-ips", "hold", "ping-interval"] as const;
+
+export function parseOptions(argv: string[]): Options {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      url: { type: "string" },
+      mode: { type: "string" },
+      storage: { type: "string" },
+      "no-ceiling": { type: "boolean" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+      ...Object.fromEntries(numeric.map((name) => [name, { type: "string" as const }])),
+    },
+  });
+  const scenario = positionals[0] as Scenario | undefined;
+  if (values.help || !scenario) throw new UsageError(HELP);
+  if (!SCENARIOS.includes(scenario)) throw new UsageError(`unknown scenario ${scenario}\n\n${HELP}`);
+  if (values.mode !== undefined && values.mode !== "open" && values.mode !== "closed") throw new UsageError("--mode is open or closed");
+  if (values.storage !== undefined && values.storage !== "tmpfs" && values.storage !== "disk") throw new UsageError("--storage is tmpfs or disk");
+  const raw = (name: (typeof numeric)[number]): string | undefined => (values as Record<string, string | undefined>)[name];
+  const num = (name: (typeof numeric)[number], fallback: number): number => {
+    const text = raw(name);
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value < 0) throw new UsageError(`--${name} must be a non-negative number`);
+    return value;
+  };
+  return {
+    scenario,
+    url: values.url as string | undefined,
+    pid: raw("pid") === undefined ? undefined : num("pid", 0),
+    runs: Math.max(1, num("runs", 1)),
+    ceiling: !values["no-ceiling"],
+    json: Boolean(values.json),
+    rateLimit: num("rate-limit", 1_000_000),
+    storage: (values.storage as Options["storage"] | undefined) ?? "tmpfs",
+    mode: values.mode as Options["mode"],
+    rate: num("rate", 200),
+    window: Math.max(1, num("window", 8)),
+    duration: num("duration", 10),
+    warmup: num("warmup", 2),
+    size: Math.max(1, num("size", 64)),
+    pairs: Math.max(1, num("pairs", 100)),
+    members: Math.min(1024, Math.max(2, num("members", 10))),
+    senders: raw("senders") === undefined ? undefined : Math.max(1, num("senders", 1)),
+    drainTimeout: num("drain-timeout", 30),
+    inspectPort: raw("inspect-port") === undefined ? undefined : num("inspect-port", 0),
+    batch: Math.max(1, num("batch", 50)),
+    connections: num("connections", 15_000),
+    sourceIps: Math.min(250, Math.max(1, num("source-ips", 4))),
+    hold: num("hold", 20),
+    pingInterval: num("ping-interval", 5),
+  };
+}
+
+export class UsageError extends Error {}

@@ -1,0 +1,98 @@
+/**
+ * Our edge as a bench target: started locally through Miniflare's API (test/support/edge.ts, the same
+ * harness the integration tests use) with the rate limit raised, or an edge already running at `--url`.
+ * Users get dev tokens (`POST /v1/dev/token`, DEV_AUTH=1) and conversations are made over HTTP with the
+ * project's client (client/api.ts), exactly as an app would.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ChatApi } from "../../client/api.js";
+import type { ServerFrame } from "../../client/index.js";
+import { buildWorker } from "../../test/support/bundle.js";
+import { startEdge, type Edge } from "../../test/support/edge.js";
+import { stopOnExit } from "../cleanup.js";
+import { inParallel } from "../load/sockets.js";
+import { runTag, type Incoming, type Prepared, type Target } from "./target.js";
+
+export interface EdgeTargetOptions {
+  /** An edge already running (its base URL); otherwise one is started here. */
+  url?: string;
+  /** workerd's pid of the edge at `url`, when known. */
+  pid?: number;
+  /** Per-user send rate limit for the started edge (RATE_LIMIT_PER_SEC and RATE_LIMIT_BURST). */
+  rateLimit: number;
+  /** Where the started edge keeps its Durable Objects' SQLite files (see cli.ts, `--storage`). */
+  storage: "tmpfs" | "disk";
+}
+
+const HTTP_CONCURRENCY = 32;
+/**
+ * Local workerd commits a Durable Object's SQLite writes with an fsync on the thread that runs every
+ * object's JavaScript; on this VM's shared virtual disk that wait, not the code, caps the edge. Production
+ * storage does not fsync on the isolate's thread, so by default the bench keeps the files in RAM.
+ */
+const TMPFS = "/dev/shm";
+
+export async function edgeTarget(options: EdgeTargetOptions): Promise<Target> {
+  if (options.url) return new EdgeTarget(options.url.replace(/\/+$/, ""), options.pid ?? null, null);
+  await buildWorker();
+  const limit = String(options.rateLimit);
+  const persistDir = mkdtempSync(join(options.storage === "tmpfs" ? TMPFS : tmpdir(), "edge-bench-"));
+  const bindings = { RATE_LIMIT_PER_SEC: limit, RATE_LIMIT_BURST: limit };
+  const edge = await startEdge({ bindings, persistDir });
+  return new EdgeTarget(edge.url, edge.pid(), edge);
+}
+
+async function stopEdge(edge: Edge): Promise<void> {
+  await edge.stop();
+  rmSync(edge.persistDir, { recursive: true, force: true });
+}
+
+class EdgeTarget implements Target {
+  readonly name = "edge" as const;
+  readonly echoIsAck = false;
+
+  private readonly forget: () => void;
+
+  constructor(readonly url: string, readonly pid: number | null, private readonly edge: Edge | null) {
+    this.forget = edge ? stopOnExit(() => stopEdge(edge)) : () => undefined;
+  }
+
+  async prepare(users: number, conversations: number[][]): Promise<Prepared> {
+    const tag = runTag();
+    const ids = Array.from({ length: users }, (_, i) => `b${tag}-u${i}`);
+    const tokens = await inParallel(users, HTTP_CONCURRENCY, (i) => ChatApi.devToken(this.url, ids[i]!));
+    const conversationIds = await inParallel(conversations.length, HTTP_CONCURRENCY, async (c) => {
+      const [creator, ...others] = conversations[c]!;
+      const api = new ChatApi(this.url, tokens[creator!]!);
+      const info = others.length === 1 ? await api.createDirect(ids[others[0]!]!) : await api.createGroup(others.map((u) => ids[u]!), `bench ${c}`);
+      return info.id;
+    });
+    const wsUrl = this.url.replace(/^http/, "ws");
+    return {
+      conversationIds,
+      socketUrl: (user) => `${wsUrl}/v1/connect?token=${tokens[user]}&device=bench`,
+      helloCursor: (hello) => (JSON.parse(hello) as { cursor?: number }).cursor,
+    };
+  }
+
+  parse(text: string): Incoming {
+    const frame = JSON.parse(text) as ServerFrame;
+    switch (frame.type) {
+      case "message":
+        return { kind: "message", frame };
+      case "ack":
+        return { kind: "ack", clientMsgId: frame.clientMsgId };
+      case "error":
+        return { kind: "refused", clientMsgId: frame.clientMsgId, code: frame.code };
+      default:
+        return { kind: "other" };
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.forget();
+    if (this.edge) await stopEdge(this.edge);
+  }
+}
