@@ -61,7 +61,7 @@ export class Flood {
     private readonly random: Random,
   ) {}
 
-  /** Opens `sockets` sockets spread over the attackers (at most 30 per user, under the edge's 32). */
+  /** Opens `sockets` sockets round-robin over the attackers (keep it under the edge's 32 per user). */
   async open(sockets: number): Promise<void> {
     await Promise.all(Array.from({ length: sockets }, (_, i) => this.openOne(this.attackers[i % this.attackers.length]!, `a${i}`)));
   }
@@ -93,8 +93,15 @@ export class Flood {
       if (answered() !== last) [last, quietSince] = [answered(), Date.now()];
       await new Promise((r) => setTimeout(r, 100));
     }
+    const stats = this.stats();
+    this.stopping = true;
+    for (const a of this.abusers) a.ws.terminate();
+    return stats;
+  }
+
+  private stats(): FloodStats {
     const open = this.abusers.filter((a) => !a.closed);
-    const stats: FloodStats = {
+    return {
       sockets: this.abusers.length,
       frames: this.abusers.reduce((n, a) => n + a.sent, 0),
       byKind: [...this.kinds].map(([k, n]) => `${k} ${n}`).join(", "),
@@ -106,9 +113,6 @@ export class Flood {
       forged: this.forged,
       forgedAccepted: this.forgedAccepted,
     };
-    this.stopping = true;
-    for (const a of this.abusers) a.ws.terminate();
-    return stats;
   }
 
   private async openOne(attacker: { token: string }, device: string): Promise<void> {
