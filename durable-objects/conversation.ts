@@ -135,10 +135,12 @@ export class Conversation extends DurableObject<Env> {
     const caughtUp = await this.fanout.settle([...this.store.members.keys()], ALARM_SETTLE_MS);
     this.store.saveWatermarks();
     if (caughtUp) this.fanoutBackoff.succeeded();
-    this.forwarder.kick(true);
+    this.forwarder.kick();
     if (this.forwarder.enabled) this.store.prune(this.config.historyKeep, Date.now() - this.config.historyMinAgeMs, PRUNE_BATCH);
-    const owed = !caughtUp || this.fanout.pending() || (this.forwarder.enabled && this.store.info.originSeq < this.store.lastSeq);
-    if (owed) await this.clock.wakeBy(Date.now() + (caughtUp ? this.config.fanoutRetryMs : this.fanoutBackoff.failed()));
+    if (!caughtUp || this.fanout.pending()) await this.clock.wakeBy(Date.now() + (caughtUp ? this.config.fanoutRetryMs : this.fanoutBackoff.failed()));
+    // Forwarding keeps its own backoff: the alarm comes back when that allows, not at the fan-out's pace.
+    const retryAt = this.forwarder.enabled && this.store.info.originSeq < this.store.lastSeq ? this.forwarder.nextAttempt() : null;
+    if (retryAt !== null) await this.clock.wakeBy(retryAt);
   }
 
   private async settle(userIds: string[]): Promise<void> {

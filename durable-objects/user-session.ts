@@ -210,8 +210,9 @@ export class UserSession extends DurableObject<Env> {
       this.outbox.add({ kind: "presence", userId: this.userId!, online: true, at: Date.now() });
       await this.clock.wakeBy(Date.now() + this.config.presenceRefreshMs);
     }
-    this.forwarder.kick(true);
-    if (this.outbox.pending()) await this.clock.wakeBy(Date.now() + this.config.outboxRetryMs);
+    this.forwarder.kick();
+    const retryAt = this.outbox.pending() ? this.forwarder.nextAttempt() : null;
+    if (retryAt !== null) await this.clock.wakeBy(retryAt);
   }
 
   private queueOfflineEvents(entries: InboxEntry[]): void {

@@ -33,11 +33,20 @@ export class Forwarder {
     return this.config.originUrl !== undefined;
   }
 
-  /** Starts draining unless a drain runs or a backoff is in force; `force` is the alarm's retry. */
-  kick(force = false): void {
-    if (!this.enabled || this.running || (!force && Date.now() < this.retryAt)) return;
+  /** Starts draining unless a drain runs or a backoff is in force (the alarm armed for `retryAt` retries). */
+  kick(): void {
+    if (!this.enabled || this.running || Date.now() < this.retryAt) return;
     this.running = true;
     void this.drain().finally(() => (this.running = false));
+  }
+
+  /**
+   * When the alarm should next look at this outbox, given that it still holds something: the backoff's retry
+   * time, never sooner; null while a drain runs (a failing drain arms the alarm itself).
+   */
+  nextAttempt(now = Date.now()): number | null {
+    if (this.running) return null;
+    return Math.max(this.retryAt, now + this.config.outboxRetryMs);
   }
 
   private async drain(): Promise<void> {
