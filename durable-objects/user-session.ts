@@ -7,11 +7,10 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import {
-  fail, ok, parseClientFrame, PING_FRAME, PONG_FRAME, previewOf,
+  fail, ok, parseClientFrame, PING_FRAME, PONG_FRAME, previewOf, SYNC_PAGE_DEFAULT,
   type AckFrame, type ClientFrame, type ConversationSummary, type HelloFrame, type Message, type Presence,
   type PushSubscription, type Result, type SendResult, type SyncedFrame,
 } from "../protocol/index.js";
-import { SYNC_PAGE_DEFAULT } from "../protocol/index.js";
 import { loadConfig, type EdgeConfig, type Env } from "../workers/config.js";
 import { AlarmClock } from "./shared/alarm.js";
 import type { Delivery, DeliveryReceipt } from "./shared/delivery.js";

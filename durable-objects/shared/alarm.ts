@@ -38,8 +38,4 @@ export class Backoff {
   succeeded(): void {
     this.failures = 0;
   }
-
-  get failing(): boolean {
-    return this.failures > 0;
-  }
 }

@@ -1,6 +1,5 @@
 /** Server frames the session builds from stored data, without re-serialising messages. */
-import type { ErrorFrame } from "../../protocol/index.js";
-import type { ChatError } from "../../protocol/index.js";
+import type { ChatError, ErrorFrame } from "../../protocol/index.js";
 import type { InboxEntry } from "./inbox.js";
 
 /** `{"type":"message","cursor":N,…message}` spliced from the stored message JSON. */

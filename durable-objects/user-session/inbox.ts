@@ -100,10 +100,6 @@ export class Inbox {
       .map(({ view, lastSeq, readSeq }) => ({ id: view.id, kind: view.kind, title: view.title, members: view.members, lastSeq, readSeq }));
   }
 
-  get(conversationId: string): ConversationRow | undefined {
-    return this.conversations.get(conversationId);
-  }
-
   setReadSeq(conversationId: string, readSeq: number): void {
     const row = this.conversations.get(conversationId);
     if (!row || readSeq <= row.readSeq) return;
