@@ -32,7 +32,7 @@ pairs, group
   --senders K          group: senders among the members (default min(M, 10))
   --drain-timeout S    how long to wait for the last acks and deliveries (default 30)
   --inspect-port P     CPU-profile the edge's isolate over the window through workerd's inspector at P
-                       (an edge at --url started with an inspector, e.g. wrangler dev --inspector-port P);
+                       (the started edge opens it; an edge at --url must run with one, e.g. wrangler dev --inspector-port P);
                        writes bench-edge.cpuprofile and prints the top functions
 
 origin (needs Kafka and Cassandra: npm run services -- up)

@@ -24,6 +24,8 @@ export interface EdgeTargetOptions {
   rateLimit: number;
   /** Where the started edge keeps its Durable Objects' SQLite files (see cli.ts, `--storage`). */
   storage: "tmpfs" | "disk";
+  /** Start the edge with workerd's inspector on this port (for `--inspect-port` profiles). */
+  inspectorPort?: number;
 }
 
 const HTTP_CONCURRENCY = 32;
@@ -40,7 +42,7 @@ export async function edgeTarget(options: EdgeTargetOptions): Promise<Target> {
   const limit = String(options.rateLimit);
   const persistDir = mkdtempSync(join(options.storage === "tmpfs" ? TMPFS : tmpdir(), "edge-bench-"));
   const bindings = { RATE_LIMIT_PER_SEC: limit, RATE_LIMIT_BURST: limit };
-  const edge = await startEdge({ bindings, persistDir });
+  const edge = await startEdge({ bindings, persistDir, inspectorPort: options.inspectorPort });
   return new EdgeTarget(edge.url, edge.pid(), edge);
 }
 
