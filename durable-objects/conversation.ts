@@ -22,6 +22,12 @@ import { log } from "./shared/log.js";
 import { StubCache } from "./shared/stubs.js";
 import type { UserSession } from "./user-session.js";
 
+export interface SendOutcome {
+  results: SendResult[];
+  /** The sender's own copy of what it is owed, this batch included: its session keeps it like a delivery. */
+  own?: Delivery;
+}
+
 export interface CreateRequest {
   id: string;
   kind: ConversationKind;
@@ -44,6 +50,7 @@ export class Conversation extends DurableObject<Env> {
   private readonly fanoutBackoff: Backoff;
   private readonly forwarder: Forwarder;
   private readonly sessions: StubCache<UserSession>;
+  private kickScheduled = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -85,17 +92,23 @@ export class Conversation extends DurableObject<Env> {
     return ok(this.view());
   }
 
-  /** Sequences one sender's messages in the order given. Resolves once they are durable (output gate). */
-  async send(senderId: string, items: { clientMsgId: string; body: string }[]): Promise<Result<SendResult[]>> {
+  /**
+   * Sequences one sender's messages in the order given. Resolves once they are durable (output gate), with
+   * the sender's own copy when it can travel back with the result (see Fanout.lend). `seen` is how far the
+   * sender's inbox goes in this conversation, which confirms earlier copies.
+   */
+  async send(senderId: string, items: { clientMsgId: string; body: string }[], seen?: number): Promise<Result<SendOutcome>> {
     if (!this.store.isMember(senderId)) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
-    const results = this.store.append(senderId, items, Date.now());
-    if (results.some((r) => !r.duplicate)) {
+    if (seen !== undefined) this.fanout.seen(senderId, seen);
+    const now = Date.now();
+    const results = this.store.append(senderId, items, now);
+    const own = this.fanout.lend(senderId, now);
+    if (results.some((r) => !r.duplicate) || own) {
       // The alarm is the safety net that finishes fan-out and forwarding if this object dies first.
-      await this.clock.wakeBy(Date.now() + this.config.fanoutRetryMs);
-      this.fanout.kick();
-      this.forwarder.kick();
+      await this.clock.wakeBy(now + this.config.fanoutRetryMs);
+      this.kickSoon();
     }
-    return ok(results);
+    return ok(own ? { results, own } : { results });
   }
 
   async history(userId: string, query: HistoryQuery): Promise<Result<HistoryPage>> {
@@ -132,6 +145,7 @@ export class Conversation extends DurableObject<Env> {
     this.clock.fired();
     if (!this.store.info) return;
     // Bounded: under steady traffic the loops always owe more; the alarm is a safety net, not a long event.
+    this.fanout.reclaim(Date.now() - this.config.fanoutRetryMs / 2);
     const caughtUp = await this.fanout.settle([...this.store.members.keys()], ALARM_SETTLE_MS);
     this.store.saveWatermarks();
     if (caughtUp) this.fanoutBackoff.succeeded();
@@ -146,6 +160,20 @@ export class Conversation extends DurableObject<Env> {
   private async settle(userIds: string[]): Promise<void> {
     const done = await this.fanout.settle(userIds, SETTLE_TIMEOUT_MS);
     if (!done) await this.clock.wakeBy(Date.now() + this.config.fanoutRetryMs);
+  }
+
+  /**
+   * Fan-out and forwarding start after the events already queued for this object (other senders' batches)
+   * have run, so they leave in one call per member instead of one per batch.
+   */
+  private kickSoon(): void {
+    if (this.kickScheduled) return;
+    this.kickScheduled = true;
+    setTimeout(() => {
+      this.kickScheduled = false;
+      this.fanout.kick();
+      this.forwarder.kick();
+    }, 0);
   }
 
   private deliverTo(userId: string, delivery: Delivery): Promise<DeliveryReceipt> {

@@ -24,8 +24,8 @@ import { EventOutbox } from "./user-session/outbox.js";
 import { TokenBucket } from "./user-session/rate-limit.js";
 import { USER_SESSION_SCHEMA } from "./user-session/schema.js";
 import { heldBack, holdBack } from "./user-session/send-order.js";
-import { SendQueue, type Outgoing } from "./user-session/send-queue.js";
-import { broadcast, closeQuietly, identityOf, sendTo } from "./user-session/sockets.js";
+import { SendQueue, type BatchOutcome, type Outgoing } from "./user-session/send-queue.js";
+import { broadcast, closeQuietly, identityOf, saveIdentity, sendTo } from "./user-session/sockets.js";
 
 /** A user's devices: more connections than this are refused (a device reconnecting replaces its old socket). */
 const MAX_SOCKETS = 32;
@@ -54,7 +54,7 @@ export class UserSession extends DurableObject<Env> {
     this.clock = new AlarmClock(ctx.storage);
     this.forwarder = new Forwarder(this.config, this.clock, (limit) => this.outbox.next(limit));
     this.limiter = new TokenBucket(this.config.rateLimitPerSec, this.config.rateLimitBurst);
-    this.queue = new SendQueue((conversationId, items) => this.conversation(conversationId).send(this.userId!, items));
+    this.queue = new SendQueue((conversationId, items) => this.sendBatch(conversationId, items));
     this.userId = (ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'user_id'").toArray()[0]?.value as string | undefined) ?? null;
   }
 
@@ -69,7 +69,7 @@ export class UserSession extends DurableObject<Env> {
     if (live.length >= MAX_SOCKETS) return Response.json({ error: { code: "rate_limited", message: `at most ${MAX_SOCKETS} devices connected at once` } }, { status: 429 });
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [deviceId]);
-    server.serializeAttachment({ userId, deviceId, connectedAt: Date.now() });
+    saveIdentity(server, { userId, deviceId, connectedAt: Date.now() });
     const hello: HelloFrame = { type: "hello", userId, deviceId, cursor: this.inbox.latest, serverTime: Date.now() };
     server.send(JSON.stringify(hello));
     if (live.length === 0) await this.presenceChanged(true);
@@ -159,11 +159,24 @@ export class UserSession extends DurableObject<Env> {
 
   // RPC entry points, called by the Worker and by Conversations.
 
+  /** One call to the Conversation for a queued batch; the sender's own copy, if it came back, is kept after the acks. */
+  private async sendBatch(conversationId: string, items: Outgoing[]): Promise<BatchOutcome> {
+    const outcome = await this.conversation(conversationId).send(this.userId!, items, this.inbox.seqOf(conversationId));
+    if (!outcome.ok) return { result: outcome };
+    const own = outcome.value.own;
+    return { result: ok(outcome.value.results), afterReplies: own ? () => this.take(own) : undefined };
+  }
+
   /** Takes one fan-out batch from a Conversation; idempotent (seqs already in the inbox are skipped). */
   async deliver(userId: string, delivery: Delivery): Promise<DeliveryReceipt> {
     this.identify(userId);
+    return this.take(delivery);
+  }
+
+  private take(delivery: Delivery): DeliveryReceipt {
     const entries = this.inbox.accept(delivery);
     if (entries === null) return { needInfo: true };
+    if (!Array.isArray(entries)) return entries;
     const sockets = this.ctx.getWebSockets();
     if (delivery.info) {
       const { active, ...conversation } = delivery.info;

@@ -21,10 +21,37 @@ export class Fanout {
     private readonly onFailure: (userId: string, error: unknown) => void,
   ) {}
 
-  /** True when some member is still owed something. */
+  /** True when some member is still owed something (lent messages count until confirmed). */
   pending(): boolean {
-    for (const member of this.store.members.values()) if (this.owed(member)) return true;
+    for (const member of this.store.members.values()) if (this.owed(member, false)) return true;
     return false;
+  }
+
+  /**
+   * The sender's own copy, handed back with its send's result instead of a delivery call of its own (in a
+   * 1:1 chat that is a third of all calls). Only when no delivery to the sender is in flight and it knows the
+   * conversation's current info, so the copy continues exactly where its confirmed watermark is.
+   */
+  lend(userId: string, now: number): Delivery | null {
+    const member = this.store.members.get(userId);
+    if (!member || this.running.has(userId) || member.infoVersion < this.store.info!.version || !this.owed(member)) return null;
+    const delivery = this.next(member);
+    member.lentSeq = delivery.messages.at(-1)!.seq;
+    member.lentAt = now;
+    return delivery;
+  }
+
+  /** The session reports (with its next send) how far its inbox goes: what it holds is confirmed. */
+  seen(userId: string, seq: number): void {
+    const member = this.store.members.get(userId);
+    if (!member) return;
+    const through = Math.min(seq, member.untilSeq ?? this.store.lastSeq);
+    if (through > member.fanoutSeq) this.store.confirmDelivery(member, through, member.infoVersion);
+  }
+
+  /** Lent copies not confirmed by `before` are owed again (the session may have died before keeping them). */
+  reclaim(before: number): void {
+    for (const member of this.store.members.values()) if (member.lentSeq > member.fanoutSeq && member.lentAt < before) member.lentSeq = 0;
   }
 
   /** Starts a delivery loop for every member that is owed something and has none running. */
@@ -45,8 +72,9 @@ export class Fanout {
     }
   }
 
-  private owed(member: Member): boolean {
-    return member.fanoutSeq < (member.untilSeq ?? this.store.lastSeq) || member.infoVersion < this.store.info!.version;
+  private owed(member: Member, exceptLent = true): boolean {
+    const through = exceptLent ? Math.max(member.fanoutSeq, member.lentSeq) : member.fanoutSeq;
+    return through < (member.untilSeq ?? this.store.lastSeq) || member.infoVersion < this.store.info!.version;
   }
 
   private run(userId: string): Promise<boolean> {
@@ -75,15 +103,25 @@ export class Fanout {
         member.infoVersion = 0; // resend the conversation's info first; the watermark stays
         continue;
       }
+      if (receipt.behind !== undefined) {
+        // The lent copy never reached the session's inbox: resend from what it holds.
+        member.lentSeq = 0;
+        this.store.confirmDelivery(member, Math.min(receipt.behind, member.untilSeq ?? this.store.lastSeq), member.infoVersion);
+        continue;
+      }
       const last = delivery.messages.at(-1)?.seq ?? member.fanoutSeq;
       this.store.confirmDelivery(member, last, version);
     }
   }
 
+  /** What the member is owed next: after its confirmed watermark, or after what was lent to it. */
   private next(member: Member): Delivery {
     const info = this.store.info!;
     const until = member.untilSeq ?? this.store.lastSeq;
-    const delivery: Delivery = { conversationId: info.id, messages: this.store.messagesAfter(member.fanoutSeq, until, MAX_DELIVERY_BATCH) };
+    const lent = member.lentSeq > member.fanoutSeq;
+    const from = lent ? member.lentSeq : member.fanoutSeq;
+    const delivery: Delivery = { conversationId: info.id, messages: this.store.messagesAfter(from, until, MAX_DELIVERY_BATCH) };
+    if (lent) delivery.after = member.lentSeq;
     if (member.infoVersion < info.version) delivery.info = this.view(member);
     return delivery;
   }

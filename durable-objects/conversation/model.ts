@@ -15,7 +15,14 @@ export interface Member {
   userId: string;
   /** Set when the user left: messages up to it are still owed to them, none after. */
   untilSeq: number | null;
+  /** The member's session confirmed every message up to here (persisted lazily, see ConversationStore). */
   fanoutSeq: number;
+  /**
+   * Memory only: messages up to here went back to the member's session with its own send's result and are
+   * not confirmed yet. The fan-out loop does not send them again; the alarm does if no confirmation came.
+   */
+  lentSeq: number;
+  lentAt: number;
   infoVersion: number;
   readSeq: number;
   deliveredSeq: number;

@@ -67,7 +67,7 @@ export class ConversationStore {
     const existing = this.members.get(userId);
     // A re-joining member whose earlier messages are still owed keeps its watermark; otherwise it starts now.
     const fanoutSeq = existing && existing.fanoutSeq < (existing.untilSeq ?? 0) ? existing.fanoutSeq : this.lastSeq;
-    const member: Member = { userId, untilSeq: null, fanoutSeq, infoVersion: 0, readSeq: existing?.readSeq ?? 0, deliveredSeq: existing?.deliveredSeq ?? 0 };
+    const member: Member = { userId, untilSeq: null, fanoutSeq, lentSeq: 0, lentAt: 0, infoVersion: 0, readSeq: existing?.readSeq ?? 0, deliveredSeq: existing?.deliveredSeq ?? 0 };
     this.sql.exec(
       "INSERT OR REPLACE INTO members (user_id, until_seq, fanout_seq, info_version, read_seq, delivered_seq) VALUES (?, NULL, ?, 0, ?, ?)",
       userId, member.fanoutSeq, member.readSeq, member.deliveredSeq,
@@ -84,25 +84,49 @@ export class ConversationStore {
 
   /** Sequences a batch from one sender in order; a clientMsgId seen before returns its original seq. */
   append(senderId: string, items: { clientMsgId: string; body: string }[], now: number): { seq: number; sentAt: number; duplicate: boolean }[] {
-    const conversationId = this.info!.id;
-    return this.storage.transactionSync(() => {
-      this.saveWatermarks();
-      return items.map(({ clientMsgId, body }) => {
-        const seq = this.lastSeq + 1;
-        // One statement for the common case; the unique (sender, clientMsgId) index catches a retry.
-        const insert = this.sql.exec(
-          "INSERT INTO messages (seq, sender_id, client_msg_id, body, sent_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sender_id, client_msg_id) DO NOTHING",
-          seq, senderId, clientMsgId, body, now,
-        );
-        if (insert.rowsWritten === 0) {
-          const prior = this.sql.exec("SELECT seq, sent_at FROM messages WHERE sender_id = ? AND client_msg_id = ?", senderId, clientMsgId).one();
-          return { seq: Number(prior.seq), sentAt: Number(prior.sent_at), duplicate: true };
-        }
-        this.lastSeq = seq;
-        this.remember(seq, JSON.stringify({ conversationId, seq, senderId, clientMsgId, body, sentAt: now } satisfies Message));
-        return { seq, sentAt: now, duplicate: false };
-      });
+    // appendFresh is one statement (atomic by itself); the slow path writes several, so it is a transaction.
+    return this.appendFresh(senderId, items, now) ?? this.storage.transactionSync(() => items.map((item) => this.appendOne(senderId, item, now)));
+  }
+
+  /**
+   * The common case in one statement: no clientMsgId of the batch was seen before, so the batch takes the next
+   * seqs in order. A retry anywhere in it breaks the unique (sender, clientMsgId) index, the statement writes
+   * nothing, and the caller goes message by message. Null in that case.
+   */
+  private appendFresh(senderId: string, items: { clientMsgId: string; body: string }[], now: number): { seq: number; sentAt: number; duplicate: boolean }[] | null {
+    const first = this.lastSeq + 1;
+    try {
+      this.sql.exec(
+        "INSERT INTO messages (seq, sender_id, client_msg_id, body, sent_at) SELECT ? + key, ?, value ->> 0, value ->> 1, ? FROM json_each(?)",
+        first, senderId, now, JSON.stringify(items.map((item) => [item.clientMsgId, item.body])),
+      );
+    } catch (error) {
+      if (String(error).includes("UNIQUE")) return null;
+      throw error;
+    }
+    return items.map(({ clientMsgId, body }, i) => {
+      this.sequenced(first + i, senderId, clientMsgId, body, now);
+      return { seq: first + i, sentAt: now, duplicate: false };
     });
+  }
+
+  private appendOne(senderId: string, { clientMsgId, body }: { clientMsgId: string; body: string }, now: number): { seq: number; sentAt: number; duplicate: boolean } {
+    const seq = this.lastSeq + 1;
+    const insert = this.sql.exec(
+      "INSERT INTO messages (seq, sender_id, client_msg_id, body, sent_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sender_id, client_msg_id) DO NOTHING",
+      seq, senderId, clientMsgId, body, now,
+    );
+    if (insert.rowsWritten === 0) {
+      const prior = this.sql.exec("SELECT seq, sent_at FROM messages WHERE sender_id = ? AND client_msg_id = ?", senderId, clientMsgId).one();
+      return { seq: Number(prior.seq), sentAt: Number(prior.sent_at), duplicate: true };
+    }
+    this.sequenced(seq, senderId, clientMsgId, body, now);
+    return { seq, sentAt: now, duplicate: false };
+  }
+
+  private sequenced(seq: number, senderId: string, clientMsgId: string, body: string, now: number): void {
+    this.lastSeq = seq;
+    this.remember(seq, JSON.stringify({ conversationId: this.info!.id, seq, senderId, clientMsgId, body, sentAt: now } satisfies Message));
   }
 
   private remember(seq: number, json: string): void {
@@ -237,6 +261,8 @@ function toMember(row: Row): Member {
     userId: String(row.user_id),
     untilSeq: row.until_seq === null ? null : Number(row.until_seq),
     fanoutSeq: Number(row.fanout_seq),
+    lentSeq: 0,
+    lentAt: 0,
     infoVersion: Number(row.info_version),
     readSeq: Number(row.read_seq),
     deliveredSeq: Number(row.delivered_seq),

@@ -20,8 +20,13 @@ export interface Delivery {
   conversationId: string;
   /** Present when the member has not yet seen the conversation's current membership and title. */
   info?: MemberView;
-  /** Contiguous, ascending seqs starting right after the last seq this member confirmed. */
+  /** Contiguous, ascending seqs starting right after the last seq this member confirmed (or `after`). */
   messages: DeliveredMessage[];
+  /**
+   * Set when the batch continues after messages lent with a send result and not confirmed yet: the session
+   * must hold the conversation up to this seq, else it takes nothing and answers `behind`.
+   */
+  after?: number;
 }
 
 /**
@@ -30,4 +35,6 @@ export interface Delivery {
  */
 export interface DeliveryReceipt {
   needInfo?: true;
+  /** The batch's `after` is beyond this inbox: it holds the conversation up to this seq; continue from there. */
+  behind?: number;
 }

@@ -20,12 +20,22 @@ export interface InboxEntry {
   json: string;
 }
 
+/**
+ * `conversations.inbox_seq` and `last_seq` are written every this many cursors, not with every delivery:
+ * on start the inbox rows after the last save tell the rest (see recoverSeqs).
+ */
+const SEQS_SAVE_EVERY = 256;
+
 export class Inbox {
   latest: number;
   private readonly conversations = new Map<string, ConversationRow>();
+  /** Rows whose inbox_seq moved since the last save, and the cursor that save covered. */
+  private readonly unsaved = new Set<string>();
+  private savedThrough: number;
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.latest = Number(this.sql.exec("SELECT COALESCE(MAX(cursor), 0) AS c FROM inbox").one().c);
+    this.savedThrough = Number(this.sql.exec("SELECT COALESCE(MAX(value), 0) AS v FROM meta WHERE key = 'seqs_saved_through'").one().v);
     for (const row of this.sql.exec("SELECT * FROM conversations")) {
       this.conversations.set(String(row.id), {
         view: {
@@ -35,6 +45,33 @@ export class Inbox {
         inboxSeq: Number(row.inbox_seq), lastSeq: Number(row.last_seq), readSeq: Number(row.read_seq), deliveredSeq: Number(row.delivered_seq),
       });
     }
+    this.recoverSeqs();
+  }
+
+  /** The entries written after the last save of the seqs: at most SEQS_SAVE_EVERY (plus one delivery) rows. */
+  private recoverSeqs(): void {
+    const rows = this.sql.exec("SELECT conversation_id, MAX(seq) AS seq FROM inbox WHERE cursor > ? GROUP BY conversation_id", this.savedThrough);
+    for (const { conversation_id: id, seq } of rows) {
+      const row = this.conversations.get(String(id));
+      if (row) this.advance(String(id), row, Number(seq));
+    }
+  }
+
+  private advance(conversationId: string, row: ConversationRow, seq: number): void {
+    if (seq <= row.inboxSeq) return;
+    row.inboxSeq = seq;
+    row.lastSeq = Math.max(row.lastSeq, seq);
+    this.unsaved.add(conversationId);
+  }
+
+  private saveSeqs(): void {
+    for (const id of this.unsaved) {
+      const row = this.conversations.get(id)!;
+      this.sql.exec("UPDATE conversations SET inbox_seq = ?, last_seq = ? WHERE id = ?", row.inboxSeq, row.lastSeq, id);
+    }
+    this.unsaved.clear();
+    this.savedThrough = this.latest;
+    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('seqs_saved_through', ?)", this.latest);
   }
 
   private get sql(): SqlStorage {
@@ -43,28 +80,34 @@ export class Inbox {
 
   /**
    * Applies one delivery: membership first, then every message not seen before. Returns the new entries, or
-   * null when the conversation is unknown here and the delivery brought no info to make it known.
+   * null when the conversation is unknown here and the delivery brought no info to make it known, or how far
+   * this inbox goes when the delivery assumed more (see Delivery.after).
    */
-  accept(delivery: Delivery): InboxEntry[] | null {
-    return this.storage.transactionSync(() => {
-      if (delivery.info) this.upsert(delivery.info);
-      const row = this.conversations.get(delivery.conversationId);
-      if (!row) return null;
-      const fresh = delivery.messages.filter((m) => m.seq > row.inboxSeq);
-      const entries = fresh.map((m) => this.append(delivery.conversationId, m));
-      if (entries.length > 0) {
-        row.inboxSeq = entries.at(-1)!.seq;
-        row.lastSeq = Math.max(row.lastSeq, row.inboxSeq);
-        this.sql.exec("UPDATE conversations SET inbox_seq = ?, last_seq = ? WHERE id = ?", row.inboxSeq, row.lastSeq, delivery.conversationId);
-      }
-      return entries;
-    });
+  accept(delivery: Delivery): InboxEntry[] | null | { behind: number } {
+    // No transactionSync: the entries are one statement, memory moves only after it succeeded, and the info
+    // upsert before it is idempotent. The event's writes commit together (or not at all in a crash).
+    if (delivery.info) this.upsert(delivery.info);
+    const row = this.conversations.get(delivery.conversationId);
+    if (!row) return null;
+    if (delivery.after !== undefined && row.inboxSeq < delivery.after) return { behind: row.inboxSeq };
+    const fresh = delivery.messages.filter((m) => m.seq > row.inboxSeq);
+    const entries = this.append(delivery.conversationId, fresh);
+    if (entries.length > 0) this.advance(delivery.conversationId, row, entries.at(-1)!.seq);
+    if (this.latest - this.savedThrough >= SEQS_SAVE_EVERY) this.saveSeqs();
+    return entries;
   }
 
-  private append(conversationId: string, message: DeliveredMessage): InboxEntry {
-    const cursor = ++this.latest;
-    this.sql.exec("INSERT INTO inbox (cursor, conversation_id, seq, message) VALUES (?, ?, ?, ?)", cursor, conversationId, message.seq, message.json);
-    return { cursor, conversationId, seq: message.seq, json: message.json };
+  /** Gives contiguous seqs the next cursors, in one statement per delivery (SQLite walks the JSON array). */
+  private append(conversationId: string, messages: DeliveredMessage[]): InboxEntry[] {
+    if (messages.length === 0) return [];
+    if (messages.at(-1)!.seq - messages[0]!.seq !== messages.length - 1) throw new Error(`delivery of ${conversationId} is not contiguous`);
+    const first = this.latest + 1;
+    this.sql.exec(
+      "INSERT INTO inbox (cursor, conversation_id, seq, message) SELECT ? + key, ?, ? + key, value FROM json_each(?)",
+      first, conversationId, messages[0]!.seq, JSON.stringify(messages.map((m) => m.json)),
+    );
+    this.latest += messages.length;
+    return messages.map((m, i) => ({ cursor: first + i, conversationId, seq: m.seq, json: m.json }));
   }
 
   private upsert(info: MemberView): void {
@@ -78,6 +121,11 @@ export class Inbox {
        ON CONFLICT (id) DO UPDATE SET title = excluded.title, members = excluded.members, active = excluded.active, last_seq = excluded.last_seq`,
       info.id, info.kind, info.title, JSON.stringify(info.members), info.createdAt, info.active ? 1 : 0, row.lastSeq,
     );
+  }
+
+  /** The highest seq of the conversation in this inbox (undefined when the conversation is unknown here). */
+  seqOf(conversationId: string): number | undefined {
+    return this.conversations.get(conversationId)?.inboxSeq;
   }
 
   /** Entries after `after`, oldest first. */

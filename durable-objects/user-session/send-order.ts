@@ -7,7 +7,7 @@
  * socket's attachment, so it survives hibernation, and expires so that a client that gives up is not stuck.
  */
 import type { ChatError } from "../../protocol/index.js";
-import { identityOf } from "./sockets.js";
+import { identityOf, saveIdentity } from "./sockets.js";
 
 export const RETRYABLE_CODES = new Set(["rate_limited", "unavailable", "internal"]);
 const HOLD_EXPIRES_MS = 60_000;
@@ -19,7 +19,7 @@ export function heldBack(ws: WebSocket, clientMsgId: string, now = Date.now()): 
   if (!identity || !held) return null;
   if (held.clientMsgId === clientMsgId || now > held.expiresAt) {
     delete identity.heldBy;
-    ws.serializeAttachment(identity);
+    saveIdentity(ws, identity);
     return null;
   }
   return {
@@ -34,5 +34,5 @@ export function holdBack(ws: WebSocket, clientMsgId: string, error: ChatError, n
   const identity = identityOf(ws);
   if (!identity || identity.heldBy || !RETRYABLE_CODES.has(error.code)) return;
   identity.heldBy = { clientMsgId, error, retryAt: now + (error.retryAfterMs ?? 0), expiresAt: now + HOLD_EXPIRES_MS };
-  ws.serializeAttachment(identity);
+  saveIdentity(ws, identity);
 }

@@ -11,7 +11,14 @@ export interface Outgoing {
 }
 
 type Reply = (result: Result<SendResult>) => void;
-type SendBatch = (conversationId: string, items: Outgoing[]) => Promise<Result<SendResult[]>>;
+
+export interface BatchOutcome {
+  result: Result<SendResult[]>;
+  /** Runs right after the replies (the session keeps the sender's own copy there, after the acks). */
+  afterReplies?: () => void;
+}
+
+type SendBatch = (conversationId: string, items: Outgoing[]) => Promise<BatchOutcome>;
 
 const MAX_BATCH = 256;
 
@@ -26,7 +33,7 @@ export class SendQueue {
     if (!queue) this.queues.set(conversationId, (queue = { items: [], replies: [] }));
     queue.items.push(item);
     queue.replies.push(reply);
-    if (!this.busy.has(conversationId)) void this.drain(conversationId);
+    if (!this.busy.has(conversationId)) { this.busy.add(conversationId); setTimeout(() => void this.drain(conversationId), 0); }
   }
 
   private async drain(conversationId: string): Promise<void> {
@@ -36,7 +43,7 @@ export class SendQueue {
         const items = queue.items.splice(0, MAX_BATCH);
         const replies = queue.replies.splice(0, MAX_BATCH);
         if (queue.items.length === 0) this.queues.delete(conversationId);
-        const result = await this.sendBatch(conversationId, items).catch((error: unknown) => unavailable(error));
+        const { result, afterReplies } = await this.sendBatch(conversationId, items).catch((error: unknown) => ({ result: unavailable(error), afterReplies: undefined }));
         if (!result.ok && result.error.code === "unavailable") {
           // Whatever waited behind a failed call fails too: sending it now would sequence it before the retry.
           const behind = this.queues.get(conversationId);
@@ -44,6 +51,7 @@ export class SendQueue {
           replies.push(...(behind?.replies ?? []));
         }
         replies.forEach((reply, i) => reply(result.ok ? { ok: true, value: result.value[i]! } : result));
+        afterReplies?.();
       }
     } finally {
       this.busy.delete(conversationId);

@@ -19,8 +19,22 @@ export interface HeldBy {
   expiresAt: number;
 }
 
+/** The attachment as last read or written while this object is awake: read once, not once per frame. */
+const identities = new WeakMap<WebSocket, SocketIdentity>();
+
 export function identityOf(ws: WebSocket): SocketIdentity | null {
-  return (ws.deserializeAttachment() as SocketIdentity | null) ?? null;
+  let identity = identities.get(ws);
+  if (!identity) {
+    identity = (ws.deserializeAttachment() as SocketIdentity | null) ?? undefined;
+    if (identity) identities.set(ws, identity);
+  }
+  return identity ?? null;
+}
+
+/** Writes the identity into the socket's attachment (it survives hibernation there) and the awake copy. */
+export function saveIdentity(ws: WebSocket, identity: SocketIdentity): void {
+  ws.serializeAttachment(identity);
+  identities.set(ws, identity);
 }
 
 /** Sends without throwing: a socket may close between the moment it was listed and the send. */

@@ -11,6 +11,11 @@ import { ROOT, WORKER_BUNDLE } from "./bundle.js";
 
 export const TEST_SECRET = "test-secret";
 
+/** The part of Conversation's RPC interface tests call directly (see Edge.conversation). */
+export interface ConversationRpc {
+  send(senderId: string, items: { clientMsgId: string; body: string }[], seen?: number): Promise<{ ok: boolean; value?: { results: { seq: number }[]; own?: { messages: { seq: number }[] } } }>;
+}
+
 export interface EdgeOptions {
   bindings?: Record<string, string>;
   persistDir?: string;
@@ -18,6 +23,8 @@ export interface EdgeOptions {
   scriptPath?: string;
   /** Serve this directory as Workers Static Assets, routed by wrangler.toml's [assets] rules. */
   assetsDir?: string;
+  /** Open workerd's inspector on this port (CPU profiles of the isolate: bench --inspect-port). */
+  inspectorPort?: number;
 }
 
 export interface Edge {
@@ -31,6 +38,11 @@ export interface Edge {
   crash(): Promise<void>;
   /** The workerd process serving this edge. */
   pid(): number;
+  /**
+   * A Conversation object's RPC stub, called from the test as another object would call it (Miniflare
+   * proxies the call into workerd): for paths no client can reach on its own, like a lost send result.
+   */
+  conversation(id: string): Promise<ConversationRpc>;
   stop(): Promise<void>;
 }
 
@@ -63,6 +75,10 @@ export async function startEdge(options: EdgeOptions = {}): Promise<Edge> {
       mf = await launch(options, persistDir, port);
     },
     pid: () => workerdPid(),
+    async conversation(id) {
+      const namespace = await mf.getDurableObjectNamespace("CONVERSATION");
+      return namespace.get(namespace.idFromName(id)) as unknown as ConversationRpc;
+    },
     async stop() {
       await mf.dispose();
     },
@@ -83,6 +99,7 @@ async function launch(options: EdgeOptions, persistDir: string, port: number): P
     durableObjectsPersist: persistDir,
     bindings: { AUTH_SECRET: TEST_SECRET, DEV_AUTH: "1", ...options.bindings },
     ...(options.assetsDir ? { assets: assetsOptions(options.assetsDir) } : {}),
+    ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
   });
   await mf.ready;
   return mf;
