@@ -50,7 +50,6 @@ export class Conversation extends DurableObject<Env> {
   private readonly fanoutBackoff: Backoff;
   private readonly forwarder: Forwarder;
   private readonly sessions: StubCache<UserSession>;
-  private kickScheduled = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -106,7 +105,8 @@ export class Conversation extends DurableObject<Env> {
     if (results.some((r) => !r.duplicate) || own) {
       // The alarm is the safety net that finishes fan-out and forwarding if this object dies first.
       await this.clock.wakeBy(now + this.config.fanoutRetryMs);
-      this.kickSoon();
+      this.fanout.kick();
+      this.forwarder.kick();
     }
     return ok(own ? { results, own } : { results });
   }
@@ -160,20 +160,6 @@ export class Conversation extends DurableObject<Env> {
   private async settle(userIds: string[]): Promise<void> {
     const done = await this.fanout.settle(userIds, SETTLE_TIMEOUT_MS);
     if (!done) await this.clock.wakeBy(Date.now() + this.config.fanoutRetryMs);
-  }
-
-  /**
-   * Fan-out and forwarding start after the events already queued for this object (other senders' batches)
-   * have run, so they leave in one call per member instead of one per batch.
-   */
-  private kickSoon(): void {
-    if (this.kickScheduled) return;
-    this.kickScheduled = true;
-    setTimeout(() => {
-      this.kickScheduled = false;
-      this.fanout.kick();
-      this.forwarder.kick();
-    }, 0);
   }
 
   private deliverTo(userId: string, delivery: Delivery): Promise<DeliveryReceipt> {

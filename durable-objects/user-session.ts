@@ -21,10 +21,11 @@ import type { Conversation } from "./conversation.js";
 import { errorFrame, messageFrame } from "./user-session/frames.js";
 import { Inbox, type InboxEntry } from "./user-session/inbox.js";
 import { EventOutbox } from "./user-session/outbox.js";
+import { OwnCopies } from "./user-session/own-copies.js";
 import { TokenBucket } from "./user-session/rate-limit.js";
 import { USER_SESSION_SCHEMA } from "./user-session/schema.js";
 import { heldBack, holdBack } from "./user-session/send-order.js";
-import { SendQueue, type BatchOutcome, type Outgoing } from "./user-session/send-queue.js";
+import { SendQueue, type Outgoing } from "./user-session/send-queue.js";
 import { broadcast, closeQuietly, identityOf, saveIdentity, sendTo } from "./user-session/sockets.js";
 
 /** A user's devices: more connections than this are refused (a device reconnecting replaces its old socket). */
@@ -39,6 +40,7 @@ export class UserSession extends DurableObject<Env> {
   private readonly forwarder: Forwarder;
   private readonly limiter: TokenBucket;
   private readonly queue: SendQueue;
+  private readonly ownCopies = new OwnCopies((delivery) => this.take(delivery));
   private readonly typingSentAt = new Map<string, number>();
   private userId: string | null;
   private readonly conversationStubs: StubCache<Conversation>;
@@ -138,6 +140,7 @@ export class UserSession extends DurableObject<Env> {
 
   /** Replays inbox entries after `after` to one device, then the `synced` frame (returned). */
   private replay(ws: WebSocket, after: number, limit: number): string {
+    this.ownCopies.flush();
     const entries = this.inbox.page(after, limit);
     for (const entry of entries) sendTo(ws, messageFrame(entry));
     const cursor = entries.at(-1)?.cursor ?? after;
@@ -159,17 +162,18 @@ export class UserSession extends DurableObject<Env> {
 
   // RPC entry points, called by the Worker and by Conversations.
 
-  /** One call to the Conversation for a queued batch; the sender's own copy, if it came back, is kept after the acks. */
-  private async sendBatch(conversationId: string, items: Outgoing[]): Promise<BatchOutcome> {
+  /** One call to the Conversation for a queued batch; the sender's own copy, if it came back, waits in ownCopies. */
+  private async sendBatch(conversationId: string, items: Outgoing[]): Promise<Result<SendResult[]>> {
     const outcome = await this.conversation(conversationId).send(this.userId!, items, this.inbox.seqOf(conversationId));
-    if (!outcome.ok) return { result: outcome };
-    const own = outcome.value.own;
-    return { result: ok(outcome.value.results), afterReplies: own ? () => this.take(own) : undefined };
+    if (!outcome.ok) return outcome;
+    if (outcome.value.own) this.ownCopies.add(outcome.value.own);
+    return ok(outcome.value.results);
   }
 
   /** Takes one fan-out batch from a Conversation; idempotent (seqs already in the inbox are skipped). */
   async deliver(userId: string, delivery: Delivery): Promise<DeliveryReceipt> {
     this.identify(userId);
+    this.ownCopies.flush();
     return this.take(delivery);
   }
 
