@@ -1,31 +1,56 @@
-/** MessageLog on Kafka: an idempotent producer with acks=all. */
-import { Partitioners, type Admin, type Kafka, type Producer } from "kafkajs";
+/** MessageLog on Kafka: an idempotent producer with acks=all; concurrent appends share produce requests. */
+import { Partitioners, type Admin, type Kafka, type Producer, type ProducerConfig } from "kafkajs";
 import { fail, ok, type Result } from "../../protocol/errors.js";
 import type { KafkaConfig } from "../config.js";
+import { GroupCommit } from "../shared/group-commit.js";
 import type { Logger } from "../shared/log.js";
 import { errorMessage, withTimeout } from "../shared/timeout.js";
 import type { LogRecord, MessageLog, Stream } from "./message-log.js";
 
 const HEALTH_TIMEOUT_MS = 2_000;
 
+/**
+ * Bytes of keys and values per produce request when appends are grouped: well under the broker's 1 MB default
+ * `message.max.bytes` (checked per partition's record batch) whatever the partitioning.
+ */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+/** Every in-sync replica must acknowledge a record before `append` resolves (the contract in message-log.ts). */
+export const ACKS_ALL = -1;
+
+/** The ingest producer's settings; the `origin` bench's raw produce ceiling uses them too. */
+export const PRODUCER_CONFIG: ProducerConfig = {
+  idempotent: true,
+  // Retries are bounded so a dead broker fails the request; `discard` keeps that safe (see there).
+  retry: { retries: 5 },
+  createPartitioner: Partitioners.DefaultPartitioner,
+};
+
 export class KafkaMessageLog implements MessageLog {
   private producer: Promise<Producer> | null = null;
   private admin: Promise<Admin> | null = null;
+  private readonly writes: GroupCommit<LogRecord>;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly config: KafkaConfig,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.writes = new GroupCommit({
+      write: (records) => this.send(records),
+      weigh: (r) => Buffer.byteLength(r.value) + (r.key === null ? 0 : Buffer.byteLength(r.key)),
+      maxWeight: MAX_REQUEST_BYTES,
+      timeoutMs: config.sendTimeoutMs,
+      what: "kafka append",
+    });
+  }
 
   async append(records: readonly LogRecord[]): Promise<Result<void>> {
     if (records.length === 0) return ok(undefined);
-    const producer = this.connectedProducer();
     try {
-      await withTimeout(producer.then((p) => p.sendBatch({ acks: -1, topicMessages: this.byTopic(records) })), this.config.sendTimeoutMs, "kafka append");
+      await this.writes.submit(records);
       return ok(undefined);
     } catch (error) {
-      this.discard(producer, error);
       return fail("unavailable", `message log: ${errorMessage(error)}`);
     }
   }
@@ -48,6 +73,17 @@ export class KafkaMessageLog implements MessageLog {
     await Promise.allSettled(clients.map(async (c) => (await c)?.disconnect()));
   }
 
+  /** One produce request for everything appended while the previous one was in flight. */
+  private async send(records: LogRecord[]): Promise<void> {
+    const producer = this.connectedProducer();
+    try {
+      await withTimeout(producer.then((p) => p.sendBatch({ acks: ACKS_ALL, topicMessages: this.byTopic(records) })), this.config.sendTimeoutMs, "kafka append");
+    } catch (error) {
+      this.discard(producer, error);
+      throw error;
+    }
+  }
+
   private connectedAdmin(): Promise<Admin> {
     this.admin ??= (async () => {
       const admin = this.kafka.admin();
@@ -63,12 +99,7 @@ export class KafkaMessageLog implements MessageLog {
   }
 
   private async newProducer(): Promise<Producer> {
-    const producer = this.kafka.producer({
-      idempotent: true,
-      // Retries are bounded so a dead broker fails the request; `discard` keeps that safe (see there).
-      retry: { retries: 5 },
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    const producer = this.kafka.producer(PRODUCER_CONFIG);
     await producer.connect();
     return producer;
   }
