@@ -1,7 +1,8 @@
 /** MessageLog on Kafka: an idempotent producer with acks=all; concurrent appends share produce requests. */
-import { Partitioners, type Admin, type Kafka, type Producer, type ProducerConfig } from "kafkajs";
+import { type Admin, type Kafka, type Producer, type ProducerConfig } from "kafkajs";
 import { fail, ok, type Result } from "../../protocol/errors.js";
 import type { KafkaConfig } from "../config.js";
+import { rememberingPartitioner } from "../kafka/partitioner.js";
 import { GroupCommit } from "../shared/group-commit.js";
 import type { Logger } from "../shared/log.js";
 import { errorMessage, withTimeout } from "../shared/timeout.js";
@@ -23,7 +24,7 @@ export const PRODUCER_CONFIG: ProducerConfig = {
   idempotent: true,
   // Retries are bounded so a dead broker fails the request; `discard` keeps that safe (see there).
   retry: { retries: 5 },
-  createPartitioner: Partitioners.DefaultPartitioner,
+  createPartitioner: rememberingPartitioner,
 };
 
 export class KafkaMessageLog implements MessageLog {
