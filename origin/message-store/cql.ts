@@ -1,3 +1,6 @@
+import type { Message } from "../../protocol/message.js";
+import { bucketOf } from "./buckets.js";
+
 /** The statements of the Cassandra message store, for one keyspace (prepared by the driver on first use). */
 export function messageStatements(keyspace: string) {
   const columns = "conversation_id, seq, sender_id, client_msg_id, body, sent_at";
@@ -16,3 +19,8 @@ export function messageStatements(keyspace: string) {
 }
 
 export type MessageStatements = ReturnType<typeof messageStatements>;
+
+/** The parameters of `insertMessage` for one message. */
+export function messageRow(m: Message): unknown[] {
+  return [m.conversationId, bucketOf(m.seq), m.seq, m.senderId, m.clientMsgId, m.body, new Date(m.sentAt)];
+}

@@ -6,13 +6,20 @@ import type { HistoryPage, Message } from "../../protocol/message.js";
 import { mapLimit } from "../shared/map-limit.js";
 import { errorMessage } from "../shared/timeout.js";
 import { bucketOf } from "./buckets.js";
-import { messageStatements, type MessageStatements } from "./cql.js";
+import { messageRow, messageStatements, type MessageStatements } from "./cql.js";
 import { HistoryReader } from "./history-cassandra.js";
+import { KnownBuckets } from "./known-buckets.js";
 import type { MessageStore } from "./message-store.js";
 
-/** Statements per unlogged batch: one partition each, so the batch is one mutation, but a bounded one. */
-const MAX_BATCH = 100;
-const WRITE_CONCURRENCY = 8;
+/**
+ * Statements per unlogged batch: one partition each, so the batch is one mutation, but a bounded one (250 messages
+ * of the largest body are 1 MiB). Few large batches rather than many small ones: under load, Cassandra's cost here
+ * is mostly per request (docs/benchmarks.md, `origin`).
+ */
+const MAX_BATCH = 250;
+/** Partitions written at once per upsert: enough that Cassandra always has work queued (its latency is high under load). */
+const WRITE_CONCURRENCY = 64;
+const KNOWN_BUCKETS = 100_000;
 
 interface PartitionGroup {
   conversationId: string;
@@ -23,6 +30,7 @@ interface PartitionGroup {
 export class CassandraMessageStore implements MessageStore {
   private readonly cql: MessageStatements;
   private readonly history: HistoryReader;
+  private readonly buckets = new KnownBuckets(KNOWN_BUCKETS);
 
   constructor(
     private readonly client: cassandra.Client,
@@ -64,10 +72,13 @@ export class CassandraMessageStore implements MessageStore {
     }
   }
 
-  private async writeGroup(group: PartitionGroup): Promise<void> {
-    const writes = [this.client.execute(this.cql.insertBucket, [group.conversationId, group.bucket])];
-    for (let i = 0; i < group.messages.length; i += MAX_BATCH) {
-      const queries = group.messages.slice(i, i + MAX_BATCH).map((m) => ({ query: this.cql.insertMessage, params: rowOf(m) }));
+  private async writeGroup({ conversationId, bucket, messages }: PartitionGroup): Promise<void> {
+    const writes: Promise<unknown>[] = [];
+    if (!this.buckets.has(conversationId, bucket)) {
+      writes.push(this.client.execute(this.cql.insertBucket, [conversationId, bucket]).then(() => this.buckets.add(conversationId, bucket)));
+    }
+    for (let i = 0; i < messages.length; i += MAX_BATCH) {
+      const queries = messages.slice(i, i + MAX_BATCH).map((m) => ({ query: this.cql.insertMessage, params: messageRow(m) }));
       writes.push(this.client.batch(queries, { prepare: true, logged: false }));
     }
     await Promise.all(writes);
@@ -85,10 +96,6 @@ function groupByPartition(messages: readonly Message[]): PartitionGroup[] {
     group.messages.push(m);
   }
   return [...groups.values()];
-}
-
-function rowOf(m: Message): unknown[] {
-  return [m.conversationId, bucketOf(m.seq), m.seq, m.senderId, m.clientMsgId, m.body, new Date(m.sentAt)];
 }
 
 function toMessage(row: cassandra.types.Row): Message {
