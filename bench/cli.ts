@@ -10,13 +10,13 @@ scenarios
   pairs         N direct conversations x 2 users, each user sending into its conversation
   group         one conversation of M members, K of them sending (fan-out)
   connections   N idle WebSockets kept with pings: workerd memory per socket, CPU per ping
-  origin        events through ingest -> Kafka -> Cassandra (needs origin/)
+  origin        events through ingest -> Kafka -> Cassandra, next to raw Kafka produce and Cassandra insert loops
 
 common
   --url URL            drive an edge already running there (default: start one through Miniflare)
   --pid PID            workerd pid of the edge at --url (for CPU and memory figures)
   --runs N             repeat the run N times and report medians (default 1)
-  --no-ceiling         skip the ceiling broadcast worker (default: measured in the same run)
+  --no-ceiling         skip the ceiling (origin: the raw Kafka and Cassandra loops; default: measured in the same run)
   --json               print the result as JSON on stdout instead of the table
   --rate-limit N       RATE_LIMIT_PER_SEC and RATE_LIMIT_BURST of the started edge (default 1000000)
   --storage tmpfs|disk where the started edge keeps its SQLite files: /dev/shm or the OS temp dir (default tmpfs)
@@ -36,9 +36,13 @@ pairs, group
                        writes bench-edge.cpuprofile and prints the top functions
 
 origin (needs Kafka and Cassandra: npm run services -- up)
-  --pairs N            streams (conversations) posting at once (default 100)
-  --batch B            events per signed ingest call (default 50)
-  --duration S, --size B, --drain-timeout S as above
+  --pairs N            streams (conversations) posting at once (default 100); the ceilings run as many
+  --batch B            events per signed ingest call, per produce, per Cassandra batch (default 50)
+  --duration S         seconds of each: pipeline, raw produce loop, raw insert loop (default 10)
+  --size B, --drain-timeout S as above
+  --origin-processes N 2: ingest and persister in one process each (default); 1: both in one process
+  --cpu-prof           CPU-profile the origin processes (node --cpu-prof); writes bench-<ingest|persister|origin>.cpuprofile
+                       and prints the top functions from the start of the load to the end of the drain
 
 connections
   --connections N      sockets to open (default 15000)
@@ -67,6 +71,8 @@ export interface Options {
   senders?: number;
   drainTimeout: number;
   inspectPort?: number;
+  cpuProf: boolean;
+  originProcesses: number;
   batch: number;
   connections: number;
   sourceIps: number;
@@ -74,7 +80,7 @@ export interface Options {
   pingInterval: number;
 }
 
-const numeric = ["pid", "inspect-port", "batch", "runs", "rate-limit", "rate", "window", "duration", "warmup", "size", "pairs", "members", "senders", "drain-timeout", "connections", "source-ips", "hold", "ping-interval"] as const;
+const numeric = ["pid", "inspect-port", "batch", "runs", "rate-limit", "rate", "window", "duration", "warmup", "size", "pairs", "members", "senders", "drain-timeout", "connections", "source-ips", "hold", "ping-interval", "origin-processes"] as const;
 
 export function parseOptions(argv: string[]): Options {
   const { values, positionals } = parseArgs({
@@ -86,6 +92,7 @@ export function parseOptions(argv: string[]): Options {
       storage: { type: "string" },
       "no-ceiling": { type: "boolean" },
       json: { type: "boolean" },
+      "cpu-prof": { type: "boolean" },
       help: { type: "boolean", short: "h" },
       ...Object.fromEntries(numeric.map((name) => [name, { type: "string" as const }])),
     },
@@ -123,6 +130,8 @@ export function parseOptions(argv: string[]): Options {
     senders: raw("senders") === undefined ? undefined : Math.max(1, num("senders", 1)),
     drainTimeout: num("drain-timeout", 30),
     inspectPort: raw("inspect-port") === undefined ? undefined : num("inspect-port", 0),
+    cpuProf: Boolean(values["cpu-prof"]),
+    originProcesses: Math.min(2, Math.max(1, num("origin-processes", 2))),
     batch: Math.max(1, num("batch", 50)),
     connections: num("connections", 15_000),
     sourceIps: Math.min(250, Math.max(1, num("source-ips", 4))),

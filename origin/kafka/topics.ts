@@ -1,5 +1,5 @@
 /** Creates the origin's topics if they are missing; safe to run from every process at every start. */
-import type { Kafka } from "kafkajs";
+import type { ITopicConfig, Kafka } from "kafkajs";
 import type { KafkaConfig } from "../config.js";
 
 const WEEK_MS = 7 * 24 * 3_600_000;
@@ -11,20 +11,22 @@ export async function ensureTopics(kafka: Kafka, config: KafkaConfig): Promise<v
     const existing = new Set(await admin.listTopics());
     const wanted = [config.topics.messages, config.topics.push, config.topics.dlq].filter((t) => !existing.has(t));
     if (wanted.length === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: wanted.map((topic) => ({
-        topic,
-        numPartitions: config.partitions,
-        replicationFactor: config.replicationFactor,
-        // acks=all only means "every in-sync replica": with fewer than 2 in sync a write is not yet safe.
-        configEntries: [
-          { name: "min.insync.replicas", value: String(Math.min(2, config.replicationFactor)) },
-          { name: "retention.ms", value: String(topic === config.topics.dlq ? 4 * WEEK_MS : WEEK_MS) },
-        ],
-      })),
-    });
+    await admin.createTopics({ waitForLeaders: true, topics: wanted.map((topic) => topicSpec(config, topic, topic === config.topics.dlq ? 4 * WEEK_MS : WEEK_MS)) });
   } finally {
     await admin.disconnect();
   }
+}
+
+/** How an origin topic is created (the `origin` bench creates its raw-produce topic the same way). */
+export function topicSpec(config: KafkaConfig, topic: string, retentionMs = WEEK_MS): ITopicConfig {
+  return {
+    topic,
+    numPartitions: config.partitions,
+    replicationFactor: config.replicationFactor,
+    // acks=all only means "every in-sync replica": with fewer than 2 in sync a write is not yet safe.
+    configEntries: [
+      { name: "min.insync.replicas", value: String(Math.min(2, config.replicationFactor)) },
+      { name: "retention.ms", value: String(retentionMs) },
+    ],
+  };
 }

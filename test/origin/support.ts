@@ -233,9 +233,9 @@ export interface ChildOrigin {
   exited: Promise<number | null>;
 }
 
-/** Runs origin/main.ts in a child process, as production does, with the given services. */
-export function spawnOrigin(env: Record<string, string>, services: string): ChildOrigin {
-  const child = spawn(process.execPath, ["--import", "tsx", "origin/main.ts"], {
+/** Runs origin/main.ts in a child process, as production does, with the given services (and Node flags). */
+export function spawnOrigin(env: Record<string, string>, services: string, nodeArgs: string[] = []): ChildOrigin {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "origin/main.ts"], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? "", ...env, ORIGIN_SERVICES: services, LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
