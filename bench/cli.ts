@@ -1,7 +1,7 @@
 /** `npm run bench -- <scenario> [options]`: the options, their defaults, and the help text. */
 import { parseArgs } from "node:util";
 
-export const SCENARIOS = ["pairs", "group", "connections", "origin"] as const;
+export const SCENARIOS = ["pairs", "group", "connections", "origin", "storage"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export const HELP = `usage: npm run bench -- <scenario> [options]
@@ -11,6 +11,7 @@ scenarios
   group         one conversation of M members, K of them sending (fan-out)
   connections   N idle WebSockets kept with pings: workerd memory per socket, CPU per ping
   origin        events through ingest -> Kafka -> Cassandra, next to raw Kafka produce and Cassandra insert loops
+  storage       what a Durable Object event and a SQLite write cost local workerd (CPU per call, by kind)
 
 common
   --url URL            drive an edge already running there (default: start one through Miniflare)

@@ -10,6 +10,7 @@ import { messagingReport, messagingTable } from "./report.js";
 import { describeConnections, runConnections } from "./scenarios/connections.js";
 import { groupWorkload, pairsWorkload, runMessaging } from "./scenarios/messaging.js";
 import { runOrigin } from "./scenarios/origin.js";
+import { describeStorage, runStorage } from "./scenarios/storage.js";
 
 async function main(argv: string[]): Promise<number> {
   const options = parseOptions(argv);
@@ -21,6 +22,8 @@ async function main(argv: string[]): Promise<number> {
       return output(options, await runConnections(options), describeConnections);
     case "origin":
       return output(options, await runOrigin(options), (r) => r.summary);
+    case "storage":
+      return output(options, await runStorage(options), describeStorage);
   }
 }
 
