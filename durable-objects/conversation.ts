@@ -41,6 +41,12 @@ const SETTLE_TIMEOUT_MS = 5_000;
 /** Pruning runs from the alarm in slices, so one alarm never holds the object for long. */
 const PRUNE_BATCH = 2_000;
 const ALARM_SETTLE_MS = 10_000;
+/**
+ * How long a lent own copy may go unconfirmed before the alarm delivers it again, in retry intervals. Longer
+ * than a chat's usual pause between messages (whose next send confirms it), so a redundant delivery happens
+ * about once per conversation going quiet, not at every alarm.
+ */
+const LENT_GRACE_RETRIES = 2;
 
 export class Conversation extends DurableObject<Env> {
   private readonly config: EdgeConfig;
@@ -145,13 +151,14 @@ export class Conversation extends DurableObject<Env> {
     this.clock.fired();
     if (!this.store.info) return;
     // Bounded: under steady traffic the loops always owe more; the alarm is a safety net, not a long event.
-    this.fanout.reclaim(Date.now() - this.config.fanoutRetryMs / 2);
+    const lentDue = this.fanout.reclaim(Date.now(), LENT_GRACE_RETRIES * this.config.fanoutRetryMs);
     const caughtUp = await this.fanout.settle([...this.store.members.keys()], ALARM_SETTLE_MS);
     this.store.saveWatermarks();
     if (caughtUp) this.fanoutBackoff.succeeded();
     this.forwarder.kick();
     if (this.forwarder.enabled) this.store.prune(this.config.historyKeep, Date.now() - this.config.historyMinAgeMs, PRUNE_BATCH);
     if (!caughtUp || this.fanout.pending()) await this.clock.wakeBy(Date.now() + (caughtUp ? this.config.fanoutRetryMs : this.fanoutBackoff.failed()));
+    if (lentDue !== null) await this.clock.wakeBy(lentDue);
     // Forwarding keeps its own backoff: the alarm comes back when that allows, not at the fan-out's pace.
     const retryAt = this.forwarder.enabled && this.store.info.originSeq < this.store.lastSeq ? this.forwarder.nextAttempt() : null;
     if (retryAt !== null) await this.clock.wakeBy(retryAt);

@@ -21,9 +21,9 @@ export class Fanout {
     private readonly onFailure: (userId: string, error: unknown) => void,
   ) {}
 
-  /** True when some member is still owed something (lent messages count until confirmed). */
+  /** True when some member is still owed something its delivery loop should send (lent copies: see reclaim). */
   pending(): boolean {
-    for (const member of this.store.members.values()) if (this.owed(member, false)) return true;
+    for (const member of this.store.members.values()) if (this.owed(member)) return true;
     return false;
   }
 
@@ -49,9 +49,19 @@ export class Fanout {
     if (through > member.fanoutSeq) this.store.confirmDelivery(member, through, member.infoVersion);
   }
 
-  /** Lent copies not confirmed by `before` are owed again (the session may have died before keeping them). */
-  reclaim(before: number): void {
-    for (const member of this.store.members.values()) if (member.lentSeq > member.fanoutSeq && member.lentAt < before) member.lentSeq = 0;
+  /**
+   * Lent copies not confirmed within `graceMs` are owed again (the session may have died before keeping them).
+   * Returns when the earliest copy still within its grace falls due, or null when none is outstanding. In a
+   * live chat the sender's next send or the next delivery to it confirms a copy long before that.
+   */
+  reclaim(now: number, graceMs: number): number | null {
+    let due: number | null = null;
+    for (const member of this.store.members.values()) {
+      if (member.lentSeq <= member.fanoutSeq) continue;
+      if (member.lentAt + graceMs <= now) member.lentSeq = 0;
+      else due = Math.min(due ?? Infinity, member.lentAt + graceMs);
+    }
+    return due;
   }
 
   /** Starts a delivery loop for every member that is owed something and has none running. */
@@ -72,9 +82,9 @@ export class Fanout {
     }
   }
 
-  private owed(member: Member, exceptLent = true): boolean {
-    const through = exceptLent ? Math.max(member.fanoutSeq, member.lentSeq) : member.fanoutSeq;
-    return through < (member.untilSeq ?? this.store.lastSeq) || member.infoVersion < this.store.info!.version;
+  /** Owed by the delivery loop: what is neither confirmed nor lent, or the conversation's newer info. */
+  private owed(member: Member): boolean {
+    return Math.max(member.fanoutSeq, member.lentSeq) < (member.untilSeq ?? this.store.lastSeq) || member.infoVersion < this.store.info!.version;
   }
 
   private run(userId: string): Promise<boolean> {
