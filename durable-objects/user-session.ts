@@ -160,8 +160,6 @@ export class UserSession extends DurableObject<Env> {
     }
   }
 
-  // RPC entry points, called by the Worker and by Conversations.
-
   /** One call to the Conversation for a queued batch; the sender's own copy, if it came back, waits in ownCopies. */
   private async sendBatch(conversationId: string, items: Outgoing[]): Promise<Result<SendResult[]>> {
     const outcome = await this.conversation(conversationId).send(this.userId!, items, this.inbox.seqOf(conversationId));
@@ -169,6 +167,8 @@ export class UserSession extends DurableObject<Env> {
     if (outcome.value.own) this.ownCopies.add(outcome.value.own);
     return ok(outcome.value.results);
   }
+
+  // RPC entry points, called by the Worker and by Conversations.
 
   /** Takes one fan-out batch from a Conversation; idempotent (seqs already in the inbox are skipped). */
   async deliver(userId: string, delivery: Delivery): Promise<DeliveryReceipt> {
