@@ -4,7 +4,7 @@
  * Everything here is synchronous: a Durable Object runs one event at a time, so a method that does not await
  * is atomic, and `transactionSync` makes its writes commit together.
  */
-import { HISTORY_PAGE_MAX, type ConversationKind, type HistoryPage, type HistoryQuery, type Message } from "../../protocol/index.js";
+import { HISTORY_PAGE_MAX, type ConversationKind, type HistoryPage, type HistoryQuery, type Message, type SendResult } from "../../protocol/index.js";
 import type { DeliveredMessage } from "../shared/delivery.js";
 import type { Info, Member } from "./model.js";
 import { CONVERSATION_SCHEMA } from "./schema.js";
@@ -83,7 +83,7 @@ export class ConversationStore {
   }
 
   /** Sequences a batch from one sender in order; a clientMsgId seen before returns its original seq. */
-  append(senderId: string, items: { clientMsgId: string; body: string }[], now: number): { seq: number; sentAt: number; duplicate: boolean }[] {
+  append(senderId: string, items: { clientMsgId: string; body: string }[], now: number): SendResult[] {
     // appendFresh is one statement (atomic by itself); the slow path writes several, so it is a transaction.
     return this.appendFresh(senderId, items, now) ?? this.storage.transactionSync(() => items.map((item) => this.appendOne(senderId, item, now)));
   }
@@ -93,7 +93,7 @@ export class ConversationStore {
    * seqs in order. A retry anywhere in it breaks the unique (sender, clientMsgId) index, the statement writes
    * nothing, and the caller goes message by message. Null in that case.
    */
-  private appendFresh(senderId: string, items: { clientMsgId: string; body: string }[], now: number): { seq: number; sentAt: number; duplicate: boolean }[] | null {
+  private appendFresh(senderId: string, items: { clientMsgId: string; body: string }[], now: number): SendResult[] | null {
     const first = this.lastSeq + 1;
     try {
       this.sql.exec(
@@ -110,7 +110,7 @@ export class ConversationStore {
     });
   }
 
-  private appendOne(senderId: string, { clientMsgId, body }: { clientMsgId: string; body: string }, now: number): { seq: number; sentAt: number; duplicate: boolean } {
+  private appendOne(senderId: string, { clientMsgId, body }: { clientMsgId: string; body: string }, now: number): SendResult {
     const seq = this.lastSeq + 1;
     const insert = this.sql.exec(
       "INSERT INTO messages (seq, sender_id, client_msg_id, body, sent_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sender_id, client_msg_id) DO NOTHING",

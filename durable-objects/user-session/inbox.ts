@@ -29,8 +29,9 @@ const SEQS_SAVE_EVERY = 256;
 export class Inbox {
   latest: number;
   private readonly conversations = new Map<string, ConversationRow>();
-  /** Rows whose inbox_seq moved since the last save, and the cursor that save covered. */
+  /** Conversations whose inbox_seq moved since the last save. */
   private readonly unsaved = new Set<string>();
+  /** The cursor the last save covered: rows after it are what recoverSeqs reads on start. */
   private savedThrough: number;
 
   constructor(private readonly storage: DurableObjectStorage) {
