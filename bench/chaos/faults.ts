@@ -114,7 +114,9 @@ function serverKill(name: "kafka" | "cassandra"): Fault {
       const outageMs = Date.now() - killedAt;
       ctx.say(`${name} serving again after ${outageMs} ms (its start took ${back.seconds ?? 0} s)`);
       const outcome: FaultOutcome = { outageMs, details: { [`${name}StartS`]: back.seconds ?? 0 } };
-      return canary ? withCanary(outcome, await canary.check(killedAt), ctx) : outcome;
+      if (!canary) return outcome;
+      await origin.readerServing();
+      return withCanary(outcome, await canary.check(killedAt), ctx);
     },
     async restore() {
       const lib = await servicesLib();

@@ -55,6 +55,22 @@ export class OriginPipeline {
     return `http://127.0.0.1:${this.config.port}`;
   }
 
+  /**
+   * Waits (up to `timeoutMs`) until the reader answers a query. A server that serves again is not yet a
+   * client that has reconnected to it: the reader's pool comes back on its next reconnection tick.
+   */
+  async readerServing(timeoutMs = 30_000): Promise<void> {
+    for (const deadline = Date.now() + timeoutMs; ; ) {
+      try {
+        await this.reader.execute("SELECT release_version FROM system.local");
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`the audit's Cassandra client did not reconnect within ${timeoutMs} ms: ${String(error)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
   /** What the edge needs to forward here. */
   get edgeBindings(): Record<string, string> {
     return { ORIGIN_URL: this.url, ORIGIN_SECRET: SECRET };
