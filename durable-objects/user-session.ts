@@ -56,7 +56,7 @@ export class UserSession extends DurableObject<Env> {
     this.clock = new AlarmClock(ctx.storage);
     this.forwarder = new Forwarder(this.config, this.clock, (limit) => this.outbox.next(limit));
     this.limiter = new TokenBucket(this.config.rateLimitPerSec, this.config.rateLimitBurst);
-    this.queue = new SendQueue((conversationId, items) => this.sendBatch(conversationId, items));
+    this.queue = new SendQueue((conversationId, items) => this.sendBatch(conversationId, items), () => this.ownCopies.flush());
     this.userId = (ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'user_id'").toArray()[0]?.value as string | undefined) ?? null;
   }
 
