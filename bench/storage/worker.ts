@@ -2,7 +2,8 @@
  * The storage probe: what one Durable Object event costs the runtime, with and without a write. A `Probe`
  * object answers `op(kind)` RPCs; the Worker in front fans a fixed number of calls over a few objects. The
  * kinds differ only in what the object does inside the event, so the CPU differences between them are the
- * costs of a write (its statement and its commit), of a bigger write, and of a second statement.
+ * costs of a write (its statement and its commit), of a bigger write, of a second statement, and of a timer
+ * that fires inside the event (`setTimeout 0`, the session's next-turn send).
  *
  * Typechecked with the edge's config (Workers types), not the Node one.
  */
@@ -26,9 +27,16 @@ export class Probe extends DurableObject<ProbeEnv> {
     this.next = Number(this.sql.exec("SELECT COALESCE(MAX(id), 0) AS n FROM rows").one().n);
   }
 
-  op(kind: Kind, size: number): number {
+  async op(kind: Kind, size: number): Promise<number> {
     const message = "x".repeat(size);
     switch (kind) {
+      case "timer":
+        // The answer leaves from a timer's callback, as a send does when the session defers it to the next turn.
+        await new Promise((r) => setTimeout(r, 0));
+        return 0;
+      case "timer-insert":
+        await new Promise((r) => setTimeout(r, 0));
+        return this.op("insert-row", size);
       case "nothing":
         return 0;
       case "insert-row":
