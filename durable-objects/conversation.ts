@@ -47,6 +47,11 @@ const ALARM_SETTLE_MS = 10_000;
  * about once per conversation going quiet, not at every alarm.
  */
 const LENT_GRACE_RETRIES = 2;
+/**
+ * A conversation without a send for this many retry intervals is quiet: no next send is coming soon to
+ * confirm its lent copies, so the alarm takes them back at once instead of waking again when they fall due.
+ */
+const QUIET_RETRIES = 0.5;
 
 export class Conversation extends DurableObject<Env> {
   private readonly config: EdgeConfig;
@@ -56,6 +61,8 @@ export class Conversation extends DurableObject<Env> {
   private readonly fanoutBackoff: Backoff;
   private readonly forwarder: Forwarder;
   private readonly sessions: StubCache<UserSession>;
+  /** When the last send was sequenced (memory only: after a restart nothing is lent either). */
+  private lastSendAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -106,6 +113,7 @@ export class Conversation extends DurableObject<Env> {
     if (!this.store.isMember(senderId)) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
     if (seen !== undefined) this.fanout.seen(senderId, seen);
     const now = Date.now();
+    this.lastSendAt = now;
     const results = this.store.append(senderId, items, now);
     const own = this.fanout.lend(senderId, now);
     if (results.some((r) => !r.duplicate) || own) {
@@ -151,7 +159,9 @@ export class Conversation extends DurableObject<Env> {
     this.clock.fired();
     if (!this.store.info) return;
     // Bounded: under steady traffic the loops always owe more; the alarm is a safety net, not a long event.
-    const lentDue = this.fanout.reclaim(Date.now(), LENT_GRACE_RETRIES * this.config.fanoutRetryMs);
+    const now = Date.now();
+    const quiet = now - this.lastSendAt >= QUIET_RETRIES * this.config.fanoutRetryMs;
+    const lentDue = this.fanout.reclaim(now, quiet ? 0 : LENT_GRACE_RETRIES * this.config.fanoutRetryMs);
     const caughtUp = await this.fanout.settle([...this.store.members.keys()], ALARM_SETTLE_MS);
     this.store.saveWatermarks();
     if (caughtUp) this.fanoutBackoff.succeeded();
