@@ -1,7 +1,7 @@
 /** `npm run bench -- <scenario> [options]`: the options, their defaults, and the help text. */
 import { parseArgs } from "node:util";
 
-export const SCENARIOS = ["pairs", "group", "connections", "origin", "storage"] as const;
+export const SCENARIOS = ["pairs", "group", "connections", "origin", "storage", "wake"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export const HELP = `usage: npm run bench -- <scenario> [options]
@@ -12,6 +12,7 @@ scenarios
   connections   N idle WebSockets kept with pings: workerd memory per socket, CPU per ping
   origin        events through ingest -> Kafka -> Cassandra, next to raw Kafka produce and Cassandra insert loops
   storage       what a Durable Object event and a SQLite write cost local workerd (CPU per call, by kind)
+  wake          a sync on a hibernated UserSession: a user in many conversations next to a user in one
 
 common
   --url URL            drive an edge already running there (default: start one through Miniflare)
@@ -44,6 +45,10 @@ origin (needs Kafka and Cassandra: npm run services -- up)
   --origin-processes N 2: ingest and persister in one process each (default); 1: both in one process
   --cpu-prof           CPU-profile the origin processes (node --cpu-prof); writes bench-<ingest|persister|origin>.cpuprofile
                        and prints the top functions from the start of the load to the end of the drain
+
+wake
+  --conversations N    groups of 6 the heavy user is in (default 300)
+  --samples S          wakes measured per user, each after 13 s of quiet (default 5)
 
 connections
   --connections N      sockets to open (default 15000)
@@ -79,9 +84,11 @@ export interface Options {
   sourceIps: number;
   hold: number;
   pingInterval: number;
+  conversations: number;
+  samples: number;
 }
 
-const numeric = ["pid", "inspect-port", "batch", "runs", "rate-limit", "rate", "window", "duration", "warmup", "size", "pairs", "members", "senders", "drain-timeout", "connections", "source-ips", "hold", "ping-interval", "origin-processes"] as const;
+const numeric = ["pid", "inspect-port", "batch", "runs", "rate-limit", "rate", "window", "duration", "warmup", "size", "pairs", "members", "senders", "drain-timeout", "connections", "source-ips", "hold", "ping-interval", "origin-processes", "conversations", "samples"] as const;
 
 export function parseOptions(argv: string[]): Options {
   const { values, positionals } = parseArgs({
@@ -138,6 +145,8 @@ export function parseOptions(argv: string[]): Options {
     sourceIps: Math.min(250, Math.max(1, num("source-ips", 4))),
     hold: num("hold", 20),
     pingInterval: num("ping-interval", 5),
+    conversations: Math.max(1, num("conversations", 300)),
+    samples: Math.max(1, num("samples", 5)),
   };
 }
 

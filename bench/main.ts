@@ -11,6 +11,7 @@ import { describeConnections, runConnections } from "./scenarios/connections.js"
 import { groupWorkload, pairsWorkload, runMessaging } from "./scenarios/messaging.js";
 import { runOrigin } from "./scenarios/origin.js";
 import { describeStorage, runStorage } from "./scenarios/storage.js";
+import { describeWake, runWake } from "./scenarios/wake.js";
 
 async function main(argv: string[]): Promise<number> {
   const options = parseOptions(argv);
@@ -24,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
       return output(options, await runOrigin(options), (r) => r.summary);
     case "storage":
       return output(options, await runStorage(options), describeStorage);
+    case "wake":
+      return output(options, await runWake(options), describeWake);
   }
 }
 
