@@ -21,11 +21,10 @@ import type { Conversation } from "./conversation.js";
 import { errorFrame, messageFrame } from "./user-session/frames.js";
 import { Inbox, type InboxEntry } from "./user-session/inbox.js";
 import { EventOutbox } from "./user-session/outbox.js";
-import { OwnCopies } from "./user-session/own-copies.js";
 import { TokenBucket } from "./user-session/rate-limit.js";
 import { USER_SESSION_SCHEMA } from "./user-session/schema.js";
 import { heldBack, holdBack } from "./user-session/send-order.js";
-import { SendQueue, type Outgoing } from "./user-session/send-queue.js";
+import { SendQueue, type BatchOutcome, type Outgoing } from "./user-session/send-queue.js";
 import { broadcast, closeQuietly, identityOf, saveIdentity, sendTo } from "./user-session/sockets.js";
 
 /** A user's devices: more connections than this are refused (a device reconnecting replaces its old socket). */
@@ -40,7 +39,6 @@ export class UserSession extends DurableObject<Env> {
   private readonly forwarder: Forwarder;
   private readonly limiter: TokenBucket;
   private readonly queue: SendQueue;
-  private readonly ownCopies = new OwnCopies((delivery) => this.take(delivery));
   private readonly typingSentAt = new Map<string, number>();
   private userId: string | null;
   private readonly conversationStubs: StubCache<Conversation>;
@@ -56,7 +54,7 @@ export class UserSession extends DurableObject<Env> {
     this.clock = new AlarmClock(ctx.storage);
     this.forwarder = new Forwarder(this.config, this.clock, (limit) => this.outbox.next(limit));
     this.limiter = new TokenBucket(this.config.rateLimitPerSec, this.config.rateLimitBurst);
-    this.queue = new SendQueue((conversationId, items) => this.sendBatch(conversationId, items), () => this.ownCopies.flush());
+    this.queue = new SendQueue((conversationId, items) => this.sendBatch(conversationId, items));
     this.userId = (ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'user_id'").toArray()[0]?.value as string | undefined) ?? null;
   }
 
@@ -140,7 +138,6 @@ export class UserSession extends DurableObject<Env> {
 
   /** Replays inbox entries after `after` to one device, then the `synced` frame (returned). */
   private replay(ws: WebSocket, after: number, limit: number): string {
-    this.ownCopies.flush();
     const entries = this.inbox.page(after, limit);
     for (const entry of entries) sendTo(ws, messageFrame(entry));
     const cursor = entries.at(-1)?.cursor ?? after;
@@ -160,12 +157,16 @@ export class UserSession extends DurableObject<Env> {
     }
   }
 
-  /** One call to the Conversation for a queued batch; the sender's own copy, if it came back, waits in ownCopies. */
-  private async sendBatch(conversationId: string, items: Outgoing[]): Promise<Result<SendResult[]>> {
+  /**
+   * One call to the Conversation for a queued batch. The sender's own copy, if it came back, is kept after the
+   * acks (see BatchOutcome). Until then it is only in memory, which is safe: the Conversation counts it as
+   * lent, not delivered, and sends it again if this session never confirms it.
+   */
+  private async sendBatch(conversationId: string, items: Outgoing[]): Promise<BatchOutcome> {
     const outcome = await this.conversation(conversationId).send(this.userId!, items, this.inbox.seqOf(conversationId));
-    if (!outcome.ok) return outcome;
-    if (outcome.value.own) this.ownCopies.add(outcome.value.own);
-    return ok(outcome.value.results);
+    if (!outcome.ok) return { result: outcome };
+    const own = outcome.value.own;
+    return { result: ok(outcome.value.results), afterReplies: own ? () => this.take(own) : undefined };
   }
 
   // RPC entry points, called by the Worker and by Conversations.
@@ -173,7 +174,6 @@ export class UserSession extends DurableObject<Env> {
   /** Takes one fan-out batch from a Conversation; idempotent (seqs already in the inbox are skipped). */
   async deliver(userId: string, delivery: Delivery): Promise<DeliveryReceipt> {
     this.identify(userId);
-    this.ownCopies.flush();
     return this.take(delivery);
   }
 

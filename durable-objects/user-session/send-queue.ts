@@ -12,7 +12,18 @@ export interface Outgoing {
 }
 
 type Reply = (result: Result<SendResult>) => void;
-type SendBatch = (conversationId: string, items: Outgoing[]) => Promise<Result<SendResult[]>>;
+
+export interface BatchOutcome {
+  result: Result<SendResult[]>;
+  /**
+   * Runs right after the replies went out, in the same event: the session keeps the sender's own copy there.
+   * Written before the acks, its commit would hold them back (output gate); kept on a timer, it would make an
+   * idle runtime sleep and wake once more per send (~0.4 ms per message in the open-loop bench).
+   */
+  afterReplies?: () => void;
+}
+
+type SendBatch = (conversationId: string, items: Outgoing[]) => Promise<BatchOutcome>;
 
 const MAX_BATCH = 256;
 /** A conversation this long without a call in flight starts its next one at once (see idleAndQuiet). */
@@ -23,8 +34,7 @@ export class SendQueue {
   private readonly busy = new Set<string>();
   private readonly idleSince = new Map<string, number>();
 
-  /** `answered` runs after each call's replies went out (the session keeps its own copies then). */
-  constructor(private readonly sendBatch: SendBatch, private readonly answered: () => void = () => undefined) {}
+  constructor(private readonly sendBatch: SendBatch) {}
 
   enqueue(conversationId: string, item: Outgoing, reply: Reply): void {
     let queue = this.queues.get(conversationId);
@@ -56,7 +66,7 @@ export class SendQueue {
         const items = queue.items.splice(0, MAX_BATCH);
         const replies = queue.replies.splice(0, MAX_BATCH);
         if (queue.items.length === 0) this.queues.delete(conversationId);
-        const result = await this.sendBatch(conversationId, items).catch((error: unknown) => unavailable(error));
+        const { result, afterReplies } = await this.sendBatch(conversationId, items).catch((error: unknown): BatchOutcome => ({ result: unavailable(error) }));
         if (!result.ok && result.error.code === "unavailable") {
           // Whatever waited behind a failed call fails too: sending it now would sequence it before the retry.
           const behind = this.queues.get(conversationId);
@@ -66,7 +76,7 @@ export class SendQueue {
         try {
           replies.forEach((reply, i) => reply(result.ok ? { ok: true, value: result.value[i]! } : result));
         } finally {
-          this.answered();
+          afterReplies?.();
         }
       }
     } finally {

@@ -1,22 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { ok, type Result, type SendResult } from "../../protocol/index.js";
+import { ok } from "../../protocol/index.js";
 import { loopIsQuiet, nextTurn } from "../../durable-objects/shared/next-turn.js";
-import { SendQueue, type Outgoing } from "../../durable-objects/user-session/send-queue.js";
+import { SendQueue, type BatchOutcome, type Outgoing } from "../../durable-objects/user-session/send-queue.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A queue whose calls answer after `callMs`, recording what each call carried and when replies and `answered` ran. */
+/** A queue whose calls answer after `callMs`, recording what each call carried and when replies and `afterReplies` ran. */
 function recorded(callMs = 5) {
   const calls: string[][] = [];
   const events: string[] = [];
-  const queue = new SendQueue(
-    async (_conversationId, items: Outgoing[]): Promise<Result<SendResult[]>> => {
-      calls.push(items.map((i) => i.clientMsgId));
-      await sleep(callMs);
-      return ok(items.map((_, n) => ({ seq: calls.length * 100 + n, sentAt: 0, duplicate: false })));
-    },
-    () => events.push("answered"),
-  );
+  const queue = new SendQueue(async (_conversationId, items: Outgoing[]): Promise<BatchOutcome> => {
+    calls.push(items.map((i) => i.clientMsgId));
+    await sleep(callMs);
+    const result = ok(items.map((_, n) => ({ seq: calls.length * 100 + n, sentAt: 0, duplicate: false })));
+    return { result, afterReplies: () => events.push("answered") };
+  });
   const send = (id: string) => queue.enqueue("c1", { clientMsgId: id, body: "x" }, () => events.push(`reply ${id}`));
   return { calls, events, send };
 }
@@ -39,7 +37,7 @@ describe("SendQueue", () => {
     expect(calls).toEqual([["a", "b"], ["c"]]);
   });
 
-  it("runs `answered` after every reply of a call (own copies must not hold the acks back)", async () => {
+  it("runs `afterReplies` after every reply of a call (own copies must not hold the acks back)", async () => {
     const { events, send } = recorded();
     send("a");
     send("b");
