@@ -41,6 +41,8 @@ origin (needs Kafka and Cassandra: npm run services -- up)
   --pairs N            streams (conversations) posting at once (default 100); the ceilings run as many
   --batch B            events per signed ingest call, per produce, per Cassandra batch (default 50)
   --duration S         seconds of each: pipeline, raw produce loop, raw insert loop (default 10)
+  --warmup S           one unmeasured run of S seconds per phase first (default 10; 0: none): the JVMs of
+                       Kafka and Cassandra compile their hot paths under the first load, so a cold run 1 is slower
   --size B, --drain-timeout S as above
   --origin-processes N 2: ingest and persister in one process each (default); 1: both in one process
   --cpu-prof           CPU-profile the origin processes (node --cpu-prof); writes bench-<ingest|persister|origin>.cpuprofile
@@ -88,6 +90,9 @@ export interface Options {
   samples: number;
 }
 
+/** Kafka's and Cassandra's JITs: in session 4, three back-to-back runs on freshly started servers gave 0.30, 0.45, 0.55. */
+const ORIGIN_WARMUP_S = 10;
+
 const numeric = ["pid", "inspect-port", "batch", "runs", "rate-limit", "rate", "window", "duration", "warmup", "size", "pairs", "members", "senders", "drain-timeout", "connections", "source-ips", "hold", "ping-interval", "origin-processes", "conversations", "samples"] as const;
 
 export function parseOptions(argv: string[]): Options {
@@ -131,7 +136,7 @@ export function parseOptions(argv: string[]): Options {
     rate: num("rate", 200),
     window: Math.max(1, num("window", 8)),
     duration: num("duration", 10),
-    warmup: num("warmup", 2),
+    warmup: num("warmup", scenario === "origin" ? ORIGIN_WARMUP_S : 2),
     size: Math.max(1, num("size", 64)),
     pairs: Math.max(1, num("pairs", 100)),
     members: Math.min(1024, Math.max(2, num("members", 10))),

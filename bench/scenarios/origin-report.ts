@@ -71,7 +71,7 @@ export function originReport(o: Options, runs: OriginRun[]): OriginReport {
   };
   const report = {
     scenario: "origin" as const,
-    workload: `${o.pairs} streams x 1 batch of ${o.batch} message events in flight, ${o.size} B bodies, ${o.duration} s per target; ${o.originProcesses === 1 ? "ingest and persister in one process" : "ingest and persister in one process each"}`,
+    workload: `${o.pairs} streams x 1 batch of ${o.batch} message events in flight, ${o.size} B bodies, ${o.duration} s per target${o.warmup > 0 ? ` after an unmeasured ${o.warmup} s warm-up run` : ""}; ${o.originProcesses === 1 ? "ingest and persister in one process" : "ingest and persister in one process each"}`,
     machine: machine(),
     runs: runs.map((r) => ({ ...r, ratio: ratioOf(r) })),
     median: Object.fromEntries(ROWS.map(([key, , read]) => [key, medianRow(read)])),

@@ -48,6 +48,10 @@ export interface OriginRun {
 }
 
 export async function runOrigin(o: Options): Promise<OriginReport> {
+  if (o.warmup > 0) {
+    process.stderr.write(`[origin] warm-up run, ${o.warmup} s per phase, not measured\n`);
+    await runOnce({ ...o, duration: o.warmup, cpuProf: false });
+  }
   const runs: OriginRun[] = [];
   for (let run = 1; run <= o.runs; run++) runs.push(await runOnce(o));
   return originReport(o, runs);
