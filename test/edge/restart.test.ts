@@ -5,23 +5,46 @@ import { TestSocket } from "../support/socket.js";
 const fx = useEdge({ bindings: { RATE_LIMIT_PER_SEC: "10000", RATE_LIMIT_BURST: "10000", FANOUT_RETRY_MS: "200" } });
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+const MEMBERS = 30;
+/**
+ * Whether a kill lands mid fan-out is a race: on a fast machine the one member this test used to watch had
+ * every acked message when the runtime died (141 of 141), and deliveries can even overtake the sender's acks.
+ * A kill that left nobody owed anything proves nothing, so each attempt is a new conversation, all members
+ * watched, and the first whose kill left a member owed committed messages is the one checked.
+ */
+const ATTEMPTS = 5;
+
+interface Crashed {
+  users: TestUser[];
+  id: string;
+  acked: number[];
+  /** Messages each other member had when the runtime was killed. */
+  seen: number[];
+}
+
+async function sendAndCrash(): Promise<Crashed> {
+  const users = await fx.users(...Array.from({ length: MEMBERS }, (_, i) => `u${i}`));
+  const id = await users[0]!.group(users.slice(1).map((u) => u.userId), "durable");
+  const sender = await users[0]!.connect();
+  const watchers = await Promise.all(users.slice(1).map((u) => u.connect()));
+  for (let i = 0; i < 400; i++) sender.send({ type: "send", clientMsgId: `m${i}`, conversationId: id, body: `b${i}` });
+  await sender.waitForCount((f) => f.type === "ack", 100);
+  const seen = watchers.map((w) => w.messages().length);
+  await fx.edge.crash();
+  return { users, id, seen, acked: sender.frames.filter((f) => f.type === "ack").map((f) => f.seq as number) };
+}
+
+/** A member was still owed committed messages: acked ones, or ones another member already had. */
+const midFanout = ({ seen, acked }: Crashed) => Math.min(...seen) < Math.max(acked.length, ...seen);
 
 describe("durability across a crash (SIGKILL) or restart of the runtime, on the same persisted state", () => {
   it("keeps every acked message in history and completes every member's inbox after the restart", async () => {
-    const users = await fx.users(...Array.from({ length: 30 }, (_, i) => `u${i}`));
+    let crashed = await sendAndCrash();
+    for (let attempt = 1; attempt < ATTEMPTS && !midFanout(crashed); attempt++) crashed = await sendAndCrash();
+    expect(midFanout(crashed), `no kill of ${ATTEMPTS} landed mid fan-out`).toBe(true);
+    const { users, id, acked } = crashed;
     const [alice, bob, carol] = users as [TestUser, TestUser, TestUser];
-    const id = await alice.group(users.slice(1).map((u) => u.userId), "durable");
-    const sender = await alice.connect();
-    const watcher = await users[29]!.connect();
-    const n = 400;
-    for (let i = 0; i < n; i++) sender.send({ type: "send", clientMsgId: `m${i}`, conversationId: id, body: `b${i}` });
-    await sender.waitForCount((f) => f.type === "ack", 100);
-    const seenAtCrash = watcher.messages().length;
-    await fx.edge.crash();
-    const acked = sender.frames.filter((f) => f.type === "ack").map((f) => f.seq as number);
     expect(acked.length).toBeGreaterThanOrEqual(100);
-    // The crash must land mid fan-out for this test to prove anything: a member still owed acked messages.
-    expect(seenAtCrash).toBeLessThan(acked.length);
 
     const history = await bob.history(id, "?after=0&limit=100");
     const stored = new Set<number>();
