@@ -58,8 +58,10 @@ function setting(key: string): unknown {
 
 export async function startEdge(options: EdgeOptions = {}): Promise<Edge> {
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "edge-chat-"));
-  const port = options.port ?? (await freePort());
-  let mf = await launch(options, persistDir, port);
+  // Port 0: the runtime binds a free port itself. A port picked beforehand (listen on 0, close, hand it over)
+  // was taken by someone else in between about once in 25 runs of the suite (ERR_ADDRESS_IN_USE).
+  let mf = await launch(options, persistDir, options.port ?? 0);
+  const port = Number((await mf.ready).port);
   return {
     url: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}`,
@@ -129,6 +131,11 @@ export function workerdPid(parent = process.pid): number {
   throw new Error(`no workerd child of ${parent}`);
 }
 
+/**
+ * A port free right now. Racy (another process may bind it before the caller does): only for servers that must
+ * be told their port up front or keep it across restarts; anything that can bind port 0 and report its port
+ * should do that instead.
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
