@@ -19,6 +19,12 @@ const TYPING_SHOWN_MS = 4_000;
 const TYPING_SEND_EVERY_MS = 2_000;
 /** The edge relays at most one typing frame per user and conversation a second (UserSession's throttle). */
 const EDGE_TYPING_THROTTLE_MS = 1_000;
+/**
+ * Margin over that throttle: the edge times frames by their arrival, so a frame sent exactly a second after
+ * the last one reaches it "early" whenever the last one was delayed on its way, and is dropped; the next
+ * would then go only after a full interval.
+ */
+const TYPING_THROTTLE_LEEWAY_MS = 300;
 const NOTICE_MS = 20_000;
 
 export interface Notice {
@@ -144,7 +150,7 @@ export class ChatSession implements LoaderHost {
     // The message hides "typing…" on the other side, so the next keystroke may say it again as soon as the
     // edge relays one (rather than a full interval after the last).
     const next = this.typingNextAt.get(conversationId);
-    if (next) this.typingNextAt.set(conversationId, next - TYPING_SEND_EVERY_MS + EDGE_TYPING_THROTTLE_MS);
+    if (next) this.typingNextAt.set(conversationId, next - TYPING_SEND_EVERY_MS + EDGE_TYPING_THROTTLE_MS + TYPING_THROTTLE_LEEWAY_MS);
     return true;
   }
 
