@@ -137,7 +137,8 @@ describe("the chat page", { timeout: 60_000 }, () => {
     await context.grantPermissions(["notifications"]);
     const erin = await ChatPage.signIn(context, edge.url, "erin");
     await erin.page.getByRole("button", { name: "Enable notifications" }).click();
-    const scope = await erin.page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.scope);
+    // The click starts an async flow: `ready` waits for the worker it registers (getRegistration could run first).
+    const scope = await erin.page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
     expect(scope).toBe(`${edge.url}/`);
     await context.close();
   });
