@@ -7,7 +7,6 @@ import { Miniflare } from "miniflare";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { ROOT } from "../../test/support/bundle.js";
-import { freePort } from "../../test/support/edge.js";
 
 const CEILING_BUNDLE = resolve(ROOT, ".build/bench/ceiling.js");
 
@@ -28,17 +27,16 @@ export async function startCeiling(): Promise<Ceiling> {
     logLevel: "warning",
   });
   const compatibilityDate = readFileSync(resolve(ROOT, "wrangler.toml"), "utf8").match(/compatibility_date\s*=\s*"([^"]+)"/)![1]!;
-  const port = await freePort();
   const mf = new Miniflare({
     modules: true,
     scriptPath: CEILING_BUNDLE,
     compatibilityDate,
     host: "127.0.0.1",
-    port,
+    port: 0,
     durableObjects: { ROOM: "Room" },
     // No storage at all: the rooms live in memory (no SQLite file per object, as Miniflare gives otherwise).
     unsafeEphemeralDurableObjects: true,
   });
-  await mf.ready;
-  return { url: `http://127.0.0.1:${port}`, stop: () => mf.dispose() };
+  const url = await mf.ready;
+  return { url: url.origin, stop: () => mf.dispose() };
 }

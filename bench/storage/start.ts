@@ -4,7 +4,7 @@ import { Miniflare } from "miniflare";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ROOT } from "../../test/support/bundle.js";
-import { freePort, workerdPid } from "../../test/support/edge.js";
+import { workerdPid } from "../../test/support/edge.js";
 
 const PROBE_BUNDLE = resolve(ROOT, ".build/bench/storage-probe.js");
 
@@ -18,19 +18,18 @@ export async function startProbe(): Promise<ProbeRuntime> {
   await build({ entryPoints: [resolve(ROOT, "bench/storage/worker.ts")], outfile: PROBE_BUNDLE, bundle: true, format: "esm", platform: "browser", target: "es2022", conditions: ["workerd", "worker", "browser"], external: ["cloudflare:workers"], logLevel: "warning" });
   const compatibilityDate = readFileSync(resolve(ROOT, "wrangler.toml"), "utf8").match(/compatibility_date\s*=\s*"([^"]+)"/)![1]!;
   const persistDir = mkdtempSync(join("/dev/shm", "storage-probe-"));
-  const port = await freePort();
   const mf = new Miniflare({
     modules: true,
     scriptPath: PROBE_BUNDLE,
     compatibilityDate,
     host: "127.0.0.1",
-    port,
+    port: 0,
     durableObjects: { PROBE: { className: "Probe", useSQLite: true } },
     durableObjectsPersist: persistDir,
   });
-  await mf.ready;
+  const url = await mf.ready;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: url.origin,
     pid: workerdPid(),
     async stop() {
       await mf.dispose();
