@@ -4,9 +4,9 @@
  */
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { ROOT } from "../../test/support/bundle.js";
+import { compatibilityDate } from "../../test/support/edge.js";
 
 const CEILING_BUNDLE = resolve(ROOT, ".build/bench/ceiling.js");
 
@@ -26,7 +26,6 @@ export async function startCeiling(): Promise<Ceiling> {
     conditions: ["workerd", "worker", "browser"],
     logLevel: "warning",
   });
-  const compatibilityDate = readFileSync(resolve(ROOT, "wrangler.toml"), "utf8").match(/compatibility_date\s*=\s*"([^"]+)"/)![1]!;
   const mf = new Miniflare({
     modules: true,
     scriptPath: CEILING_BUNDLE,

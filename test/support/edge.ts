@@ -47,7 +47,8 @@ export interface Edge {
 }
 
 const wranglerToml = readFileSync(resolve(ROOT, "wrangler.toml"), "utf8");
-const compatibilityDate = setting("compatibility_date") as string;
+/** wrangler.toml's, so every local runtime (the edge, the bench's ceiling and probe) runs what deploy runs. */
+export const compatibilityDate = setting("compatibility_date") as string;
 
 /** A top-level value of wrangler.toml; strings and arrays of strings read the same in TOML and JSON. */
 function setting(key: string): unknown {
