@@ -83,7 +83,8 @@ export function originReport(o: Options, runs: OriginRun[]): OriginReport {
 }
 
 function originTable(r: Omit<OriginReport, "summary">): string {
-  const cell = (x: number | null): string => (x === null ? "-" : String(x));
+  // An even number of runs has a mean of two for its median: no float noise in the table.
+  const cell = (x: number | null): string => (x === null ? "-" : String(round3(x)));
   const runs = r.runs.length;
   const lines = [`origin: ${r.workload}${runs > 1 ? ` (medians of ${runs} runs)` : ""}`, "ingest -> Kafka -> persister -> Cassandra, and the raw ceilings in the same run", ""];
   lines.push(row("", ...r.runs.map((_, i) => `run ${i + 1}`), ...(runs > 1 ? ["median"] : [])));

@@ -86,8 +86,10 @@ async function pipeline(o: Options, env: Record<string, string>, config: OriginC
       return res.ok;
     });
     const originCores = round3(originLoad());
+    const posted = performance.now();
+    const drained = await waitCommitted(config, o.drainTimeout * 1000, progress);
+    const drainS = ((drained ?? performance.now()) - posted) / 1000;
     const missing = await waitPersisted(streams, (id, n) => countMessages(backends, config, id, n), o.drainTimeout * 1000, progress);
-    const drainS = (performance.now() - started) / 1000 - accepted.seconds;
     progress.done();
     return {
       accepted: { ...accepted, othersCores: round3(Math.max(0, accepted.othersCores - originCores)) },
@@ -120,6 +122,30 @@ async function logged(config: OriginConfig): Promise<number> {
   const offsets = await withKafkaAdmin(config, (admin) => admin.fetchTopicOffsets(config.kafka.topics.messages));
   return offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
 }
+
+/**
+ * When the persister has committed every partition of the messages topic up to its end: it commits a batch only
+ * after Cassandra acknowledged its rows, so this is when Cassandra held every accepted event (at worst one poll
+ * late). Cheap enough to poll often, unlike counting rows, which would load Cassandra while it drains. Undefined
+ * if the timeout ran out first; the row counts that follow say what is missing.
+ */
+async function waitCommitted(config: OriginConfig, timeoutMs: number, progress: Progress): Promise<number | undefined> {
+  const topic = config.kafka.topics.messages;
+  return withKafkaAdmin(config, async (admin) => {
+    const deadline = performance.now() + timeoutMs;
+    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+    while (performance.now() < deadline) {
+      const [committed] = await admin.fetchOffsets({ groupId: config.kafka.groups.persister, topics: [topic] });
+      const behind = committed!.partitions.reduce((n, p) => n + Math.max(0, ends.get(p.partition)! - Number(p.offset)), 0);
+      if (behind === 0) return performance.now();
+      progress.note(`waiting for the persister: ${behind} records not yet committed`);
+      await sleep(COMMIT_POLL_MS);
+    }
+    return undefined;
+  });
+}
+
+const COMMIT_POLL_MS = 20;
 
 /** Polls Cassandra until every stream's count reaches its last seq; returns how many events are still missing. */
 async function waitPersisted(streams: Stream[], count: (id: string, n: number) => Promise<number>, timeoutMs: number, progress: Progress): Promise<number> {
