@@ -4,16 +4,18 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../../protocol/events.js";
-import { verifySignature } from "../../protocol/signature.js";
 import type { OriginEnv } from "./deps.js";
+import { verifySignatureSync } from "./hmac.js";
+import { readBody } from "./raw-body.js";
 import { errorResponse } from "./respond.js";
 
-export function signedRequests(secret: string): MiddlewareHandler<OriginEnv> {
+export function signedRequests(secret: string, maxBodyBytes: number): MiddlewareHandler<OriginEnv> {
   return async (c, next) => {
-    const raw = await c.req.text();
-    const valid = await verifySignature(secret, c.req.header(TIMESTAMP_HEADER), c.req.header(SIGNATURE_HEADER), raw);
+    const raw = await readBody(c.env.incoming, maxBodyBytes);
+    if (!raw.ok) return errorResponse(c, raw.error);
+    const valid = verifySignatureSync(secret, c.req.header(TIMESTAMP_HEADER), c.req.header(SIGNATURE_HEADER), raw.value);
     if (!valid) return errorResponse(c, { code: "unauthorized", message: "missing, forged or stale request signature" });
-    c.set("rawBody", raw);
+    c.set("rawBody", raw.value.toString("utf8"));
     await next();
   };
 }

@@ -57,12 +57,14 @@ describe("signed requests", () => {
     expect((await res.json()).error.code).toBe("unauthorized");
   });
 
-  it("refuses a forged signature, a signature of another body and a stale timestamp with 401", async () => {
+  it("refuses a forged signature, a signature of another body, a malformed one and a stale timestamp with 401", async () => {
     const forged = await signedFetch(origin.url, "POST", "/v1/ingest", body, { secret: "not-the-secret" });
     const otherBody = await signedFetch(origin.url, "POST", "/v1/ingest", body, { signedBody: body.replace("auth-conv", "else-conv") });
     const stale = await signedFetch(origin.url, "POST", "/v1/ingest", body, { timestamp: Date.now() - 5 * 60_000 - 5_000 });
     const unsignedRead = await fetch(`${origin.url}/v1/history/auth-conv`);
-    for (const res of [forged, otherBody, stale, unsignedRead]) {
+    const malformed = await Promise.all(["ab", "A".repeat(64), "0".repeat(62) + "zz", "0".repeat(66)].map((signature) =>
+      fetch(`${origin.url}/v1/ingest`, { method: "POST", body, headers: { "X-Chat-Timestamp": String(Date.now()), "X-Chat-Signature": signature } })));
+    for (const res of [forged, otherBody, stale, unsignedRead, ...malformed]) {
       expect(res.status).toBe(401);
       expect((await res.json()).error.code).toBe("unauthorized");
     }
