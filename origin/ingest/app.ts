@@ -1,6 +1,5 @@
 /** The origin's HTTP API, called only by the edge (signed), plus unsigned health and metrics. */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { MAX_INGEST_EVENTS } from "../../protocol/events.js";
 import { MAX_FRAME_BYTES } from "../../protocol/limits.js";
 import type { OriginDeps, OriginEnv } from "./deps.js";
@@ -18,11 +17,7 @@ const MAX_REQUEST_BYTES = MAX_INGEST_EVENTS * MAX_FRAME_BYTES;
 export function createOriginApp(deps: OriginDeps): Hono<OriginEnv> {
   const app = new Hono<OriginEnv>();
   app.route("/", healthRoutes(deps));
-  app.use(
-    "/v1/*",
-    bodyLimit({ maxSize: MAX_REQUEST_BYTES, onError: (c) => errorResponse(c, { code: "too_large", message: `request body exceeds ${MAX_REQUEST_BYTES} bytes` }) }),
-  );
-  app.use("/v1/*", signedRequests(deps.secret));
+  app.use("/v1/*", signedRequests(deps.secret, MAX_REQUEST_BYTES));
   app.route("/v1/ingest", ingestRoute(deps));
   app.route("/v1/history", historyRoute(deps));
   app.route("/v1/presence", presenceRoute(deps));

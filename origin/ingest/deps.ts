@@ -1,4 +1,5 @@
 /** What the origin's HTTP routes depend on: the backend interfaces, never their implementations. */
+import type { HttpBindings } from "@hono/node-server";
 import type { MessageLog } from "../message-log/message-log.js";
 import type { EndpointPolicy } from "../push-sender/endpoint-policy.js";
 import type { MessageStore } from "../message-store/message-store.js";
@@ -16,5 +17,8 @@ export interface OriginDeps {
   subscriptions: SubscriptionStore;
 }
 
-/** Hono bindings: the signature middleware keeps the raw body it verified, for the handler to parse. */
-export type OriginEnv = { Variables: { rawBody: string } };
+/**
+ * Hono bindings: Node's request (the app is served by @hono/node-server only; the body is read off it), and the raw
+ * body the signature middleware verified, for the handler to parse.
+ */
+export type OriginEnv = { Bindings: HttpBindings; Variables: { rawBody: string } };

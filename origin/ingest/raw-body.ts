@@ -1,0 +1,29 @@
+/**
+ * A request's body, read straight off Node's `IncomingMessage`, refused past `maxBytes`. Why not hono's `bodyLimit`
+ * and `c.req.text()`: on @hono/node-server they build a Web `Request` and a `ReadableStream` around the socket for
+ * every call, ~4% of the ingest's CPU under load (docs/benchmarks.md, `origin`).
+ */
+import type { IncomingMessage } from "node:http";
+import { fail, ok, type Result } from "../../protocol/errors.js";
+
+export function readBody(incoming: IncomingMessage, maxBytes: number): Promise<Result<Buffer>> {
+  const tooLarge = fail("too_large", `request body exceeds ${maxBytes} bytes`);
+  if (Number(incoming.headers["content-length"]) > maxBytes) return Promise.resolve(tooLarge);
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (result: Result<Buffer>) => {
+      incoming.off("data", onData).off("end", onEnd).off("error", onError);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      // The rest is never buffered: Node discards or closes what the answer leaves unread.
+      if (size > maxBytes) finish(tooLarge);
+      else chunks.push(chunk);
+    };
+    const onEnd = () => finish(ok(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    const onError = () => finish(fail("bad_request", "request body aborted"));
+    incoming.on("data", onData).on("end", onEnd).on("error", onError);
+  });
+}
