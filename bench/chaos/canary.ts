@@ -8,6 +8,8 @@ import type cassandra from "cassandra-driver";
 
 const MAX_RUN_MS = 30_000;
 
+export type Read = (query: string, params: unknown[], options: cassandra.QueryOptions) => Promise<cassandra.types.ResultSet>;
+
 export interface CanaryResult {
   acked: number;
   lost: number;
@@ -39,9 +41,9 @@ export class WriteCanary {
     await this.loop;
   }
 
-  /** Reads the table back (after the restart) and compares with what was acknowledged. */
-  async check(killedAt: number): Promise<CanaryResult> {
-    const rs = await this.client.execute(`SELECT id FROM ${this.table}`, [], { fetchSize: 1_000_000 });
+  /** Reads the table back (after the restart, with `read`, which waits out reconnections) and compares with what was acknowledged. */
+  async check(killedAt: number, read: Read): Promise<CanaryResult> {
+    const rs = await read(`SELECT id FROM ${this.table}`, [], { fetchSize: 1_000_000 });
     const stored = new Set(rs.rows.map((r) => Number(r.get("id"))));
     const lost = this.acked.filter((a) => !stored.has(a.id));
     const window: [number, number] | null = lost.length > 0 ? [lost[0]!.at - killedAt, lost.at(-1)!.at - killedAt] : null;

@@ -115,8 +115,7 @@ function serverKill(name: "kafka" | "cassandra"): Fault {
       ctx.say(`${name} serving again after ${outageMs} ms (its start took ${back.seconds ?? 0} s)`);
       const outcome: FaultOutcome = { outageMs, details: { [`${name}StartS`]: back.seconds ?? 0 } };
       if (!canary) return outcome;
-      await origin.readerServing();
-      return withCanary(outcome, await canary.check(killedAt), ctx);
+      return withCanary(outcome, await canary.check(killedAt, (query, params, options) => origin.read(query, params, options)), ctx);
     },
     async restore() {
       const lib = await servicesLib();

@@ -56,16 +56,19 @@ export class OriginPipeline {
   }
 
   /**
-   * Waits (up to `timeoutMs`) until the reader answers a query. A server that serves again is not yet a
-   * client that has reconnected to it: the reader's pool comes back on its next reconnection tick.
+   * A query of the audit's, retried while the reader has no connection (up to `timeoutMs`): a restarted server
+   * that serves again is not yet a client reconnected to it, and one answered query does not mean the next finds
+   * a connection. The driver can still drop and rebuild its pool as the node's status events arrive (a suite run
+   * failed on NoHostAvailable right after a probe query had been answered).
    */
-  async readerServing(timeoutMs = 30_000): Promise<void> {
+  async read(query: string, params: unknown[], options: cassandra.QueryOptions, timeoutMs = 30_000): Promise<cassandra.types.ResultSet> {
     for (const deadline = Date.now() + timeoutMs; ; ) {
       try {
-        await this.reader.execute("SELECT release_version FROM system.local");
-        return;
+        return await this.reader.execute(query, params, options);
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`the audit's Cassandra client did not reconnect within ${timeoutMs} ms: ${String(error)}`);
+        if (!(error instanceof cassandra.errors.NoHostAvailableError) || Date.now() > deadline) {
+          throw new Error(`the audit's Cassandra client could not read within ${timeoutMs} ms: ${String(error)}`, { cause: error });
+        }
         await new Promise((r) => setTimeout(r, 250));
       }
     }
@@ -145,7 +148,7 @@ export class OriginPipeline {
     const out: StoredRow[] = [];
     const table = `${this.config.cassandra.keyspace}.messages`;
     for (let bucket = 0; bucket <= bucketOf(maxSeq); bucket++) {
-      const rs = await this.reader.execute(
+      const rs = await this.read(
         `SELECT seq, client_msg_id, body FROM ${table} WHERE conversation_id = ? AND bucket = ? ORDER BY seq ASC`,
         [conversationId, bucket], { prepare: true, fetchSize: 5000 },
       );
