@@ -13,7 +13,7 @@ export function readBody(incoming: IncomingMessage, maxBytes: number): Promise<R
     const chunks: Buffer[] = [];
     let size = 0;
     const finish = (result: Result<Buffer>) => {
-      incoming.off("data", onData).off("end", onEnd).off("error", onError);
+      incoming.off("data", onData).off("end", onEnd).off("error", onError).off("close", onError);
       resolve(result);
     };
     const onData = (chunk: Buffer) => {
@@ -23,7 +23,8 @@ export function readBody(incoming: IncomingMessage, maxBytes: number): Promise<R
       else chunks.push(chunk);
     };
     const onEnd = () => finish(ok(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    // A client gone mid-body: Node 20 emits "error" (ECONNRESET); "close" without "end" settles it either way.
     const onError = () => finish(fail("bad_request", "request body aborted"));
-    incoming.on("data", onData).on("end", onEnd).on("error", onError);
+    incoming.on("data", onData).on("end", onEnd).on("error", onError).on("close", onError);
   });
 }

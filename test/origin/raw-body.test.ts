@@ -8,10 +8,13 @@ import { readBody } from "../../origin/ingest/raw-body.js";
 const LIMIT = 100;
 let server: Server;
 let port: number;
+/** Every readBody result, in order: an aborted request has no answer to read it from. */
+const results: Awaited<ReturnType<typeof readBody>>[] = [];
 
 beforeAll(async () => {
   server = createServer(async (req, res) => {
     const body = await readBody(req, LIMIT);
+    results.push(body);
     res.writeHead(body.ok ? 200 : 413, { "Content-Type": "application/json" });
     res.end(JSON.stringify(body.ok ? { hex: body.value.toString("hex") } : { code: body.error.code }));
   }).listen(0, "127.0.0.1");
@@ -51,6 +54,18 @@ describe("readBody", () => {
   it("refuses a streamed body past the limit with too_large", async () => {
     const { status, json } = await post([Buffer.alloc(60), Buffer.alloc(60)]);
     expect({ status, code: json.code }).toEqual({ status: 413, code: "too_large" });
+  });
+
+  it("settles (bad_request) when the client goes away in the middle of the body, and serves the next request", async () => {
+    const before = results.length;
+    const req = request({ port, host: "127.0.0.1", method: "POST", path: "/" });
+    req.on("error", () => undefined);
+    req.write(Buffer.alloc(10));
+    await new Promise((r) => setTimeout(r, 50));
+    req.destroy();
+    for (const deadline = Date.now() + 2_000; results.length === before && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+    expect(results[before]).toMatchObject({ ok: false, error: { code: "bad_request" } });
+    expect((await post([Buffer.from("after")])).status).toBe(200);
   });
 
   it("refuses a declared length past the limit before any of the body arrives", async () => {
