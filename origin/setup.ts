@@ -7,7 +7,7 @@ import { exponentialBackoff, sleep } from "./shared/backoff.js";
 import type { Logger } from "./shared/log.js";
 import { errorMessage } from "./shared/timeout.js";
 
-export async function prepareStorage(config: OriginConfig, backends: Backends): Promise<void> {
+async function prepareStorage(config: OriginConfig, backends: Backends): Promise<void> {
   await Promise.all([applySchema(backends.cassandra, config.cassandra), ensureTopics(backends.kafka, config.kafka)]);
 }
 

@@ -9,9 +9,15 @@ export async function ensureTopics(kafka: Kafka, config: KafkaConfig): Promise<v
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const wanted = [config.topics.messages, config.topics.push, config.topics.dlq].filter((t) => !existing.has(t));
-    if (wanted.length === 0) return;
-    await admin.createTopics({ waitForLeaders: true, topics: wanted.map((topic) => topicSpec(config, topic, topic === config.topics.dlq ? 4 * WEEK_MS : WEEK_MS)) });
+    const all = [config.topics.messages, config.topics.push, config.topics.dlq];
+    const wanted = all.filter((t) => !existing.has(t));
+    if (wanted.length > 0) {
+      await admin.createTopics({ waitForLeaders: true, topics: wanted.map((topic) => topicSpec(config, topic, topic === config.topics.dlq ? 4 * WEEK_MS : WEEK_MS)) });
+    }
+    // Listed is not yet served: just after a broker starts, creation can fail its wait for leaders with "does not
+    // host this topic-partition", and the caller's retry would then find the topics listed and skip them. Their
+    // metadata fails (retriably) until the broker serves them, so a retry checks again instead.
+    await admin.fetchTopicMetadata({ topics: all });
   } finally {
     await admin.disconnect();
   }

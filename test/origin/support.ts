@@ -14,7 +14,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { openBackends, type Backends } from "../../origin/backends.js";
 import { loadConfig, type OriginConfig } from "../../origin/config.js";
 import { bucketOf } from "../../origin/message-store/buckets.js";
-import { prepareStorage } from "../../origin/setup.js";
+import { prepareWhenReady } from "../../origin/setup.js";
 import { createLogger } from "../../origin/shared/log.js";
 import { withTimeout } from "../../origin/shared/timeout.js";
 import type { MessageEvent } from "../../protocol/events.js";
@@ -85,11 +85,15 @@ export async function requireServices(config: OriginConfig, which: ("kafka" | "c
 }
 
 /** Clients for the test's own checks, after the keyspace and topics exist. */
+/** Opens the run's clients and prepares its keyspace and topics, retrying as the origin does at start (setup.ts). */
 export async function prepareRun(config: OriginConfig): Promise<Backends> {
   const backends = openBackends(config, log);
-  await prepareStorage(config, backends);
+  await prepareWhenReady(config, backends, log, AbortSignal.timeout(PREPARE_TIMEOUT_MS));
   return backends;
 }
+
+/** Servers that just started (CI starts them right before the suite) may refuse setup for a few seconds. */
+const PREPARE_TIMEOUT_MS = 60_000;
 
 /** Drops everything the run created: keyspace, topics, consumer groups, Redis keys. */
 export async function cleanupRun(config: OriginConfig, backends?: Backends): Promise<void> {
