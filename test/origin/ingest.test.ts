@@ -1,10 +1,13 @@
 /** POST /v1/ingest against real Kafka, Cassandra and Redis: signatures, acks, idempotency, dead letters, health. */
+import { once } from "node:events";
+import { request, type IncomingMessage } from "node:http";
 import { Partitioners } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
 import { startOrigin, type RunningOrigin } from "../../origin/ingest/server.js";
 import { startPersister } from "../../origin/persister/index.js";
+import { withTimeout } from "../../origin/shared/timeout.js";
 import type { RunningService } from "../../origin/service.js";
 import {
   cleanupRun,
@@ -69,6 +72,22 @@ describe("signed requests", () => {
       expect((await res.json()).error.code).toBe("unauthorized");
     }
     expect(await stored("auth-conv", 1)).toBe(0);
+  });
+
+  it("refuses an unsigned request before reading its body (401), and a well-signed-looking huge one with 413", async () => {
+    const huge = async (headers: Record<string, string>) => {
+      // Headers only: a server that waited for the declared gigabyte would never answer.
+      const req = request(`${origin.url}/v1/ingest`, { method: "POST", headers: { "Content-Length": "1000000000", ...headers } });
+      req.on("error", () => undefined);
+      req.flushHeaders();
+      const [res] = (await withTimeout(once(req, "response"), 5_000, "the origin's answer")) as [IncomingMessage];
+      let text = "";
+      for await (const part of res) text += part;
+      req.destroy();
+      return { status: res.statusCode, code: JSON.parse(text).error.code };
+    };
+    expect(await huge({})).toEqual({ status: 401, code: "unauthorized" });
+    expect(await huge({ "X-Chat-Timestamp": String(Date.now()), "X-Chat-Signature": "0".repeat(64) })).toEqual({ status: 413, code: "too_large" });
   });
 
   it("answers 400 to a signed body that is not an ingest envelope", async () => {
