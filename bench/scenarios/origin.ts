@@ -20,6 +20,7 @@ import { round3, type Percentiles } from "../load/result.js";
 import { Progress } from "../progress.js";
 import { cassandraCeiling, kafkaCeiling, type CeilingResult } from "./origin-ceilings.js";
 import { persistLag } from "./origin-lag.js";
+import { IngestPoster } from "./origin-poster.js";
 import { closedLoop, messageEvent, newStreams, type LoopResult, type Stream } from "./origin-load.js";
 import { startOrigin } from "./origin-process.js";
 import { originReport, type OriginReport } from "./origin-report.js";
@@ -80,11 +81,8 @@ async function pipeline(o: Options, env: Record<string, string>, config: OriginC
     started = performance.now();
     const originLoad = origin.meter();
     const streams = newStreams("bench", o.pairs);
-    const accepted = await closedLoop(o, streams, progress, async (events) => {
-      const res = await ingest(origin.url, events);
-      await res.body?.cancel();
-      return res.ok;
-    });
+    const poster = new IngestPoster(origin.url, config.secret, o.pairs);
+    const accepted = await closedLoop(o, streams, progress, (events) => poster.post(events)).finally(() => poster.close());
     const originCores = round3(originLoad());
     const posted = performance.now();
     const drained = await waitCommitted(config, o.drainTimeout * 1000, progress);
