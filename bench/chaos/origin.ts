@@ -8,7 +8,7 @@ import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
 import { startOrigin, type RunningOrigin } from "../../origin/ingest/server.js";
 import { bucketOf } from "../../origin/message-store/buckets.js";
-import { cleanupRun, configOf, log, prepareRun, readTopic, requireServices, SECRET, spawnOrigin, testEnv, withKafkaAdmin, type ChildOrigin } from "../../test/origin/support.js";
+import { cleanupRun, configOf, log, prepareRun, readTopic, requireServices, SECRET, spawnOrigin, testEnv, uncommittedMessages, withKafkaAdmin, type ChildOrigin } from "../../test/origin/support.js";
 import { freePort } from "../../test/support/edge.js";
 
 export interface StoredRow {
@@ -111,14 +111,7 @@ export class OriginPipeline {
    * positive number means the persister died with records in hand (fetched or written, never committed).
    */
   async uncommitted(): Promise<number> {
-    const topic = this.config.kafka.topics.messages;
-    return withKafkaAdmin(this.config, async (admin) => {
-      // Committed first: the end offsets read after it are never behind it.
-      const [committed] = await admin.fetchOffsets({ groupId: this.config.kafka.groups.persister, topics: [topic] });
-      const ends = await admin.fetchTopicOffsets(topic);
-      const done = new Map(committed!.partitions.map((p) => [p.partition, Math.max(0, Number(p.offset))]));
-      return ends.reduce((sum, p) => sum + Number(p.high) - (done.get(p.partition) ?? 0), 0);
-    });
+    return withKafkaAdmin(this.config, (admin) => uncommittedMessages(admin, this.config));
   }
 
   /**

@@ -12,7 +12,7 @@
  */
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
-import { cleanupRun, configOf, countMessages, ingest, prepareRun, requireServices, testEnv, withKafkaAdmin } from "../../test/origin/support.js";
+import { cleanupRun, configOf, countMessages, ingest, prepareRun, requireServices, testEnv, uncommittedMessages, withKafkaAdmin } from "../../test/origin/support.js";
 import { freePort } from "../../test/support/edge.js";
 import type { Options } from "../cli.js";
 import { sleep } from "../load/hold.js";
@@ -128,13 +128,10 @@ async function logged(config: OriginConfig): Promise<number> {
  * if the timeout ran out first; the row counts that follow say what is missing.
  */
 async function waitCommitted(config: OriginConfig, timeoutMs: number, progress: Progress): Promise<number | undefined> {
-  const topic = config.kafka.topics.messages;
   return withKafkaAdmin(config, async (admin) => {
     const deadline = performance.now() + timeoutMs;
-    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
     while (performance.now() < deadline) {
-      const [committed] = await admin.fetchOffsets({ groupId: config.kafka.groups.persister, topics: [topic] });
-      const behind = committed!.partitions.reduce((n, p) => n + Math.max(0, ends.get(p.partition)! - Number(p.offset)), 0);
+      const behind = await uncommittedMessages(admin, config);
       if (behind === 0) return performance.now();
       progress.note(`waiting for the persister: ${behind} records not yet committed`);
       await sleep(COMMIT_POLL_MS);

@@ -84,7 +84,6 @@ export async function requireServices(config: OriginConfig, which: ("kafka" | "c
   }
 }
 
-/** Clients for the test's own checks, after the keyspace and topics exist. */
 /** Opens the run's clients and prepares its keyspace and topics, retrying as the origin does at start (setup.ts). */
 export async function prepareRun(config: OriginConfig): Promise<Backends> {
   const backends = openBackends(config, log);
@@ -118,6 +117,18 @@ async function deleteRedisKeys(config: OriginConfig): Promise<void> {
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * Records of the messages topic the persister has not committed yet (it commits a batch only after Cassandra
+ * acknowledged it). Committed offsets are read first, so the end offsets read after them are never behind.
+ */
+export async function uncommittedMessages(admin: ReturnType<Kafka["admin"]>, config: OriginConfig): Promise<number> {
+  const topic = config.kafka.topics.messages;
+  const [committed] = await admin.fetchOffsets({ groupId: config.kafka.groups.persister, topics: [topic] });
+  const ends = await admin.fetchTopicOffsets(topic);
+  const done = new Map(committed!.partitions.map((p) => [p.partition, Math.max(0, Number(p.offset))]));
+  return ends.reduce((sum, p) => sum + Number(p.high) - (done.get(p.partition) ?? 0), 0);
 }
 
 export async function withKafkaAdmin<T>(config: OriginConfig, work: (admin: ReturnType<Kafka["admin"]>) => Promise<T>): Promise<T> {
