@@ -17,8 +17,8 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   return key;
 }
 
-/** The bytes the MAC covers. */
-export function signedText(timestamp: string, rawBody: string): string {
+/** The text the MAC covers (the origin's node:crypto check, origin/ingest/hmac.ts, builds the same over bytes). */
+function signedText(timestamp: string, rawBody: string): string {
   return `${timestamp}.${rawBody}`;
 }
 
