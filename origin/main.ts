@@ -7,8 +7,10 @@ import { pathToFileURL } from "node:url";
 import { openBackends } from "./backends.js";
 import { loadConfig, type OriginConfig } from "./config.js";
 import { startOrigin } from "./ingest/server.js";
+import { startOpsServer } from "./ops/server.js";
 import { startPersister } from "./persister/index.js";
 import { startPush } from "./push/index.js";
+import type { RunningService } from "./service.js";
 import { prepareWhenReady } from "./setup.js";
 import { createLogger, type Logger } from "./shared/log.js";
 import { errorMessage } from "./shared/timeout.js";
@@ -19,11 +21,17 @@ export { loadConfig, startOrigin, startPersister, startPush };
 const SHUTDOWN_GRACE_MS = 30_000;
 
 export interface RunningServices {
-  url: string | null;
+  /** The HTTP API with ingest; otherwise only `/healthz` and `/metrics`. */
+  url: string;
+  /** Resolves when a consumer of this process stopped for good (see watchCrashes): the process should exit. */
+  failed: Promise<Error>;
   stop(): Promise<void>;
 }
 
-/** Prepares storage (waiting for Kafka and Cassandra if needed), then starts the configured services on shared clients. */
+/**
+ * Prepares storage (waiting for Kafka and Cassandra if needed), then starts the configured services on shared
+ * clients. Every process serves `/healthz` and `/metrics`, with the consumers it runs among the checks.
+ */
 export async function startServices(config: OriginConfig, log: Logger, signal = new AbortController().signal): Promise<RunningServices> {
   const backends = openBackends(config, log);
   try {
@@ -33,17 +41,18 @@ export async function startServices(config: OriginConfig, log: Logger, signal = 
     throw error;
   }
   const options = { log, backends };
-  const origin = config.services.has("ingest") ? await startOrigin(config, options) : null;
-  const consumers = [
-    ...(config.services.has("persister") ? [await startPersister(config, options)] : []),
-    ...(config.services.has("push") ? [await startPush(config, options)] : []),
-  ];
+  const consumers = new Map<string, RunningService>();
+  if (config.services.has("persister")) consumers.set("persister", await startPersister(config, options));
+  if (config.services.has("push")) consumers.set("push", await startPush(config, options));
+  const checks = Object.fromEntries([...consumers].map(([name, consumer]) => [name, consumer.health]));
+  const http = config.services.has("ingest") ? await startOrigin(config, { ...options, checks }) : await startOpsServer(config, backends, checks, log);
   return {
-    url: origin?.url ?? null,
+    url: http.url,
+    failed: Promise.race([...consumers.values()].map((consumer) => consumer.failed)),
     async stop() {
       // HTTP first, so nothing new arrives; then the consumers commit what they handled and leave their groups.
-      await origin?.stop();
-      await Promise.all(consumers.map((c) => c.stop()));
+      await http.stop();
+      await Promise.all([...consumers.values()].map((consumer) => consumer.stop()));
       await backends.close();
     },
   };
@@ -58,26 +67,30 @@ async function main(): Promise<void> {
   const log = createLogger(config.value.logLevel);
   const aborted = new AbortController();
   let running: Promise<RunningServices> | null = null;
-  const shutdown = (signalName: string) => {
+  const shutdown = (reason: string, exitCode = 0) => {
     if (aborted.signal.aborted) process.exit(1);
     aborted.abort();
-    log.info({ signal: signalName }, "shutting down");
+    log.info({ reason }, "shutting down");
     setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
     // A start that was still waiting for storage has nothing to stop.
     const stopped = running ? running.then((r) => r.stop(), () => undefined) : Promise.resolve();
     stopped.then(
-      () => process.exit(0),
+      () => process.exit(exitCode),
       (error) => {
         log.error({ err: errorMessage(error) }, "shutdown failed");
         process.exit(1);
       },
     );
   };
-  process.on("SIGTERM", shutdown).on("SIGINT", shutdown);
+  process.on("SIGTERM", () => shutdown("SIGTERM")).on("SIGINT", () => shutdown("SIGINT"));
   running = startServices(config.value, log, aborted.signal);
   try {
     const services = await running;
     log.info({ services: [...config.value.services], url: services.url }, "origin started");
+    void services.failed.then((error) => {
+      log.error({ err: errorMessage(error) }, "a consumer stopped for good; exiting so the process is restarted");
+      shutdown("a consumer failed", 1);
+    });
   } catch (error) {
     if (aborted.signal.aborted) return;
     throw error;

@@ -2,8 +2,8 @@
 import { Hono } from "hono";
 import { MAX_INGEST_EVENTS } from "../../protocol/events.js";
 import { MAX_FRAME_BYTES } from "../../protocol/limits.js";
+import { opsRoutes } from "../ops/routes.js";
 import type { OriginDeps, OriginEnv } from "./deps.js";
-import { healthRoutes } from "./health-route.js";
 import { historyRoute } from "./history-route.js";
 import { ingestRoute } from "./ingest-route.js";
 import { presenceRoute } from "./presence-route.js";
@@ -16,7 +16,12 @@ const MAX_REQUEST_BYTES = MAX_INGEST_EVENTS * MAX_FRAME_BYTES;
 
 export function createOriginApp(deps: OriginDeps): Hono<OriginEnv> {
   const app = new Hono<OriginEnv>();
-  app.route("/", healthRoutes(deps));
+  app.route("/", opsRoutes<OriginEnv>({
+    kafka: () => deps.messageLog.check(),
+    cassandra: () => deps.messages.check(),
+    redis: () => deps.presence.check(),
+    ...deps.checks,
+  }));
   app.use("/v1/*", signedRequests(deps.secret, MAX_REQUEST_BYTES));
   app.route("/v1/ingest", ingestRoute(deps));
   app.route("/v1/history", historyRoute(deps));

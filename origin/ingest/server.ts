@@ -1,13 +1,12 @@
 /** Starts the origin's HTTP API (ingest, history, presence, subscriptions, health) on @hono/node-server. */
-import { once } from "node:events";
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import { openBackends } from "../backends.js";
 import type { OriginConfig } from "../config.js";
 import { KafkaMessageLog } from "../message-log/message-log-kafka.js";
 import { CassandraMessageStore } from "../message-store/message-store-cassandra.js";
+import type { HealthChecks } from "../ops/health.js";
 import { RedisPresenceStore } from "../presence/presence-store-redis.js";
 import type { StartOptions } from "../service.js";
+import { listen } from "../shared/listen.js";
 import { createLogger } from "../shared/log.js";
 import { CassandraSubscriptionStore } from "../subscriptions/subscription-store-cassandra.js";
 import { createOriginApp } from "./app.js";
@@ -17,7 +16,12 @@ export interface RunningOrigin {
   stop(): Promise<void>;
 }
 
-export async function startOrigin(config: OriginConfig, options: StartOptions = {}): Promise<RunningOrigin> {
+export interface OriginOptions extends StartOptions {
+  /** Reported by `GET /healthz` besides the backends: the consumers this process runs too. */
+  checks?: HealthChecks;
+}
+
+export async function startOrigin(config: OriginConfig, options: OriginOptions = {}): Promise<RunningOrigin> {
   const log = (options.log ?? createLogger(config.logLevel)).child({ service: "ingest" });
   const backends = options.backends ?? openBackends(config, log);
   const messageLog = new KafkaMessageLog(backends.kafka, config.kafka, log);
@@ -29,17 +33,15 @@ export async function startOrigin(config: OriginConfig, options: StartOptions = 
     messages: new CassandraMessageStore(backends.cassandra, config.cassandra.keyspace),
     presence: new RedisPresenceStore(backends.redis, config.presenceTtlSeconds),
     subscriptions: new CassandraSubscriptionStore(backends.cassandra, config.cassandra.keyspace),
+    checks: options.checks,
   });
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
-  log.info({ port }, "origin HTTP API listening");
+  const server = await listen(app, config);
+  log.info({ port: server.port }, "origin HTTP API listening");
   return {
-    url: `http://${host}:${port}`,
+    url: server.url,
     async stop() {
       // In-flight requests finish (and their Kafka acks arrive) before the producer goes.
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
       await messageLog.close();
       if (!options.backends) await backends.close();
     },

@@ -1,6 +1,8 @@
 /** Consumer-group plumbing shared by the persister and push services. */
 import type { Batch, Consumer, Kafka } from "kafkajs";
+import { fail, ok } from "../../protocol/errors.js";
 import type { KafkaConfig } from "../config.js";
+import type { HealthCheck } from "../ops/health.js";
 import { consumerLag } from "../shared/metrics.js";
 
 export function createConsumer(kafka: Kafka, groupId: string, config: KafkaConfig): Consumer {
@@ -23,6 +25,31 @@ export function firstJoin(consumer: Consumer): Promise<void> {
       resolve();
     });
   });
+}
+
+export interface ConsumerWatch {
+  /** Fails once the consumer stopped for good. */
+  health: HealthCheck;
+  /** Resolves with the error when kafkajs gave up on the consumer (a crash it does not restart from). */
+  failed: Promise<Error>;
+}
+
+/**
+ * kafkajs restarts a consumer after a retriable crash by itself; after any other crash the consumer is gone while
+ * the process lives on, consuming nothing. That must not stay silent: the process turns unhealthy, and main.ts exits
+ * so that the container is restarted (offsets are committed only after the work, so a restart loses nothing).
+ */
+export function watchCrashes(consumer: Consumer): ConsumerWatch {
+  let fatal: Error | null = null;
+  const failed = new Promise<Error>((resolve) => {
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
+      fatal = payload.error;
+      resolve(payload.error);
+    });
+  });
+  const health: HealthCheck = async () => (fatal ? fail("unavailable", `consumer stopped: ${fatal.message}`) : ok(undefined));
+  return { health, failed };
 }
 
 /** The offset to commit after `offset`: Kafka commits name the next record to read. */

@@ -1,7 +1,7 @@
 /** The persister: a consumer group on `chat.messages` that upserts every message into Cassandra. */
 import { openBackends } from "../backends.js";
 import type { OriginConfig } from "../config.js";
-import { createConsumer, firstJoin } from "../kafka/consumer.js";
+import { createConsumer, firstJoin, watchCrashes } from "../kafka/consumer.js";
 import { KafkaMessageLog } from "../message-log/message-log-kafka.js";
 import { CassandraMessageStore } from "../message-store/message-store-cassandra.js";
 import type { RunningService, StartOptions } from "../service.js";
@@ -18,6 +18,7 @@ export async function startPersister(config: OriginConfig, options: StartOptions
   const messageLog = new KafkaMessageLog(backends.kafka, config.kafka, log);
   const consumer = createConsumer(backends.kafka, groupId, config.kafka);
   const ready = firstJoin(consumer);
+  const watch = watchCrashes(consumer);
   await consumer.connect();
   await consumer.subscribe({ topic: config.kafka.topics.messages, fromBeginning: true });
   await consumer.run({
@@ -29,6 +30,7 @@ export async function startPersister(config: OriginConfig, options: StartOptions
   log.info({ groupId, topic: config.kafka.topics.messages }, "persister consuming");
   return {
     ready,
+    ...watch,
     async stop() {
       // disconnect() waits for the batch in hand: it finishes and commits, or gives up uncommitted.
       await consumer.disconnect();

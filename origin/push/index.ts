@@ -2,7 +2,7 @@
 import type { Consumer } from "kafkajs";
 import { openBackends } from "../backends.js";
 import type { OriginConfig } from "../config.js";
-import { createConsumer, firstJoin } from "../kafka/consumer.js";
+import { createConsumer, firstJoin, watchCrashes } from "../kafka/consumer.js";
 import { KafkaMessageLog } from "../message-log/message-log-kafka.js";
 import { WebPushSender } from "../push-sender/push-sender-webpush.js";
 import type { RunningService, StartOptions } from "../service.js";
@@ -36,6 +36,7 @@ export async function startPush(config: OriginConfig, options: StartOptions = {}
   });
   consumer.on(consumer.events.GROUP_JOIN, (event) => tracker.retain(event.payload.memberAssignment[topics.push] ?? []));
   const ready = firstJoin(consumer);
+  const watch = watchCrashes(consumer);
   const handle = pushBatch({ groupId: groups.push, tracker, coalescer, messageLog, commit, log });
   let stopping = false;
   const inFlight = new Set<Promise<void>>();
@@ -54,6 +55,7 @@ export async function startPush(config: OriginConfig, options: StartOptions = {}
   log.info({ groupId: groups.push, topic: topics.push }, "push consuming");
   return {
     ready,
+    ...watch,
     async stop() {
       // kafkajs refuses commits once the consumer stopped, so: stop fetching, send what is coalescing, commit, leave.
       stopping = true;
