@@ -91,7 +91,8 @@ export class OriginPipeline {
 
   async startPersister(): Promise<void> {
     if (this.persister) return;
-    const child = spawnOrigin(this.env, "persister");
+    // Its /healthz and /metrics on a port of its own: the ingest holds the configured one.
+    const child = spawnOrigin({ ...this.env, ORIGIN_PORT: "0" }, "persister");
     this.persister = child;
     await child.started;
   }

@@ -41,8 +41,9 @@ export async function startOrigin(env: Record<string, string>, processes: number
   try {
     for (const { name, services } of layout) {
       const profileDir = cpuProf ? mkdtempSync(join(tmpdir(), `bench-${name}-`)) : null;
-      // A process without ingest serves no HTTP, so all can share the environment.
-      const origin = spawnOrigin(env, services, profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []);
+      // A process without ingest serves only /healthz and /metrics: on a port of its own, not the ingest's.
+      const processEnv = services.includes("ingest") ? env : { ...env, ORIGIN_PORT: "0" };
+      const origin = spawnOrigin(processEnv, services, profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []);
       running.push({ name, origin, profileDir });
       await withTimeout(origin.started, START_TIMEOUT_MS, `${name} process start`).catch((error: unknown) => {
         throw new Error(`${error instanceof Error ? error.message : String(error)}\n${origin.output().slice(-2000)}`);
