@@ -45,7 +45,14 @@ export async function startServices(config: OriginConfig, log: Logger, signal = 
   if (config.services.has("persister")) consumers.set("persister", await startPersister(config, options));
   if (config.services.has("push")) consumers.set("push", await startPush(config, options));
   const checks = Object.fromEntries([...consumers].map(([name, consumer]) => [name, consumer.health]));
-  const http = config.services.has("ingest") ? await startOrigin(config, { ...options, checks }) : await startOpsServer(config, backends, checks, log);
+  const http = await (config.services.has("ingest") ? startOrigin(config, { ...options, checks }) : startOpsServer(config, backends, checks, log)).catch(
+    async (error: unknown) => {
+      // The port is taken, say: leave nothing running behind the error.
+      await Promise.all([...consumers.values()].map((consumer) => consumer.stop()));
+      await backends.close();
+      throw error;
+    },
+  );
   return {
     url: http.url,
     failed: Promise.race([...consumers.values()].map((consumer) => consumer.failed)),

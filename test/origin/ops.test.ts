@@ -4,6 +4,8 @@
  * group with a partition assignor the persister does not speak, which the broker refuses without retry) turns
  * the process unhealthy, and production's main exits 1 so that the container is restarted.
  */
+import { once } from "node:events";
+import { createServer } from "node:net";
 import { AssignerProtocol, type Consumer, type PartitionAssigner } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../origin/backends.js";
@@ -12,6 +14,7 @@ import { startOrigin } from "../../origin/ingest/server.js";
 import { startServices } from "../../origin/main.js";
 import {
   cleanupRun, configOf, countMessages, ingest, log, messageEvents, prepareRun, requireServices, spawnOrigin, testEnv, testKafka, waitFor,
+  withKafkaAdmin,
 } from "./support.js";
 
 const env = testEnv("ops");
@@ -49,6 +52,19 @@ describe("a process without ingest", () => {
     } finally {
       await ingestOnly.stop();
       await persister.stop();
+    }
+  });
+
+  it("refuses to start when its port is taken, and leaves no consumer running behind the error", async () => {
+    const squatter = createServer().listen(0, "127.0.0.1");
+    await once(squatter, "listening");
+    const { port } = squatter.address() as { port: number };
+    try {
+      await expect(startServices(configOf({ ...env, ORIGIN_SERVICES: "persister", ORIGIN_PORT: String(port) }), log)).rejects.toThrow(/EADDRINUSE/);
+      const members = await withKafkaAdmin(config, async (admin) => (await admin.describeGroups([config.kafka.groups.persister])).groups[0]!.members);
+      expect(members).toEqual([]);
+    } finally {
+      squatter.close();
     }
   });
 });
