@@ -9,7 +9,6 @@ import type { OriginConfig } from "../../origin/config.js";
 import { startOrigin, type RunningOrigin } from "../../origin/ingest/server.js";
 import { bucketOf } from "../../origin/message-store/buckets.js";
 import { cleanupRun, configOf, log, prepareRun, readTopic, requireServices, SECRET, spawnOrigin, testEnv, uncommittedMessages, withKafkaAdmin, type ChildOrigin } from "../../test/origin/support.js";
-import { freePort } from "../../test/support/edge.js";
 
 export interface StoredRow {
   seq: number;
@@ -26,7 +25,7 @@ export class OriginPipeline {
    */
   readonly reader: cassandra.Client;
 
-  private constructor(readonly env: Record<string, string>, readonly config: OriginConfig, readonly backends: Backends) {
+  private constructor(readonly env: Record<string, string>, public config: OriginConfig, readonly backends: Backends) {
     this.reader = new cassandra.Client({
       contactPoints: config.cassandra.contactPoints,
       localDataCenter: config.cassandra.localDataCenter,
@@ -37,7 +36,7 @@ export class OriginPipeline {
 
   /** Fails with "start the services with `npm run services -- up`" when a server is unreachable. */
   static async start(name: string): Promise<OriginPipeline> {
-    const env = testEnv(`chaos_${name.replace(/-/g, "_")}`, { ORIGIN_PORT: String(await freePort()) });
+    const env = testEnv(`chaos_${name.replace(/-/g, "_")}`);
     const config = configOf(env);
     await requireServices(config);
     const pipeline = new OriginPipeline(env, config, await prepareRun(config));
@@ -81,6 +80,8 @@ export class OriginPipeline {
 
   async startIngest(): Promise<void> {
     this.ingest ??= await startOrigin(this.config, { log, backends: this.backends });
+    // The first start binds a free port; restarts take the same one, which the edge's ORIGIN_URL names.
+    if (this.config.port === 0) this.config = { ...this.config, port: Number(new URL(this.ingest.url).port) };
   }
 
   async stopIngest(): Promise<void> {
@@ -91,8 +92,8 @@ export class OriginPipeline {
 
   async startPersister(): Promise<void> {
     if (this.persister) return;
-    // Its /healthz and /metrics on a port of its own: the ingest holds the configured one.
-    const child = spawnOrigin({ ...this.env, ORIGIN_PORT: "0" }, "persister");
+    // ORIGIN_PORT is 0 in env: its /healthz and /metrics take a free port, not the ingest's.
+    const child = spawnOrigin(this.env, "persister");
     this.persister = child;
     await child.started;
   }

@@ -34,6 +34,7 @@ interface Running {
 export async function startOrigin(env: Record<string, string>, processes: number, cpuProf: boolean): Promise<OriginProcesses> {
   const layout = processes === 1 ? [{ name: "origin", services: "ingest,persister" }] : [{ name: "ingest", services: "ingest" }, { name: "persister", services: "persister" }];
   const running: Running[] = [];
+  let url = "";
   const stop = async (profileFrom?: number) => {
     const stoppedAt = performance.now();
     await Promise.all(running.map((r) => stopOne(r, profileFrom === undefined ? Infinity : stoppedAt - profileFrom)));
@@ -41,20 +42,20 @@ export async function startOrigin(env: Record<string, string>, processes: number
   try {
     for (const { name, services } of layout) {
       const profileDir = cpuProf ? mkdtempSync(join(tmpdir(), `bench-${name}-`)) : null;
-      // A process without ingest serves only /healthz and /metrics: on a port of its own, not the ingest's.
-      const processEnv = services.includes("ingest") ? env : { ...env, ORIGIN_PORT: "0" };
-      const origin = spawnOrigin(processEnv, services, profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []);
+      // Every process binds a free port (the ingest's is read from its log): picking one beforehand is racy.
+      const origin = spawnOrigin({ ...env, ORIGIN_PORT: "0" }, services, profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []);
       running.push({ name, origin, profileDir });
-      await withTimeout(origin.started, START_TIMEOUT_MS, `${name} process start`).catch((error: unknown) => {
+      const served = await withTimeout(origin.started, START_TIMEOUT_MS, `${name} process start`).catch((error: unknown) => {
         throw new Error(`${error instanceof Error ? error.message : String(error)}\n${origin.output().slice(-2000)}`);
       });
+      if (services.includes("ingest")) url = served;
     }
   } catch (error) {
     await stop();
     throw error;
   }
   return {
-    url: `http://${env.ORIGIN_HOST}:${env.ORIGIN_PORT}`,
+    url,
     meter() {
       const meters = running.map((r) => new CpuMeter(r.origin.child.pid!));
       return () => meters.reduce((n, m) => n + m.load(), 0);

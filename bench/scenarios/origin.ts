@@ -13,7 +13,6 @@
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
 import { cleanupRun, configOf, countMessages, ingest, prepareRun, requireServices, testEnv, uncommittedMessages, withKafkaAdmin } from "../../test/origin/support.js";
-import { freePort } from "../../test/support/edge.js";
 import type { Options } from "../cli.js";
 import { sleep } from "../load/hold.js";
 import { round3, type Percentiles } from "../load/result.js";
@@ -59,7 +58,7 @@ export async function runOrigin(o: Options): Promise<OriginReport> {
 }
 
 async function runOnce(o: Options): Promise<OriginRun> {
-  const env = testEnv("bench", { ORIGIN_PORT: String(await freePort()) });
+  const env = testEnv("bench");
   const config = configOf(env);
   await requireServices(config, ["kafka", "cassandra"]);
   const backends = await prepareRun(config);

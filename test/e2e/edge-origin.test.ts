@@ -10,7 +10,7 @@ import { startServices, type RunningServices } from "../../origin/main.js";
 import { LocalPushService } from "../origin/local-push-service.js";
 import { cleanupRun, configOf, countMessages, log, prepareRun, requireServices, SECRET, signedFetch, testEnv, waitFor } from "../origin/support.js";
 import { Api, type UserApi } from "../support/api.js";
-import { freePort, startEdge, type Edge } from "../support/edge.js";
+import { startEdge, type Edge } from "../support/edge.js";
 import { TestSocket } from "../support/socket.js";
 
 let config: OriginConfig;
@@ -22,15 +22,16 @@ const pushService = new LocalPushService();
 let counter = 0;
 
 beforeAll(async () => {
-  const port = await freePort();
-  config = configOf(testEnv("e2e", { ORIGIN_PORT: String(port), PUSH_COALESCE_MS: "100", PRESENCE_TTL_SECONDS: "5" }));
+  config = configOf(testEnv("e2e", { PUSH_COALESCE_MS: "100", PRESENCE_TTL_SECONDS: "5" }));
   await requireServices(config);
   backends = await prepareRun(config);
   origin = await startServices(config, log);
+  // Bound to a free port; the restart below takes the same one, which the edge's ORIGIN_URL names.
+  config = { ...config, port: Number(new URL(origin.url).port) };
   await pushService.start();
   edge = await startEdge({
     bindings: {
-      ORIGIN_URL: origin.url!, ORIGIN_SECRET: SECRET, OUTBOX_RETRY_MS: "200", FANOUT_RETRY_MS: "300", PRESENCE_REFRESH_MS: "1000",
+      ORIGIN_URL: origin.url, ORIGIN_SECRET: SECRET, OUTBOX_RETRY_MS: "200", FANOUT_RETRY_MS: "300", PRESENCE_REFRESH_MS: "1000",
       HISTORY_KEEP: "100", HISTORY_MIN_AGE_MS: "1", RATE_LIMIT_PER_SEC: "10000", RATE_LIMIT_BURST: "10000",
     },
   });
@@ -50,7 +51,7 @@ async function users(...names: string[]): Promise<UserApi[]> {
 }
 
 async function originHistory(conversationId: string, query: string): Promise<{ messages: { seq: number; body: string }[]; hasMore: boolean }> {
-  const res = await signedFetch(origin!.url!, "GET", `/v1/history/${conversationId}${query}`);
+  const res = await signedFetch(origin!.url, "GET", `/v1/history/${conversationId}${query}`);
   expect(res.status).toBe(200);
   return res.json();
 }

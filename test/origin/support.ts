@@ -243,8 +243,8 @@ export async function closedPort(): Promise<number> {
 export interface ChildOrigin {
   child: ChildProcess;
   output(): string;
-  /** Resolves once the process logged "origin started". */
-  started: Promise<void>;
+  /** Resolves once the process logged "origin started", with the URL it serves (its bound port). */
+  started: Promise<string>;
   exited: Promise<number | null>;
 }
 
@@ -256,10 +256,11 @@ export function spawnOrigin(env: Record<string, string>, services: string, nodeA
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  const started = new Promise<void>((resolve, reject) => {
+  const started = new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('"msg":"origin started"')) resolve();
+      const url = /"url":"([^"]+)","msg":"origin started"/.exec(output)?.[1];
+      if (url) resolve(url);
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);

@@ -4,7 +4,6 @@
  */
 import { Miniflare } from "miniflare";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ROOT, WORKER_BUNDLE } from "./bundle.js";
@@ -130,20 +129,4 @@ export function workerdPid(parent = process.pid): number {
     }
   }
   throw new Error(`no workerd child of ${parent}`);
-}
-
-/**
- * A port free right now. Racy (another process may bind it before the caller does): only for servers that must
- * be told their port up front or keep it across restarts; anything that can bind port 0 and report its port
- * should do that instead.
- */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
