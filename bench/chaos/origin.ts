@@ -8,7 +8,7 @@ import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
 import { startOrigin, type RunningOrigin } from "../../origin/ingest/server.js";
 import { bucketOf } from "../../origin/message-store/buckets.js";
-import { cleanupRun, configOf, log, prepareRun, readTopic, requireServices, SECRET, spawnOrigin, testEnv, uncommittedMessages, withKafkaAdmin, type ChildOrigin } from "../../test/origin/support.js";
+import { boundTo, cleanupRun, configOf, log, prepareRun, readTopic, requireServices, SECRET, spawnOrigin, testEnv, uncommittedMessages, withKafkaAdmin, type ChildOrigin } from "../../test/origin/support.js";
 
 export interface StoredRow {
   seq: number;
@@ -80,8 +80,7 @@ export class OriginPipeline {
 
   async startIngest(): Promise<void> {
     this.ingest ??= await startOrigin(this.config, { log, backends: this.backends });
-    // The first start binds a free port; restarts take the same one, which the edge's ORIGIN_URL names.
-    if (this.config.port === 0) this.config = { ...this.config, port: Number(new URL(this.ingest.url).port) };
+    if (this.config.port === 0) this.config = boundTo(this.config, this.ingest.url);
   }
 
   async stopIngest(): Promise<void> {

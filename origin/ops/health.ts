@@ -7,6 +7,15 @@ import type { Result } from "../../protocol/errors.js";
 export type HealthCheck = () => Promise<Result<void>>;
 export type HealthChecks = Record<string, HealthCheck>;
 
+interface Reachable {
+  check(): Promise<Result<void>>;
+}
+
+/** The backends every origin process depends on, each checked through a store that reaches it. */
+export function backendChecks(stores: { kafka: Reachable; cassandra: Reachable; redis: Reachable }): HealthChecks {
+  return { kafka: () => stores.kafka.check(), cassandra: () => stores.cassandra.check(), redis: () => stores.redis.check() };
+}
+
 export interface HealthReport {
   ok: boolean;
   checks: Record<string, "ok" | "failed">;

@@ -11,7 +11,7 @@ import { CassandraMessageStore } from "../message-store/message-store-cassandra.
 import { RedisPresenceStore } from "../presence/presence-store-redis.js";
 import { listen } from "../shared/listen.js";
 import type { Logger } from "../shared/log.js";
-import type { HealthChecks } from "./health.js";
+import { backendChecks, type HealthChecks } from "./health.js";
 import { opsRoutes } from "./routes.js";
 
 export interface RunningOps {
@@ -25,7 +25,7 @@ export async function startOpsServer(config: OriginConfig, backends: Backends, c
   const cassandra = new CassandraMessageStore(backends.cassandra, config.cassandra.keyspace);
   const redis = new RedisPresenceStore(backends.redis, config.presenceTtlSeconds);
   const app = new Hono()
-    .route("/", opsRoutes({ kafka: () => kafka.check(), cassandra: () => cassandra.check(), redis: () => redis.check(), ...checks }))
+    .route("/", opsRoutes({ ...backendChecks({ kafka, cassandra, redis }), ...checks }))
     .notFound((c) => c.json({ error: { code: "not_found", message: "this process serves only /healthz and /metrics" } }, 404));
   const server = await listen(app, config);
   log.info({ port: server.port }, "health and metrics listening");

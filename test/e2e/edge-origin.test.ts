@@ -8,7 +8,7 @@ import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
 import { startServices, type RunningServices } from "../../origin/main.js";
 import { LocalPushService } from "../origin/local-push-service.js";
-import { cleanupRun, configOf, countMessages, log, prepareRun, requireServices, SECRET, signedFetch, testEnv, waitFor } from "../origin/support.js";
+import { boundTo, cleanupRun, configOf, countMessages, log, prepareRun, requireServices, SECRET, signedFetch, testEnv, waitFor } from "../origin/support.js";
 import { Api, type UserApi } from "../support/api.js";
 import { startEdge, type Edge } from "../support/edge.js";
 import { TestSocket } from "../support/socket.js";
@@ -26,8 +26,7 @@ beforeAll(async () => {
   await requireServices(config);
   backends = await prepareRun(config);
   origin = await startServices(config, log);
-  // Bound to a free port; the restart below takes the same one, which the edge's ORIGIN_URL names.
-  config = { ...config, port: Number(new URL(origin.url).port) };
+  config = boundTo(config, origin.url);
   await pushService.start();
   edge = await startEdge({
     bindings: {

@@ -94,6 +94,14 @@ export async function prepareRun(config: OriginConfig): Promise<Backends> {
 /** Servers that just started (CI starts them right before the suite) may refuse setup for a few seconds. */
 const PREPARE_TIMEOUT_MS = 60_000;
 
+/**
+ * The config with the port a started origin bound (it was started on port 0): a restart then takes the same one,
+ * which the edge's ORIGIN_URL names.
+ */
+export function boundTo(config: OriginConfig, url: string): OriginConfig {
+  return { ...config, port: Number(new URL(url).port) };
+}
+
 /** Drops everything the run created: keyspace, topics, consumer groups, Redis keys. */
 export async function cleanupRun(config: OriginConfig, backends?: Backends): Promise<void> {
   const prefix = config.kafka.topics.messages.slice(0, -"chat.messages".length);
