@@ -4,7 +4,7 @@
  */
 import webpush from "web-push";
 import { fail, ok, type Result } from "../protocol/errors.js";
-import { BROWSER_PUSH_HOSTS } from "./push-sender/endpoint-policy.js";
+import { BROWSER_PUSH_HOSTS } from "../protocol/push-endpoint.js";
 
 export const SERVICE_NAMES = ["ingest", "persister", "push"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -42,7 +42,7 @@ export interface PushConfig {
   /** Plain-http push endpoints are only for local push services (tests); real ones are https. */
   allowInsecureEndpoints: boolean;
   /** Push endpoint host suffixes allowed; null allows any (see push-sender/endpoint-policy.ts). */
-  endpointHosts: string[] | null;
+  endpointHosts: readonly string[] | null;
 }
 
 export interface OriginConfig {

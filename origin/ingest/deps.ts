@@ -1,7 +1,7 @@
 /** What the origin's HTTP routes depend on: the backend interfaces, never their implementations. */
 import type { HttpBindings } from "@hono/node-server";
 import type { MessageLog } from "../message-log/message-log.js";
-import type { EndpointPolicy } from "../push-sender/endpoint-policy.js";
+import type { EndpointPolicy } from "../../protocol/push-endpoint.js";
 import type { MessageStore } from "../message-store/message-store.js";
 import type { HealthChecks } from "../ops/health.js";
 import type { PresenceStore } from "../presence/presence-store.js";

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { pushSubscriptionBody } from "../../protocol/http.js";
 import { describeIssues, userId } from "../../protocol/schema.js";
-import { refuseEndpoint } from "../push-sender/endpoint-policy.js";
+import { refuseEndpoint } from "../../protocol/push-endpoint.js";
 import type { OriginDeps, OriginEnv } from "./deps.js";
 import { errorResponse } from "./respond.js";
 

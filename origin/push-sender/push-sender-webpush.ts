@@ -6,7 +6,7 @@
 import webpush from "web-push";
 import type { PushSubscription } from "../../protocol/http.js";
 import type { VapidKeys } from "../config.js";
-import { refuseEndpoint, type EndpointPolicy } from "./endpoint-policy.js";
+import { refuseEndpoint, type EndpointPolicy } from "../../protocol/push-endpoint.js";
 import { errorMessage } from "../shared/timeout.js";
 import type { PushOptions, PushOutcome, PushSender } from "./push-sender.js";
 
