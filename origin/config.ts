@@ -49,6 +49,8 @@ export interface OriginConfig {
   production: boolean;
   host: string;
   port: number;
+  /** Where `/healthz` and `/metrics` are served: never on the ingest's published port. */
+  ops: { host: string; port: number };
   secret: string;
   services: ReadonlySet<ServiceName>;
   logLevel: string;
@@ -81,6 +83,7 @@ export function loadConfig(env: Env = process.env): Result<OriginConfig> {
     production,
     host: env.ORIGIN_HOST || "0.0.0.0",
     port: n.port,
+    ops: { host: env.ORIGIN_OPS_HOST || "127.0.0.1", port: n.opsPort },
     secret,
     services: services.value,
     logLevel: env.LOG_LEVEL || "info",
@@ -115,6 +118,7 @@ export function loadConfig(env: Env = process.env): Result<OriginConfig> {
 function readNumbers(env: Env) {
   const fields = {
     port: int(env, "ORIGIN_PORT", 8788, 0, 65535),
+    opsPort: int(env, "ORIGIN_OPS_PORT", 8789, 0, 65535),
     partitions: int(env, "KAFKA_PARTITIONS", 6, 1, 10_000),
     kafkaReplication: int(env, "KAFKA_REPLICATION_FACTOR", 1, 1, 16),
     // Below the edge's 10 s request timeout, so the edge sees a 503 rather than an abort.

@@ -21,8 +21,10 @@ export { loadConfig, startOrigin, startPersister, startPush };
 const SHUTDOWN_GRACE_MS = 30_000;
 
 export interface RunningServices {
-  /** The HTTP API with ingest; otherwise only `/healthz` and `/metrics`. */
+  /** The ingest's HTTP API; in a process without ingest, its ops server (the only address it serves). */
   url: string;
+  /** `/healthz` and `/metrics` (ORIGIN_OPS_HOST:ORIGIN_OPS_PORT). */
+  opsUrl: string;
   /** Resolves when a consumer of this process stopped for good (see watchCrashes): the process should exit. */
   failed: Promise<Error>;
   stop(): Promise<void>;
@@ -30,7 +32,8 @@ export interface RunningServices {
 
 /**
  * Prepares storage (waiting for Kafka and Cassandra if needed), then starts the configured services on shared
- * clients. Every process serves `/healthz` and `/metrics`, with the consumers it runs among the checks.
+ * clients. Every process serves `/healthz` and `/metrics` on its ops server, with the consumers it runs among the
+ * checks; the ingest's port serves only the signed API.
  */
 export async function startServices(config: OriginConfig, log: Logger, signal = new AbortController().signal): Promise<RunningServices> {
   const backends = openBackends(config, log);
@@ -42,27 +45,32 @@ export async function startServices(config: OriginConfig, log: Logger, signal = 
   }
   const options = { log, backends };
   const consumers = new Map<string, RunningService>();
-  if (config.services.has("persister")) consumers.set("persister", await startPersister(config, options));
-  if (config.services.has("push")) consumers.set("push", await startPush(config, options));
-  const checks = Object.fromEntries([...consumers].map(([name, consumer]) => [name, consumer.health]));
-  const http = await (config.services.has("ingest") ? startOrigin(config, { ...options, checks }) : startOpsServer(config, backends, checks, log)).catch(
-    async (error: unknown) => {
-      // The port is taken, say: leave nothing running behind the error.
-      await Promise.all([...consumers.values()].map((consumer) => consumer.stop()));
-      await backends.close();
-      throw error;
-    },
-  );
-  return {
-    url: http.url,
-    failed: Promise.race([...consumers.values()].map((consumer) => consumer.failed)),
-    async stop() {
-      // HTTP first, so nothing new arrives; then the consumers commit what they handled and leave their groups.
-      await http.stop();
-      await Promise.all([...consumers.values()].map((consumer) => consumer.stop()));
-      await backends.close();
-    },
+  const servers: { stop(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    // HTTP first, so nothing new arrives; then the consumers commit what they handled and leave their groups.
+    await Promise.all(servers.map((server) => server.stop()));
+    await Promise.all([...consumers.values()].map((consumer) => consumer.stop()));
+    await backends.close();
   };
+  try {
+    if (config.services.has("persister")) consumers.set("persister", await startPersister(config, options));
+    if (config.services.has("push")) consumers.set("push", await startPush(config, options));
+    const checks = Object.fromEntries([...consumers].map(([name, consumer]) => [name, consumer.health]));
+    const ops = await startOpsServer(config, backends, checks, log);
+    servers.push(ops);
+    const api = config.services.has("ingest") ? await startOrigin(config, options) : null;
+    if (api) servers.push(api);
+    return {
+      url: api?.url ?? ops.url,
+      opsUrl: ops.url,
+      failed: Promise.race([...consumers.values()].map((consumer) => consumer.failed)),
+      stop: stopAll,
+    };
+  } catch (error) {
+    // A port is taken, say: leave nothing running behind the error.
+    await stopAll();
+    throw error;
+  }
 }
 
 async function main(): Promise<void> {
@@ -93,7 +101,7 @@ async function main(): Promise<void> {
   running = startServices(config.value, log, aborted.signal);
   try {
     const services = await running;
-    log.info({ services: [...config.value.services], url: services.url }, "origin started");
+    log.info({ services: [...config.value.services], opsUrl: services.opsUrl, url: services.url }, "origin started");
     void services.failed.then((error) => {
       log.error({ err: errorMessage(error) }, "a consumer stopped for good; exiting so the process is restarted");
       shutdown("a consumer failed", 1);

@@ -91,7 +91,7 @@ export class OriginPipeline {
 
   async startPersister(): Promise<void> {
     if (this.persister) return;
-    // ORIGIN_PORT is 0 in env: its /healthz and /metrics take a free port, not the ingest's.
+    // ORIGIN_OPS_PORT is 0 in env: its /healthz and /metrics take a free port of their own.
     const child = spawnOrigin(this.env, "persister");
     this.persister = child;
     await child.started;

@@ -1,9 +1,7 @@
-/** The origin's HTTP API, called only by the edge (signed), plus unsigned health and metrics. */
+/** The origin's HTTP API, called only by the edge, every route signed; health and metrics are on the ops server. */
 import { Hono } from "hono";
 import { MAX_INGEST_EVENTS } from "../../protocol/events.js";
 import { MAX_FRAME_BYTES } from "../../protocol/limits.js";
-import { backendChecks } from "../ops/health.js";
-import { opsRoutes } from "../ops/routes.js";
 import type { OriginDeps, OriginEnv } from "./deps.js";
 import { historyRoute } from "./history-route.js";
 import { ingestRoute } from "./ingest-route.js";
@@ -17,8 +15,6 @@ const MAX_REQUEST_BYTES = MAX_INGEST_EVENTS * MAX_FRAME_BYTES;
 
 export function createOriginApp(deps: OriginDeps): Hono<OriginEnv> {
   const app = new Hono<OriginEnv>();
-  const backends = backendChecks({ kafka: deps.messageLog, cassandra: deps.messages, redis: deps.presence });
-  app.route("/", opsRoutes<OriginEnv>({ ...backends, ...deps.checks }));
   app.use("/v1/*", signedRequests(deps.secret, MAX_REQUEST_BYTES));
   app.route("/v1/ingest", ingestRoute(deps));
   app.route("/v1/history", historyRoute(deps));

@@ -3,7 +3,6 @@ import type { HttpBindings } from "@hono/node-server";
 import type { MessageLog } from "../message-log/message-log.js";
 import type { EndpointPolicy } from "../../protocol/push-endpoint.js";
 import type { MessageStore } from "../message-store/message-store.js";
-import type { HealthChecks } from "../ops/health.js";
 import type { PresenceStore } from "../presence/presence-store.js";
 import type { Logger } from "../shared/log.js";
 import type { SubscriptionStore } from "../subscriptions/subscription-store.js";
@@ -16,8 +15,6 @@ export interface OriginDeps {
   messages: MessageStore;
   presence: PresenceStore;
   subscriptions: SubscriptionStore;
-  /** What else `GET /healthz` reports: the consumers running in the same process. */
-  checks?: HealthChecks;
 }
 
 /**

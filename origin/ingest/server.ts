@@ -1,9 +1,8 @@
-/** Starts the origin's HTTP API (ingest, history, presence, subscriptions, health) on @hono/node-server. */
+/** Starts the origin's HTTP API (ingest, history, presence, subscriptions) on @hono/node-server. */
 import { openBackends } from "../backends.js";
 import type { OriginConfig } from "../config.js";
 import { KafkaMessageLog } from "../message-log/message-log-kafka.js";
 import { CassandraMessageStore } from "../message-store/message-store-cassandra.js";
-import type { HealthChecks } from "../ops/health.js";
 import { RedisPresenceStore } from "../presence/presence-store-redis.js";
 import type { StartOptions } from "../service.js";
 import { listen } from "../shared/listen.js";
@@ -16,12 +15,7 @@ export interface RunningOrigin {
   stop(): Promise<void>;
 }
 
-export interface OriginOptions extends StartOptions {
-  /** Reported by `GET /healthz` besides the backends: the consumers this process runs too. */
-  checks?: HealthChecks;
-}
-
-export async function startOrigin(config: OriginConfig, options: OriginOptions = {}): Promise<RunningOrigin> {
+export async function startOrigin(config: OriginConfig, options: StartOptions = {}): Promise<RunningOrigin> {
   const log = (options.log ?? createLogger(config.logLevel)).child({ service: "ingest" });
   const backends = options.backends ?? openBackends(config, log);
   const messageLog = new KafkaMessageLog(backends.kafka, config.kafka, log);
@@ -33,7 +27,6 @@ export async function startOrigin(config: OriginConfig, options: OriginOptions =
     messages: new CassandraMessageStore(backends.cassandra, config.cassandra.keyspace),
     presence: new RedisPresenceStore(backends.redis, config.presenceTtlSeconds),
     subscriptions: new CassandraSubscriptionStore(backends.cassandra, config.cassandra.keyspace),
-    checks: options.checks,
   });
   const server = await listen(app, config);
   log.info({ port: server.port }, "origin HTTP API listening");

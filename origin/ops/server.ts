@@ -1,7 +1,8 @@
 /**
- * The operational endpoints alone (`/healthz`, `/metrics`) for a process that runs consumers but no ingest: without
- * it a persister-only or push-only container could not be health-checked, and its counters (messages persisted,
- * consumer lag) could not be scraped.
+ * The operational endpoints (`/healthz`, `/metrics`), one server per process, on their own address
+ * (`ORIGIN_OPS_HOST:ORIGIN_OPS_PORT`, loopback by default), never on the ingest's published port: they are
+ * unsigned, and the health report carries backend error text and the metrics every counter. A persister-only or
+ * push-only process serves them too, so every container can be health-checked and scraped.
  */
 import { Hono } from "hono";
 import type { Backends } from "../backends.js";
@@ -19,7 +20,7 @@ export interface RunningOps {
   stop(): Promise<void>;
 }
 
-/** Serves the backends' checks and `checks` (the consumers') at the configured HTTP address. */
+/** Serves the backends' checks and `checks` (the consumers') at the configured ops address. */
 export async function startOpsServer(config: OriginConfig, backends: Backends, checks: HealthChecks, log: Logger): Promise<RunningOps> {
   const kafka = new KafkaMessageLog(backends.kafka, config.kafka, log);
   const cassandra = new CassandraMessageStore(backends.cassandra, config.cassandra.keyspace);
@@ -27,7 +28,7 @@ export async function startOpsServer(config: OriginConfig, backends: Backends, c
   const app = new Hono()
     .route("/", opsRoutes({ ...backendChecks({ kafka, cassandra, redis }), ...checks }))
     .notFound((c) => c.json({ error: { code: "not_found", message: "this process serves only /healthz and /metrics" } }, 404));
-  const server = await listen(app, config);
+  const server = await listen(app, config.ops);
   log.info({ port: server.port }, "health and metrics listening");
   return {
     url: server.url,

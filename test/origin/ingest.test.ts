@@ -3,9 +3,10 @@ import { once } from "node:events";
 import { request, type IncomingMessage } from "node:http";
 import { Partitioners } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../origin/backends.js";
+import { openBackends, type Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
 import { startOrigin, type RunningOrigin } from "../../origin/ingest/server.js";
+import { startOpsServer, type RunningOps } from "../../origin/ops/server.js";
 import { startPersister } from "../../origin/persister/index.js";
 import { withTimeout } from "../../origin/shared/timeout.js";
 import type { RunningService } from "../../origin/service.js";
@@ -32,6 +33,7 @@ let config: OriginConfig;
 let backends: Backends;
 let origin: RunningOrigin;
 let persister: RunningService;
+let ops: RunningOps;
 
 beforeAll(async () => {
   config = configOf(env);
@@ -39,12 +41,14 @@ beforeAll(async () => {
   backends = await prepareRun(config);
   origin = await startOrigin(config, { log });
   persister = await startPersister(config, { log });
+  ops = await startOpsServer(config, backends, {}, log);
   await joined(persister, "persister");
 });
 
 afterAll(async () => {
   await origin?.stop();
   await persister?.stop();
+  await ops?.stop();
   if (config) await cleanupRun(config, backends);
 });
 
@@ -115,7 +119,9 @@ describe("acknowledgement", () => {
 
   it("answers 503, not 200, while Kafka is unreachable; the edge's retry then succeeds", async () => {
     const deadConfig = configOf({ ...env, KAFKA_BROKERS: `127.0.0.1:${await closedPort()}`, KAFKA_SEND_TIMEOUT_MS: "3000" });
-    const dead = await startOrigin(deadConfig, { log });
+    const deadBackends = openBackends(deadConfig, log);
+    const dead = await startOrigin(deadConfig, { log, backends: deadBackends });
+    const deadOps = await startOpsServer(deadConfig, deadBackends, {}, log);
     try {
       const batch = messageEvents("retry-conv", 1, 2);
       const started = Date.now();
@@ -123,7 +129,7 @@ describe("acknowledgement", () => {
       expect(refused.status).toBe(503);
       expect((await refused.json()).error.code).toBe("unavailable");
       expect(Date.now() - started).toBeLessThan(10_000);
-      const health = await fetch(`${dead.url}/healthz`);
+      const health = await fetch(`${deadOps.url}/healthz`);
       expect(health.status).toBe(503);
       expect(await health.json()).toMatchObject({ ok: false, checks: { kafka: "failed", cassandra: "ok", redis: "ok" } });
       expect(await stored("retry-conv", 2)).toBe(0);
@@ -132,6 +138,8 @@ describe("acknowledgement", () => {
       await waitFor("the retried batch stored", async () => (await stored("retry-conv", 2)) === 2);
     } finally {
       await dead.stop();
+      await deadOps.stop();
+      await deadBackends.close();
     }
   });
 });
@@ -170,15 +178,15 @@ describe("dead letters", () => {
   });
 });
 
-describe("operations", () => {
+describe("operations (on the ops server)", () => {
   it("reports every backend healthy", async () => {
-    const res = await fetch(`${origin.url}/healthz`);
+    const res = await fetch(`${ops.url}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true, checks: { kafka: "ok", cassandra: "ok", redis: "ok" }, failed: {} });
   });
 
   it("exposes ingest and persister counters to Prometheus", async () => {
-    const text = await (await fetch(`${origin.url}/metrics`)).text();
+    const text = await (await fetch(`${ops.url}/metrics`)).text();
     expect(text).toMatch(/^origin_ingested_events_total\{kind="message"\} [1-9]\d*$/m);
     expect(text).toMatch(/^origin_persisted_messages_total [1-9]\d*$/m);
     expect(text).toMatch(/^origin_dead_letters_total\{service="ingest"\} [1-9]\d*$/m);

@@ -1,11 +1,12 @@
 /**
- * Every origin process can be watched: one that runs only consumers serves `/healthz` and `/metrics` too, with its
- * consumers among the checks. A consumer that kafkajs gives up on (here: another application already holds the
+ * Every origin process can be watched on its ops port, and only there: `/healthz` and `/metrics` are unsigned, so the
+ * ingest's published port answers 404 to them. One that runs only consumers serves them too, with its consumers
+ * among the checks. A consumer that kafkajs gives up on (here: another application already holds the
  * group with a partition assignor the persister does not speak, which the broker refuses without retry) turns
  * the process unhealthy, and production's main exits 1 so that the container is restarted.
  */
 import { once } from "node:events";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { AssignerProtocol, type Consumer, type PartitionAssigner } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../origin/backends.js";
@@ -31,22 +32,59 @@ afterAll(async () => {
   if (config) await cleanupRun(config, backends);
 });
 
+/** Whether anything accepts a TCP connection at host:port. */
+async function accepts(host: string, port: number): Promise<boolean> {
+  const socket = connect(port, host);
+  try {
+    await once(socket, "connect");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    socket.destroy();
+  }
+}
+
+describe("unsigned /metrics and /healthz on the ingest port (finding 5)", () => {
+  it("are served on the ops port only, bound to loopback: the ingest port answers 404 not_found", async () => {
+    const origin = await startServices(configOf({ ...env, ORIGIN_SERVICES: "ingest,persister" }), log);
+    try {
+      for (const path of ["/healthz", "/metrics"]) {
+        const res = await fetch(`${origin.url}${path}`);
+        expect(res.status).toBe(404);
+        expect((await res.json()).error.code).toBe("not_found");
+      }
+      const health = await fetch(`${origin.opsUrl}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ ok: true, checks: { kafka: "ok", cassandra: "ok", redis: "ok", persister: "ok" }, failed: {} });
+      expect(await (await fetch(`${origin.opsUrl}/metrics`)).text()).toMatch(/^# TYPE origin_ingested_events_total counter$/m);
+      // ORIGIN_OPS_HOST defaults to 127.0.0.1: another address of the machine (127.0.0.2 is loopback too) gets nothing.
+      const opsPort = Number(new URL(origin.opsUrl).port);
+      expect(new URL(origin.opsUrl).hostname).toBe("127.0.0.1");
+      expect(await accepts("127.0.0.2", opsPort)).toBe(false);
+      expect(await accepts("127.0.0.1", opsPort)).toBe(true);
+    } finally {
+      await origin.stop();
+    }
+  });
+});
+
 describe("a process without ingest", () => {
   it("serves /healthz with its consumer among the checks, and /metrics with what it persisted", async () => {
     const persister = await startServices(configOf({ ...env, ORIGIN_SERVICES: "persister" }), log);
     const ingestOnly = await startOrigin(config, { log });
     try {
-      const health = await fetch(`${persister.url}/healthz`);
+      const health = await fetch(`${persister.opsUrl}/healthz`);
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({ ok: true, checks: { kafka: "ok", cassandra: "ok", redis: "ok", persister: "ok" }, failed: {} });
 
       expect((await ingest(ingestOnly.url, messageEvents("ops-conv", 1, 5))).status).toBe(200);
       await waitFor("5 stored rows", async () => (await countMessages(backends, config, "ops-conv", 5)) === 5);
-      const metrics = await (await fetch(`${persister.url}/metrics`)).text();
+      const metrics = await (await fetch(`${persister.opsUrl}/metrics`)).text();
       expect(metrics).toMatch(/^origin_persisted_messages_total [1-9]\d*$/m);
       expect(metrics).toMatch(new RegExp(`^origin_consumer_lag\\{group="${config.kafka.groups.persister}",topic="[^"]+",partition="\\d+"\\} \\d+$`, "m"));
 
-      const ingestHere = await fetch(`${persister.url}/v1/ingest`, { method: "POST", body: "{}" });
+      const ingestHere = await fetch(`${persister.opsUrl}/v1/ingest`, { method: "POST", body: "{}" });
       expect(ingestHere.status).toBe(404);
       expect((await ingestHere.json()).error.code).toBe("not_found");
     } finally {
@@ -60,7 +98,7 @@ describe("a process without ingest", () => {
     await once(squatter, "listening");
     const { port } = squatter.address() as { port: number };
     try {
-      await expect(startServices(configOf({ ...env, ORIGIN_SERVICES: "persister", ORIGIN_PORT: String(port) }), log)).rejects.toThrow(/EADDRINUSE/);
+      await expect(startServices(configOf({ ...env, ORIGIN_SERVICES: "persister", ORIGIN_OPS_PORT: String(port) }), log)).rejects.toThrow(/EADDRINUSE/);
       const members = await withKafkaAdmin(config, async (admin) => (await admin.describeGroups([config.kafka.groups.persister])).groups[0]!.members);
       expect(members).toEqual([]);
     } finally {
@@ -90,7 +128,7 @@ describe("a consumer kafkajs gives up on", () => {
     try {
       const error = await persister.failed;
       expect(error.message).toMatch(/protocol/i);
-      const health = await fetch(`${persister.url}/healthz`);
+      const health = await fetch(`${persister.opsUrl}/healthz`);
       expect(health.status).toBe(503);
       const report = await health.json();
       expect(report).toMatchObject({ ok: false, checks: { kafka: "ok", cassandra: "ok", redis: "ok", persister: "failed" } });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
 import { startOrigin, type RunningOrigin } from "../../origin/ingest/server.js";
+import { startOpsServer, type RunningOps } from "../../origin/ops/server.js";
 import type { PushPayload } from "../../origin/push/notify.js";
 import { startPush } from "../../origin/push/index.js";
 import type { RunningService } from "../../origin/service.js";
@@ -21,6 +22,7 @@ let config: OriginConfig;
 let backends: Backends;
 let origin: RunningOrigin;
 let push: RunningService;
+let ops: RunningOps;
 const pushService = new LocalPushService();
 
 beforeAll(async () => {
@@ -30,12 +32,14 @@ beforeAll(async () => {
   await pushService.start();
   origin = await startOrigin(config, { log });
   push = await startPush(config, { log });
+  ops = await startOpsServer(config, backends, {}, log);
   await joined(push, "push");
 });
 
 afterAll(async () => {
   await origin?.stop();
   await push?.stop();
+  await ops?.stop();
   await pushService.stop();
   if (config) await cleanupRun(config, backends);
 });
@@ -113,7 +117,7 @@ describe("web push", () => {
     await waitFor("the second notification", async () => pushService.requestsTo("/dave-phone").length === 2);
     expect(pushService.requestsTo("/dave-old-browser")).toHaveLength(1);
     expect(gone.subscription.endpoint).not.toBe(current.subscription.endpoint);
-    const metrics = await (await fetch(`${origin.url}/metrics`)).text();
+    const metrics = await (await fetch(`${ops.url}/metrics`)).text();
     expect(metrics).toMatch(/^origin_pushes_failed_total\{reason="gone"\} [1-9]\d*$/m);
     expect(metrics).toMatch(/^origin_pushes_sent_total [1-9]\d*$/m);
   });

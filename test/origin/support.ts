@@ -33,6 +33,7 @@ export function testEnv(name: string, extra: Record<string, string> = {}): Recor
     NODE_ENV: "test",
     ORIGIN_HOST: "127.0.0.1",
     ORIGIN_PORT: "0",
+    ORIGIN_OPS_PORT: "0",
     ORIGIN_SECRET: SECRET,
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? "127.0.0.1:9092",
     KAFKA_TOPIC_PREFIX: `test-${id.replaceAll("_", "-")}.`,
