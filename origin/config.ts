@@ -4,7 +4,7 @@
  */
 import webpush from "web-push";
 import { fail, ok, type Result } from "../protocol/errors.js";
-import { BROWSER_PUSH_HOSTS } from "../protocol/push-endpoint.js";
+import { STRICT_ENDPOINT_POLICY, type EndpointPolicy } from "../protocol/push-endpoint.js";
 
 export const SERVICE_NAMES = ["ingest", "persister", "push"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -39,14 +39,15 @@ export interface PushConfig {
   vapid: VapidKeys;
   coalesceMs: number;
   ttlSeconds: number;
-  /** Plain-http push endpoints are only for local push services (tests); real ones are https. */
-  allowInsecureEndpoints: boolean;
-  /** Push endpoint host suffixes allowed; null allows any (see push-sender/endpoint-policy.ts). */
-  endpointHosts: readonly string[] | null;
+  /** Which endpoints subscriptions may name and sends may reach (protocol/push-endpoint.ts). */
+  endpoints: EndpointPolicy;
 }
 
 export interface OriginConfig {
+  /** NODE_ENV=production: VAPID keys are required with push, and no dev or insecure switch is accepted. */
   production: boolean;
+  /** ORIGIN_DEV=1: a local origin (the dev secret, http push endpoints on any host). */
+  dev: boolean;
   host: string;
   port: number;
   /** Where `/healthz` and `/metrics` are served: never on the ingest's published port. */
@@ -69,10 +70,14 @@ const DEV_VAPID_SUBJECT = "mailto:dev@example.invalid";
 /** Parses the environment; a missing or malformed required value is an error, never a silent default. */
 export function loadConfig(env: Env = process.env): Result<OriginConfig> {
   const production = env.NODE_ENV === "production";
+  const dev = env.ORIGIN_DEV === "1";
   const numbers = readNumbers(env);
   if (!numbers.ok) return numbers;
-  const secret = env.ORIGIN_SECRET || (production ? undefined : DEV_SECRET);
-  if (!secret) return fail("bad_request", "ORIGIN_SECRET is required when NODE_ENV=production");
+  const modes = checkModes(env, production, dev);
+  if (!modes.ok) return modes;
+  // The dev secret is in the repository: only an origin started as a dev one may use it.
+  const secret = env.ORIGIN_SECRET || (dev ? DEV_SECRET : undefined);
+  if (!secret) return fail("bad_request", "ORIGIN_SECRET is required (ORIGIN_DEV=1 runs a local origin with the dev secret)");
   const services = readServices(env.ORIGIN_SERVICES);
   if (!services.ok) return services;
   const vapid = readVapid(env, production && services.value.has("push"));
@@ -81,7 +86,9 @@ export function loadConfig(env: Env = process.env): Result<OriginConfig> {
   const prefix = env.KAFKA_TOPIC_PREFIX ?? "";
   return ok({
     production,
-    host: env.ORIGIN_HOST || "0.0.0.0",
+    dev,
+    // Loopback unless told: an origin on a bare host is not reachable from elsewhere by accident.
+    host: env.ORIGIN_HOST || "127.0.0.1",
     port: n.port,
     ops: { host: env.ORIGIN_OPS_HOST || "127.0.0.1", port: n.opsPort },
     secret,
@@ -109,10 +116,27 @@ export function loadConfig(env: Env = process.env): Result<OriginConfig> {
       vapid: vapid.value,
       coalesceMs: n.coalesceMs,
       ttlSeconds: n.pushTtl,
-      allowInsecureEndpoints: env.PUSH_ALLOW_INSECURE_ENDPOINTS ? env.PUSH_ALLOW_INSECURE_ENDPOINTS === "1" : !production,
-      endpointHosts: env.PUSH_ENDPOINT_HOSTS ? list(env.PUSH_ENDPOINT_HOSTS, "") : production ? BROWSER_PUSH_HOSTS : null,
+      endpoints: readEndpointPolicy(env, dev),
     },
   });
+}
+
+/** Production is never a dev origin, nor one that POSTs to plain-http push endpoints. */
+function checkModes(env: Env, production: boolean, dev: boolean): Result<void> {
+  if (production && dev) return fail("bad_request", "ORIGIN_DEV=1 is not allowed with NODE_ENV=production");
+  if (production && env.PUSH_ALLOW_INSECURE_ENDPOINTS === "1") return fail("bad_request", "PUSH_ALLOW_INSECURE_ENDPOINTS=1 is not allowed with NODE_ENV=production");
+  return ok(undefined);
+}
+
+/**
+ * The strict policy (https on the default port to the browsers' push services) unless the dev switch or
+ * PUSH_ALLOW_INSECURE_ENDPOINTS=1 allows local push services (http, any host, any port). PUSH_ENDPOINT_HOSTS
+ * replaces the host list either way.
+ */
+function readEndpointPolicy(env: Env, dev: boolean): EndpointPolicy {
+  const allowInsecure = env.PUSH_ALLOW_INSECURE_ENDPOINTS ? env.PUSH_ALLOW_INSECURE_ENDPOINTS === "1" : dev;
+  const policy: EndpointPolicy = allowInsecure ? { allowInsecure, hosts: null } : STRICT_ENDPOINT_POLICY;
+  return env.PUSH_ENDPOINT_HOSTS ? { ...policy, hosts: list(env.PUSH_ENDPOINT_HOSTS, "") } : policy;
 }
 
 function readNumbers(env: Env) {

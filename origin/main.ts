@@ -80,6 +80,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const log = createLogger(config.value.logLevel);
+  if (config.value.dev) log.warn("ORIGIN_DEV=1: a local origin (the dev secret unless ORIGIN_SECRET is set, http push endpoints); never expose it");
   const aborted = new AbortController();
   let running: Promise<RunningServices> | null = null;
   const shutdown = (reason: string, exitCode = 0) => {

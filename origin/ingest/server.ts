@@ -21,7 +21,7 @@ export async function startOrigin(config: OriginConfig, options: StartOptions = 
   const messageLog = new KafkaMessageLog(backends.kafka, config.kafka, log);
   const app = createOriginApp({
     secret: config.secret,
-    endpoints: { allowInsecure: config.push.allowInsecureEndpoints, hosts: config.push.endpointHosts },
+    endpoints: config.push.endpoints,
     log,
     messageLog,
     messages: new CassandraMessageStore(backends.cassandra, config.cassandra.keyspace),

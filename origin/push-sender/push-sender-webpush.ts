@@ -2,6 +2,10 @@
  * PushSender with the web-push library for encryption and VAPID headers, and fetch for the request.
  * web-push's own `sendNotification` always speaks https (it calls `https.request`), which would rule out a local
  * push service in tests; `generateRequestDetails` is the documented way to bring one's own transport.
+ *
+ * Redirects are never followed: the endpoint policy is checked on the subscription's URL, and a redirect would take
+ * the request (VAPID token and all) wherever the endpoint's server says, an internal address included. Push
+ * services answer 201 (RFC 8030 §5); a 3xx is a failed push.
  */
 import webpush from "web-push";
 import type { PushSubscription } from "../../protocol/http.js";
@@ -33,6 +37,7 @@ export class WebPushSender implements PushSender {
         headers: headersOf(request.headers),
         body: request.body === null ? null : new Uint8Array(request.body),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        redirect: "manual",
       });
       await response.arrayBuffer();
       if (response.ok) return { ok: true, status: response.status };

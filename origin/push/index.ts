@@ -24,7 +24,7 @@ export async function startPush(config: OriginConfig, options: StartOptions = {}
   const commit = committer(consumer, topics.push, tracker, log);
   const notifyDeps = {
     subscriptions: new CassandraSubscriptionStore(backends.cassandra, config.cassandra.keyspace),
-    sender: new WebPushSender(config.push.vapid, { allowInsecure: config.push.allowInsecureEndpoints, hosts: config.push.endpointHosts }),
+    sender: new WebPushSender(config.push.vapid, config.push.endpoints),
     ttlSeconds: config.push.ttlSeconds,
     log,
   };

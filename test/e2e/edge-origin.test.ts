@@ -22,7 +22,7 @@ const pushService = new LocalPushService();
 let counter = 0;
 
 beforeAll(async () => {
-  config = configOf(testEnv("e2e", { PUSH_COALESCE_MS: "100", PRESENCE_TTL_SECONDS: "5" }));
+  config = configOf(testEnv("e2e", { PUSH_COALESCE_MS: "100", PRESENCE_TTL_SECONDS: "5", PUSH_ALLOW_INSECURE_ENDPOINTS: "1" }));
   await requireServices(config);
   backends = await prepareRun(config);
   origin = await startServices(config, log);

@@ -1,6 +1,6 @@
 /**
- * A push service on 127.0.0.1 for the push tests: records every request and answers with the status configured for
- * its path (201 by default). Subscriptions get real P-256 keys, so the test decrypts what the origin encrypted.
+ * A push service on 127.0.0.1 for the push tests: records every request and answers with the status (and Location)
+ * configured for its path (201 by default). Subscriptions get real P-256 keys, so the test decrypts what the origin encrypted.
  */
 import { createECDH, randomBytes, type ECDH } from "node:crypto";
 import { once } from "node:events";
@@ -23,7 +23,7 @@ export interface TestSubscription {
 
 export class LocalPushService {
   readonly requests: PushRequest[] = [];
-  private readonly statuses = new Map<string, number>();
+  private readonly answers = new Map<string, { status: number; location?: string }>();
   private server: Server | null = null;
   private base = "";
 
@@ -34,7 +34,8 @@ export class LocalPushService {
       req.on("end", () => {
         const path = req.url ?? "/";
         this.requests.push({ path, headers: req.headers, body: Buffer.concat(chunks) });
-        res.writeHead(this.statuses.get(path) ?? 201).end();
+        const answer = this.answers.get(path) ?? { status: 201 };
+        res.writeHead(answer.status, answer.location ? { Location: answer.location } : {}).end();
       });
     });
     this.server.listen(0, "127.0.0.1");
@@ -51,14 +52,19 @@ export class LocalPushService {
     return this.requests.filter((r) => r.path === path);
   }
 
-  /** A browser-like subscription at `path`, answered with `status`. */
-  subscribe(path: string, status = 201): TestSubscription {
-    this.statuses.set(path, status);
+  /** Where a path of this service is: what a redirect names. */
+  urlOf(path: string): string {
+    return `${this.base}${path}`;
+  }
+
+  /** A browser-like subscription at `path`, answered with `status` (and a Location header, for a redirect). */
+  subscribe(path: string, status = 201, location?: string): TestSubscription {
+    this.answers.set(path, location === undefined ? { status } : { status, location });
     const ecdh: ECDH = createECDH("prime256v1");
     ecdh.generateKeys();
     const auth = randomBytes(16).toString("base64url");
     return {
-      subscription: { endpoint: `${this.base}${path}`, keys: { p256dh: ecdh.getPublicKey().toString("base64url"), auth } },
+      subscription: { endpoint: this.urlOf(path), keys: { p256dh: ecdh.getPublicKey().toString("base64url"), auth } },
       decrypt: (body) => ece.decrypt(body, { version: "aes128gcm", privateKey: ecdh, authSecret: auth }).toString("utf8"),
     };
   }

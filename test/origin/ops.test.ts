@@ -6,7 +6,7 @@
  * the process unhealthy, and production's main exits 1 so that the container is restarted.
  */
 import { once } from "node:events";
-import { connect, createServer } from "node:net";
+import { createServer } from "node:net";
 import { AssignerProtocol, type Consumer, type PartitionAssigner } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../origin/backends.js";
@@ -14,7 +14,7 @@ import type { OriginConfig } from "../../origin/config.js";
 import { startOrigin } from "../../origin/ingest/server.js";
 import { startServices } from "../../origin/main.js";
 import {
-  cleanupRun, configOf, countMessages, ingest, log, messageEvents, prepareRun, requireServices, spawnOrigin, testEnv, testKafka, waitFor,
+  accepts, cleanupRun, configOf, countMessages, ingest, log, messageEvents, prepareRun, requireServices, spawnOrigin, testEnv, testKafka, waitFor,
   withKafkaAdmin,
 } from "./support.js";
 
@@ -31,19 +31,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (config) await cleanupRun(config, backends);
 });
-
-/** Whether anything accepts a TCP connection at host:port. */
-async function accepts(host: string, port: number): Promise<boolean> {
-  const socket = connect(port, host);
-  try {
-    await once(socket, "connect");
-    return true;
-  } catch {
-    return false;
-  } finally {
-    socket.destroy();
-  }
-}
 
 describe("unsigned /metrics and /healthz on the ingest port (finding 5)", () => {
   it("are served on the ops port only, bound to loopback: the ingest port answers 404 not_found", async () => {

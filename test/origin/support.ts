@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import cassandra from "cassandra-driver";
 import { Redis } from "ioredis";
@@ -16,6 +16,7 @@ import { loadConfig, type OriginConfig } from "../../origin/config.js";
 import { bucketOf } from "../../origin/message-store/buckets.js";
 import { prepareWhenReady } from "../../origin/setup.js";
 import { createLogger } from "../../origin/shared/log.js";
+import { pushesFailed } from "../../origin/shared/metrics.js";
 import { withTimeout } from "../../origin/shared/timeout.js";
 import type { MessageEvent } from "../../protocol/events.js";
 import { sign } from "../../protocol/signature.js";
@@ -238,6 +239,24 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** Whether anything accepts a TCP connection at host:port (what a bind address lets in). */
+export async function accepts(host: string, port: number): Promise<boolean> {
+  const socket = connect(port, host);
+  try {
+    await once(socket, "connect");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    socket.destroy();
+  }
+}
+
+/** This process's count of failed pushes for one reason (`origin_pushes_failed_total{reason}`). */
+export async function failedPushes(reason: string): Promise<number> {
+  return (await pushesFailed.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
 }
 
 /** A port nothing listens on (bound, then released): a "dead broker". */
