@@ -11,7 +11,7 @@ export const createConversationBody = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("group"),
     members: z.array(f.userId).max(100_000),
-    title: z.string().trim().max(MAX_TITLE_LENGTH).optional(),
+    title: f.text.trim().max(MAX_TITLE_LENGTH).optional(),
   }),
 ]);
 export type CreateConversation = z.infer<typeof createConversationBody>;

@@ -17,7 +17,8 @@ export const MAX_PRESENCE_QUERY = 100;
 export const HISTORY_PAGE_DEFAULT = 50;
 export const HISTORY_PAGE_MAX = 100;
 export const SYNC_PAGE_DEFAULT = 100;
-export const SYNC_PAGE_MAX = 1000;
+/** A page is what one `sync` may replay: a full page of the largest bodies is ~0.9 MB out for ~40 bytes in. */
+export const SYNC_PAGE_MAX = 200;
 
 const encoder = new TextEncoder();
 

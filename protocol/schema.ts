@@ -6,8 +6,17 @@ export const userId = z.string().regex(USER_ID, "must be 1-64 chars of [A-Za-z0-
 export const deviceId = z.string().regex(DEVICE_ID, "must be 1-64 chars of [A-Za-z0-9_-]");
 export const conversationId = z.string().regex(CONVERSATION_ID, "must be 1-128 chars of [A-Za-z0-9:_-]");
 export const clientMsgId = z.string().regex(CLIENT_MSG_ID, "must be 1-64 chars of [A-Za-z0-9_-]");
+/**
+ * A lone surrogate (`"a\ud800b"`) is valid JSON but not text: SQLite and every UTF-8 hop would replace it, so
+ * history would differ from what was delivered live. Refused wherever free text enters.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export function isWellFormed(value: string): boolean {
+  return !LONE_SURROGATE.test(value);
+}
+export const text = z.string().refine(isWellFormed, "must be well-formed text (no lone surrogates)");
 /** Size is checked apart (fitsBodyLimit) because an oversized body answers too_large, not bad_request. */
-export const body = z.string().min(1, "must not be empty");
+export const body = z.string().min(1, "must not be empty").refine(isWellFormed, "must be well-formed text (no lone surrogates)");
 export const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const time = z.number().int().min(0);
 

@@ -4,10 +4,10 @@
  * forgets the watermarks both objects save lazily. Every device must still see every message once, in order.
  */
 import { describe, expect, it } from "vitest";
-import { useEdge } from "../support/fixtures.js";
+import { HIGH_LIMITS, useEdge } from "../support/fixtures.js";
 import type { TestSocket } from "../support/socket.js";
 
-const limits = { RATE_LIMIT_PER_SEC: "10000", RATE_LIMIT_BURST: "10000" };
+const limits = HIGH_LIMITS;
 // Without an alarm in the test's time, nothing but the paths under test delivers or saves anything.
 const noAlarm = useEdge({ bindings: { ...limits, FANOUT_RETRY_MS: "600000" } });
 const quickAlarm = useEdge({ bindings: { ...limits, FANOUT_RETRY_MS: "300" } });
@@ -67,8 +67,7 @@ function stream(socket: TestSocket): [number, number, string][] {
 /** The conversation's seqs in the user's inbox, read by a fresh device from cursor 0; cursors must be gap-free. */
 async function inbox(user: { connect(device?: string): Promise<TestSocket> }, conversationId: string): Promise<number[]> {
   const socket = await user.connect(`sync-${Math.random().toString(36).slice(2)}`);
-  socket.send({ type: "sync", after: 0, limit: 1000 });
-  await socket.waitForType("synced");
+  await socket.syncAll();
   const frames = socket.messages();
   await socket.close();
   expect(frames.map((f) => f.cursor)).toEqual(range(1, frames.length));

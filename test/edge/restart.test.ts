@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { useEdge, type TestUser } from "../support/fixtures.js";
+import { HIGH_LIMITS, useEdge, type TestUser } from "../support/fixtures.js";
 import { TestSocket } from "../support/socket.js";
 
-const fx = useEdge({ bindings: { RATE_LIMIT_PER_SEC: "10000", RATE_LIMIT_BURST: "10000", FANOUT_RETRY_MS: "200" } });
+const fx = useEdge({ bindings: { ...HIGH_LIMITS, FANOUT_RETRY_MS: "200" } });
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 const MEMBERS = 30;
@@ -81,8 +81,7 @@ describe("durability across a crash (SIGKILL) or restart of the runtime, on the 
 });
 
 async function inboxSeqs(socket: TestSocket, conversationId: string): Promise<number[]> {
-  socket.send({ type: "sync", after: 0, limit: 1000 });
-  await socket.waitForType("synced");
+  await socket.syncAll();
   const frames = socket.messages();
   await socket.close();
   expect(frames.map((f) => f.cursor)).toEqual(range(frames.length));

@@ -8,7 +8,7 @@ describe("parseClientFrame: every client frame is validated once, at the boundar
     for (const frame of [
       { type: "send", clientMsgId: "m_1-x", conversationId: "d:ab_C-9", body: "hello" },
       { type: "sync", after: 0 },
-      { type: "sync", after: 12, limit: 1000 },
+      { type: "sync", after: 12, limit: 200 },
       { type: "received", cursor: 3 },
       { type: "read", conversationId: "g:1", seq: 2 },
       { type: "typing", conversationId: "g:1" },
@@ -41,7 +41,7 @@ describe("parseClientFrame: every client frame is validated once, at the boundar
       send({ clientMsgId: "x".repeat(65) }),
       JSON.stringify({ type: "sync", after: -1 }),
       JSON.stringify({ type: "sync", after: 1.5 }),
-      JSON.stringify({ type: "sync", after: 0, limit: 1001 }),
+      JSON.stringify({ type: "sync", after: 0, limit: 201 }),
       JSON.stringify({ type: "read", conversationId: "c", seq: "3" }),
     ]) {
       expect(parseClientFrame(raw)).toMatchObject({ ok: false, error: { code: "bad_request" } });
