@@ -30,12 +30,14 @@ await build({
   target: ["es2022", "chrome100", "firefox100", "safari15"],
   jsx: "automatic",
   jsxImportSource: "preact",
-  sourcemap: "linked",
+  // No source maps: what is served is what is deployed, and the sources are not published.
+  sourcemap: false,
   legalComments: "none",
   logLevel: "warning",
 });
 // The service worker must sit at the root (its scope is the folder it is served from) and stay a plain script.
-for (const file of ["index.html", "sw.js"]) copyFileSync(join(root, "web", file), join(outdir, file));
+// `_headers` carries the page's security headers (Workers Static Assets applies it; it is never served itself).
+for (const file of ["index.html", "sw.js", "_headers"]) copyFileSync(join(root, "web", file), join(outdir, file));
 
 if (!quiet) {
   for (const file of ["index.html", "app.js", "styles.css", "sw.js"]) {
