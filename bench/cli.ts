@@ -20,7 +20,7 @@ common
   --runs N             repeat the run N times and report medians (default 1)
   --no-ceiling         skip the ceiling (origin: the raw Kafka and Cassandra loops; default: measured in the same run)
   --json               print the result as JSON on stdout instead of the table
-  --rate-limit N       RATE_LIMIT_PER_SEC and RATE_LIMIT_BURST of the started edge (default 1000000)
+  --rate-limit N       every rate limit of the started edge, per second and burst: sends, fan-out, frames (default 1000000)
   --storage tmpfs|disk where the started edge keeps its SQLite files: /dev/shm or the OS temp dir (default tmpfs)
 
 pairs, group

@@ -17,6 +17,11 @@ export class ChatApi {
     return token;
   }
 
+  /** `POST /v1/connect/ticket`: a one-time ticket for the next WebSocket upgrade (valid 30 s). */
+  connectTicket(): Promise<{ ticket: string; expiresAt: number }> {
+    return this.call("POST", "/v1/connect/ticket");
+  }
+
   createDirect(peer: string): Promise<ConversationInfo> {
     return this.call("POST", "/v1/conversations", { kind: "direct", peer });
   }

@@ -4,7 +4,8 @@
  * every inbox entry exactly once, in cursor order. Runs in browsers and in Node (pass `ws` as WebSocket).
  */
 import type { AckFrame, ConversationFrame, ErrorFrame, MessageFrame, ReceiptFrame, ServerFrame, TypingFrame } from "../protocol/frames.js";
-import { fitsBodyLimit, MAX_BODY_BYTES } from "../protocol/limits.js";
+import { fitsBodyLimit, MAX_BODY_BYTES, SYNC_PAGE_MAX } from "../protocol/limits.js";
+import { ChatApi } from "./api.js";
 import { Emitter } from "./emitter.js";
 import { InboxOrder } from "./inbox-order.js";
 
@@ -58,6 +59,8 @@ export class ChatClient extends Emitter<ClientEvents> {
   private stopped = false;
   private syncing = false;
   private attempts = 0;
+  /** Counts connection attempts, so a ticket that arrives after a newer attempt began is dropped. */
+  private opening = 0;
   private timers = new Set<ReturnType<typeof setTimeout>>();
   private receivedTimer: ReturnType<typeof setTimeout> | null = null;
   private keepalive: ReturnType<typeof setInterval> | null = null;
@@ -114,6 +117,7 @@ export class ChatClient extends Emitter<ClientEvents> {
 
   close(): void {
     this.stopped = true;
+    this.opening++;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.ws?.close(1000, "client closed");
@@ -125,12 +129,24 @@ export class ChatClient extends Emitter<ClientEvents> {
     this.ws?.close(4000, "dropped");
   }
 
+  /**
+   * Each connection attempt first fetches a one-time ticket (the token never goes into the URL), then opens the
+   * socket with it. A failed ticket request is retried like a dropped socket.
+   */
   private open(): void {
+    this.setState("connecting");
+    const attempt = ++this.opening;
+    new ChatApi(this.options.url, this.options.token).connectTicket().then(
+      ({ ticket }) => attempt === this.opening && !this.stopped && this.openSocket(ticket),
+      () => attempt === this.opening && this.reconnectLater(),
+    );
+  }
+
+  private openSocket(ticket: string): void {
     const Ctor = this.options.WebSocket ?? WebSocket;
-    const params = new URLSearchParams({ token: this.options.token, device: this.options.deviceId ?? "default" });
+    const params = new URLSearchParams({ ticket, device: this.options.deviceId ?? "default" });
     const ws = new Ctor(`${this.options.url.replace(/^http/, "ws")}/v1/connect?${params}`);
     this.ws = ws;
-    this.setState("connecting");
     ws.onmessage = (event) => this.onFrame(JSON.parse(String(event.data)) as ServerFrame);
     ws.onclose = () => this.onClose(ws);
     ws.onerror = () => undefined;
@@ -205,7 +221,7 @@ export class ChatClient extends Emitter<ClientEvents> {
 
   private sync(): void {
     this.syncing = true;
-    this.frame({ type: "sync", after: this.order.cursor, limit: 1000 });
+    this.frame({ type: "sync", after: this.order.cursor, limit: SYNC_PAGE_MAX });
   }
 
   private transmit(clientMsgId: string): void {
@@ -230,6 +246,11 @@ export class ChatClient extends Emitter<ClientEvents> {
     this.syncing = false;
     if (this.keepalive) clearInterval(this.keepalive);
     if (this.stopped) return this.setState("closed");
+    this.reconnectLater();
+  }
+
+  private reconnectLater(): void {
+    if (this.stopped) return;
     this.setState("connecting");
     const delay = Math.min(30_000, 250 * 2 ** this.attempts++) * (0.5 + Math.random());
     this.later(() => !this.stopped && this.open(), delay);

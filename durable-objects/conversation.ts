@@ -93,12 +93,12 @@ export class Conversation extends DurableObject<Env> {
 
   async changeMembers(userId: string, change: ChangeMembers): Promise<Result<ConversationInfo>> {
     if (!this.store.isMember(userId)) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
-    const plan = planMemberChange(this.store.info!, this.store.currentMembers(), userId, change, this.config.maxGroupMembers);
+    const plan = planMemberChange(this.store.info!, this.store.currentMembers(), userId, change, this.config.maxGroupMembers, this.store.departed);
     if (!plan.ok) return plan;
     const { add, remove } = plan.value;
     if (add.length + remove.length > 0) {
       const everyone = [...new Set([...this.store.currentMembers(), ...add, ...remove])];
-      this.store.changeMembers(add, remove);
+      this.store.changeMembers(add, remove, remove.includes(userId) ? userId : undefined);
       await this.settle(everyone);
     }
     return ok(this.view());
@@ -131,19 +131,22 @@ export class Conversation extends DurableObject<Env> {
     return ok(this.store.history(query));
   }
 
-  /** Moves the reader's watermark forward and tells every member's devices, the reader's other devices too. */
-  read(userId: string, seq: number): Result<{ readSeq: number }> {
+  /**
+   * Moves the reader's watermark forward and tells every member's devices, the reader's other devices too
+   * (unless the reader's session found it over its fan-out budget: then only the watermark moves).
+   */
+  read(userId: string, seq: number, relay = true): Result<{ readSeq: number }> {
     const member = this.store.members.get(userId);
     if (!member || !this.store.isMember(userId)) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
-    if (this.store.setWatermark(member, "readSeq", seq)) {
+    if (this.store.setWatermark(member, "readSeq", seq) && relay) {
       this.relay(this.store.currentMembers(), { type: "receipt", conversationId: this.store.info!.id, userId, readSeq: member.readSeq });
     }
     return ok({ readSeq: member.readSeq });
   }
 
-  delivered(userId: string, seq: number): void {
+  delivered(userId: string, seq: number, relay = true): void {
     const member = this.store.members.get(userId);
-    if (!member || !this.store.isMember(userId) || !this.store.setWatermark(member, "deliveredSeq", seq)) return;
+    if (!member || !this.store.isMember(userId) || !this.store.setWatermark(member, "deliveredSeq", seq) || !relay) return;
     const others = this.store.currentMembers().filter((id) => id !== userId);
     this.relay(others, { type: "receipt", conversationId: this.store.info!.id, userId, deliveredSeq: member.deliveredSeq });
   }

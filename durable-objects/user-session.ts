@@ -7,9 +7,9 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import {
-  fail, ok, parseClientFrame, PING_FRAME, PONG_FRAME, previewOf, SYNC_PAGE_DEFAULT,
-  type AckFrame, type ClientFrame, type ConversationSummary, type HelloFrame, type Message, type Presence,
-  type PushSubscription, type Result, type SendResult, type SyncedFrame,
+  fail, NOT_A_MEMBER, ok, parseClientFrame, PING_FRAME, PONG_FRAME, previewOf, SYNC_PAGE_DEFAULT,
+  type AckFrame, type ChatError, type ClientFrame, type ConversationKind, type ConversationSummary, type HelloFrame,
+  type Message, type Presence, type PushSubscription, type Result, type SendResult, type SyncedFrame,
 } from "../protocol/index.js";
 import { loadConfig, type EdgeConfig, type Env } from "../workers/config.js";
 import { AlarmClock } from "./shared/alarm.js";
@@ -21,11 +21,15 @@ import type { Conversation } from "./conversation.js";
 import { errorFrame, messageFrame } from "./user-session/frames.js";
 import { Inbox, type InboxEntry } from "./user-session/inbox.js";
 import { EventOutbox } from "./user-session/outbox.js";
-import { TokenBucket } from "./user-session/rate-limit.js";
+import { PushSubscriptions } from "./user-session/push-subscriptions.js";
+import { DailyQuota } from "./user-session/quota.js";
+import { UserLimits } from "./user-session/rate-limit.js";
 import { USER_SESSION_SCHEMA } from "./user-session/schema.js";
 import { heldBack, holdBack } from "./user-session/send-order.js";
 import { SendQueue, type BatchOutcome, type Outgoing } from "./user-session/send-queue.js";
+import { admitFrame } from "./user-session/socket-limits.js";
 import { broadcast, closeQuietly, identityOf, saveIdentity, sendTo } from "./user-session/sockets.js";
+import { Tickets } from "./user-session/tickets.js";
 
 /** A user's devices: more connections than this are refused (a device reconnecting replaces its old socket). */
 const MAX_SOCKETS = 32;
@@ -37,23 +41,32 @@ export class UserSession extends DurableObject<Env> {
   private readonly outbox: EventOutbox;
   private readonly clock: AlarmClock;
   private readonly forwarder: Forwarder;
-  private readonly limiter: TokenBucket;
+  private readonly limits: UserLimits;
+  private readonly quota: DailyQuota;
+  private readonly subscriptions: PushSubscriptions;
+  private readonly tickets = new Tickets();
   private readonly queue: SendQueue;
   private readonly typingSentAt = new Map<string, number>();
+  /** Sockets with a `sync` being answered: one at a time per socket. */
+  private readonly syncing = new WeakSet<WebSocket>();
   private userId: string | null;
   private readonly conversationStubs: StubCache<Conversation>;
+  private readonly sessionStubs: StubCache<UserSession>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.config = loadConfig(env);
     this.conversationStubs = new StubCache(env.CONVERSATION);
+    this.sessionStubs = new StubCache(env.USER_SESSION);
     ctx.storage.sql.exec(USER_SESSION_SCHEMA);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     this.inbox = new Inbox(ctx.storage);
     this.outbox = new EventOutbox(ctx.storage.sql);
     this.clock = new AlarmClock(ctx.storage);
     this.forwarder = new Forwarder(this.config, this.clock, (limit) => this.outbox.next(limit));
-    this.limiter = new TokenBucket(this.config.rateLimitPerSec, this.config.rateLimitBurst);
+    this.limits = new UserLimits(this.config);
+    this.quota = new DailyQuota(ctx.storage.sql);
+    this.subscriptions = new PushSubscriptions(ctx.storage.sql);
     this.queue = new SendQueue((conversationId, items) => this.sendBatch(conversationId, items));
     this.userId = (ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'user_id'").toArray()[0]?.value as string | undefined) ?? null;
   }
@@ -63,6 +76,10 @@ export class UserSession extends DurableObject<Env> {
     const userId = request.headers.get("X-User-Id");
     const deviceId = request.headers.get("X-Device-Id");
     if (!userId || !deviceId || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("bad upgrade", { status: 400 });
+    const ticket = request.headers.get("X-Ticket-Id");
+    if (ticket !== null && !this.tickets.consume(ticket)) {
+      return Response.json({ error: { code: "unauthorized", message: "unknown, used or expired ticket" } }, { status: 401 });
+    }
     this.identify(userId);
     for (const old of this.ctx.getWebSockets(deviceId)) closeQuietly(old, 4001, "replaced by a newer connection of this device");
     const live = this.ctx.getWebSockets().filter((ws) => identityOf(ws)?.deviceId !== deviceId);
@@ -78,7 +95,10 @@ export class UserSession extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const parsed = parseClientFrame(message);
+    // Refused frames cost tokens too: garbage is no cheaper to answer than a ping.
+    const limited = admitFrame(ws, parsed.ok ? parsed.frame.type : null, this.config);
     if (!parsed.ok) return sendTo(ws, errorFrame(parsed.error, parsed.clientMsgId));
+    if (limited) return this.refuseFrame(ws, parsed.frame, limited);
     try {
       await this.handle(ws, parsed.frame);
     } catch (error) {
@@ -98,6 +118,13 @@ export class UserSession extends DurableObject<Env> {
     await this.socketGone(ws);
   }
 
+  /** A frame over the socket's budget; a refused send holds back later ones, like any retryable refusal. */
+  private refuseFrame(ws: WebSocket, frame: ClientFrame, error: ChatError): void {
+    const clientMsgId = frame.type === "send" ? frame.clientMsgId : undefined;
+    if (clientMsgId !== undefined) holdBack(ws, clientMsgId, error);
+    sendTo(ws, errorFrame(error, clientMsgId));
+  }
+
   private async handle(ws: WebSocket, frame: ClientFrame): Promise<void> {
     switch (frame.type) {
       case "send": {
@@ -109,17 +136,25 @@ export class UserSession extends DurableObject<Env> {
         });
       }
       case "sync":
-        return sendTo(ws, this.replay(ws, frame.after, frame.limit ?? SYNC_PAGE_DEFAULT));
+        return this.sync(ws, frame.after, frame.limit ?? SYNC_PAGE_DEFAULT);
       case "received":
         return this.received(frame.cursor);
       case "read": {
-        const result = await this.conversation(frame.conversationId).read(this.userId!, frame.seq);
+        const members = this.inbox.membersOf(frame.conversationId);
+        if (!members) return sendTo(ws, errorFrame(NOT_A_MEMBER));
+        // Over the fan-out budget the watermark still moves; only the live relay is skipped.
+        const relay = this.limits.relay(members.length) === 0;
+        const result = await this.conversation(frame.conversationId).read(this.userId!, frame.seq, relay);
         if (!result.ok) return sendTo(ws, errorFrame(result.error));
         return this.inbox.setReadSeq(frame.conversationId, result.value.readSeq);
       }
       case "typing": {
+        const members = this.inbox.membersOf(frame.conversationId);
+        if (!members) return sendTo(ws, errorFrame(NOT_A_MEMBER));
         const now = Date.now();
         if (now - (this.typingSentAt.get(frame.conversationId) ?? 0) < TYPING_THROTTLE_MS) return;
+        // Typing is a hint: dropped when throttled or over the fan-out budget, like extra typing frames.
+        if (this.limits.relay(members.length - 1, now) > 0) return;
         this.typingSentAt.set(frame.conversationId, now);
         const result = await this.conversation(frame.conversationId).typing(this.userId!);
         return result.ok ? undefined : sendTo(ws, errorFrame(result.error));
@@ -129,11 +164,28 @@ export class UserSession extends DurableObject<Env> {
     }
   }
 
-  /** Rate-limits, then queues a send behind the conversation's in-flight call (see SendQueue). */
+  /**
+   * Checks membership (a conversation this session does not list is never called: an unknown id must not
+   * create an object), charges the message and its recipients, then queues it behind the conversation's
+   * in-flight call (see SendQueue).
+   */
   private submit(conversationId: string, item: Outgoing, reply: (result: Result<SendResult>) => void): void {
-    const wait = this.limiter.take();
+    const members = this.inbox.membersOf(conversationId);
+    if (!members) return reply(fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message));
+    const wait = this.limits.send(Math.max(1, members.length - 1));
     if (wait > 0) return reply(fail("rate_limited", `sending too fast; retry in ${wait} ms`, wait));
     this.queue.enqueue(conversationId, { clientMsgId: item.clientMsgId, body: item.body }, reply);
+  }
+
+  /** One sync at a time per socket: a page is replayed whole before the next is taken. */
+  private sync(ws: WebSocket, after: number, limit: number): void {
+    if (this.syncing.has(ws)) return sendTo(ws, errorFrame({ code: "rate_limited", message: "a sync is already being answered on this socket", retryAfterMs: 100 }));
+    this.syncing.add(ws);
+    try {
+      sendTo(ws, this.replay(ws, after, limit));
+    } finally {
+      this.syncing.delete(ws);
+    }
   }
 
   /** Replays inbox entries after `after` to one device, then the `synced` frame (returned). */
@@ -153,7 +205,8 @@ export class UserSession extends DurableObject<Env> {
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('delivered_cursor', ?)", upTo);
     for (const [conversationId, seq] of this.inbox.highestSeqs(from, upTo)) {
       if (!this.inbox.setDeliveredSeq(conversationId, seq)) continue;
-      this.conversation(conversationId).delivered(this.userId!, seq).catch((error: unknown) => log("warn", "UserSession", "receipt_failed", { userId: this.userId, conversationId, error }));
+      const relay = this.limits.relay(Math.max(0, (this.inbox.membersOf(conversationId)?.length ?? 1) - 1)) === 0;
+      this.conversation(conversationId).delivered(this.userId!, seq, relay).catch((error: unknown) => log("warn", "UserSession", "receipt_failed", { userId: this.userId, conversationId, error }));
     }
   }
 
@@ -207,16 +260,61 @@ export class UserSession extends DurableObject<Env> {
     return this.inbox.list();
   }
 
+  /**
+   * Lets an HTTP call about a conversation through only when this user is in it (so no call reaches an object
+   * for an id the user made up). A membership change (`addedMembers` given) reaches every member, old and new:
+   * it is charged to the fan-out budget.
+   */
+  authorize(userId: string, conversationId: string, addedMembers?: number): Result<null> {
+    this.identify(userId);
+    const members = this.inbox.membersOf(conversationId);
+    if (!members) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
+    if (addedMembers === undefined) return ok(null);
+    const wait = this.limits.relay(members.length + addedMembers);
+    return wait === 0 ? ok(null) : fail("rate_limited", `changing members reaches too many people; retry in ${wait} ms`, wait);
+  }
+
+  /** Counts a new conversation against the user's daily quota and its first delivery against the fan-out budget. */
+  admitCreate(userId: string, kind: ConversationKind, members: number): Result<null> {
+    this.identify(userId);
+    const wait = this.limits.relay(members);
+    if (wait > 0) return fail("rate_limited", `creating conversations too fast; retry in ${wait} ms`, wait);
+    return this.quota.take(kind === "group" ? "group" : "direct", kind === "group" ? this.config.maxGroupsPerDay : this.config.maxDirectsPerDay);
+  }
+
+  /** Presence of the users this one shares a conversation with; anyone else looks offline and never seen. */
+  async presenceOf(userId: string, users: string[]): Promise<Record<string, Presence>> {
+    this.identify(userId);
+    const contacts = this.inbox.contacts(users);
+    contacts.add(userId);
+    const answer: Record<string, Presence> = {};
+    await Promise.all(
+      users.map(async (u) => {
+        answer[u] = contacts.has(u) ? await this.sessionStubs.get(u).presence() : { online: false, lastSeen: null };
+      }),
+    );
+    return answer;
+  }
+
+  /** A one-time ticket for this user's next WebSocket upgrade (see user-session/tickets.ts). */
+  async issueTicket(userId: string): Promise<Result<{ ticket: string; expiresAt: number }>> {
+    this.identify(userId);
+    if (!this.config.authSecret) return fail("unauthorized", "AUTH_SECRET is not set");
+    return ok(await this.tickets.issue(this.config.authSecret, userId));
+  }
+
   presence(): Presence {
     if (this.ctx.getWebSockets().length > 0) return { online: true, lastSeen: Date.now() };
     const row = this.ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'last_seen'").toArray()[0];
     return { online: false, lastSeen: row ? Number(row.value) : null };
   }
 
-  /** Without origin, subscriptions are kept here so none is lost before push is configured. */
-  addPushSubscription(userId: string, subscription: PushSubscription): Result<null> {
+  /** Rate-limits subscribing; without origin (`keep`), the subscription is kept here (see PushSubscriptions). */
+  pushSubscription(userId: string, subscription: PushSubscription, keep: boolean): Result<null> {
     this.identify(userId);
-    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO push_subscriptions (endpoint, subscription) VALUES (?, ?)", subscription.endpoint, JSON.stringify(subscription));
+    const admitted = this.subscriptions.admit();
+    if (!admitted.ok) return admitted;
+    if (keep) this.subscriptions.keep(subscription);
     return ok(null);
   }
 

@@ -5,3 +5,4 @@ export * from "./http.js";
 export * from "./limits.js";
 export * from "./message.js";
 export * from "./signature.js";
+export * from "./push-endpoint.js";

@@ -23,11 +23,10 @@ app.use("/v1/*", bodyLimit({ maxSize: MAX_HTTP_BODY, onError: () => raise("too_l
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 app.route("/v1/dev", dev);
-app.use("/v1/connect", requireUser({ allowQueryToken: true }));
 app.route("/v1/connect", connect);
-app.use("/v1/conversations/*", requireUser({ allowQueryToken: false }));
-app.use("/v1/presence/*", requireUser({ allowQueryToken: false }));
-app.use("/v1/push/*", requireUser({ allowQueryToken: false }));
+app.use("/v1/conversations/*", requireUser());
+app.use("/v1/presence/*", requireUser());
+app.use("/v1/push/*", requireUser());
 app.route("/v1/conversations", conversations);
 app.route("/v1/presence", presence);
 app.route("/v1/push", push);

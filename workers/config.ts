@@ -4,7 +4,7 @@
  */
 import type { Conversation } from "../durable-objects/conversation.js";
 import type { UserSession } from "../durable-objects/user-session.js";
-import { DEFAULT_MAX_GROUP_MEMBERS, HISTORY_PAGE_MAX } from "../protocol/index.js";
+import { BROWSER_PUSH_HOSTS, DEFAULT_MAX_GROUP_MEMBERS, HISTORY_PAGE_MAX, type EndpointPolicy } from "../protocol/index.js";
 
 export interface Env {
   USER_SESSION: DurableObjectNamespace<UserSession>;
@@ -16,7 +16,16 @@ export interface Env {
   ORIGIN_SECRET?: string;
   RATE_LIMIT_PER_SEC?: string;
   RATE_LIMIT_BURST?: string;
+  FANOUT_LIMIT_PER_SEC?: string;
+  FANOUT_LIMIT_BURST?: string;
+  FRAME_LIMIT_PER_SEC?: string;
+  FRAME_LIMIT_BURST?: string;
   MAX_GROUP_MEMBERS?: string;
+  MAX_GROUPS_PER_DAY?: string;
+  MAX_DIRECTS_PER_DAY?: string;
+  TOKEN_MAX_LIFETIME_S?: string;
+  PUSH_ENDPOINT_HOSTS?: string;
+  PUSH_ALLOW_INSECURE_ENDPOINTS?: string;
   FANOUT_RETRY_MS?: string;
   OUTBOX_RETRY_MS?: string;
   PRESENCE_REFRESH_MS?: string;
@@ -33,9 +42,26 @@ export interface EdgeConfig {
   /** Origin base URL; unset means the edge is the whole system, its DO storage the durable store. */
   originUrl: string | undefined;
   originSecret: string | undefined;
+  /** Messages a user may send: a token bucket shared by all its devices and HTTP. */
   rateLimitPerSec: number;
   rateLimitBurst: number;
+  /**
+   * Recipients a user's sends, typing and read frames may reach: each costs one token per member it is relayed
+   * to, so a user in many big groups cannot turn cheap frames into a flood of deliveries.
+   */
+  fanoutLimitPerSec: number;
+  fanoutLimitBurst: number;
+  /** Frames of any kind one socket may send. */
+  frameLimitPerSec: number;
+  frameLimitBurst: number;
   maxGroupMembers: number;
+  /** New groups one user may create per UTC day; direct conversations opened per day. */
+  maxGroupsPerDay: number;
+  maxDirectsPerDay: number;
+  /** The longest lifetime (`exp` − `iat`) a client token may have. */
+  tokenMaxLifetimeS: number;
+  /** Which Web Push endpoints a subscription may name (see protocol/push-endpoint.ts). */
+  pushEndpoints: EndpointPolicy;
   /** First retry delay of an unconfirmed fan-out; doubles up to a minute. */
   fanoutRetryMs: number;
   /** First retry delay of an origin outbox flush; doubles up to five minutes. */
@@ -60,7 +86,15 @@ export function loadConfig(env: Env): EdgeConfig {
     originSecret: env.ORIGIN_SECRET || undefined,
     rateLimitPerSec: positive(env.RATE_LIMIT_PER_SEC, 50),
     rateLimitBurst: positive(env.RATE_LIMIT_BURST, 100),
+    fanoutLimitPerSec: positive(env.FANOUT_LIMIT_PER_SEC, 5_000),
+    fanoutLimitBurst: positive(env.FANOUT_LIMIT_BURST, 20_000),
+    frameLimitPerSec: positive(env.FRAME_LIMIT_PER_SEC, 100),
+    frameLimitBurst: positive(env.FRAME_LIMIT_BURST, 200),
     maxGroupMembers: positive(env.MAX_GROUP_MEMBERS, DEFAULT_MAX_GROUP_MEMBERS),
+    maxGroupsPerDay: positive(env.MAX_GROUPS_PER_DAY, 50),
+    maxDirectsPerDay: positive(env.MAX_DIRECTS_PER_DAY, 500),
+    tokenMaxLifetimeS: positive(env.TOKEN_MAX_LIFETIME_S, 24 * 3600),
+    pushEndpoints: pushEndpoints(env),
     fanoutRetryMs: positive(env.FANOUT_RETRY_MS, 2_000),
     outboxRetryMs: positive(env.OUTBOX_RETRY_MS, 1_000),
     presenceRefreshMs: positive(env.PRESENCE_REFRESH_MS, 30_000),
@@ -68,6 +102,13 @@ export function loadConfig(env: Env): EdgeConfig {
     historyMinAgeMs: positive(env.HISTORY_MIN_AGE_MS, 24 * 3600_000),
     vapidPublicKey: env.VAPID_PUBLIC_KEY || undefined,
   };
+}
+
+/** Local push services (development, tests) need http to any host; everything else gets the strict policy. */
+function pushEndpoints(env: Env): EndpointPolicy {
+  if (env.PUSH_ALLOW_INSECURE_ENDPOINTS === "1") return { allowInsecure: true, hosts: null };
+  const hosts = env.PUSH_ENDPOINT_HOSTS?.split(",").map((h) => h.trim()).filter(Boolean);
+  return { allowInsecure: false, hosts: hosts?.length ? hosts : BROWSER_PUSH_HOSTS };
 }
 
 function positive(raw: string | undefined, fallback: number): number {

@@ -116,7 +116,7 @@ export class Flood {
   }
 
   private async openOne(attacker: { token: string }, device: string): Promise<void> {
-    const ws = new WebSocket(`${this.url.replace(/^http/, "ws")}/v1/connect?token=${attacker.token}&device=${device}`, { perMessageDeflate: false });
+    const ws = new WebSocket(`${this.url.replace(/^http/, "ws")}/v1/connect?device=${device}`, { perMessageDeflate: false, headers: { Authorization: `Bearer ${attacker.token}` } });
     const abuser: Abuser = { ws, sent: 0, errors: 0, huge: false, closed: false };
     await new Promise<void>((resolve, reject) => {
       ws.once("message", () => resolve()); // the hello

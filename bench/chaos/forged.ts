@@ -33,7 +33,7 @@ export function forgedTokens(victim: string, ownToken: string): string[] {
 /** One upgrade attempt: true when the server accepted the socket (a security failure). */
 export function tryUpgrade(wsUrl: string, token: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`${wsUrl}/v1/connect?token=${encodeURIComponent(token)}&device=x`, { handshakeTimeout: 10_000 });
+    const ws = new WebSocket(`${wsUrl}/v1/connect?device=x`, { handshakeTimeout: 10_000, headers: { Authorization: `Bearer ${token}` } });
     ws.once("open", () => {
       ws.terminate();
       resolve(true);

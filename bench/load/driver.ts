@@ -74,7 +74,7 @@ class Run {
     const senderOfUser = new Map(this.work.senders.map((s, i) => [s.user, i]));
     await inParallel(this.work.users, CONNECT_CONCURRENCY, async (user) => {
       const device = new DeviceState(senderOfUser.get(user) ?? null);
-      const { ws, hello } = await openSocket(prepared.socketUrl(user), undefined, (text) => this.onFrame(device, text));
+      const { ws, hello } = await openSocket(prepared.socket(user), undefined, (text) => this.onFrame(device, text));
       device.cursor = prepared.helloCursor(hello) ?? 0;
       this.sockets[user] = ws;
     });

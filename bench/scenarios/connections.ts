@@ -133,7 +133,7 @@ async function openAll(prepared: Prepared, o: Options, pid: number | null, progr
   });
   await inParallel(o.connections, CONNECT_CONCURRENCY, async (i) => {
     while (fds() > WORKERD_FD_BUDGET || (fds() - sockets.length) / 3 > AWAKE_BUDGET) await sleep(250);
-    sockets.push(await openRetrying(() => openSocket(prepared.socketUrl(i), sourceAddress(i, o.sourceIps), pinger.onFrame, 120_000), retries));
+    sockets.push(await openRetrying(() => openSocket(prepared.socket(i), sourceAddress(i, o.sourceIps), pinger.onFrame, 120_000), retries));
     note();
   });
   return { sockets, pinger, retries: retries.count };

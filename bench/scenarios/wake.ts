@@ -11,6 +11,7 @@ import type { Options } from "../cli.js";
 import { Api, type UserApi } from "../../test/support/api.js";
 import { buildWorker } from "../../test/support/bundle.js";
 import { startEdge } from "../../test/support/edge.js";
+import { limitBindings } from "../targets/edge.js";
 import { TestSocket } from "../../test/support/socket.js";
 
 /** Local workerd hibernates an object with only hibernatable sockets after ~10 s without events. */
@@ -29,7 +30,7 @@ export interface WakeReport {
 export async function runWake(o: Options): Promise<WakeReport> {
   await buildWorker();
   const persistDir = mkdtempSync(join("/dev/shm", "edge-bench-"));
-  const edge = await startEdge({ persistDir, bindings: { RATE_LIMIT_PER_SEC: String(o.rateLimit), RATE_LIMIT_BURST: String(o.rateLimit) } });
+  const edge = await startEdge({ persistDir, bindings: limitBindings(o.rateLimit) });
   try {
     const api = new Api(edge.url);
     const [heavy, light, first] = await Promise.all(["wake-heavy", "wake-light", "wake-first"].map((id) => api.as(id)));

@@ -27,7 +27,7 @@ class CeilingTarget implements Target {
     const wsUrl = this.ceiling.url.replace(/^http/, "ws");
     // A user in no conversation gets a room of its own: one object per socket, as one UserSession per user.
     const room = (user: number): string => roomOf[user] ?? `r${tag}-u${user}`;
-    return { conversationIds, socketUrl: (user) => `${wsUrl}/room/${room(user)}`, helloCursor: () => undefined };
+    return { conversationIds, socket: (user) => ({ url: `${wsUrl}/room/${room(user)}` }), helloCursor: () => undefined };
   }
 
   /** Every frame is some device's `send` frame, relayed as is. */

@@ -20,7 +20,7 @@ export interface EdgeTargetOptions {
   url?: string;
   /** workerd's pid of the edge at `url`, when known. */
   pid?: number;
-  /** Per-user send rate limit for the started edge (RATE_LIMIT_PER_SEC and RATE_LIMIT_BURST). */
+  /** Rate limits of the started edge: per user (sends, fan-out) and per socket (frames); see limitBindings. */
   rateLimit: number;
   /** Where the started edge keeps its Durable Objects' SQLite files (see cli.ts, `--storage`). */
   storage: "tmpfs" | "disk";
@@ -39,11 +39,17 @@ const TMPFS = "/dev/shm";
 export async function edgeTarget(options: EdgeTargetOptions): Promise<Target> {
   if (options.url) return new EdgeTarget(options.url.replace(/\/+$/, ""), options.pid ?? null, null);
   await buildWorker();
-  const limit = String(options.rateLimit);
   const persistDir = mkdtempSync(join(options.storage === "tmpfs" ? TMPFS : tmpdir(), "edge-bench-"));
-  const bindings = { RATE_LIMIT_PER_SEC: limit, RATE_LIMIT_BURST: limit };
-  const edge = await startEdge({ bindings, persistDir, inspectorPort: options.inspectorPort });
+  const edge = await startEdge({ bindings: limitBindings(options.rateLimit), persistDir, inspectorPort: options.inspectorPort });
   return new EdgeTarget(edge.url, edge.pid(), edge);
+}
+
+/** Every rate limit of the edge at `limit` per second and per burst: the bench measures throughput, not the limits. */
+export function limitBindings(limit: number): Record<string, string> {
+  const value = String(limit);
+  return Object.fromEntries(
+    ["RATE_LIMIT", "FANOUT_LIMIT", "FRAME_LIMIT"].flatMap((name) => [[`${name}_PER_SEC`, value], [`${name}_BURST`, value]]),
+  );
 }
 
 async function stopEdge(edge: Edge): Promise<void> {
@@ -74,7 +80,7 @@ class EdgeTarget implements Target {
     const wsUrl = this.url.replace(/^http/, "ws");
     return {
       conversationIds,
-      socketUrl: (user) => `${wsUrl}/v1/connect?token=${tokens[user]}&device=bench`,
+      socket: (user) => ({ url: `${wsUrl}/v1/connect?device=bench`, headers: { Authorization: `Bearer ${tokens[user]}` } }),
       helloCursor: (hello) => (JSON.parse(hello) as { cursor?: number }).cursor,
     };
   }

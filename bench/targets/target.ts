@@ -13,10 +13,15 @@ export type Incoming =
 export interface Prepared {
   /** Conversation ids, in the order of the member lists given to `prepare`. */
   conversationIds: string[];
-  /** The WebSocket URL of one user's (only) device. */
-  socketUrl(user: number): string;
+  /** Where and how one user's (only) device opens its WebSocket. */
+  socket(user: number): SocketAddress;
   /** The inbox cursor a device starts from, read from its hello frame (0 where there is none). */
   helloCursor(hello: string): number | undefined;
+}
+
+export interface SocketAddress {
+  url: string;
+  headers?: Record<string, string>;
 }
 
 export interface Target {

@@ -24,5 +24,6 @@ CREATE TABLE IF NOT EXISTS messages (
   body TEXT NOT NULL,
   sent_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS departed (user_id TEXT PRIMARY KEY);
 CREATE UNIQUE INDEX IF NOT EXISTS messages_idempotency ON messages(sender_id, client_msg_id);
 `;

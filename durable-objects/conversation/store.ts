@@ -15,6 +15,8 @@ const RECENT_CACHE = 2048;
 export class ConversationStore {
   info: Info | null;
   readonly members = new Map<string, Member>();
+  /** Users who left this group by themselves: others may not add them back. */
+  readonly departed = new Set<string>();
   lastSeq = 0;
   /** The oldest seq still in this object's history; older ones were pruned after origin confirmed them. */
   oldestKept = 1;
@@ -26,6 +28,7 @@ export class ConversationStore {
     this.sql.exec(CONVERSATION_SCHEMA);
     this.info = this.loadInfo();
     for (const row of this.sql.exec("SELECT * FROM members")) this.members.set(String(row.user_id), toMember(row));
+    for (const row of this.sql.exec("SELECT user_id FROM departed")) this.departed.add(String(row.user_id));
     const bounds = this.sql.exec("SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM messages").one();
     this.lastSeq = Number(bounds.hi ?? 0);
     this.oldestKept = bounds.lo === null ? this.lastSeq + 1 : Number(bounds.lo);
@@ -52,15 +55,20 @@ export class ConversationStore {
     this.info = { ...info, version: 1, originSeq: 0 };
   }
 
-  /** Adds and removes members in one transaction and bumps the version every member must be shown. */
-  changeMembers(add: string[], remove: string[]): void {
+  /**
+   * Adds and removes members in one transaction and bumps the version every member must be shown. `leaver` is
+   * the caller when it removed itself: it is remembered as departed.
+   */
+  changeMembers(add: string[], remove: string[], leaver?: string): void {
     this.storage.transactionSync(() => {
       this.saveWatermarks();
       for (const userId of add) this.join(userId);
       for (const userId of remove) this.leave(userId);
+      if (leaver !== undefined) this.sql.exec("INSERT OR IGNORE INTO departed (user_id) VALUES (?)", leaver);
       this.sql.exec("UPDATE info SET version = version + 1");
     });
     this.info!.version++;
+    if (leaver !== undefined) this.departed.add(leaver);
   }
 
   private join(userId: string): void {

@@ -131,6 +131,21 @@ export class Inbox {
     );
   }
 
+  /** The members of a conversation this user is in; undefined when it is not listed here (or the user left it). */
+  membersOf(conversationId: string): string[] | undefined {
+    const row = this.row(conversationId);
+    return row?.view.active ? row.view.members : undefined;
+  }
+
+  /** Which of `users` share a conversation with this user (one query; member lists stay in SQLite). */
+  contacts(users: string[]): Set<string> {
+    const rows = this.sql.exec(
+      "SELECT DISTINCT m.value AS user FROM conversations c, json_each(c.members) m WHERE c.active = 1 AND m.value IN (SELECT value FROM json_each(?))",
+      JSON.stringify(users),
+    );
+    return new Set([...rows].map((r) => String(r.user)));
+  }
+
   /** The highest seq of the conversation in this inbox (undefined when the conversation is unknown here). */
   seqOf(conversationId: string): number | undefined {
     return this.row(conversationId)?.inboxSeq;

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { ChatClient } from "../../client/index.js";
 import type { MessageFrame } from "../../protocol/index.js";
-import { useEdge, type TestUser } from "../support/fixtures.js";
+import { HIGH_LIMITS, useEdge, type TestUser } from "../support/fixtures.js";
 
-const fx = useEdge({ bindings: { RATE_LIMIT_PER_SEC: "10000", RATE_LIMIT_BURST: "10000", FANOUT_RETRY_MS: "200" } });
+const fx = useEdge({ bindings: { ...HIGH_LIMITS, FANOUT_RETRY_MS: "200" } });
 
 function clientOf(user: TestUser, deviceId = "default"): { client: ChatClient; received: MessageFrame[] } {
   const client = new ChatClient({ url: fx.edge.url, token: user.token, deviceId, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { useEdge } from "../support/fixtures.js";
+import { HIGH_LIMITS, useEdge } from "../support/fixtures.js";
 import type { Frame } from "../support/socket.js";
 
-const fx = useEdge({ bindings: { RATE_LIMIT_PER_SEC: "10000", RATE_LIMIT_BURST: "10000" } });
+const fx = useEdge({ bindings: HIGH_LIMITS });
 
 const seqs = (frames: Frame[]) => frames.map((f) => f.seq as number);
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);

@@ -49,6 +49,7 @@ describe("typing", () => {
 describe("presence", () => {
   it("is online while a device is connected and reports lastSeen after it leaves", async () => {
     const [alice, bob, carol] = await fx.users("alice", "bob", "carol");
+    await alice.group([bob.userId, carol.userId], "contacts");
     const before = await alice.call("GET", `/v1/presence?users=${bob.userId},${carol.userId}`);
     expect(before.body).toEqual({ presence: { [bob.userId]: { online: false, lastSeen: null }, [carol.userId]: { online: false, lastSeen: null } } });
     const socket = await bob.connect();
@@ -72,7 +73,7 @@ describe("presence", () => {
 describe("push subscriptions without an origin", () => {
   it("are accepted and kept by the user's session", async () => {
     const [alice] = await fx.users("alice");
-    const reply = await alice.call("POST", "/v1/push/subscriptions", { endpoint: "https://push.example/abc", keys: { p256dh: "BPk", auth: "xyz" } });
+    const reply = await alice.call("POST", "/v1/push/subscriptions", { endpoint: "https://fcm.googleapis.com/fcm/send/abc", keys: { p256dh: "BPk", auth: "xyz" } });
     expect(reply.status).toBe(201);
   });
 });

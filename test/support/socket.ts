@@ -1,5 +1,6 @@
 /** A real WebSocket (the `ws` package) with a frame buffer tests can wait on. */
 import WebSocket from "ws";
+import { SYNC_PAGE_MAX } from "../../protocol/limits.js";
 
 export type Frame = Record<string, any> & { type: string };
 
@@ -22,8 +23,8 @@ export class TestSocket {
 
   /** Opens a socket and waits for its `hello`. */
   static async open(wsUrl: string, token: string, device?: string): Promise<TestSocket> {
-    const params = new URLSearchParams({ token, ...(device ? { device } : {}) });
-    const ws = new WebSocket(`${wsUrl}/v1/connect?${params}`);
+    const params = new URLSearchParams(device ? { device } : {});
+    const ws = new WebSocket(`${wsUrl}/v1/connect?${params}`, { headers: { Authorization: `Bearer ${token}` } });
     const socket = new TestSocket(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once("open", () => resolve());
@@ -78,6 +79,16 @@ export class TestSocket {
     }
   }
 
+  /** Syncs from `after` page by page until the server says nothing more follows; returns the last `synced`. */
+  async syncAll(after = 0): Promise<Frame> {
+    for (;;) {
+      this.send({ type: "sync", after, limit: SYNC_PAGE_MAX });
+      const synced = await this.waitForType("synced");
+      if (!synced.more) return synced;
+      after = synced.cursor as number;
+    }
+  }
+
   messages(conversationId?: string): Frame[] {
     return this.frames.filter((f) => f.type === "message" && (!conversationId || f.conversationId === conversationId));
   }
@@ -107,4 +118,17 @@ export class TestSocket {
   private notify(): void {
     for (const listener of [...this.listeners]) listener();
   }
+}
+
+/** The HTTP status a WebSocket upgrade got: 101 when the socket opened (it is closed again at once). */
+export function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once("open", () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once("error", () => resolve(-1));
+  });
 }

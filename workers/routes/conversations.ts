@@ -1,5 +1,5 @@
 /** `/v1/conversations…`: create, list, inspect, change members, read and send messages. */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import {
   changeMembersBody, CONVERSATION_ID, createConversationBody, parseBody, parseHistoryQuery, sendMessageBody,
 } from "../../protocol/index.js";
@@ -18,6 +18,7 @@ conversations.post("/", async (c) => {
       ? { id: await directConversationId(me, body.peer), kind: body.kind, title: "", creator: me, members: [...new Set([me, body.peer])] }
       : { id: groupConversationId(), kind: body.kind, title: body.title ?? "", creator: me, members: [...new Set([me, ...body.members])] };
   if (request.members.length > maxGroupMembers) raise("bad_request", `a group has at most ${maxGroupMembers} members`);
+  unwrap(await userSession(c.env, me).admitCreate(me, body.kind, request.members.length));
   const { created, conversation: info } = await conversation(c.env, request.id).create(request);
   return c.json(info, created ? 201 : 200);
 });
@@ -28,18 +29,19 @@ conversations.get("/", async (c) => {
 });
 
 conversations.get("/:id", async (c) => {
-  return c.json(unwrap(await conversation(c.env, idParam(c.req.param("id"))).detail(c.get("userId"))));
+  const id = await memberOf(c, c.req.param("id"));
+  return c.json(unwrap(await conversation(c.env, id).detail(c.get("userId"))));
 });
 
 conversations.post("/:id/members", async (c) => {
-  const id = idParam(c.req.param("id"));
   const change = unwrap(parseBody(changeMembersBody, await jsonBody(c)));
+  const id = await memberOf(c, c.req.param("id"), change.add?.length ?? 0);
   return c.json(unwrap(await conversation(c.env, id).changeMembers(c.get("userId"), change)));
 });
 
 conversations.get("/:id/messages", async (c) => {
-  const id = idParam(c.req.param("id"));
   const query = unwrap(parseHistoryQuery(c.req.query()));
+  const id = await memberOf(c, c.req.param("id"));
   return c.json(unwrap(await conversation(c.env, id).history(c.get("userId"), query)));
 });
 
@@ -52,4 +54,16 @@ conversations.post("/:id/messages", async (c) => {
 
 function idParam(id: string): string {
   return CONVERSATION_ID.test(id) ? id : raise("bad_request", "conversation id must be 1-128 chars of [A-Za-z0-9:_-]");
+}
+
+/**
+ * The conversation id, once the caller's session says the caller is in it: the Conversation object is never
+ * addressed for an id its caller is not in, so made-up ids create nothing. A membership change (`added` given)
+ * is charged to the caller's fan-out budget.
+ */
+async function memberOf(c: Context<AppEnv>, raw: string, added?: number): Promise<string> {
+  const id = idParam(raw);
+  const me = c.get("userId");
+  unwrap(await userSession(c.env, me).authorize(me, id, added));
+  return id;
 }

@@ -1,6 +1,10 @@
-/** `GET /v1/presence?users=a,b`: each user's own session knows whether a device is connected right now. */
+/**
+ * `GET /v1/presence?users=a,b`: answered by the caller's own session, only for users who share a conversation
+ * with the caller (anyone else looks offline and never seen), so presence leaks to no stranger and a made-up id
+ * reaches no object.
+ */
 import { Hono } from "hono";
-import { parsePresenceQuery, type Presence } from "../../protocol/index.js";
+import { parsePresenceQuery } from "../../protocol/index.js";
 import type { AppEnv } from "../context.js";
 import { unwrap } from "../errors.js";
 import { userSession } from "../stubs.js";
@@ -9,8 +13,6 @@ export const presence = new Hono<AppEnv>();
 
 presence.get("/", async (c) => {
   const users = unwrap(parsePresenceQuery(c.req.query("users")));
-  const states = await Promise.all(users.map((u) => userSession(c.env, u).presence()));
-  const answer: Record<string, Presence> = {};
-  users.forEach((u, i) => (answer[u] = states[i]!));
-  return c.json({ presence: answer });
+  const me = c.get("userId");
+  return c.json({ presence: await userSession(c.env, me).presenceOf(me, users) });
 });

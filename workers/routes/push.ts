@@ -1,10 +1,11 @@
 /**
  * Web Push: `GET /v1/push/key` publishes the VAPID public key browsers subscribe with (404 when push is not
- * configured); `POST /v1/push/subscriptions` sends the subscription to origin (which sends the pushes), or
+ * configured); `POST /v1/push/subscriptions` checks the endpoint against the push endpoint policy (no internal
+ * hosts), rate-limits the user in its session, then sends the subscription to origin (which sends the pushes), or
  * without one keeps it in the user's session.
  */
 import { Hono } from "hono";
-import { parseBody, pushSubscriptionBody } from "../../protocol/index.js";
+import { parseBody, pushSubscriptionBody, refuseEndpoint } from "../../protocol/index.js";
 import { originFetch } from "../../durable-objects/shared/origin-client.js";
 import type { AppEnv } from "../context.js";
 import { jsonBody, raise, unwrap } from "../errors.js";
@@ -19,13 +20,14 @@ push.get("/key", (c) => {
 
 push.post("/subscriptions", async (c) => {
   const subscription = unwrap(parseBody(pushSubscriptionBody, await jsonBody(c)));
-  const userId = c.get("userId");
   const config = c.get("config");
+  const refused = refuseEndpoint(subscription.endpoint, config.pushEndpoints);
+  if (refused) raise("bad_request", `endpoint: ${refused}`);
+  const userId = c.get("userId");
+  unwrap(await userSession(c.env, userId).pushSubscription(userId, subscription, !config.originUrl));
   if (config.originUrl) {
     const res = await originFetch(config, "/v1/push/subscriptions", { method: "POST", body: JSON.stringify({ userId, subscription }) }).catch(() => null);
     if (!res?.ok) raise("unavailable", "origin did not take the subscription; retry later");
-  } else {
-    unwrap(await userSession(c.env, userId).addPushSubscription(userId, subscription));
   }
   return c.json({ ok: true }, 201);
 });
