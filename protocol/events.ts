@@ -49,7 +49,12 @@ export function previewOf(body: string): string {
   return body.length <= PREVIEW_CHARS ? body : `${body.slice(0, PREVIEW_CHARS - 1)}…`;
 }
 
-/** Signed request headers (protocol.md, "Edge → origin"). */
+/** Signed request headers (protocol.md, "Edge → origin"; protocol/signature.ts). */
 export const SIGNATURE_HEADER = "X-Chat-Signature";
 export const TIMESTAMP_HEADER = "X-Chat-Timestamp";
+/** 16 random bytes, hex: makes every signature single-use. */
+export const NONCE_HEADER = "X-Chat-Nonce";
+/** hex(SHA-256(body)), covered by the signature: the MAC is checked before the body is read. */
+export const CONTENT_SHA256_HEADER = "X-Chat-Content-SHA256";
+/** A timestamp further than this from the origin's clock is refused; inside it, a signature is accepted once. */
 export const SIGNATURE_MAX_SKEW_MS = 5 * 60_000;

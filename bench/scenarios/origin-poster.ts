@@ -6,8 +6,8 @@
  * headers are the edge's (protocol.md, "Edge → origin"); the tests post with `signedFetch`, the edge's own signer.
  */
 import { Agent, request } from "node:http";
-import { mac } from "../../origin/ingest/hmac.js";
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, type MessageEvent } from "../../protocol/events.js";
+import { signedHeaders } from "../../origin/ingest/hmac.js";
+import type { MessageEvent } from "../../protocol/events.js";
 
 export class IngestPoster {
   private readonly agent: Agent;
@@ -21,13 +21,12 @@ export class IngestPoster {
   /** True once the origin answered 200 (Kafka acknowledged every event). */
   post(events: MessageEvent[]): Promise<boolean> {
     const body = JSON.stringify({ events });
-    const timestamp = String(Date.now());
-    const signature = mac(this.secret, timestamp, body).toString("hex");
+    const signature = signedHeaders(this.secret, "POST", this.url, body);
     return new Promise((resolve, reject) => {
       const req = request(this.url, {
         method: "POST",
         agent: this.agent,
-        headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: signature },
+        headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...signature },
       }, (res) => {
         res.resume();
         res.once("end", () => resolve(res.statusCode === 200)).once("error", reject);

@@ -2,21 +2,21 @@
  * The edge's only way to talk to origin: signed HTTP calls (protocol.md, "Edge → origin").
  * A batch counts as delivered only on a 2xx, which origin gives after Kafka acknowledged every event.
  */
-import { fail, ok, sign, SIGNATURE_HEADER, TIMESTAMP_HEADER, type HistoryPage, type HistoryQuery, type OriginEvent, type Result } from "../../protocol/index.js";
+import { fail, ok, signRequest, type HistoryPage, type HistoryQuery, type OriginEvent, type Result } from "../../protocol/index.js";
 import type { EdgeConfig } from "../../workers/config.js";
 
 export type OriginTarget = Pick<EdgeConfig, "originUrl" | "originSecret">;
 
+/**
+ * One signed call. Signed here, per attempt: a retry gets a new timestamp and nonce, since origin serves a
+ * signature once (protocol/signature.ts).
+ */
 export async function originFetch(config: OriginTarget, path: string, init: { method: string; body?: string }): Promise<Response> {
   if (!config.originUrl || !config.originSecret) throw new Error("origin is not configured (ORIGIN_URL, ORIGIN_SECRET)");
-  const timestamp = String(Date.now());
-  const body = init.body ?? "";
-  const headers: Record<string, string> = {
-    [TIMESTAMP_HEADER]: timestamp,
-    [SIGNATURE_HEADER]: await sign(config.originSecret, timestamp, body),
-  };
+  const url = new URL(`${config.originUrl}${path}`);
+  const headers = await signRequest(config.originSecret, init.method, url, init.body ?? "");
   if (init.body !== undefined) headers["Content-Type"] = "application/json";
-  return fetch(`${config.originUrl}${path}`, { method: init.method, headers, body: init.body, signal: AbortSignal.timeout(10_000) });
+  return fetch(url, { method: init.method, headers, body: init.body, signal: AbortSignal.timeout(10_000) });
 }
 
 /** Posts one batch; true only when origin confirmed it. Network errors count as a refusal, never throw. */

@@ -15,7 +15,7 @@ const MAX_REQUEST_BYTES = MAX_INGEST_EVENTS * MAX_FRAME_BYTES;
 
 export function createOriginApp(deps: OriginDeps): Hono<OriginEnv> {
   const app = new Hono<OriginEnv>();
-  app.use("/v1/*", signedRequests(deps.secret, MAX_REQUEST_BYTES));
+  app.use("/v1/*", signedRequests({ secret: deps.secret, replays: deps.replays, maxBodyBytes: MAX_REQUEST_BYTES }));
   app.route("/v1/ingest", ingestRoute(deps));
   app.route("/v1/history", historyRoute(deps));
   app.route("/v1/presence", presenceRoute(deps));

@@ -4,11 +4,14 @@ import type { MessageLog } from "../message-log/message-log.js";
 import type { EndpointPolicy } from "../../protocol/push-endpoint.js";
 import type { MessageStore } from "../message-store/message-store.js";
 import type { PresenceStore } from "../presence/presence-store.js";
+import type { ReplayGuard } from "../replay/replay-guard.js";
 import type { Logger } from "../shared/log.js";
 import type { SubscriptionStore } from "../subscriptions/subscription-store.js";
 
 export interface OriginDeps {
   secret: string;
+  /** Signatures already served, shared by every ingest process. */
+  replays: ReplayGuard;
   endpoints: EndpointPolicy;
   log: Logger;
   messageLog: MessageLog;

@@ -4,6 +4,7 @@ import type { OriginConfig } from "../config.js";
 import { KafkaMessageLog } from "../message-log/message-log-kafka.js";
 import { CassandraMessageStore } from "../message-store/message-store-cassandra.js";
 import { RedisPresenceStore } from "../presence/presence-store-redis.js";
+import { RedisReplayGuard } from "../replay/replay-guard-redis.js";
 import type { StartOptions } from "../service.js";
 import { listen } from "../shared/listen.js";
 import { createLogger } from "../shared/log.js";
@@ -21,6 +22,7 @@ export async function startOrigin(config: OriginConfig, options: StartOptions = 
   const messageLog = new KafkaMessageLog(backends.kafka, config.kafka, log);
   const app = createOriginApp({
     secret: config.secret,
+    replays: new RedisReplayGuard(backends.redis),
     endpoints: config.push.endpoints,
     log,
     messageLog,

@@ -15,6 +15,7 @@ import {
   closedPort,
   configOf,
   countMessages,
+  edgeSignature,
   ingest,
   joined,
   log,
@@ -69,8 +70,9 @@ describe("signed requests", () => {
     const otherBody = await signedFetch(origin.url, "POST", "/v1/ingest", body, { signedBody: body.replace("auth-conv", "else-conv") });
     const stale = await signedFetch(origin.url, "POST", "/v1/ingest", body, { timestamp: Date.now() - 5 * 60_000 - 5_000 });
     const unsignedRead = await fetch(`${origin.url}/v1/history/auth-conv`);
+    const valid = await edgeSignature(origin.url, "POST", "/v1/ingest", body);
     const malformed = await Promise.all(["ab", "A".repeat(64), "0".repeat(62) + "zz", "0".repeat(66)].map((signature) =>
-      fetch(`${origin.url}/v1/ingest`, { method: "POST", body, headers: { "X-Chat-Timestamp": String(Date.now()), "X-Chat-Signature": signature } })));
+      fetch(`${origin.url}/v1/ingest`, { method: "POST", body, headers: { ...valid, "X-Chat-Signature": signature } })));
     for (const res of [forged, otherBody, stale, unsignedRead, ...malformed]) {
       expect(res.status).toBe(401);
       expect((await res.json()).error.code).toBe("unauthorized");
@@ -78,7 +80,7 @@ describe("signed requests", () => {
     expect(await stored("auth-conv", 1)).toBe(0);
   });
 
-  it("refuses an unsigned request before reading its body (401), and a well-signed-looking huge one with 413", async () => {
+  it("refuses an unsigned or forged request before reading its body (401), and a signed huge one with 413", async () => {
     const huge = async (headers: Record<string, string>) => {
       // Headers only: a server that waited for the declared gigabyte would never answer.
       const req = request(`${origin.url}/v1/ingest`, { method: "POST", headers: { "Content-Length": "1000000000", ...headers } });
@@ -91,7 +93,9 @@ describe("signed requests", () => {
       return { status: res.statusCode, code: JSON.parse(text).error.code };
     };
     expect(await huge({})).toEqual({ status: 401, code: "unauthorized" });
-    expect(await huge({ "X-Chat-Timestamp": String(Date.now()), "X-Chat-Signature": "0".repeat(64) })).toEqual({ status: 413, code: "too_large" });
+    const forged = await edgeSignature(origin.url, "POST", "/v1/ingest", "{}", { secret: "not-the-secret" });
+    expect(await huge(forged)).toEqual({ status: 401, code: "unauthorized" });
+    expect(await huge(await edgeSignature(origin.url, "POST", "/v1/ingest", "{}"))).toEqual({ status: 413, code: "too_large" });
   });
 
   it("answers 400 to a signed body that is not an ingest envelope", async () => {

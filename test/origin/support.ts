@@ -19,7 +19,7 @@ import { createLogger } from "../../origin/shared/log.js";
 import { pushesFailed } from "../../origin/shared/metrics.js";
 import { withTimeout } from "../../origin/shared/timeout.js";
 import type { MessageEvent } from "../../protocol/events.js";
-import { sign } from "../../protocol/signature.js";
+import { signRequest } from "../../protocol/signature.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const SECRET = "origin-test-secret";
@@ -185,14 +185,40 @@ export async function readTopic(config: OriginConfig, topic: string, done: (reco
   }
 }
 
-/** A fetch to the origin, signed like the edge signs it (or not, or badly, as the test says). */
-export async function signedFetch(baseUrl: string, method: "GET" | "POST", path: string, body = "", opts: { secret?: string; timestamp?: number; signedBody?: string } = {}): Promise<Response> {
-  const timestamp = String(opts.timestamp ?? Date.now());
-  const signature = await sign(opts.secret ?? SECRET, timestamp, opts.signedBody ?? body);
+export interface SignOptions {
+  secret?: string;
+  timestamp?: number;
+  /** Sign these instead of the request's own: a signature moved to another body, method or path. */
+  signedBody?: string;
+  signedMethod?: string;
+  signedPath?: string;
+}
+
+/** Signature headers made by the edge's own signer (protocol/signature.ts) for a request, or for another one. */
+export function edgeSignature(baseUrl: string, method: string, path: string, body = "", opts: SignOptions = {}): Promise<Record<string, string>> {
+  const url = new URL(`${baseUrl}${opts.signedPath ?? path}`);
+  return signRequest(opts.secret ?? SECRET, opts.signedMethod ?? method, url, opts.signedBody ?? body, opts.timestamp ?? Date.now());
+}
+
+/** A request with the given signature headers: a replay of a captured one, or one made up. */
+export function sendSigned(baseUrl: string, method: string, path: string, body: string, signature: Record<string, string>): Promise<Response> {
   return fetch(`${baseUrl}${path}`, {
     method,
-    headers: { "Content-Type": "application/json", "X-Chat-Timestamp": timestamp, "X-Chat-Signature": signature },
+    headers: { "Content-Type": "application/json", ...signature },
     ...(method === "POST" ? { body } : {}),
+  });
+}
+
+/** A fetch to the origin, signed like the edge signs it (or not, or badly, as the test says). */
+export async function signedFetch(baseUrl: string, method: "GET" | "POST", path: string, body = "", opts: SignOptions = {}): Promise<Response> {
+  return sendSigned(baseUrl, method, path, body, await edgeSignature(baseUrl, method, path, body, opts));
+}
+
+/** Records in the run's topics (messages, push, dead letters), counted by offsets: what an accepted request sent on. */
+export async function loggedRecords(config: OriginConfig): Promise<number> {
+  return withKafkaAdmin(config, async (admin) => {
+    const topics = await Promise.all(Object.values(config.kafka.topics).map((topic) => admin.fetchTopicOffsets(topic)));
+    return topics.flat().reduce((n, p) => n + Number(p.high), 0);
   });
 }
 
