@@ -3,6 +3,7 @@
  * of garbage and forged tokens hits the edge from many sockets. Legitimate latency under abuse is compared with
  * the baseline, workerd's memory is sampled throughout, and the legitimate traffic is audited like any other.
  */
+import { readdirSync } from "node:fs";
 import { violations, type Audit } from "./audit.js";
 import { ChatApi } from "../../client/api.js";
 import type { Options } from "./cli.js";
@@ -20,6 +21,8 @@ export interface AbuseResult {
   baseline: PhaseLatency;
   abused: PhaseLatency;
   flood: FloodStats;
+  /** Durable Objects that came into existence while the flood ran (made-up ids must create none). */
+  objectsCreated: number;
   /** workerd VmRSS: at the start of the baseline, at its end (= before abuse), the peak under abuse, 2 s after it. */
   memory: { startMiB: number; beforeMiB: number; peakMiB: number; afterMiB: number };
   /** Percent of one core used by workerd and by the chaos process itself, per phase. */
@@ -31,6 +34,10 @@ export interface AbuseResult {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const ATTACKERS = 8;
 const FORGED_PER_SEC = 20;
+const PROBES_PER_SEC = 20;
+/** Big groups per typist (every other attacker), each of every legitimate user, and typing frames a second into them. */
+const FLOOD_GROUPS = 3;
+const GROUP_TYPING_PER_SEC = 100;
 
 export async function runAbuse(o: Options, say: Say): Promise<AbuseResult> {
   const world = await World.start({ name: "abuse", origin: o.origin, storage: o.storage, edgeEnv: o.edgeEnv });
@@ -53,15 +60,22 @@ export async function runAbuse(o: Options, say: Say): Promise<AbuseResult> {
     const t1 = Date.now();
     const c1 = cpuMark(world.edge.pid());
     await flood.open(o.abuseSockets);
-    say(`abuse: ${o.abuseSockets} abusive sockets open; flooding ${o.abuseRate} frames/s and ${FORGED_PER_SEC} forged tokens/s for ${o.abuseForS} s`);
+    await flood.makeGroups(FLOOD_GROUPS);
+    say(
+      `abuse: ${o.abuseSockets} abusive sockets open; flooding ${o.abuseRate} frames/s, ${FORGED_PER_SEC} forged tokens/s, ` +
+        `${PROBES_PER_SEC} stranger probes/s and ${GROUP_TYPING_PER_SEC} typing frames/s into big groups for ${o.abuseForS} s`,
+    );
+    // The flood may create nothing: every Durable Object it could reach exists before it starts.
+    const objectsBefore = objectFiles(world.edge.persistDir);
     const t2 = Date.now();
     const c2 = cpuMark(world.edge.pid());
-    flood.start(o.abuseRate, FORGED_PER_SEC, o.abuseKinds);
+    flood.start({ frames: o.abuseRate, forged: FORGED_PER_SEC, probes: PROBES_PER_SEC, groupTyping: GROUP_TYPING_PER_SEC }, o.abuseKinds);
     await sleep(o.abuseForS * 1000);
     const t3 = Date.now();
     const c3 = cpuMark(world.edge.pid());
     const stats = await flood.stop();
     flood = null;
+    const objectsCreated = objectFiles(world.edge.persistDir) - objectsBefore;
     const drainMs = await drain(traffic, world, o.recoverTimeoutS);
     await sleep(2_000);
     const memory = { startMiB: rss.atMiB(t0), beforeMiB: rss.atMiB(t1), peakMiB: rss.peakMiB(t2, t3 + 2_000), afterMiB: rss.atMiB(t3 + 2_000) };
@@ -70,7 +84,8 @@ export async function runAbuse(o: Options, say: Say): Promise<AbuseResult> {
       scenario: "abuse", ok: false, seed: o.seed,
       baseline: phaseLatency(traffic.sends.values(), traffic.online, t0, t1),
       abused: phaseLatency(traffic.sends.values(), traffic.online, t2, t3),
-      flood: stats, memory, cpu: { baseline: cpuShare(c0, c1), abused: cpuShare(c2, c3) }, audit: base.audit, violations: [...base.violations, ...abuseViolations(o, stats, memory)],
+      flood: stats, objectsCreated, memory, cpu: { baseline: cpuShare(c0, c1), abused: cpuShare(c2, c3) }, audit: base.audit,
+      violations: [...base.violations, ...abuseViolations(o, stats, memory), ...(objectsCreated > 0 ? [`objectsCreated ${objectsCreated}`] : [])],
     };
     result.violations.push(...latencyViolations(o, result));
     result.ok = result.violations.length === 0;
@@ -84,9 +99,15 @@ export async function runAbuse(o: Options, say: Say): Promise<AbuseResult> {
   }
 }
 
+/** Every Durable Object that ever wrote storage has its own SQLite file under the edge's persist directory. */
+function objectFiles(dir: string): number {
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith(".sqlite")).length;
+}
+
 function abuseViolations(o: Options, f: FloodStats, memory: AbuseResult["memory"]): string[] {
   const found: string[] = [];
   if (f.forgedAccepted > 0) found.push(`forgedAccepted ${f.forgedAccepted}`);
+  if (f.probesAnswered > 0) found.push(`probesAnswered ${f.probesAnswered}`);
   if (f.otherAnswers > 0) found.push(`abuseAnsweredWithoutError ${f.otherAnswers}`);
   if (f.unanswered > 0) found.push(`abuseUnanswered ${f.unanswered}`);
   if (f.closedWithoutCause > 0) found.push(`abuseSocketsClosed ${f.closedWithoutCause}`);

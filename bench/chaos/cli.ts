@@ -17,7 +17,7 @@ scenarios
   cassandra-kill  SIGKILL Cassandra under traffic, start it again          (needs npm run services -- up)
   persister-kill  SIGKILL the persister (a child process) under traffic, start a new one
   socket-drops    devices drop their sockets at random moments, also between a send and its ack
-  abuse           malformed frames, oversized bodies and forged tokens from many sockets while
+  abuse           malformed frames, oversized bodies, forged tokens, stranger probes and big-group typing floods while
                   legitimate traffic runs; latency against a baseline run, workerd memory
 
 workload
@@ -42,7 +42,8 @@ abuse
   --abuse-rate R       abusive frames per second over all of them (default 500), plus 20 forged tokens/s
   --abuse-for S        length of the baseline and of the abuse phase each (default 15)
   --abuse-kinds K,…    only these kinds of garbage (malformed, binary, oversize-body, oversize-frame,
-                       foreign-send, foreign-read, huge; default all), to find which one hurts
+                       foreign-send, foreign-read, made-up-conversation, lone-surrogate, huge; default all),
+                       to find which one hurts
   --max-rss-mb M       fail if workerd's VmRSS grows more than M MiB during abuse (default 200)
   --max-p99-ms M       legitimate p99 (ack and delivery) under abuse may reach max(M, F x baseline p99),
   --max-p99-factor F   no more (defaults 200 ms, the design's p99 delivery target, and 3)

@@ -1,11 +1,14 @@
 /**
  * The abusive side of the abuse scenario: authenticated users who send garbage from many sockets at a fixed
  * total rate (malformed JSON, unknown or invalid frames, binary frames, bodies over 4096 bytes, frames over the
- * frame limit, a few frames over a MiB, sends and reads aimed at conversations they are not in), plus
- * impersonation attempts with forged tokens. It counts how the edge answered: every frame should get exactly
- * one `error` frame on a socket that stays open (frames over a MiB may close it), and nothing else.
+ * frame limit, a few frames over a MiB, sends and reads aimed at conversations they are not in or that do not
+ * exist, text with lone surrogates), impersonation attempts with forged tokens, probes of strangers' presence and
+ * of made-up conversation ids over HTTP, and a typing flood in big groups the attackers made of every victim. It
+ * counts how the edge answered: every garbage frame should get exactly one `error` frame on a socket that stays
+ * open (frames over a MiB may close it), and nothing else; no probe may learn anything.
  */
 import WebSocket from "ws";
+import { ChatApi } from "../../client/api.js";
 import { forgedTokens, tryHttpSend, tryUpgrade } from "./forged.js";
 import type { Random } from "./random.js";
 
@@ -23,9 +26,15 @@ export interface FloodStats {
   closedWithoutCause: number;
   forged: number;
   forgedAccepted: number;
+  /** HTTP probes of strangers' presence and of made-up conversations, and how many learned anything. */
+  probes: number;
+  probesAnswered: number;
+  /** Typing frames sent into the attackers' big groups. */
+  groupTyping: number;
 }
 
 interface Abuser {
+  attacker: string;
   ws: WebSocket;
   sent: number;
   errors: number;
@@ -36,7 +45,7 @@ interface Abuser {
 const HUGE = "x".repeat(1_200_000);
 const MALFORMED = ["{", "null", "[]", '"text"', '{"type":"nope"}', '{"type":"send"}', '{"type":"sync","after":-1}',
   '{"type":"send","clientMsgId":"bad id","conversationId":"c","body":"b"}', `${"[".repeat(3000)}${"]".repeat(3000)}`];
-export const KINDS = ["malformed", "binary", "oversize-body", "oversize-frame", "foreign-send", "foreign-read", "huge"] as const;
+export const KINDS = ["malformed", "binary", "oversize-body", "oversize-frame", "foreign-send", "foreign-read", "made-up-conversation", "lone-surrogate", "huge"] as const;
 export type Kind = (typeof KINDS)[number];
 const TICK_MS = 20;
 /** Frames queued on a socket the server has not read yet: past this the flooder skips, so it cannot balloon itself. */
@@ -48,6 +57,11 @@ export class Flood {
   private otherAnswers = 0;
   private forged = 0;
   private forgedAccepted = 0;
+  private probes = 0;
+  private probesAnswered = 0;
+  private groupTyping = 0;
+  /** The big groups each attacker made of every victim (see makeGroups). */
+  private readonly groups = new Map<string, string[]>();
   private timers: ReturnType<typeof setInterval>[] = [];
   /** Set while the flood closes its own sockets, so those closes are not counted as the server's. */
   private stopping = false;
@@ -66,16 +80,32 @@ export class Flood {
     await Promise.all(Array.from({ length: sockets }, (_, i) => this.openOne(this.attackers[i % this.attackers.length]!, `a${i}`)));
   }
 
-  start(framesPerSec: number, forgedPerSec: number, kinds: readonly Kind[] = KINDS): void {
+  /**
+   * Every other attacker (the typists) makes `perAttacker` groups of every victim, as anyone may add anyone to a
+   * group, so its typing reaches every legitimate device: the edge charges each typing frame to the attacker by
+   * the members it reaches. The other attackers stay strangers to the victims and probe their presence.
+   */
+  async makeGroups(perAttacker: number): Promise<void> {
+    const members = this.victims.map((v) => v.userId);
+    for (const attacker of this.attackers.filter((_, i) => i % 2 === 0)) {
+      const api = new ChatApi(this.url, attacker.token);
+      const ids = await Promise.all(Array.from({ length: perAttacker }, async (_, g) => (await api.createGroup(members, `flood ${g}`)).id));
+      this.groups.set(attacker.id, ids);
+    }
+  }
+
+  /** Garbage frames, forged tokens, HTTP probes and typing into the attackers' groups, each at its own rate. */
+  start(rates: { frames: number; forged: number; probes: number; groupTyping: number }, kinds: readonly Kind[] = KINDS): void {
     this.kindsInUse = kinds.filter((k) => k !== "huge");
     this.hugeInUse = kinds.includes("huge");
     const started = Date.now();
-    let frames = 0;
-    let forged = 0;
+    const done = { frames: 0, forged: 0, probes: 0, groupTyping: 0 };
     this.timers.push(setInterval(() => {
       const elapsed = (Date.now() - started) / 1000;
-      for (; frames < elapsed * framesPerSec; frames++) this.sendOne();
-      for (; forged < elapsed * forgedPerSec; forged++) void this.forgeOne();
+      for (; done.frames < elapsed * rates.frames; done.frames++) this.sendOne();
+      for (; done.forged < elapsed * rates.forged; done.forged++) void this.forgeOne();
+      for (; done.probes < elapsed * rates.probes; done.probes++) void this.probeOne();
+      for (; done.groupTyping < elapsed * rates.groupTyping; done.groupTyping++) this.typeInGroup();
     }, TICK_MS));
   }
 
@@ -112,12 +142,15 @@ export class Flood {
       closedWithoutCause: this.abusers.filter((a) => a.closed && !a.huge).length,
       forged: this.forged,
       forgedAccepted: this.forgedAccepted,
+      probes: this.probes,
+      probesAnswered: this.probesAnswered,
+      groupTyping: this.groupTyping,
     };
   }
 
-  private async openOne(attacker: { token: string }, device: string): Promise<void> {
+  private async openOne(attacker: { id: string; token: string }, device: string): Promise<void> {
     const ws = new WebSocket(`${this.url.replace(/^http/, "ws")}/v1/connect?device=${device}`, { perMessageDeflate: false, headers: { Authorization: `Bearer ${attacker.token}` } });
-    const abuser: Abuser = { ws, sent: 0, errors: 0, huge: false, closed: false };
+    const abuser: Abuser = { attacker: attacker.id, ws, sent: 0, errors: 0, huge: false, closed: false };
     await new Promise<void>((resolve, reject) => {
       ws.once("message", () => resolve()); // the hello
       ws.once("error", reject);
@@ -131,7 +164,8 @@ export class Flood {
   private onAnswer(abuser: Abuser, text: string): void {
     const type = (JSON.parse(text || "{}") as { type?: string }).type;
     if (type === "error") abuser.errors++;
-    else if (type !== "pong") this.otherAnswers++;
+    // The attackers' own groups tell them about themselves and each other's typing; that is not an answer.
+    else if (type !== "pong" && type !== "conversation" && type !== "typing") this.otherAnswers++;
   }
 
   private sendOne(): void {
@@ -163,8 +197,50 @@ export class Flood {
         return JSON.stringify({ type: "send", clientMsgId: id, conversationId, body: "not a member" });
       case "foreign-read":
         return JSON.stringify({ type: "read", conversationId, seq: 1 });
+      case "made-up-conversation":
+        return JSON.stringify(this.random.pick([
+          { type: "typing", conversationId: `g:${id}` },
+          { type: "read", conversationId: `g:${id}`, seq: 1 },
+          { type: "send", clientMsgId: id, conversationId: `g:${id}`, body: "anyone?" },
+        ]));
+      case "lone-surrogate":
+        return JSON.stringify({ type: "send", clientMsgId: id, conversationId, body: "half a \ud83d pair" });
       case "huge":
         return HUGE;
+    }
+  }
+
+  /** Typing into one of the attacker's big groups, from one of its sockets: no answer is expected. */
+  private typeInGroup(): void {
+    const open = this.abusers.filter((a) => !a.closed && (this.groups.get(a.attacker)?.length ?? 0) > 0);
+    if (open.length === 0) return;
+    const abuser = this.random.pick(open);
+    abuser.ws.send(JSON.stringify({ type: "typing", conversationId: this.random.pick(this.groups.get(abuser.attacker)!) }));
+    this.groupTyping++;
+  }
+
+  /**
+   * A stranger (an attacker without groups) asks for a victim's and a made-up user's presence, or for a made-up
+   * conversation's history. Anything but "offline, never seen" and 403 learned something.
+   */
+  private async probeOne(): Promise<void> {
+    const strangers = this.attackers.filter((a) => !this.groups.has(a.id));
+    if (strangers.length === 0) return;
+    const headers = { Authorization: `Bearer ${this.random.pick(strangers).token}` };
+    this.probes++;
+    try {
+      if (this.random.chance(0.5)) {
+        const users = [this.random.pick(this.victims).userId, `ghost-${this.random.int(1e9)}`];
+        const res = await fetch(`${this.url}/v1/presence?users=${users.join(",")}`, { headers });
+        const body = (await res.json()) as { presence?: Record<string, { online: boolean; lastSeen: number | null }> };
+        if (res.status !== 200 || users.some((u) => body.presence?.[u]?.online !== false || body.presence?.[u]?.lastSeen !== null)) this.probesAnswered++;
+      } else {
+        const res = await fetch(`${this.url}/v1/conversations/g:made-up-${this.random.int(1e9)}/messages`, { headers });
+        await res.arrayBuffer();
+        if (res.status !== 403) this.probesAnswered++;
+      }
+    } catch {
+      // A refused connection taught nothing.
     }
   }
 

@@ -23,11 +23,14 @@ describe("chaos at the edge", () => {
     expect(Number(result.details.dropsAfterSend), lines.join("\n")).toBeGreaterThan(0);
   }, 150_000);
 
-  it("abuse: garbage frames, oversized bodies and forged tokens from many sockets leave legitimate traffic correct and fast", async () => {
+  it("abuse: garbage frames, oversized bodies, forged tokens, stranger probes, made-up ids and big-group typing floods leave legitimate traffic correct and fast", async () => {
     const { say, lines } = progress();
     const result = await runAbuse(chaosOptions("abuse", { abuseSockets: 20, abuseRate: 300, abuseForS: 6, maxP99Ms: 2000 }), say);
     expectHeld(result, lines);
     expect(result.flood.forged).toBeGreaterThan(0);
     expect(result.flood.errors).toBeGreaterThan(0);
+    expect(result.flood.probes).toBeGreaterThan(0);
+    expect(result.flood.groupTyping).toBeGreaterThan(0);
+    expect(result.objectsCreated).toBe(0);
   }, 150_000);
 });
