@@ -8,6 +8,7 @@
 import type { MiddlewareHandler } from "hono";
 import { sign, verify } from "hono/jwt";
 import { USER_ID } from "../protocol/index.js";
+import type { EdgeConfig } from "./config.js";
 import type { AppEnv } from "./context.js";
 import { raise } from "./errors.js";
 
@@ -20,15 +21,24 @@ export async function issueToken(secret: string, userId: string, ttlSeconds = DE
   return sign({ sub: userId, iat: now, exp: now + ttlSeconds }, secret, "HS256");
 }
 
-/** The userId a token proves, or null for a missing, forged, expired, too long-lived or malformed token. */
-export async function verifyToken(secret: string | undefined, token: string | undefined | null, maxLifetimeS: number): Promise<string | null> {
-  if (!secret || !token) return null;
-  try {
-    const claims = await verify(token, secret, { alg: "HS256", exp: false, nbf: false, iat: false });
-    return claimsHold(claims, maxLifetimeS, Date.now() / 1000) ? (claims.sub as string) : null;
-  } catch {
-    return null;
+type TokenConfig = Pick<EdgeConfig, "authSecret" | "authSecretPrevious" | "tokenMaxLifetimeS">;
+
+/**
+ * The userId a token proves, or null for a missing, forged, expired, too long-lived or malformed token. A token
+ * signed with AUTH_SECRET_PREVIOUS is accepted too, so the secret can be rotated without signing everyone out.
+ */
+export async function verifyToken(config: TokenConfig, token: string | undefined | null): Promise<string | null> {
+  if (!token) return null;
+  for (const secret of [config.authSecret, config.authSecretPrevious]) {
+    if (!secret) continue;
+    try {
+      const claims = await verify(token, secret, { alg: "HS256", exp: false, nbf: false, iat: false });
+      return claimsHold(claims, config.tokenMaxLifetimeS, Date.now() / 1000) ? (claims.sub as string) : null;
+    } catch {
+      // Not this secret's, or not a token at all.
+    }
   }
+  return null;
 }
 
 function claimsHold(claims: Record<string, unknown>, maxLifetimeS: number, now: number): boolean {
@@ -53,8 +63,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 export function requireUser(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = bearerToken(c.req.header("Authorization"));
-    const config = c.get("config");
-    const userId = await verifyToken(config.authSecret, token, config.tokenMaxLifetimeS);
+    const userId = await verifyToken(c.get("config"), token);
     if (!userId) return raise("unauthorized", token ? "invalid or expired token" : "missing token");
     c.set("userId", userId);
     await next();

@@ -11,6 +11,7 @@ export interface Env {
   CONVERSATION: DurableObjectNamespace<Conversation>;
   ASSETS?: Fetcher;
   AUTH_SECRET?: string;
+  AUTH_SECRET_PREVIOUS?: string;
   DEV_AUTH?: string;
   ORIGIN_URL?: string;
   ORIGIN_SECRET?: string;
@@ -37,6 +38,8 @@ export interface Env {
 export interface EdgeConfig {
   /** HS256 secret of client tokens; without it every authenticated call answers 401. */
   authSecret: string | undefined;
+  /** While AUTH_SECRET is rotated: tokens signed with the previous secret are still accepted (docs/security.md). */
+  authSecretPrevious: string | undefined;
   /** `POST /v1/dev/token` exists only when true (local development and tests). */
   devAuth: boolean;
   /** Origin base URL; unset means the edge is the whole system, its DO storage the durable store. */
@@ -81,6 +84,7 @@ export interface EdgeConfig {
 export function loadConfig(env: Env): EdgeConfig {
   return {
     authSecret: env.AUTH_SECRET || undefined,
+    authSecretPrevious: env.AUTH_SECRET_PREVIOUS || undefined,
     devAuth: env.DEV_AUTH === "1",
     originUrl: env.ORIGIN_URL ? env.ORIGIN_URL.replace(/\/+$/, "") : undefined,
     originSecret: env.ORIGIN_SECRET || undefined,

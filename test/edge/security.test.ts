@@ -233,6 +233,18 @@ describe("JWT: clock-skew leeway, a maximum lifetime, and one-time tickets inste
   });
 });
 
+describe("AUTH_SECRET rotation: tokens of the previous secret are accepted while it is set", () => {
+  const fx = useEdge({ bindings: { AUTH_SECRET: "the-new-secret", AUTH_SECRET_PREVIOUS: TEST_SECRET } });
+
+  it("accepts tokens of the new and the previous secret, and no other", async () => {
+    const status = async (secret: string) => {
+      const token = await sign({ sub: "rotating", iat: now(), exp: now() + 60 }, secret, "HS256");
+      return (await fx.api.raw("GET", "/v1/conversations", undefined, { Authorization: `Bearer ${token}` })).status;
+    };
+    expect([await status("the-new-secret"), await status(TEST_SECRET), await status("an-older-one")]).toEqual([200, 200, 401]);
+  });
+});
+
 describe("lone surrogates: text that is not well-formed UTF-16 is refused, never stored altered", () => {
   const fx = useEdge();
 

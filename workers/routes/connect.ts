@@ -34,7 +34,7 @@ connect.get("/", async (c) => {
 async function caller(config: AppEnv["Variables"]["config"], authorization: string | undefined, ticket: string | undefined) {
   const token = bearerToken(authorization);
   if (token !== undefined) {
-    const userId = await verifyToken(config.authSecret, token, config.tokenMaxLifetimeS);
+    const userId = await verifyToken(config, token);
     return userId ? { userId, ticketId: undefined } : raise("unauthorized", "invalid or expired token");
   }
   if (!ticket) return raise("unauthorized", "missing ticket (POST /v1/connect/ticket) or Bearer token");
