@@ -4,6 +4,7 @@
  */
 import webpush from "web-push";
 import { fail, ok, type Result } from "../protocol/errors.js";
+import { MAX_INGEST_BYTES } from "../protocol/events.js";
 import { STRICT_ENDPOINT_POLICY, type EndpointPolicy } from "../protocol/push-endpoint.js";
 
 export const SERVICE_NAMES = ["ingest", "persister", "push"] as const;
@@ -53,6 +54,8 @@ export interface OriginConfig {
   /** Where `/healthz` and `/metrics` are served: never on the ingest's published port. */
   ops: { host: string; port: number };
   secret: string;
+  /** Bytes of request bodies an ingest process receives at once before they are verified; past it, 503. */
+  maxUnverifiedBytes: number;
   services: ReadonlySet<ServiceName>;
   logLevel: string;
   kafka: KafkaConfig;
@@ -92,6 +95,7 @@ export function loadConfig(env: Env = process.env): Result<OriginConfig> {
     port: n.port,
     ops: { host: env.ORIGIN_OPS_HOST || "127.0.0.1", port: n.opsPort },
     secret,
+    maxUnverifiedBytes: n.maxUnverifiedBytes,
     services: services.value,
     logLevel: env.LOG_LEVEL || "info",
     kafka: {
@@ -143,6 +147,8 @@ function readNumbers(env: Env) {
   const fields = {
     port: int(env, "ORIGIN_PORT", 8788, 0, 65535),
     opsPort: int(env, "ORIGIN_OPS_PORT", 8789, 0, 65535),
+    // 32 of the largest bodies; at least one, or nothing could ever be received.
+    maxUnverifiedBytes: int(env, "INGEST_MAX_UNVERIFIED_BYTES", 32 * MAX_INGEST_BYTES, MAX_INGEST_BYTES, 2 ** 40),
     partitions: int(env, "KAFKA_PARTITIONS", 6, 1, 10_000),
     kafkaReplication: int(env, "KAFKA_REPLICATION_FACTOR", 1, 1, 16),
     // Below the edge's 10 s request timeout, so the edge sees a 503 rather than an abort.

@@ -1,18 +1,25 @@
 /**
- * Drains an origin outbox: posts batches to `ORIGIN_URL/v1/ingest` one at a time, commits a batch (deletes
- * rows or moves a watermark) only after origin answered 2xx, and after a refusal backs off exponentially,
- * retrying from the alarm so the retry survives a restart. Without ORIGIN_URL it does nothing: the edge's
- * own storage is then the durable store.
+ * Drains an origin outbox: posts batches to `ORIGIN_URL/v1/ingest` one at a time, each cut to what one ingest
+ * body may carry (MAX_INGEST_BYTES, which origin refuses past), commits a batch (deletes rows or moves a watermark)
+ * only after origin answered 2xx, and after a refusal backs off exponentially, retrying from the alarm so the retry
+ * survives a restart. Without ORIGIN_URL it does nothing: the edge's own storage is then the durable store.
  */
+import { fittingEvents, ingestEnvelope } from "../../protocol/ingest-batch.js";
 import type { OriginEvent } from "../../protocol/index.js";
 import type { EdgeConfig } from "../../workers/config.js";
 import { AlarmClock, Backoff } from "./alarm.js";
-import { postEvents } from "./origin-client.js";
+import { postBatch } from "./origin-client.js";
 
 export interface OutboxBatch {
   events: OriginEvent[];
   commit(): void;
 }
+
+/**
+ * The oldest `limit` events of an outbox, or null when it is empty. A read: called again with a smaller limit (and no
+ * await between), it returns a prefix of the same events, whose commit covers only that prefix.
+ */
+export type NextBatch = (limit: number) => OutboxBatch | null;
 
 export const OUTBOX_BATCH = 500;
 
@@ -24,7 +31,7 @@ export class Forwarder {
   constructor(
     private readonly config: EdgeConfig,
     private readonly clock: AlarmClock,
-    private readonly next: (limit: number) => OutboxBatch | null,
+    private readonly next: NextBatch,
   ) {
     this.backoff = new Backoff(config.outboxRetryMs, 5 * 60_000);
   }
@@ -50,8 +57,8 @@ export class Forwarder {
   }
 
   private async drain(): Promise<void> {
-    for (let batch = this.next(OUTBOX_BATCH); batch; batch = this.next(OUTBOX_BATCH)) {
-      if (!(await postEvents(this.config, batch.events))) {
+    for (let batch = this.nextBody(); batch; batch = this.nextBody()) {
+      if (!(await postBatch(this.config, batch.body))) {
         this.retryAt = Date.now() + this.backoff.failed();
         await this.clock.wakeBy(this.retryAt);
         return;
@@ -60,5 +67,16 @@ export class Forwarder {
       this.backoff.succeeded();
       this.retryAt = 0;
     }
+  }
+
+  /** The next batch as one ingest body, cut by bytes: `commit` covers exactly the events the body carries. */
+  private nextBody(): { body: string; commit(): void } | null {
+    const batch = this.next(OUTBOX_BATCH);
+    if (!batch) return null;
+    const events = batch.events.map((event) => JSON.stringify(event));
+    const fitting = fittingEvents(events);
+    const posted = fitting === events.length ? batch : this.next(fitting);
+    if (!posted) return null;
+    return { body: ingestEnvelope(events.slice(0, posted.events.length)), commit: () => posted.commit() };
   }
 }

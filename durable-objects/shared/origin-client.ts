@@ -2,7 +2,7 @@
  * The edge's only way to talk to origin: signed HTTP calls (protocol.md, "Edge → origin").
  * A batch counts as delivered only on a 2xx, which origin gives after Kafka acknowledged every event.
  */
-import { fail, ok, signRequest, type HistoryPage, type HistoryQuery, type OriginEvent, type Result } from "../../protocol/index.js";
+import { fail, ok, signRequest, type HistoryPage, type HistoryQuery, type Result } from "../../protocol/index.js";
 import type { EdgeConfig } from "../../workers/config.js";
 
 export type OriginTarget = Pick<EdgeConfig, "originUrl" | "originSecret">;
@@ -19,10 +19,10 @@ export async function originFetch(config: OriginTarget, path: string, init: { me
   return fetch(url, { method: init.method, headers, body: init.body, signal: AbortSignal.timeout(10_000) });
 }
 
-/** Posts one batch; true only when origin confirmed it. Network errors count as a refusal, never throw. */
-export async function postEvents(config: OriginTarget, events: OriginEvent[]): Promise<boolean> {
+/** Posts one ingest body (`{"events":[…]}`); true only when origin confirmed it. Network errors count as a refusal, never throw. */
+export async function postBatch(config: OriginTarget, body: string): Promise<boolean> {
   try {
-    const res = await originFetch(config, "/v1/ingest", { method: "POST", body: JSON.stringify({ events }) });
+    const res = await originFetch(config, "/v1/ingest", { method: "POST", body });
     await res.body?.cancel();
     return res.ok;
   } catch {

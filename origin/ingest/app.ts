@@ -1,7 +1,6 @@
 /** The origin's HTTP API, called only by the edge, every route signed; health and metrics are on the ops server. */
 import { Hono } from "hono";
-import { MAX_INGEST_EVENTS } from "../../protocol/events.js";
-import { MAX_FRAME_BYTES } from "../../protocol/limits.js";
+import { MAX_INGEST_BYTES } from "../../protocol/events.js";
 import type { OriginDeps, OriginEnv } from "./deps.js";
 import { historyRoute } from "./history-route.js";
 import { ingestRoute } from "./ingest-route.js";
@@ -10,12 +9,9 @@ import { errorResponse } from "./respond.js";
 import { signedRequests } from "./signed.js";
 import { subscriptionsRoute } from "./subscriptions-route.js";
 
-/** A full batch of the largest events, with room for the envelope. */
-const MAX_REQUEST_BYTES = MAX_INGEST_EVENTS * MAX_FRAME_BYTES;
-
 export function createOriginApp(deps: OriginDeps): Hono<OriginEnv> {
   const app = new Hono<OriginEnv>();
-  app.use("/v1/*", signedRequests({ secret: deps.secret, replays: deps.replays, maxBodyBytes: MAX_REQUEST_BYTES }));
+  app.use("/v1/*", signedRequests({ secret: deps.secret, replays: deps.replays, budget: deps.budget, maxBodyBytes: MAX_INGEST_BYTES }));
   app.route("/v1/ingest", ingestRoute(deps));
   app.route("/v1/history", historyRoute(deps));
   app.route("/v1/presence", presenceRoute(deps));

@@ -7,11 +7,14 @@ import type { PresenceStore } from "../presence/presence-store.js";
 import type { ReplayGuard } from "../replay/replay-guard.js";
 import type { Logger } from "../shared/log.js";
 import type { SubscriptionStore } from "../subscriptions/subscription-store.js";
+import type { BodyBudget } from "./body-budget.js";
 
 export interface OriginDeps {
   secret: string;
   /** Signatures already served, shared by every ingest process. */
   replays: ReplayGuard;
+  /** Bytes of bodies being received before they are verified, bounded per process. */
+  budget: BodyBudget;
   endpoints: EndpointPolicy;
   log: Logger;
   messageLog: MessageLog;

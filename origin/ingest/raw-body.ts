@@ -7,6 +7,21 @@
 import type { IncomingMessage } from "node:http";
 import { fail, ok, type Result } from "../../protocol/errors.js";
 
+/**
+ * The length a request declares for its body, refused past `maxBytes` (413) before a byte of it is read. The edge's
+ * bodies are strings, sent with Content-Length; a chunked body (Transfer-Encoding, no declared length) could only be
+ * measured by reading it, so it is refused (400). A request with neither header has no body (RFC 9112 §6.3).
+ */
+export function declaredLength(incoming: IncomingMessage, maxBytes: number): Result<number> {
+  const declared = incoming.headers["content-length"];
+  if (declared === undefined) {
+    return incoming.headers["transfer-encoding"] === undefined ? ok(0) : fail("bad_request", "a request body needs a Content-Length");
+  }
+  // Node's parser has checked that it is a decimal number, and delivers no more bytes than it says.
+  const length = Number(declared);
+  return length > maxBytes ? fail("too_large", `request body exceeds ${maxBytes} bytes`) : ok(length);
+}
+
 export function readBody(incoming: IncomingMessage, maxBytes: number): Promise<Result<Buffer>> {
   const tooLarge = fail("too_large", `request body exceeds ${maxBytes} bytes`);
   if (Number(incoming.headers["content-length"]) > maxBytes) return Promise.resolve(tooLarge);

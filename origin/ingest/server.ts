@@ -10,6 +10,7 @@ import { listen } from "../shared/listen.js";
 import { createLogger } from "../shared/log.js";
 import { CassandraSubscriptionStore } from "../subscriptions/subscription-store-cassandra.js";
 import { createOriginApp } from "./app.js";
+import { BodyBudget } from "./body-budget.js";
 
 export interface RunningOrigin {
   url: string;
@@ -23,6 +24,7 @@ export async function startOrigin(config: OriginConfig, options: StartOptions = 
   const app = createOriginApp({
     secret: config.secret,
     replays: new RedisReplayGuard(backends.redis),
+    budget: new BodyBudget(config.maxUnverifiedBytes),
     endpoints: config.push.endpoints,
     log,
     messageLog,

@@ -60,3 +60,16 @@ export const consumerLag = new Gauge({
   labelNames: ["group", "topic", "partition"] as const,
   registers: [registry],
 });
+
+export const unverifiedBodyBytes = new Gauge({
+  name: "origin_unverified_body_bytes",
+  help: "Bytes of signed request bodies being received and not yet checked against their signed hash (INGEST_MAX_UNVERIFIED_BYTES bounds it)",
+  registers: [registry],
+});
+
+export const refusedRequests = new Counter({
+  name: "origin_refused_requests_total",
+  help: "Edge API requests refused before their handler, by reason (signature, too_large, no_length, busy, replay, replay_store, body_read, body_hash)",
+  labelNames: ["reason"] as const,
+  registers: [registry],
+});
