@@ -19,6 +19,7 @@ import type { Delivery, DeliveryReceipt } from "./shared/delivery.js";
 import { Forwarder, type OutboxBatch } from "./shared/forwarder.js";
 import { originHistory } from "./shared/origin-client.js";
 import { log } from "./shared/log.js";
+import { Meter, meterEntryPoints } from "./shared/meter.js";
 import { StubCache } from "./shared/stubs.js";
 import type { UserSession } from "./user-session.js";
 
@@ -54,6 +55,8 @@ const LENT_GRACE_RETRIES = 2;
 const QUIET_RETRIES = 0.5;
 
 export class Conversation extends DurableObject<Env> {
+  /** Counts what each invocation costs when METER is on (see shared/meter.ts); null otherwise. */
+  readonly meter: Meter | null;
   private readonly config: EdgeConfig;
   private readonly store: ConversationStore;
   private readonly clock: AlarmClock;
@@ -66,10 +69,12 @@ export class Conversation extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.meter = Meter.of(env, "Conversation", ctx.id.toString());
+    const storage = this.meter?.storage(ctx.storage) ?? ctx.storage;
     this.sessions = new StubCache(env.USER_SESSION);
     this.config = loadConfig(env);
-    this.store = new ConversationStore(ctx.storage);
-    this.clock = new AlarmClock(ctx.storage);
+    this.store = new ConversationStore(storage);
+    this.clock = new AlarmClock(storage);
     this.fanoutBackoff = new Backoff(this.config.fanoutRetryMs, 60_000);
     this.fanout = new Fanout(this.store, (userId, delivery) => this.deliverTo(userId, delivery), (userId, error) => this.fanoutFailed(userId, error));
     this.forwarder = new Forwarder(this.config, this.clock, (limit) => this.unforwarded(limit));
@@ -213,3 +218,5 @@ export class Conversation extends DurableObject<Env> {
     return { id: info.id, kind: info.kind, title: info.title, members: this.store.currentMembers(), createdAt: info.createdAt };
   }
 }
+
+meterEntryPoints(Conversation, ["alarm", "create", "detail", "changeMembers", "send", "history", "read", "delivered", "typing"]);

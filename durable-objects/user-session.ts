@@ -16,6 +16,7 @@ import { AlarmClock } from "./shared/alarm.js";
 import type { Delivery, DeliveryReceipt } from "./shared/delivery.js";
 import { Forwarder } from "./shared/forwarder.js";
 import { log } from "./shared/log.js";
+import { Meter, meterEntryPoints } from "./shared/meter.js";
 import { StubCache } from "./shared/stubs.js";
 import type { Conversation } from "./conversation.js";
 import { errorFrame, messageFrame } from "./user-session/frames.js";
@@ -36,6 +37,10 @@ const MAX_SOCKETS = 32;
 const TYPING_THROTTLE_MS = 1_000;
 
 export class UserSession extends DurableObject<Env> {
+  /** Counts what each invocation costs when METER is on (see shared/meter.ts); null otherwise. */
+  readonly meter: Meter | null;
+  /** `ctx.storage`, metered when the meter is on: every module reads and writes through it. */
+  private readonly storage: DurableObjectStorage;
   private readonly config: EdgeConfig;
   private readonly inbox: Inbox;
   private readonly outbox: EventOutbox;
@@ -55,20 +60,22 @@ export class UserSession extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.meter = Meter.of(env, "UserSession", ctx.id.toString());
+    this.storage = this.meter?.storage(ctx.storage) ?? ctx.storage;
     this.config = loadConfig(env);
     this.conversationStubs = new StubCache(env.CONVERSATION);
     this.sessionStubs = new StubCache(env.USER_SESSION);
-    ctx.storage.sql.exec(USER_SESSION_SCHEMA);
+    this.storage.sql.exec(USER_SESSION_SCHEMA);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
-    this.inbox = new Inbox(ctx.storage);
-    this.outbox = new EventOutbox(ctx.storage.sql);
-    this.clock = new AlarmClock(ctx.storage);
+    this.inbox = new Inbox(this.storage);
+    this.outbox = new EventOutbox(this.storage.sql);
+    this.clock = new AlarmClock(this.storage);
     this.forwarder = new Forwarder(this.config, this.clock, (limit) => this.outbox.next(limit));
     this.limits = new UserLimits(this.config);
-    this.quota = new DailyQuota(ctx.storage.sql);
-    this.subscriptions = new PushSubscriptions(ctx.storage.sql);
+    this.quota = new DailyQuota(this.storage.sql);
+    this.subscriptions = new PushSubscriptions(this.storage.sql);
     this.queue = new SendQueue((conversationId, items) => this.sendBatch(conversationId, items));
-    this.userId = (ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'user_id'").toArray()[0]?.value as string | undefined) ?? null;
+    this.userId = (this.storage.sql.exec("SELECT value FROM meta WHERE key = 'user_id'").toArray()[0]?.value as string | undefined) ?? null;
   }
 
   /** The WebSocket upgrade, forwarded by the Worker after it authenticated the user and validated the device. */
@@ -200,9 +207,9 @@ export class UserSession extends DurableObject<Env> {
   /** A device has everything up to `cursor`: advance the per-conversation delivered receipts. */
   private received(cursor: number): void {
     const upTo = Math.min(cursor, this.inbox.latest);
-    const from = Number(this.ctx.storage.sql.exec("SELECT COALESCE(MAX(value), 0) AS v FROM meta WHERE key = 'delivered_cursor'").one().v);
+    const from = Number(this.storage.sql.exec("SELECT COALESCE(MAX(value), 0) AS v FROM meta WHERE key = 'delivered_cursor'").one().v);
     if (upTo <= from) return;
-    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('delivered_cursor', ?)", upTo);
+    this.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('delivered_cursor', ?)", upTo);
     for (const [conversationId, seq] of this.inbox.highestSeqs(from, upTo)) {
       if (!this.inbox.setDeliveredSeq(conversationId, seq)) continue;
       const relay = this.limits.relay(Math.max(0, (this.inbox.membersOf(conversationId)?.length ?? 1) - 1)) === 0;
@@ -305,7 +312,7 @@ export class UserSession extends DurableObject<Env> {
 
   presence(): Presence {
     if (this.ctx.getWebSockets().length > 0) return { online: true, lastSeen: Date.now() };
-    const row = this.ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'last_seen'").toArray()[0];
+    const row = this.storage.sql.exec("SELECT value FROM meta WHERE key = 'last_seen'").toArray()[0];
     return { online: false, lastSeen: row ? Number(row.value) : null };
   }
 
@@ -347,7 +354,7 @@ export class UserSession extends DurableObject<Env> {
 
   private async presenceChanged(online: boolean): Promise<void> {
     const now = Date.now();
-    if (!online) this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_seen', ?)", now);
+    if (!online) this.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_seen', ?)", now);
     if (!this.forwarder.enabled || !this.userId) return;
     this.outbox.add({ kind: "presence", userId: this.userId, online, at: now });
     await this.clock.wakeBy(online ? now + this.config.presenceRefreshMs : now + this.config.outboxRetryMs);
@@ -358,7 +365,7 @@ export class UserSession extends DurableObject<Env> {
     if (this.userId === userId) return;
     if (this.userId !== null) throw new Error(`UserSession of ${this.userId} addressed as ${userId}`);
     this.userId = userId;
-    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('user_id', ?)", userId);
+    this.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('user_id', ?)", userId);
   }
 
   private conversation(conversationId: string) {
@@ -370,3 +377,8 @@ function ackFrame(frame: { clientMsgId: string; conversationId: string }, result
   const ack: AckFrame = { type: "ack", clientMsgId: frame.clientMsgId, conversationId: frame.conversationId, ...result };
   return JSON.stringify(ack);
 }
+
+meterEntryPoints(UserSession, [
+  "fetch", "webSocketMessage", "webSocketClose", "webSocketError", "alarm",
+  "deliver", "relay", "send", "conversations", "authorize", "admitCreate", "presenceOf", "issueTicket", "presence", "pushSubscription",
+]);

@@ -33,6 +33,10 @@ export interface Env {
   HISTORY_KEEP?: string;
   HISTORY_MIN_AGE_MS?: string;
   VAPID_PUBLIC_KEY?: string;
+  /** `log` prints what each invocation costs (durable-objects/shared/meter.ts); off by default. */
+  METER?: string;
+  /** Optional Workers Analytics Engine dataset that gets the same counts. */
+  METER_DATASET?: AnalyticsEngineDataset;
 }
 
 export interface EdgeConfig {

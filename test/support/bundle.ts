@@ -16,7 +16,7 @@ export async function buildWorker(outfile = WORKER_BUNDLE): Promise<string> {
     platform: "browser",
     target: "es2022",
     conditions: ["workerd", "worker", "browser"],
-    external: ["cloudflare:*"],
+    external: ["cloudflare:*", "node:*"],
     sourcemap: "inline",
     logLevel: "warning",
   });

@@ -6,6 +6,8 @@ import { Miniflare } from "miniflare";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 import { ROOT, WORKER_BUNDLE } from "./bundle.js";
 
 export const TEST_SECRET = "test-secret";
@@ -24,6 +26,8 @@ export interface EdgeOptions {
   assetsDir?: string;
   /** Open workerd's inspector on this port (CPU profiles of the isolate: bench --inspect-port). */
   inspectorPort?: number;
+  /** Every line workerd writes to stdout (with METER=log, the cost meter's lines among them). */
+  onStdout?: (line: string) => void;
 }
 
 export interface Edge {
@@ -48,6 +52,7 @@ export interface Edge {
 const wranglerToml = readFileSync(resolve(ROOT, "wrangler.toml"), "utf8");
 /** wrangler.toml's, so every local runtime (the edge, the bench's ceiling and probe) runs what deploy runs. */
 export const compatibilityDate = setting("compatibility_date") as string;
+export const compatibilityFlags = setting("compatibility_flags") as string[];
 
 /** A top-level value of wrangler.toml; strings and arrays of strings read the same in TOML and JSON. */
 function setting(key: string): unknown {
@@ -92,6 +97,7 @@ async function launch(options: EdgeOptions, persistDir: string, port: number): P
     modules: true,
     scriptPath: options.scriptPath ?? WORKER_BUNDLE,
     compatibilityDate,
+    compatibilityFlags,
     host: "127.0.0.1",
     port,
     durableObjects: {
@@ -102,6 +108,7 @@ async function launch(options: EdgeOptions, persistDir: string, port: number): P
     bindings: { AUTH_SECRET: TEST_SECRET, DEV_AUTH: "1", ...options.bindings },
     ...(options.assetsDir ? { assets: assetsOptions(options.assetsDir) } : {}),
     ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
+    ...(options.onStdout ? { handleRuntimeStdio: (stdout: Readable, stderr: Readable) => readLines(stdout, stderr, options.onStdout!) } : {}),
   });
   await mf.ready;
   return mf;
@@ -114,6 +121,12 @@ function assetsOptions(directory: string) {
     routerConfig: { has_user_worker: true, static_routing: { user_worker: setting("run_worker_first") as string[] } },
     assetConfig: { not_found_handling: setting("not_found_handling") as "none" },
   };
+}
+
+/** Hands every stdout line to `onLine`; stderr goes on to this process's stderr, as Miniflare would print it. */
+function readLines(stdout: Readable, stderr: Readable, onLine: (line: string) => void): void {
+  createInterface({ input: stdout, crlfDelay: Infinity }).on("line", onLine);
+  stderr.pipe(process.stderr);
 }
 
 /** Miniflare does not expose its workerd child; it is the one child of this process running workerd. */

@@ -1,0 +1,185 @@
+/**
+ * What each invocation of a Durable Object costs in Cloudflare's billing units, as the runtime itself reports it:
+ * the entry point (every RPC method call, fetch and alarm is a billed request; an incoming WebSocket message is
+ * 1/20 of one), the rows every SQL statement read and wrote (`cursor.rowsRead`/`rowsWritten`; each index entry is a
+ * row), each `setAlarm` (billed as a row written), and the wall time the invocation was running (duration is billed
+ * while an object runs). Off by default (`METER=off`); `METER=log` prints one `{"meter":…}` line per invocation (Workers
+ * Logs, Logpush, or the bench reading workerd's output); a `METER_DATASET` Analytics Engine binding also gets one data
+ * point per invocation. docs/cost.md says how the lines add up to dollars.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { DurableObject } from "cloudflare:workers";
+
+export interface MeterLine {
+  /** The object's class ("UserSession", "Conversation") or "Worker". */
+  class: string;
+  /** The object's id (hex), so peaks per object can be found. */
+  id: string;
+  /** `rpc:<method>`, `fetch`, `alarm`, `ws:message`, `ws:close`, `ws:error`; `background` is no request. */
+  entry: string;
+  rowsRead: number;
+  rowsWritten: number;
+  alarmsSet: number;
+  /** Wall time from entry to settlement, in ms, and when it started (ms since the epoch). */
+  ms: number;
+  at: number;
+}
+
+export interface MeterSink {
+  writeDataPoint(point: { blobs?: string[]; doubles?: number[]; indexes?: string[] }): void;
+}
+
+export interface MeterEnv {
+  METER?: string;
+  METER_DATASET?: MeterSink;
+}
+
+/** One invocation's running totals. */
+class Tally {
+  /** Set once its line is out: work the invocation left running (a queue drained later) counts into the next. */
+  closed = false;
+  rowsRead = 0;
+  rowsWritten = 0;
+  alarmsSet = 0;
+  private readonly cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
+
+  keep(cursor: SqlStorageCursor<Record<string, SqlStorageValue>>): void {
+    this.cursors.push(cursor);
+  }
+
+  /** Cursors report their counts once consumed: read them when the invocation is over. */
+  settle(): void {
+    this.closed = true;
+    for (const cursor of this.cursors) {
+      this.rowsRead += cursor.rowsRead;
+      this.rowsWritten += cursor.rowsWritten;
+    }
+    this.cursors.length = 0;
+  }
+}
+
+export class Meter {
+  /**
+   * Invocations overlap (one awaiting another object lets the next event in), so the tally a statement counts
+   * into follows the async context it runs in. What runs outside any invocation (the constructor's schema and
+   * loads) or after its invocation's line went out (a queue drained later) is a `background` line of its own.
+   */
+  private readonly invocation = new AsyncLocalStorage<Tally>();
+  private background = new Tally();
+  private backgroundScheduled = false;
+
+  private constructor(private readonly className: string, private readonly id: string, private readonly sink: MeterSink | undefined, private readonly log: boolean) {}
+
+  /** A meter when the environment asks for one, else null (and nothing is wrapped). */
+  static of(env: MeterEnv, className: string, id: string): Meter | null {
+    const log = env.METER === "log";
+    if (!log && !env.METER_DATASET) return null;
+    return new Meter(className, id, env.METER_DATASET, log);
+  }
+
+  /** Storage whose SQL statements and alarms are counted into the invocation that runs them. */
+  storage(storage: DurableObjectStorage): DurableObjectStorage {
+    const sql = new Proxy(storage.sql, {
+      get: (target, key) => {
+        if (key === "exec") {
+          return (query: string, ...bindings: unknown[]) => {
+            const cursor = target.exec(query, ...bindings);
+            this.tally().keep(cursor);
+            return cursor;
+          };
+        }
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    return new Proxy(storage, {
+      get: (target, key) => {
+        if (key === "sql") return sql;
+        if (key === "setAlarm") {
+          return (...args: Parameters<DurableObjectStorage["setAlarm"]>) => {
+            this.tally().alarmsSet++;
+            return target.setAlarm(...args);
+          };
+        }
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  }
+
+  /** Runs one invocation of `entry`, counting what it does. */
+  run<T>(entry: string, work: () => T): T {
+    const tally = new Tally();
+    const at = Date.now();
+    const done = () => {
+      tally.settle();
+      this.emit(this.line(entry, tally, at, Date.now() - at));
+    };
+    return this.invocation.run(tally, () => {
+      try {
+        const result = work();
+        if (result instanceof Promise) return result.finally(done) as T;
+        done();
+        return result;
+      } catch (error) {
+        done();
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * The tally a statement counts into: its invocation's while that is open, else the background one, emitted as
+   * a `background` line (not a request) once the current task is over (cursors are consumed by then).
+   */
+  private tally(): Tally {
+    const tally = this.invocation.getStore();
+    if (tally && !tally.closed) return tally;
+    if (!this.backgroundScheduled) {
+      this.backgroundScheduled = true;
+      queueMicrotask(() => {
+        const background = this.background;
+        this.background = new Tally();
+        this.backgroundScheduled = false;
+        background.settle();
+        this.emit(this.line("background", background, Date.now(), 0));
+      });
+    }
+    return this.background;
+  }
+
+  private line(entry: string, tally: Tally, at: number, ms: number): MeterLine {
+    return { class: this.className, id: this.id, entry, at, ms, rowsRead: tally.rowsRead, rowsWritten: tally.rowsWritten, alarmsSet: tally.alarmsSet };
+  }
+
+  private emit(line: MeterLine): void {
+    if (this.log) console.log(JSON.stringify({ meter: line }));
+    this.sink?.writeDataPoint({ blobs: [line.class, line.entry, line.id], doubles: [line.rowsRead, line.rowsWritten, line.alarmsSet, line.ms], indexes: [line.class] });
+  }
+}
+
+type EntryPoints = Record<string, (...args: never[]) => unknown>;
+
+/**
+ * Wraps the named methods of a Durable Object class so that each call runs under the instance's meter (the
+ * `meter` property), when it has one: `fetch`, `alarm`, `webSocket*`, and RPC methods by name.
+ */
+export function meterEntryPoints<C extends abstract new (...args: never[]) => DurableObject>(cls: C, methods: string[]): void {
+  const proto = cls.prototype as unknown as EntryPoints;
+  for (const name of methods) {
+    const original = proto[name];
+    if (typeof original !== "function") throw new Error(`${cls.name} has no method ${name}`);
+    const entry = entryName(name);
+    proto[name] = function (this: { meter: Meter | null }, ...args: never[]) {
+      return this.meter ? this.meter.run(entry, () => original.apply(this, args)) : original.apply(this, args);
+    } as EntryPoints[string];
+  }
+}
+
+function entryName(method: string): string {
+  if (method === "fetch" || method === "alarm") return method;
+  if (method === "webSocketMessage") return "ws:message";
+  if (method === "webSocketClose") return "ws:close";
+  if (method === "webSocketError") return "ws:error";
+  return `rpc:${method}`;
+}
