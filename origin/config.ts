@@ -42,6 +42,12 @@ export interface PushConfig {
   ttlSeconds: number;
   /** Which endpoints subscriptions may name and sends may reach (protocol/push-endpoint.ts). */
   endpoints: EndpointPolicy;
+  /** Subscriptions kept per user; one more replaces the oldest. */
+  maxSubscriptionsPerUser: number;
+  /** Web Push sends in flight per process, across every notification. */
+  sendConcurrency: number;
+  /** Refusals in a row (4xx but 404/410/429, or a redirect) after which a subscription is removed. */
+  maxRejections: number;
 }
 
 export interface OriginConfig {
@@ -121,6 +127,9 @@ export function loadConfig(env: Env = process.env): Result<OriginConfig> {
       coalesceMs: n.coalesceMs,
       ttlSeconds: n.pushTtl,
       endpoints: readEndpointPolicy(env, dev),
+      maxSubscriptionsPerUser: n.maxSubscriptions,
+      sendConcurrency: n.sendConcurrency,
+      maxRejections: n.maxRejections,
     },
   });
 }
@@ -158,6 +167,9 @@ function readNumbers(env: Env) {
     presenceTtl: int(env, "PRESENCE_TTL_SECONDS", 60, 1, 86_400),
     coalesceMs: int(env, "PUSH_COALESCE_MS", 1_000, 0, 600_000),
     pushTtl: int(env, "PUSH_TTL_SECONDS", 86_400, 0, 2_419_200),
+    maxSubscriptions: int(env, "PUSH_MAX_SUBSCRIPTIONS_PER_USER", 10, 1, 1_000),
+    sendConcurrency: int(env, "PUSH_SEND_CONCURRENCY", 16, 1, 10_000),
+    maxRejections: int(env, "PUSH_MAX_REJECTIONS", 3, 1, 1_000),
   };
   const values = {} as { [K in keyof typeof fields]: number };
   for (const [name, value] of Object.entries(fields) as [keyof typeof fields, Result<number>][]) {

@@ -30,7 +30,7 @@ export async function startOrigin(config: OriginConfig, options: StartOptions = 
     messageLog,
     messages: new CassandraMessageStore(backends.cassandra, config.cassandra.keyspace),
     presence: new RedisPresenceStore(backends.redis, config.presenceTtlSeconds),
-    subscriptions: new CassandraSubscriptionStore(backends.cassandra, config.cassandra.keyspace),
+    subscriptions: new CassandraSubscriptionStore(backends.cassandra, config.cassandra.keyspace, config.push.maxSubscriptionsPerUser),
   });
   const server = await listen(app, config);
   log.info({ port: server.port }, "origin HTTP API listening");

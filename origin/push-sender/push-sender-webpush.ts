@@ -12,7 +12,7 @@ import type { PushSubscription } from "../../protocol/http.js";
 import type { VapidKeys } from "../config.js";
 import { refuseEndpoint, type EndpointPolicy } from "../../protocol/push-endpoint.js";
 import { errorMessage } from "../shared/timeout.js";
-import type { PushOptions, PushOutcome, PushSender } from "./push-sender.js";
+import type { PushOptions, PushOutcome, PushSender, PushVerdict } from "./push-sender.js";
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -24,7 +24,7 @@ export class WebPushSender implements PushSender {
 
   async send(subscription: PushSubscription, payload: string, options: PushOptions): Promise<PushOutcome> {
     const refused = refuseEndpoint(subscription.endpoint, this.endpoints);
-    if (refused) return { ok: false, gone: true, status: null, message: `push endpoint refused: ${refused}` };
+    if (refused) return { ok: false, verdict: "gone", status: null, message: `push endpoint refused: ${refused}` };
     try {
       const request = webpush.generateRequestDetails(subscription, payload, {
         vapidDetails: this.vapid,
@@ -41,12 +41,17 @@ export class WebPushSender implements PushSender {
       });
       await response.arrayBuffer();
       if (response.ok) return { ok: true, status: response.status };
-      const gone = response.status === 404 || response.status === 410;
-      return { ok: false, gone, status: response.status, message: `push service answered ${response.status}` };
+      return { ok: false, verdict: verdictOf(response.status), status: response.status, message: `push service answered ${response.status}` };
     } catch (error) {
-      return { ok: false, gone: false, status: null, message: errorMessage(error) };
+      return { ok: false, verdict: "failed", status: null, message: errorMessage(error) };
     }
   }
+}
+
+function verdictOf(status: number): PushVerdict {
+  if (status === 404 || status === 410) return "gone";
+  if (status === 429 || status >= 500) return "failed";
+  return "rejected";
 }
 
 /** fetch sets Content-Length itself and wants string values. */

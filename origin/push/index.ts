@@ -6,6 +6,7 @@ import { createConsumer, firstJoin, watchCrashes } from "../kafka/consumer.js";
 import { KafkaMessageLog } from "../message-log/message-log-kafka.js";
 import { WebPushSender } from "../push-sender/push-sender-webpush.js";
 import type { RunningService, StartOptions } from "../service.js";
+import { Limiter } from "../shared/limiter.js";
 import { createLogger, type Logger } from "../shared/log.js";
 import { errorMessage } from "../shared/timeout.js";
 import { CassandraSubscriptionStore } from "../subscriptions/subscription-store-cassandra.js";
@@ -23,8 +24,10 @@ export async function startPush(config: OriginConfig, options: StartOptions = {}
   const tracker = new CommitTracker();
   const commit = committer(consumer, topics.push, tracker, log);
   const notifyDeps = {
-    subscriptions: new CassandraSubscriptionStore(backends.cassandra, config.cassandra.keyspace),
+    subscriptions: new CassandraSubscriptionStore(backends.cassandra, config.cassandra.keyspace, config.push.maxSubscriptionsPerUser),
     sender: new WebPushSender(config.push.vapid, config.push.endpoints),
+    sends: new Limiter(config.push.sendConcurrency),
+    maxRejections: config.push.maxRejections,
     ttlSeconds: config.push.ttlSeconds,
     log,
   };

@@ -1,19 +1,26 @@
 /**
- * Handles one coalesced notification: look up the user's subscriptions, send the payload to each, and forget the
- * ones whose push service says they are gone (404/410). A push service that fails otherwise is counted and logged,
- * not retried: a notification is a hint, and the conversation itself is durable.
+ * Handles one coalesced notification: look up the user's subscriptions (at most the store's cap), send the payload
+ * to each through the process's send limiter, and forget the ones whose push service says they are gone (404/410),
+ * or that it refused `maxRejections` times in a row (another 4xx but 429, or a redirect: a push service kept
+ * answering 400 or 403 would otherwise cost a send per message forever). A push service that fails otherwise is
+ * counted and logged, not retried: a notification is a hint, and the conversation itself is durable.
  */
 import { createHash } from "node:crypto";
-import type { PushSubscription } from "../../protocol/http.js";
-import type { PushSender } from "../push-sender/push-sender.js";
+import { ok, type Result } from "../../protocol/errors.js";
+import type { PushSender, PushVerdict } from "../push-sender/push-sender.js";
+import type { Limiter } from "../shared/limiter.js";
 import type { Logger } from "../shared/log.js";
 import { pushesFailed, pushesSent } from "../shared/metrics.js";
-import type { SubscriptionStore } from "../subscriptions/subscription-store.js";
+import type { StoredSubscription, SubscriptionStore } from "../subscriptions/subscription-store.js";
 import type { Notification } from "./coalescer.js";
 
 export interface NotifyDeps {
   subscriptions: SubscriptionStore;
   sender: PushSender;
+  /** Bounds the sends in flight across every notification of the process (each is an ECDH and a request). */
+  sends: Limiter;
+  /** Refusals in a row after which a subscription is removed. */
+  maxRejections: number;
   ttlSeconds: number;
   log: Logger;
 }
@@ -41,17 +48,28 @@ export async function notify(deps: NotifyDeps, n: Notification): Promise<boolean
   return true;
 }
 
-async function deliver(deps: NotifyDeps, userId: string, subscription: PushSubscription, body: string, topic: string): Promise<void> {
-  const outcome = await deps.sender.send(subscription, body, { ttlSeconds: deps.ttlSeconds, topic });
-  if (outcome.ok) {
-    pushesSent.inc();
-    return;
+async function deliver(deps: NotifyDeps, userId: string, subscription: StoredSubscription, body: string, topic: string): Promise<void> {
+  const outcome = await deps.sends.run(() => deps.sender.send(subscription, body, { ttlSeconds: deps.ttlSeconds, topic }));
+  if (outcome.ok) pushesSent.inc();
+  else {
+    pushesFailed.inc({ reason: outcome.verdict === "failed" ? "error" : outcome.verdict });
+    deps.log.info({ userId, endpoint: subscription.endpoint, status: outcome.status, err: outcome.message }, "push not delivered");
   }
-  pushesFailed.inc({ reason: outcome.gone ? "gone" : "error" });
-  deps.log.info({ userId, endpoint: subscription.endpoint, status: outcome.status, err: outcome.message }, "push not delivered");
-  if (!outcome.gone) return;
-  const removed = await deps.subscriptions.remove(userId, subscription.endpoint);
-  if (!removed.ok) deps.log.warn({ err: removed.error.message, userId }, "cannot remove a gone push subscription");
+  const written = await bookkeeping(deps, userId, subscription, outcome.ok ? "delivered" : outcome.verdict);
+  // The next send's outcome writes it again.
+  if (!written.ok) deps.log.warn({ err: written.error.message, userId, endpoint: subscription.endpoint }, "cannot update a push subscription after a send");
+}
+
+/** What a send's outcome changes in the store: the count of refusals in a row, or the subscription's removal. */
+function bookkeeping(deps: NotifyDeps, userId: string, s: StoredSubscription, verdict: PushVerdict | "delivered"): Promise<Result<void>> {
+  const rejections = verdict === "rejected" ? s.rejections + 1 : 0;
+  if (verdict === "gone" || rejections >= deps.maxRejections) {
+    deps.log.info({ userId, endpoint: s.endpoint, verdict, rejections }, "push subscription removed");
+    return deps.subscriptions.remove(userId, s.endpoint);
+  }
+  // A failure of the service or the network says nothing about the subscription.
+  if (verdict === "failed" || rejections === s.rejections) return Promise.resolve(ok(undefined));
+  return deps.subscriptions.setRejections(userId, s.endpoint, rejections);
 }
 
 /** One Web Push topic per conversation (≤ 32 url-safe chars): a newer notification replaces an undelivered older one. */

@@ -49,7 +49,7 @@ export const pushesSent = new Counter({
 
 export const pushesFailed = new Counter({
   name: "origin_pushes_failed_total",
-  help: "Web Push notifications that failed, by reason (gone = subscription removed)",
+  help: "Web Push notifications that failed, by reason (gone: 404/410 or refused by the endpoint policy, removed; rejected: another 4xx but 429 or a redirect, removed after PUSH_MAX_REJECTIONS in a row; error: 5xx, 429, network)",
   labelNames: ["reason"] as const,
   registers: [registry],
 });

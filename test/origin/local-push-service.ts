@@ -23,19 +23,27 @@ export interface TestSubscription {
 
 export class LocalPushService {
   readonly requests: PushRequest[] = [];
+  /** The most requests it was answering at once. */
+  maxInFlight = 0;
+  private inFlight = 0;
   private readonly answers = new Map<string, { status: number; location?: string }>();
   private server: Server | null = null;
   private base = "";
 
-  async start(): Promise<void> {
+  /** `delayMs`: how long each answer waits, so that sends overlap and the test can count them. */
+  async start(delayMs = 0): Promise<void> {
     this.server = createServer((req, res) => {
+      this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         const path = req.url ?? "/";
         this.requests.push({ path, headers: req.headers, body: Buffer.concat(chunks) });
         const answer = this.answers.get(path) ?? { status: 201 };
-        res.writeHead(answer.status, answer.location ? { Location: answer.location } : {}).end();
+        setTimeout(() => {
+          this.inFlight -= 1;
+          res.writeHead(answer.status, answer.location ? { Location: answer.location } : {}).end();
+        }, delayMs);
       });
     });
     this.server.listen(0, "127.0.0.1");
@@ -50,6 +58,11 @@ export class LocalPushService {
 
   requestsTo(path: string): PushRequest[] {
     return this.requests.filter((r) => r.path === path);
+  }
+
+  /** Answers `path` with `status` from now on. */
+  answer(path: string, status: number): void {
+    this.answers.set(path, { status });
   }
 
   /** Where a path of this service is: what a redirect names. */

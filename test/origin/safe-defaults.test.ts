@@ -4,48 +4,26 @@
  * start without ORIGIN_SECRET unless ORIGIN_DEV=1, and without a dev switch allows only the browsers' push services.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../origin/backends.js";
-import { loadConfig, type OriginConfig } from "../../origin/config.js";
-import { startOrigin, type RunningOrigin } from "../../origin/ingest/server.js";
-import { startPush } from "../../origin/push/index.js";
-import type { RunningService } from "../../origin/service.js";
-import { CassandraSubscriptionStore } from "../../origin/subscriptions/subscription-store-cassandra.js";
+import { loadConfig } from "../../origin/config.js";
 import { STRICT_ENDPOINT_POLICY } from "../../protocol/push-endpoint.js";
-import { LocalPushService } from "./local-push-service.js";
-import {
-  accepts, cleanupRun, configOf, failedPushes, ingest, joined, log, prepareRun, requireServices, signedFetch, spawnOrigin, testEnv, waitFor,
-} from "./support.js";
+import { startPushRun, type PushRun } from "./push-run.js";
+import { accepts, configOf, failedPushes, ingest, signedFetch, spawnOrigin, testEnv, waitFor } from "./support.js";
 
 /** The test environment less what the defaults are about: no ORIGIN_HOST, no dev or insecure switch. */
 const { ORIGIN_HOST: _host, ...env } = testEnv("defaults", { PUSH_COALESCE_MS: "50" });
-let config: OriginConfig;
-let backends: Backends;
-let origin: RunningOrigin;
-let push: RunningService;
-let store: CassandraSubscriptionStore;
-const pushService = new LocalPushService();
+let run: PushRun;
 
 beforeAll(async () => {
-  config = configOf(env);
-  await requireServices(config);
-  backends = await prepareRun(config);
-  await pushService.start();
-  origin = await startOrigin(config, { log, backends });
-  push = await startPush(config, { log, backends });
-  store = new CassandraSubscriptionStore(backends.cassandra, config.cassandra.keyspace);
-  await joined(push, "push");
+  run = await startPushRun(env);
 });
 
 afterAll(async () => {
-  await origin?.stop();
-  await push?.stop();
-  await pushService.stop();
-  if (config) await cleanupRun(config, backends);
+  await run?.stop();
 });
 
 describe("origin defaults (finding 3)", () => {
   it("binds 127.0.0.1 when ORIGIN_HOST is unset: another address of the machine gets no connection", async () => {
-    const port = Number(new URL(origin.url).port);
+    const port = Number(new URL(run.origin.url).port);
     // 127.0.0.2 is this machine too (all of 127/8 is loopback): an origin on 0.0.0.0 would accept it.
     expect(await accepts("127.0.0.2", port)).toBe(false);
     expect(await accepts("127.0.0.1", port)).toBe(true);
@@ -70,31 +48,31 @@ describe("origin defaults (finding 3)", () => {
   });
 
   it("uses the strict push endpoint policy without a dev switch; ORIGIN_DEV=1 or PUSH_ALLOW_INSECURE_ENDPOINTS=1 allow local ones", () => {
-    expect(config.push.endpoints).toEqual(STRICT_ENDPOINT_POLICY);
+    expect(run.config.push.endpoints).toEqual(STRICT_ENDPOINT_POLICY);
     for (const local of [{ ORIGIN_DEV: "1" }, { PUSH_ALLOW_INSECURE_ENDPOINTS: "1" }] as Record<string, string>[]) {
       expect(configOf({ ...env, ...local }).push.endpoints).toEqual({ allowInsecure: true, hosts: null });
     }
   });
 
   it("refuses a subscription to a local http push service with 400, stores nothing, and never POSTs to it", async () => {
-    const local = pushService.subscribe("/internal-admin");
-    const res = await signedFetch(origin.url, "POST", "/v1/push/subscriptions", JSON.stringify({ userId: "mallory", subscription: local.subscription }));
+    const local = run.pushService.subscribe("/internal-admin");
+    const res = await signedFetch(run.origin.url, "POST", "/v1/push/subscriptions", JSON.stringify({ userId: "mallory", subscription: local.subscription }));
     expect(res.status).toBe(400);
     expect((await res.json()).error.code).toBe("bad_request");
-    expect(await store.list("mallory")).toEqual({ ok: true, value: [] });
-    expect(pushService.requestsTo("/internal-admin")).toEqual([]);
+    expect(await run.store.list("mallory")).toEqual({ ok: true, value: [] });
+    expect(run.pushService.requestsTo("/internal-admin")).toEqual([]);
   });
 
   it("drops a stored subscription the policy refuses (one from before the policy) without POSTing to it", async () => {
     const goneBefore = await failedPushes("gone");
-    const forged = pushService.subscribe("/metadata");
-    expect((await store.add("trent", forged.subscription)).ok).toBe(true);
-    expect((await ingest(origin.url, [{ kind: "offline", userId: "trent", conversationId: "c", seq: 1, senderId: "bob", preview: "hi", sentAt: Date.now() }])).status).toBe(200);
+    const forged = run.pushService.subscribe("/metadata");
+    expect((await run.store.add("trent", forged.subscription)).ok).toBe(true);
+    expect((await ingest(run.origin.url, [{ kind: "offline", userId: "trent", conversationId: "c", seq: 1, senderId: "bob", preview: "hi", sentAt: Date.now() }])).status).toBe(200);
     await waitFor("the refused subscription dropped", async () => {
-      const list = await store.list("trent");
+      const list = await run.store.list("trent");
       return list.ok && list.value.length === 0;
     });
     expect(await failedPushes("gone")).toBeGreaterThan(goneBefore);
-    expect(pushService.requestsTo("/metadata")).toEqual([]);
+    expect(run.pushService.requestsTo("/metadata")).toEqual([]);
   });
 });
