@@ -1,7 +1,8 @@
 /** `npm run bench -- <scenario> [options]`: the options, their defaults, and the help text. */
 import { parseArgs } from "node:util";
+import { COST_SCENARIOS, type CostScenarioName } from "./cost/scenarios.js";
 
-export const SCENARIOS = ["pairs", "group", "connections", "origin", "storage", "wake"] as const;
+export const SCENARIOS = ["pairs", "group", "connections", "origin", "storage", "wake", "cost"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export const HELP = `usage: npm run bench -- <scenario> [options]
@@ -13,6 +14,8 @@ scenarios
   origin        events through ingest -> Kafka -> Cassandra, next to raw Kafka produce and Cassandra insert loops
   storage       what a Durable Object event and a SQLite write cost local workerd (CPU per call, by kind)
   wake          a sync on a hibernated UserSession: a user in many conversations next to a user in one
+  cost          what a message and a connected device-hour cost in Cloudflare's billed units, counted by the
+                edge's own meter (METER=log): requests by kind, rows written and read, duration, dollars
 
 common
   --url URL            drive an edge already running there (default: start one through Miniflare)
@@ -52,6 +55,14 @@ wake
   --conversations N    groups of 6 the heavy user is in (default 300)
   --samples S          wakes measured per user, each after 13 s of quiet (default 5)
 
+cost [name…]           scenarios (default all): pair, pair-read, pair-3dev, pair-closed, group10, group100,
+                       group100-10online, group1024, group1024-10online, idle, idle-origin, reconnect
+  --messages N         messages per messaging scenario (default 40)
+  --think-ms T         pair scenarios: pause between turns (default 500)
+  --idle S             idle scenarios: seconds connected (default 60)
+  --settle S           after the last delivery, how long retries and alarms still count (default 35)
+  --json               {"scenarios": {name: {perMessage, perDeviceHour, messages, peakObjectRps, lost, duplicated}}, "prices", "commit"}
+
 connections
   --connections N      sockets to open (default 15000)
   --source-ips N       spread client sockets over 127.0.0.2 .. 127.0.0.(N+1) (default 4)
@@ -88,12 +99,18 @@ export interface Options {
   pingInterval: number;
   conversations: number;
   samples: number;
+  /** cost: the scenarios named after `cost` (default all), and their pace. */
+  costScenarios: CostScenarioName[];
+  messages: number;
+  thinkMs: number;
+  idleS: number;
+  settleS: number;
 }
 
 /** Kafka's and Cassandra's JITs: in session 4, three back-to-back runs on freshly started servers gave 0.30, 0.45, 0.55. */
 const ORIGIN_WARMUP_S = 10;
 
-const numeric = ["pid", "inspect-port", "batch", "runs", "rate-limit", "rate", "window", "duration", "warmup", "size", "pairs", "members", "senders", "drain-timeout", "connections", "source-ips", "hold", "ping-interval", "origin-processes", "conversations", "samples"] as const;
+const numeric = ["pid", "inspect-port", "batch", "runs", "rate-limit", "rate", "window", "duration", "warmup", "size", "pairs", "members", "senders", "drain-timeout", "connections", "source-ips", "hold", "ping-interval", "origin-processes", "conversations", "samples", "messages", "think-ms", "idle", "settle"] as const;
 
 export function parseOptions(argv: string[]): Options {
   const { values, positionals } = parseArgs({
@@ -113,6 +130,9 @@ export function parseOptions(argv: string[]): Options {
   const scenario = positionals[0] as Scenario | undefined;
   if (values.help || !scenario) throw new UsageError(HELP);
   if (!SCENARIOS.includes(scenario)) throw new UsageError(`unknown scenario ${scenario}\n\n${HELP}`);
+  const costScenarios = positionals.slice(1) as CostScenarioName[];
+  const unknownCost = costScenarios.find((n) => !COST_SCENARIOS.includes(n));
+  if (scenario === "cost" && unknownCost !== undefined) throw new UsageError(`unknown cost scenario ${unknownCost} (known: ${COST_SCENARIOS.join(", ")})`);
   if (values.mode !== undefined && values.mode !== "open" && values.mode !== "closed") throw new UsageError("--mode is open or closed");
   if (values.storage !== undefined && values.storage !== "tmpfs" && values.storage !== "disk") throw new UsageError("--storage is tmpfs or disk");
   const raw = (name: (typeof numeric)[number]): string | undefined => (values as Record<string, string | undefined>)[name];
@@ -152,6 +172,11 @@ export function parseOptions(argv: string[]): Options {
     pingInterval: num("ping-interval", 5),
     conversations: Math.max(1, num("conversations", 300)),
     samples: Math.max(1, num("samples", 5)),
+    costScenarios: costScenarios.length > 0 ? costScenarios : [...COST_SCENARIOS],
+    messages: Math.max(1, num("messages", 40)),
+    thinkMs: num("think-ms", 500),
+    idleS: Math.max(1, num("idle", 60)),
+    settleS: num("settle", 35),
   };
 }
 

@@ -4,6 +4,8 @@
  * lost, duplicated, out of order, unacknowledged or refused, in any run on any target; 2 on a usage error.
  */
 import { installSignalHandlers } from "./cleanup.js";
+import { costTable } from "./cost/report.js";
+import { runCost } from "./cost/run.js";
 import { HELP, parseOptions, UsageError, type Options } from "./cli.js";
 import type { MessagingResult } from "./load/result.js";
 import { messagingReport, messagingTable } from "./report.js";
@@ -27,6 +29,8 @@ async function main(argv: string[]): Promise<number> {
       return output(options, await runStorage(options), describeStorage);
     case "wake":
       return output(options, await runWake(options), describeWake);
+    case "cost":
+      return output(options, await runCost(options.costScenarios, options), costTable);
   }
 }
 

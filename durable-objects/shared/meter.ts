@@ -9,21 +9,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { DurableObject } from "cloudflare:workers";
-
-export interface MeterLine {
-  /** The object's class ("UserSession", "Conversation") or "Worker". */
-  class: string;
-  /** The object's id (hex), so peaks per object can be found. */
-  id: string;
-  /** `rpc:<method>`, `fetch`, `alarm`, `ws:message`, `ws:close`, `ws:error`; `background` is no request. */
-  entry: string;
-  rowsRead: number;
-  rowsWritten: number;
-  alarmsSet: number;
-  /** Wall time from entry to settlement, in ms, and when it started (ms since the epoch). */
-  ms: number;
-  at: number;
-}
+import type { MeterLine } from "./meter-line.js";
 
 export interface MeterSink {
   writeDataPoint(point: { blobs?: string[]; doubles?: number[]; indexes?: string[] }): void;

@@ -1,0 +1,26 @@
+/** The cost report as a table: per message and per connected device-hour, the billed units and the dollars. */
+import type { Units } from "./ledger.js";
+import type { CostReport } from "./run.js";
+
+const COLUMNS: [keyof Units, string][] = [
+  ["requests", "DO req"], ["rpc", "rpc"], ["alarms", "alarms"], ["wsIn", "ws in/20"], ["rowsWritten", "rows wr"],
+  ["rowsRead", "rows rd"], ["workerRequests", "worker"], ["gbSeconds", "GB-s"], ["usd", "$"],
+];
+
+export function costTable(r: CostReport): string {
+  const lines = [`cost per message (per device-hour for idle*), commit ${r.commit}, prices of ${r.prices.date}`];
+  lines.push(["scenario".padEnd(20), "msgs".padStart(5), ...COLUMNS.map(([, h]) => h.padStart(9)), "peak/s".padStart(7), " lost dup"].join(" "));
+  for (const [name, s] of Object.entries(r.scenarios)) {
+    const row = name.startsWith("idle") ? s.perDeviceHour : s.perMessage;
+    lines.push([name.padEnd(20), String(s.messages).padStart(5), ...COLUMNS.map(([k]) => fmt(row[k]).padStart(9)), String(s.peakObjectRps).padStart(7), ` ${s.lost} ${s.duplicated}`].join(" "));
+  }
+  lines.push("", ...Object.entries(r.scenarios).map(([name, s]) => `${name}: ${s.describe}; $ per million messages ${fmt(s.perMessage.usd * 1e6)}, per million device-hours ${fmt(s.perDeviceHour.usd * 1e6)}`));
+  return lines.join("\n");
+}
+
+function fmt(x: number): string {
+  if (x === 0) return "0";
+  if (Math.abs(x) >= 100) return x.toFixed(0);
+  if (Math.abs(x) >= 1) return x.toFixed(2);
+  return x.toPrecision(3);
+}

@@ -1,0 +1,138 @@
+/**
+ * The cost scenarios: who is connected, who sends what at which pace, and what each device does with what it
+ * gets (as the web app does). Each returns what it sent and how long devices were connected; the run adds up the
+ * edge's meter lines over the counted window.
+ */
+import type { Device } from "./device.js";
+import type { CostWorld } from "./world.js";
+
+export const COST_SCENARIOS = [
+  "pair", "pair-read", "pair-3dev", "pair-closed", "group10", "group100", "group100-10online",
+  "group1024", "group1024-10online", "idle", "idle-origin", "reconnect",
+] as const;
+export type CostScenarioName = (typeof COST_SCENARIOS)[number];
+
+export interface CostOptions {
+  /** Messages per messaging scenario (pair: turns × burst). */
+  messages: number;
+  /** Pause between a pair's turns (one side's burst acknowledged and delivered, then the other's). */
+  thinkMs: number;
+  /** How long the idle scenarios keep their devices connected. */
+  idleS: number;
+  /** After the last delivery, how long retries and alarms may still run and count. */
+  settleS: number;
+}
+
+export interface Workload {
+  describe: string;
+  /** Messages the per-message figures divide by (sent, or caught up for `reconnect`). */
+  messages: number;
+  /** Devices that must have been handed every message of the run exactly once (their own sends excepted). */
+  receivers: Device[];
+}
+
+export interface Scenario {
+  /** Edge bindings besides the meter (the origin stand-in's URL for idle-origin). */
+  needsOrigin?: boolean;
+  run(world: CostWorld, o: CostOptions): Promise<Workload>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const body = (i: number) => `cost message ${i} `.padEnd(64, "x");
+
+export const SCENARIOS: Record<CostScenarioName, Scenario> = {
+  pair: { run: (w, o) => pair(w, o, { devices: 1, read: false, burst: 1 }) },
+  "pair-read": { run: (w, o) => pair(w, o, { devices: 1, read: true, burst: 1 }) },
+  "pair-3dev": { run: (w, o) => pair(w, o, { devices: 3, read: false, burst: 1 }) },
+  "pair-closed": { run: (w, o) => pair(w, o, { devices: 1, read: false, burst: 8 }) },
+  group10: { run: (w, o) => group(w, o, { members: 10, online: 10, rate: 5 }) },
+  group100: { run: (w, o) => group(w, o, { members: 100, online: 100, rate: 2 }) },
+  "group100-10online": { run: (w, o) => group(w, o, { members: 100, online: 10, rate: 2 }) },
+  group1024: { run: (w, o) => group(w, o, { members: 1024, online: 1024, rate: 1 }) },
+  "group1024-10online": { run: (w, o) => group(w, o, { members: 1024, online: 10, rate: 1 }) },
+  idle: { run: (w, o) => idle(w, o) },
+  "idle-origin": { needsOrigin: true, run: (w, o) => idle(w, o) },
+  reconnect: { run: (w, o) => reconnect(w, o) },
+};
+
+/**
+ * Two users take turns: one side sends `burst` messages, and once every device of the other side has them
+ * (and `thinkMs` passed) the other side answers. With `read`, every device has the conversation open.
+ */
+async function pair(w: CostWorld, o: CostOptions, p: { devices: number; read: boolean; burst: number }): Promise<Workload> {
+  const [a, b] = await w.users(2, p.devices);
+  const { id } = await a!.api.createDirect(b!.id);
+  const devices = [...a!.devices, ...b!.devices];
+  await w.connect(devices);
+  for (const d of devices) d.open(p.read ? id : null);
+  w.reset();
+  const turns = Math.max(1, Math.round(o.messages / p.burst));
+  for (let t = 0; t < turns; t++) {
+    const [from, to] = t % 2 === 0 ? [a!, b!] : [b!, a!];
+    const sending = from.devices[0]!;
+    await Promise.all(Array.from({ length: p.burst }, (_, i) => w.send(sending, id, body(t * p.burst + i))));
+    const last = w.sent.at(-1)!.seq;
+    await w.until(() => to.devices.every((d) => d.has(id, last)));
+    await sleep(o.thinkMs);
+  }
+  return { describe: `1:1, ${p.devices} device(s) each, ${turns} turns of ${p.burst}, ${o.thinkMs} ms apart${p.read ? ", conversation open (read)" : ""}`, messages: w.sent.length, receivers: devices };
+}
+
+/**
+ * A group of `members`, the first `online` of them connected with the conversation open; the others were
+ * online once (their sessions exist) and are gone. The online members take turns sending at `rate` msg/s.
+ */
+async function group(w: CostWorld, o: CostOptions, g: { members: number; online: number; rate: number }): Promise<Workload> {
+  const users = await w.users(g.members);
+  const [creator, ...others] = users;
+  const { id } = await creator!.api.createGroup(others.map((u) => u.id), "cost");
+  const all = users.map((u) => u.devices[0]!);
+  await connectInWaves(w, all);
+  const online = all.slice(0, g.online);
+  w.disconnect(all.slice(g.online));
+  for (const d of online) d.open(id);
+  await sleep(500);
+  w.reset();
+  const sends: Promise<void>[] = [];
+  const started = Date.now();
+  for (let i = 0; i < o.messages; i++) {
+    await sleep(Math.max(0, started + (i * 1000) / g.rate - Date.now()));
+    sends.push(w.send(online[i % online.length]!, id, body(i)));
+  }
+  await Promise.all(sends);
+  await w.until(() => w.sent.every((s) => online.every((d) => d === s.device || d.has(id, s.seq))), 120_000);
+  return { describe: `group of ${g.members}, ${g.online} online with it open, ${g.rate} msg/s from the online members in turn`, messages: w.sent.length, receivers: online };
+}
+
+/** Connected devices and nothing else: what an idle connection costs per hour. */
+async function idle(w: CostWorld, o: CostOptions): Promise<Workload> {
+  const users = await w.users(10);
+  const devices = users.map((u) => u.devices[0]!);
+  await w.connect(devices);
+  await sleep(1_000);
+  w.reset();
+  await sleep(o.idleS * 1000);
+  return { describe: `10 users connected, no messages, ${o.idleS} s`, messages: 0, receivers: [] };
+}
+
+/** A device misses 20 messages in each of 5 conversations while offline, then comes back and catches up. */
+async function reconnect(w: CostWorld, _o: CostOptions): Promise<Workload> {
+  const [me, ...peers] = await w.users(6);
+  const ids = await Promise.all(peers.map(async (p) => (await me!.api.createDirect(p.id)).id));
+  const mine = me!.devices[0]!;
+  await w.connect([mine, ...peers.map((p) => p.devices[0]!)]);
+  w.disconnect([mine]);
+  for (const [i, p] of peers.entries()) for (let k = 0; k < 20; k++) await w.send(p.devices[0]!, ids[i]!, body(k));
+  const missed = w.sent.map((s) => ({ ...s }));
+  await sleep(500);
+  w.reset();
+  await w.connect([mine]);
+  await w.until(() => missed.every((s) => mine.has(s.conversationId, s.seq)), 60_000);
+  w.sent.push(...missed);
+  return { describe: "a device catches up on 100 messages missed in 5 conversations", messages: missed.length, receivers: [mine] };
+}
+
+/** Opening a thousand sockets at once is a reconnect storm of its own; a hundred at a time is a crowd. */
+async function connectInWaves(w: CostWorld, devices: Device[]): Promise<void> {
+  for (let i = 0; i < devices.length; i += 100) await w.connect(devices.slice(i, i + 100));
+}
