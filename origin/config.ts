@@ -60,6 +60,8 @@ export interface OriginConfig {
   /** Where `/healthz` and `/metrics` are served: never on the ingest's published port. */
   ops: { host: string; port: number };
   secret: string;
+  /** While ORIGIN_SECRET is rotated, edge requests signed with the previous secret are still accepted. */
+  previousSecret: string | undefined;
   /** Bytes of request bodies an ingest process receives at once before they are verified; past it, 503. */
   maxUnverifiedBytes: number;
   services: ReadonlySet<ServiceName>;
@@ -101,6 +103,7 @@ export function loadConfig(env: Env = process.env): Result<OriginConfig> {
     port: n.port,
     ops: { host: env.ORIGIN_OPS_HOST || "127.0.0.1", port: n.opsPort },
     secret,
+    previousSecret: env.ORIGIN_SECRET_PREVIOUS || undefined,
     maxUnverifiedBytes: n.maxUnverifiedBytes,
     services: services.value,
     logLevel: env.LOG_LEVEL || "info",

@@ -11,7 +11,7 @@ import { subscriptionsRoute } from "./subscriptions-route.js";
 
 export function createOriginApp(deps: OriginDeps): Hono<OriginEnv> {
   const app = new Hono<OriginEnv>();
-  app.use("/v1/*", signedRequests({ secret: deps.secret, replays: deps.replays, budget: deps.budget, maxBodyBytes: MAX_INGEST_BYTES }));
+  app.use("/v1/*", signedRequests({ secrets: deps.secrets, replays: deps.replays, budget: deps.budget, maxBodyBytes: MAX_INGEST_BYTES }));
   app.route("/v1/ingest", ingestRoute(deps));
   app.route("/v1/history", historyRoute(deps));
   app.route("/v1/presence", presenceRoute(deps));

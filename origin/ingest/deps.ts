@@ -10,7 +10,8 @@ import type { SubscriptionStore } from "../subscriptions/subscription-store.js";
 import type { BodyBudget } from "./body-budget.js";
 
 export interface OriginDeps {
-  secret: string;
+  /** The secrets edge requests may be signed with: ORIGIN_SECRET, and during a rotation the previous one. */
+  secrets: string[];
   /** Signatures already served, shared by every ingest process. */
   replays: ReplayGuard;
   /** Bytes of bodies being received before they are verified, bounded per process. */

@@ -22,7 +22,7 @@ export async function startOrigin(config: OriginConfig, options: StartOptions = 
   const backends = options.backends ?? openBackends(config, log);
   const messageLog = new KafkaMessageLog(backends.kafka, config.kafka, log);
   const app = createOriginApp({
-    secret: config.secret,
+    secrets: [config.secret, ...(config.previousSecret ? [config.previousSecret] : [])],
     replays: new RedisReplayGuard(backends.redis),
     budget: new BodyBudget(config.maxUnverifiedBytes),
     endpoints: config.push.endpoints,

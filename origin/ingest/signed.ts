@@ -40,7 +40,7 @@ const BUSY: Refusal = { reason: "busy", error: { code: "unavailable", message: "
 const CLOCK_MARGIN_MS = 60_000;
 
 export interface SignedOptions {
-  secret: string;
+  secrets: string[];
   replays: ReplayGuard;
   budget: BodyBudget;
   maxBodyBytes: number;
@@ -52,7 +52,7 @@ export function signedRequests(options: SignedOptions): MiddlewareHandler<Origin
     const headers = readSignatureHeaders((name) => c.req.header(name), now);
     if (!headers) return refuse(c, UNSIGNED);
     const canonical = canonicalString({ method: c.req.method, target: requestTarget(new URL(c.req.url)), ...headers });
-    if (!macMatches(options.secret, canonical, headers.signature)) return refuse(c, UNSIGNED);
+    if (!options.secrets.some((secret) => macMatches(secret, canonical, headers.signature))) return refuse(c, UNSIGNED);
     const length = declaredLength(c.env.incoming, options.maxBodyBytes);
     if (!length.ok) return refuse(c, { reason: length.error.code === "too_large" ? "too_large" : "no_length", error: length.error });
     if (!options.budget.reserve(length.value)) return refuse(c, BUSY);

@@ -10,7 +10,7 @@ import type { OriginConfig } from "../../origin/config.js";
 import { sha256Hex } from "../../origin/ingest/hmac.js";
 import { startOrigin, type RunningOrigin } from "../../origin/ingest/server.js";
 import { CONTENT_SHA256_HEADER, type OfflineEvent } from "../../protocol/events.js";
-import { cleanupRun, configOf, edgeSignature, log, loggedRecords, messageEvents, prepareRun, requireServices, sendSigned, signedFetch, testEnv } from "./support.js";
+import { cleanupRun, configOf, edgeSignature, log, loggedRecords, messageEvents, prepareRun, requireServices, SECRET, sendSigned, signedFetch, testEnv } from "./support.js";
 
 let config: OriginConfig;
 let backends: Backends;
@@ -109,5 +109,19 @@ describe("changed bodies (finding 2)", () => {
     await expectUnauthorized(await sendSigned(first.url, "POST", "/v1/ingest", forged, signature));
     await expectUnauthorized(await sendSigned(first.url, "POST", "/v1/ingest", forged, { ...signature, [CONTENT_SHA256_HEADER]: sha256Hex(forged) }));
     expect(await loggedRecords(config)).toBe(logged);
+  });
+});
+
+describe("ORIGIN_SECRET rotation", () => {
+  it("accepts requests signed with the previous secret while ORIGIN_SECRET_PREVIOUS is set, and no other", async () => {
+    const rotating = await startOrigin({ ...config, secret: "the-new-secret", previousSecret: SECRET }, { log, backends });
+    try {
+      const body = batch([offline(50)]);
+      expect((await signedFetch(rotating.url, "POST", "/v1/ingest", body, { secret: "the-new-secret" })).status).toBe(200);
+      expect((await signedFetch(rotating.url, "POST", "/v1/ingest", body, { secret: SECRET })).status).toBe(200);
+      await expectUnauthorized(await signedFetch(rotating.url, "POST", "/v1/ingest", body, { secret: "an-older-one" }));
+    } finally {
+      await rotating.stop();
+    }
   });
 });
