@@ -8,6 +8,7 @@ import { violations, type Audit } from "./audit.js";
 import { ChatApi } from "../../client/api.js";
 import type { Options } from "./cli.js";
 import { Flood, type FloodStats } from "./flood.js";
+import { OriginFlood, type OriginFloodStats } from "./origin-flood.js";
 import { cpuMark, cpuShare, phaseLatency, RssSampler, type PhaseLatency } from "./measure.js";
 import { Random } from "./random.js";
 import { drain, startCast, tagOf, verdict, type Say } from "./run.js";
@@ -23,6 +24,8 @@ export interface AbuseResult {
   flood: FloodStats;
   /** Durable Objects that came into existence while the flood ran (made-up ids must create none). */
   objectsCreated: number;
+  /** With an origin: made-up signatures on large bodies and replayed signed requests at its ingest (in this process). */
+  origin?: OriginFloodStats & { rssGrowthMiB: number };
   /** workerd VmRSS: at the start of the baseline, at its end (= before abuse), the peak under abuse, 2 s after it. */
   memory: { startMiB: number; beforeMiB: number; peakMiB: number; afterMiB: number };
   /** Percent of one core used by workerd and by the chaos process itself, per phase. */
@@ -38,6 +41,8 @@ const PROBES_PER_SEC = 20;
 /** Big groups per typist (every other attacker), each of every legitimate user, and typing frames a second into them. */
 const FLOOD_GROUPS = 3;
 const GROUP_TYPING_PER_SEC = 100;
+/** Large unsigned bodies and replays a second at the origin's ingest, half each. */
+const ORIGIN_FLOOD_PER_SEC = 20;
 
 export async function runAbuse(o: Options, say: Say): Promise<AbuseResult> {
   const world = await World.start({ name: "abuse", origin: o.origin, storage: o.storage, edgeEnv: o.edgeEnv });
@@ -45,6 +50,7 @@ export async function runAbuse(o: Options, say: Say): Promise<AbuseResult> {
   const rss = new RssSampler(() => world.edge.pid());
   let traffic: Traffic | null = null;
   let flood: Flood | null = null;
+  let originFlood: OriginFlood | null = null;
   try {
     const tag = tagOf("abuse", o.seed);
     const cast = await startCast(world, o, tag);
@@ -67,14 +73,19 @@ export async function runAbuse(o: Options, say: Say): Promise<AbuseResult> {
     );
     // The flood may create nothing: every Durable Object it could reach exists before it starts.
     const objectsBefore = objectFiles(world.edge.persistDir);
+    const ingestRss = world.origin ? new RssSampler(() => process.pid) : null;
     const t2 = Date.now();
     const c2 = cpuMark(world.edge.pid());
     flood.start({ frames: o.abuseRate, forged: FORGED_PER_SEC, probes: PROBES_PER_SEC, groupTyping: GROUP_TYPING_PER_SEC }, o.abuseKinds);
+    if (world.origin) (originFlood = new OriginFlood(world.origin.url)).start(ORIGIN_FLOOD_PER_SEC);
     await sleep(o.abuseForS * 1000);
     const t3 = Date.now();
     const c3 = cpuMark(world.edge.pid());
     const stats = await flood.stop();
     flood = null;
+    const originStats = originFlood ? { ...(await originFlood.stop()), rssGrowthMiB: ingestRss!.peakMiB(t2, Date.now()) - ingestRss!.atMiB(t2) } : undefined;
+    originFlood = null;
+    ingestRss?.stop();
     const objectsCreated = objectFiles(world.edge.persistDir) - objectsBefore;
     const drainMs = await drain(traffic, world, o.recoverTimeoutS);
     await sleep(2_000);
@@ -84,8 +95,8 @@ export async function runAbuse(o: Options, say: Say): Promise<AbuseResult> {
       scenario: "abuse", ok: false, seed: o.seed,
       baseline: phaseLatency(traffic.sends.values(), traffic.online, t0, t1),
       abused: phaseLatency(traffic.sends.values(), traffic.online, t2, t3),
-      flood: stats, objectsCreated, memory, cpu: { baseline: cpuShare(c0, c1), abused: cpuShare(c2, c3) }, audit: base.audit,
-      violations: [...base.violations, ...abuseViolations(o, stats, memory), ...(objectsCreated > 0 ? [`objectsCreated ${objectsCreated}`] : [])],
+      flood: stats, objectsCreated, ...(originStats ? { origin: originStats } : {}), memory, cpu: { baseline: cpuShare(c0, c1), abused: cpuShare(c2, c3) }, audit: base.audit,
+      violations: [...base.violations, ...abuseViolations(o, stats, memory), ...(objectsCreated > 0 ? [`objectsCreated ${objectsCreated}`] : []), ...originViolations(o, originStats)],
     };
     result.violations.push(...latencyViolations(o, result));
     result.ok = result.violations.length === 0;
@@ -93,6 +104,7 @@ export async function runAbuse(o: Options, say: Say): Promise<AbuseResult> {
     return result;
   } finally {
     await flood?.stop(0);
+    await originFlood?.stop();
     rss.stop();
     traffic?.close();
     await world.stop();
@@ -112,6 +124,16 @@ function abuseViolations(o: Options, f: FloodStats, memory: AbuseResult["memory"
   if (f.unanswered > 0) found.push(`abuseUnanswered ${f.unanswered}`);
   if (f.closedWithoutCause > 0) found.push(`abuseSocketsClosed ${f.closedWithoutCause}`);
   if (memory.peakMiB - memory.beforeMiB > o.maxRssMiB) found.push(`workerdRssGrowth ${memory.peakMiB - memory.beforeMiB} MiB`);
+  return found;
+}
+
+function originViolations(o: Options, f: AbuseResult["origin"]): string[] {
+  if (!f) return [];
+  const found: string[] = [];
+  if (f.unsignedAccepted > 0) found.push(`originUnsignedAccepted ${f.unsignedAccepted}`);
+  if (f.replaysAccepted > 0) found.push(`originReplaysAccepted ${f.replaysAccepted}`);
+  if (f.replays === 0) found.push("originReplaysNotTried");
+  if (f.rssGrowthMiB > o.maxRssMiB) found.push(`originRssGrowth ${f.rssGrowthMiB} MiB`);
   return found;
 }
 

@@ -37,6 +37,9 @@ export function abuseTable(r: AbuseResult): string {
     `  flood: ${f.frames} frames from ${f.sockets} sockets (${f.byKind}), ${f.errors} error answers, ${f.otherAnswers} other answers, ${f.closed} sockets closed by the server;`,
     `         forged tokens: ${f.forged} upgrades and HTTP calls, ${f.forgedAccepted} accepted; stranger probes (presence, made-up ids): ${f.probes}, ${f.probesAnswered} learned anything`,
     `         typing into big groups: ${f.groupTyping} frames; Durable Objects created by the flood: ${r.objectsCreated}`,
+    ...(r.origin
+      ? [`  origin ingest: ${r.origin.unsigned} 8 MiB bodies under made-up signatures (${r.origin.unsignedAccepted} not refused), ${r.origin.replays} replays of signed requests (${r.origin.replaysAccepted} served), RSS +${r.origin.rssGrowthMiB} MiB`]
+      : []),
     `  workerd VmRSS: ${r.memory.startMiB} MiB at the start, ${r.memory.beforeMiB} MiB after the baseline, peak ${r.memory.peakMiB} MiB under abuse, ${r.memory.afterMiB} MiB 2 s after it`,
     ...auditLines(r.audit),
     ...(r.ok ? [] : [`  violations: ${r.violations.join(", ")}`]),
