@@ -67,8 +67,9 @@ describe("a process without ingest", () => {
 
       expect((await ingest(ingestOnly.url, messageEvents("ops-conv", 1, 5))).status).toBe(200);
       await waitFor("5 stored rows", async () => (await countMessages(backends, config, "ops-conv", 5)) === 5);
-      const metrics = await (await fetch(`${persister.opsUrl}/metrics`)).text();
-      expect(metrics).toMatch(/^origin_persisted_messages_total [1-9]\d*$/m);
+      // The counter moves once the batch is done, a moment after its rows are readable.
+      let metrics = "";
+      await waitFor("the persisted counter", async () => /^origin_persisted_messages_total [1-9]\d*$/m.test((metrics = await (await fetch(`${persister.opsUrl}/metrics`)).text())));
       expect(metrics).toMatch(new RegExp(`^origin_consumer_lag\\{group="${config.kafka.groups.persister}",topic="[^"]+",partition="\\d+"\\} \\d+$`, "m"));
 
       const ingestHere = await fetch(`${persister.opsUrl}/v1/ingest`, { method: "POST", body: "{}" });
