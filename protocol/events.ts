@@ -1,6 +1,8 @@
 /**
- * Edge → origin events (`POST /v1/ingest`). The edge writes them into its outboxes; origin validates them
- * here before anything reaches Kafka or Redis.
+ * Edge → origin events (`POST /v1/ingest`), protocol v2. A Conversation forwards its messages and, before the first
+ * message after each membership change, a snapshot of its members; a UserSession reports presence transitions and
+ * renews a lease while a device is connected. Origin validates them here before anything reaches Kafka or Redis,
+ * and derives offline push from messages, members and presence itself.
  */
 import { z } from "zod";
 import { MAX_BODY_BYTES } from "./limits.js";
@@ -30,28 +32,41 @@ export const messageEvent = z.object({
   sentAt: f.time,
 });
 
-export const offlineEvent = z.object({
-  kind: z.literal("offline"),
-  userId: f.userId,
+/** The group size limit's upper bound: a members snapshot lists at most this many. */
+export const MAX_MEMBERS_EVENT = 10_000;
+
+/**
+ * A conversation's members as of `version` (which only grows), sent in the conversation's ordered stream before any
+ * message sequenced after the change: origin's push knows whom a message is for.
+ */
+export const membersEvent = z.object({
+  kind: z.literal("members"),
   conversationId: f.conversationId,
-  seq: f.seq.min(1),
-  senderId: f.userId,
-  preview: z.string().max(PREVIEW_CHARS * 2),
-  sentAt: f.time,
+  version: z.number().int().min(1),
+  members: z.array(f.userId).max(MAX_MEMBERS_EVENT),
+  at: f.time,
 });
 
+/** Presence leases are renewed at most this long ahead: a user whose edge died is offline within a lease. */
+export const MAX_PRESENCE_LEASE_MS = 3_600_000;
+
+/**
+ * `online` when the user's first device connects and then as a lease renewed while one stays (`leaseMs`: how long the
+ * user counts as online without another renewal); `online: false` when the last one goes.
+ */
 export const presenceEvent = z.object({
   kind: z.literal("presence"),
   userId: f.userId,
   online: z.boolean(),
   at: f.time,
+  leaseMs: z.number().int().min(1_000).max(MAX_PRESENCE_LEASE_MS).optional(),
 });
 
-export const originEvent = z.discriminatedUnion("kind", [messageEvent, offlineEvent, presenceEvent]);
+export const originEvent = z.discriminatedUnion("kind", [messageEvent, membersEvent, presenceEvent]);
 export const ingestBody = z.object({ events: z.array(z.unknown()).min(1).max(MAX_INGEST_EVENTS) });
 
 export type MessageEvent = z.infer<typeof messageEvent>;
-export type OfflineEvent = z.infer<typeof offlineEvent>;
+export type MembersEvent = z.infer<typeof membersEvent>;
 export type PresenceEvent = z.infer<typeof presenceEvent>;
 export type OriginEvent = z.infer<typeof originEvent>;
 

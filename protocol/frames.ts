@@ -1,11 +1,11 @@
 /**
- * WebSocket frames of protocol v1. Client frames are validated here, once, at the edge of the system;
- * server frames are plain types the edge builds itself.
+ * WebSocket frames of protocol v2 (docs/protocol.md). Client frames are validated here, once, at the edge of the
+ * system; server frames are plain types the edge builds itself.
  */
 import { z } from "zod";
 import { type ChatError, type ErrorCode } from "./errors.js";
-import { fitsBodyLimit, MAX_BODY_BYTES, MAX_FRAME_BYTES, SYNC_PAGE_MAX } from "./limits.js";
-import type { ConversationInfo, Message } from "./message.js";
+import { FETCH_PAGE_MAX, fitsBodyLimit, MAX_BODY_BYTES, MAX_FRAME_BYTES } from "./limits.js";
+import type { ConversationState, Message } from "./message.js";
 import * as f from "./schema.js";
 
 const sendFrame = z.object({
@@ -14,17 +14,24 @@ const sendFrame = z.object({
   conversationId: f.conversationId,
   body: f.body,
 });
-const syncFrame = z.object({
-  type: z.literal("sync"),
+/** Asks what changed since `since` (the `at` of an earlier `synced`; absent: every conversation). */
+const syncFrame = z.object({ type: z.literal("sync"), since: f.time.optional() });
+/** Asks for a conversation's messages after `after`, a page at a time. */
+const fetchFrame = z.object({
+  type: z.literal("fetch"),
+  conversationId: f.conversationId,
   after: f.seq,
-  limit: z.number().int().min(1).max(SYNC_PAGE_MAX).optional(),
+  limit: z.number().int().min(1).max(FETCH_PAGE_MAX).optional(),
 });
-const receivedFrame = z.object({ type: z.literal("received"), cursor: f.seq });
 const readFrame = z.object({ type: z.literal("read"), conversationId: f.conversationId, seq: f.seq });
+/** The conversation this device shows on a visible screen (null: none): what arrives there is read. */
+const focusFrame = z.object({ type: z.literal("focus"), conversationId: f.conversationId.nullable() });
 const typingFrame = z.object({ type: z.literal("typing"), conversationId: f.conversationId });
+/** Keeps the user's presence at origin alive (every `heartbeatMs` of `hello`, when that is not 0). */
+const aliveFrame = z.object({ type: z.literal("alive") });
 const pingFrame = z.object({ type: z.literal("ping") });
 
-const clientFrame = z.discriminatedUnion("type", [sendFrame, syncFrame, receivedFrame, readFrame, typingFrame, pingFrame]);
+const clientFrame = z.discriminatedUnion("type", [sendFrame, syncFrame, fetchFrame, readFrame, focusFrame, typingFrame, aliveFrame, pingFrame]);
 
 export type ClientFrame = z.infer<typeof clientFrame>;
 export type SendFrame = z.infer<typeof sendFrame>;
@@ -67,19 +74,39 @@ function echoedClientMsgId(data: unknown): string | undefined {
 }
 
 // Server → client frames.
-export interface HelloFrame { type: "hello"; userId: string; deviceId: string; cursor: number; serverTime: number }
-export interface MessageFrame extends Message { type: "message"; cursor: number }
-export interface AckFrame { type: "ack"; clientMsgId: string; conversationId: string; seq: number; sentAt: number; duplicate: boolean }
-export interface SyncedFrame { type: "synced"; cursor: number; latest: number; more: boolean }
-export interface ReceiptFrame { type: "receipt"; conversationId: string; userId: string; deliveredSeq?: number; readSeq?: number }
+/** `heartbeatMs`: how often to send `alive` (0: never; the edge has no origin to keep presence at). */
+export interface HelloFrame { type: "hello"; protocol: 2; userId: string; deviceId: string; serverTime: number; heartbeatMs: number }
+export interface MessageFrame extends Message { type: "message" }
+/**
+ * A send's acknowledgement, after the message is durable. In a direct conversation whose other member has a device
+ * connected it waits (briefly) for the delivery, and says how far that member has the conversation delivered and read.
+ */
+export interface AckFrame {
+  type: "ack"; clientMsgId: string; conversationId: string; seq: number; sentAt: number; duplicate: boolean;
+  deliveredSeq?: number; readSeq?: number;
+}
+/** Conversations that changed since the `sync`'s `since`: their newest seq, this user's read watermark, membership. */
+export interface StateFrame { type: "state"; conversations: ConversationState[] }
+/** The end of a `sync`'s answer; `at` is the `since` of the next sync. */
+export interface SyncedFrame { type: "synced"; at: number }
+/**
+ * The end of a `fetch`'s messages: they covered (after, through]; `more` when messages after `through` remain;
+ * `resync` when `after` is older than what is kept (the device starts over from history).
+ */
+export interface FetchedFrame { type: "fetched"; conversationId: string; after: number; through: number; lastSeq: number; more: boolean; resync?: true }
+/**
+ * Receipts. With `userId`: that member's watermarks (in a direct conversation the other member; the user's own read
+ * on its other devices). Without: the group's aggregate, every other member has delivered / read up to there.
+ */
+export interface ReceiptFrame { type: "receipt"; conversationId: string; userId?: string; deliveredSeq?: number; readSeq?: number }
 export interface TypingFrame { type: "typing"; conversationId: string; userId: string }
-/** `active: false` tells a user it was removed from the conversation. */
-export interface ConversationFrame { type: "conversation"; conversation: ConversationInfo & { lastSeq: number; active: boolean } }
+/** The user was added, the members or title changed, or (`active: false`) the user was removed. */
+export interface ConversationFrame { type: "conversation"; conversation: ConversationState }
 export interface PongFrame { type: "pong" }
-export interface ErrorFrame extends ChatError { type: "error"; clientMsgId?: string }
+export interface ErrorFrame extends ChatError { type: "error"; clientMsgId?: string; conversationId?: string }
 
 export type ServerFrame =
-  | HelloFrame | MessageFrame | AckFrame | SyncedFrame | ReceiptFrame | TypingFrame | ConversationFrame | PongFrame | ErrorFrame;
+  | HelloFrame | MessageFrame | AckFrame | StateFrame | SyncedFrame | FetchedFrame | ReceiptFrame | TypingFrame | ConversationFrame | PongFrame | ErrorFrame;
 
 export const PING_FRAME = '{"type":"ping"}';
 export const PONG_FRAME = '{"type":"pong"}';

@@ -1,5 +1,5 @@
 /**
- * Identifier shapes and size limits of protocol v1 (see docs/protocol.md, "Identifiers and limits").
+ * Identifier shapes and size limits of protocol v2 (see docs/protocol.md, "Identifiers and limits").
  * Limits that operators may tune (rate limit, group size) live in the edge config; these are the fixed ones.
  */
 export const USER_ID = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -16,9 +16,9 @@ export const DEFAULT_MAX_GROUP_MEMBERS = 1024;
 export const MAX_PRESENCE_QUERY = 100;
 export const HISTORY_PAGE_DEFAULT = 50;
 export const HISTORY_PAGE_MAX = 100;
-export const SYNC_PAGE_DEFAULT = 100;
-/** A page is what one `sync` may replay: a full page of the largest bodies is ~0.9 MB out for ~40 bytes in. */
-export const SYNC_PAGE_MAX = 200;
+export const FETCH_PAGE_DEFAULT = 100;
+/** A page is what one `fetch` may bring: a full page of the largest bodies is ~0.9 MB out for ~60 bytes in. */
+export const FETCH_PAGE_MAX = 200;
 
 const encoder = new TextEncoder();
 

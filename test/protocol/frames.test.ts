@@ -4,14 +4,18 @@ import { MAX_BODY_BYTES, parseClientFrame } from "../../protocol/index.js";
 const send = (extra: object) => JSON.stringify({ type: "send", clientMsgId: "m1", conversationId: "c1", body: "hi", ...extra });
 
 describe("parseClientFrame: every client frame is validated once, at the boundary", () => {
-  it("accepts each frame type of protocol v1", () => {
+  it("accepts each frame type of protocol v2", () => {
     for (const frame of [
       { type: "send", clientMsgId: "m_1-x", conversationId: "d:ab_C-9", body: "hello" },
-      { type: "sync", after: 0 },
-      { type: "sync", after: 12, limit: 200 },
-      { type: "received", cursor: 3 },
+      { type: "sync" },
+      { type: "sync", since: 1796400000000 },
+      { type: "fetch", conversationId: "g:1", after: 12 },
+      { type: "fetch", conversationId: "g:1", after: 0, limit: 200 },
       { type: "read", conversationId: "g:1", seq: 2 },
+      { type: "focus", conversationId: "g:1" },
+      { type: "focus", conversationId: null },
       { type: "typing", conversationId: "g:1" },
+      { type: "alive" },
       { type: "ping" },
     ]) {
       expect(parseClientFrame(JSON.stringify(frame))).toEqual({ ok: true, frame });
@@ -34,14 +38,17 @@ describe("parseClientFrame: every client frame is validated once, at the boundar
     if (!result.ok) expect(result.error.message).toContain("conversationId");
   });
 
-  it("refuses wrong types, empty bodies, negative cursors and oversized limits", () => {
+  it("refuses wrong types, empty bodies, negative positions and oversized pages", () => {
     for (const raw of [
       send({ body: "" }),
       send({ body: 5 }),
       send({ clientMsgId: "x".repeat(65) }),
-      JSON.stringify({ type: "sync", after: -1 }),
-      JSON.stringify({ type: "sync", after: 1.5 }),
-      JSON.stringify({ type: "sync", after: 0, limit: 201 }),
+      JSON.stringify({ type: "sync", since: -1 }),
+      JSON.stringify({ type: "fetch", conversationId: "c", after: 1.5 }),
+      JSON.stringify({ type: "fetch", conversationId: "c", after: 0, limit: 201 }),
+      JSON.stringify({ type: "fetch", after: 0 }),
+      JSON.stringify({ type: "focus" }),
+      JSON.stringify({ type: "received", cursor: 3 }),
       JSON.stringify({ type: "read", conversationId: "c", seq: "3" }),
     ]) {
       expect(parseClientFrame(raw)).toMatchObject({ ok: false, error: { code: "bad_request" } });

@@ -1,8 +1,8 @@
 /** The edge's ingest bodies never pass MAX_INGEST_BYTES, and the largest event always fits one. */
 import { describe, expect, it } from "vitest";
-import { MAX_INGEST_BYTES, type MessageEvent, type OfflineEvent } from "../../protocol/events.js";
+import { MAX_INGEST_BYTES, MAX_PRESENCE_LEASE_MS, type MembersEvent, type MessageEvent, type PresenceEvent } from "../../protocol/events.js";
 import { fittingEvents, ingestEnvelope } from "../../protocol/ingest-batch.js";
-import { MAX_BODY_BYTES } from "../../protocol/limits.js";
+import { DEFAULT_MAX_GROUP_MEMBERS, MAX_BODY_BYTES } from "../../protocol/limits.js";
 
 const bytes = (text: string) => new TextEncoder().encode(text).length;
 
@@ -34,10 +34,18 @@ describe("ingest bodies cut by bytes", () => {
     expect(bytes(ingestEnvelope(events.slice(0, fitting + 1)))).toBeGreaterThan(MAX_INGEST_BYTES);
   });
 
-  it("always sends at least one event, and sixteen of the largest fit one body", () => {
-    const preview: OfflineEvent = { kind: "offline", userId: "u".repeat(64), conversationId: "c".repeat(128), seq: 1, senderId: "s".repeat(64), preview: "\u0001".repeat(240), sentAt: 1 };
-    for (const event of [largest, preview]) expect(bytes(ingestEnvelope([JSON.stringify(event)]))).toBeLessThan(MAX_INGEST_BYTES / 16);
+  it("always sends at least one event, and sixteen of the largest messages or presence leases fit one body", () => {
+    const lease: PresenceEvent = { kind: "presence", userId: "u".repeat(64), online: true, at: Number.MAX_SAFE_INTEGER, leaseMs: MAX_PRESENCE_LEASE_MS };
+    for (const event of [largest, lease]) expect(bytes(ingestEnvelope([JSON.stringify(event)]))).toBeLessThan(MAX_INGEST_BYTES / 16);
     expect(fittingEvents([JSON.stringify(largest)], 10)).toBe(1);
     expect(fittingEvents([])).toBe(0);
+  });
+
+  it("fits the members snapshot of a group at the default size limit, every id at its longest, in a quarter of a body", () => {
+    const members: MembersEvent = {
+      kind: "members", conversationId: "c".repeat(128), version: Number.MAX_SAFE_INTEGER,
+      members: Array.from({ length: DEFAULT_MAX_GROUP_MEMBERS }, (_, i) => String(i).padStart(64, "u")), at: Number.MAX_SAFE_INTEGER,
+    };
+    expect(bytes(ingestEnvelope([JSON.stringify(members)]))).toBeLessThan(MAX_INGEST_BYTES / 4);
   });
 });
