@@ -13,7 +13,7 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 export interface KafkaConfig {
   brokers: string[];
   clientId: string;
-  topics: { messages: string; push: string; dlq: string };
+  topics: { messages: string; dlq: string };
   groups: { persister: string; push: string };
   partitions: number;
   replicationFactor: number;
@@ -110,7 +110,7 @@ export function loadConfig(env: Env = process.env): Result<OriginConfig> {
     kafka: {
       brokers: list(env.KAFKA_BROKERS, "127.0.0.1:9092"),
       clientId: env.KAFKA_CLIENT_ID || "chat-origin",
-      topics: { messages: `${prefix}chat.messages`, push: `${prefix}chat.push`, dlq: `${prefix}chat.dlq` },
+      topics: { messages: `${prefix}chat.messages`, dlq: `${prefix}chat.dlq` },
       groups: { persister: `${prefix}chat-persister`, push: `${prefix}chat-push` },
       partitions: n.partitions,
       replicationFactor: n.kafkaReplication,

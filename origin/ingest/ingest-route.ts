@@ -25,7 +25,7 @@ export function ingestRoute(deps: OriginDeps): Hono<OriginEnv> {
     }
     for (const [kind, n] of Object.entries(plan.accepted)) ingestedEvents.inc({ kind }, n);
     deadLetters.inc({ service: "ingest" }, plan.rejected);
-    const accepted = plan.accepted.message + plan.accepted.offline + plan.accepted.presence;
+    const accepted = Object.values(plan.accepted).reduce((sum, n) => sum + n, 0);
     return c.json({ accepted, rejected: plan.rejected });
   });
 }

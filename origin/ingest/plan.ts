@@ -1,6 +1,6 @@
 /**
- * Turns the events of one ingest batch into what must be written: log records (messages by conversation, push by
- * user, refused events to the dead-letter stream) and presence updates. Pure: validation happens here, once.
+ * Turns the events of one ingest batch into what must be written: log records (messages and members snapshots by
+ * conversation, refused events to the dead-letter stream) and presence updates. Pure: validation happens here, once.
  */
 import { originEvent, type OriginEvent, type PresenceEvent } from "../../protocol/events.js";
 import { fitsBodyLimit, MAX_BODY_BYTES } from "../../protocol/limits.js";
@@ -16,7 +16,7 @@ export interface IngestPlan {
 }
 
 export function planIngest(events: readonly unknown[], receivedAt: number): IngestPlan {
-  const plan: IngestPlan = { records: [], presence: [], accepted: { message: 0, offline: 0, presence: 0 }, rejected: 0 };
+  const plan: IngestPlan = { records: [], presence: [], accepted: { message: 0, members: 0, presence: 0 }, rejected: 0 };
   events.forEach((raw, index) => {
     const checked = validate(raw);
     if (typeof checked === "string") {
@@ -25,9 +25,10 @@ export function planIngest(events: readonly unknown[], receivedAt: number): Inge
       return;
     }
     plan.accepted[checked.kind] += 1;
-    if (checked.kind === "message") plan.records.push({ stream: "messages", key: checked.conversationId, value: JSON.stringify(checked) });
-    else if (checked.kind === "offline") plan.records.push({ stream: "push", key: checked.userId, value: JSON.stringify(checked) });
-    else plan.presence.push(checked);
+    // Members snapshots share their conversation's key, hence its partition: consumers read them in order with the
+    // conversation's messages (a snapshot precedes every message sequenced after the change it reports).
+    if (checked.kind === "presence") plan.presence.push(checked);
+    else plan.records.push({ stream: "messages", key: checked.conversationId, value: JSON.stringify(checked) });
   });
   return plan;
 }

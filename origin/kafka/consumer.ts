@@ -3,7 +3,9 @@ import type { Batch, Consumer, Kafka } from "kafkajs";
 import { fail, ok } from "../../protocol/errors.js";
 import type { KafkaConfig } from "../config.js";
 import type { HealthCheck } from "../ops/health.js";
+import type { Logger } from "../shared/log.js";
 import { consumerLag } from "../shared/metrics.js";
+import { errorMessage } from "../shared/timeout.js";
 
 export function createConsumer(kafka: Kafka, groupId: string, config: KafkaConfig): Consumer {
   return kafka.consumer({
@@ -50,6 +52,29 @@ export function watchCrashes(consumer: Consumer): ConsumerWatch {
   });
   const health: HealthCheck = async () => (fatal ? fail("unavailable", `consumer stopped: ${fatal.message}`) : ok(undefined));
   return { health, failed };
+}
+
+/**
+ * A group that has never committed on `topic` starts at its end rather than its beginning. For the push service:
+ * `chat.messages` keeps a week of messages, and a new group reading them from the start (the first v2 start, or a
+ * renamed prefix) would notify everyone of a week of old messages. Partitions added later, without offsets, are
+ * read from their beginning (`fromBeginning`), since all they hold is new. Must run before the consumer joins: the
+ * broker refuses to set the offsets of a group with members, and then another process has set them already.
+ */
+export async function startAtEndIfNew(kafka: Kafka, groupId: string, topic: string, log: Logger): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    if (committed?.partitions.some((p) => p.offset !== "-1")) return;
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+    log.info({ groupId, topic }, "new consumer group: starting at the end of the topic");
+  } catch (error) {
+    log.info({ groupId, topic, err: errorMessage(error) }, "new consumer group's offsets not set here (another process started it)");
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** The offset to commit after `offset`: Kafka commits name the next record to read. */

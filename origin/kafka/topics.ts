@@ -9,7 +9,7 @@ export async function ensureTopics(kafka: Kafka, config: KafkaConfig): Promise<v
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const all = [config.topics.messages, config.topics.push, config.topics.dlq];
+    const all = [config.topics.messages, config.topics.dlq];
     const wanted = all.filter((t) => !existing.has(t));
     if (wanted.length > 0) {
       await admin.createTopics({ waitForLeaders: true, topics: wanted.map((topic) => topicSpec(config, topic, topic === config.topics.dlq ? 4 * WEEK_MS : WEEK_MS)) });

@@ -1,11 +1,11 @@
 import type { Result } from "../../protocol/errors.js";
 
 /** The origin's logical streams; each implementation maps them to its own names (Kafka: prefixed topics). */
-export type Stream = "messages" | "push" | "dlq";
+export type Stream = "messages" | "dlq";
 
 export interface LogRecord {
   stream: Stream;
-  /** Records with the same key keep their relative order (messages: conversationId, push: userId). */
+  /** Records with the same key keep their relative order (messages: conversationId). */
   key: string | null;
   value: string;
 }

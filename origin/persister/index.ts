@@ -1,7 +1,11 @@
-/** The persister: a consumer group on `chat.messages` that upserts every message into Cassandra. */
+/**
+ * The persister: a consumer group on `chat.messages` that upserts every message, and each conversation's newest members
+ * snapshot, into Cassandra.
+ */
 import { openBackends } from "../backends.js";
 import type { OriginConfig } from "../config.js";
 import { createConsumer, firstJoin, watchCrashes } from "../kafka/consumer.js";
+import { CassandraMembersStore } from "../members/members-store-cassandra.js";
 import { KafkaMessageLog } from "../message-log/message-log-kafka.js";
 import { CassandraMessageStore } from "../message-store/message-store-cassandra.js";
 import type { RunningService, StartOptions } from "../service.js";
@@ -25,7 +29,13 @@ export async function startPersister(config: OriginConfig, options: StartOptions
     autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: PARTITIONS_IN_PARALLEL,
-    eachBatch: persistBatch({ groupId, store: new CassandraMessageStore(backends.cassandra, config.cassandra.keyspace), messageLog, log }),
+    eachBatch: persistBatch({
+      groupId,
+      store: new CassandraMessageStore(backends.cassandra, config.cassandra.keyspace),
+      members: new CassandraMembersStore(backends.cassandra, config.cassandra.keyspace),
+      messageLog,
+      log,
+    }),
   });
   log.info({ groupId, topic: config.kafka.topics.messages }, "persister consuming");
   return {

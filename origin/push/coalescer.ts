@@ -1,9 +1,10 @@
 /**
- * Coalesces bursts: the first offline event for a (user, conversation) opens a window of `windowMs`; every event
- * for the same pair until it closes joins it, and the window becomes one notification (the newest message, and how
- * many arrived). A window whose handling fails is retried later, with backoff, keeping its records pending.
+ * Coalesces bursts: the first message for an offline recipient in a conversation opens a window of `windowMs`; every
+ * message for the same (user, conversation) until it closes joins it, and the window becomes one notification (the
+ * newest message, and how many arrived). A window whose handling fails is retried later, with backoff, keeping its
+ * records pending.
  */
-import type { OfflineEvent } from "../../protocol/events.js";
+import type { MessageEvent } from "../../protocol/events.js";
 
 export interface Position {
   partition: number;
@@ -13,8 +14,8 @@ export interface Position {
 export interface Notification {
   userId: string;
   conversationId: string;
-  /** The newest event of the window (highest seq). */
-  latest: OfflineEvent;
+  /** The newest message of the window (highest seq); the windows of one message's recipients share it. */
+  latest: MessageEvent;
   count: number;
   positions: Position[];
 }
@@ -36,16 +37,17 @@ export class Coalescer {
     private readonly flush: FlushHandler,
   ) {}
 
-  add(event: OfflineEvent, position: Position): void {
-    const key = `${event.userId}\n${event.conversationId}`;
+  /** `message` for `userId`, read at `position`. */
+  add(userId: string, message: MessageEvent, position: Position): void {
+    const key = `${userId}\n${message.conversationId}`;
     const window = this.open.get(key);
     if (window) {
       window.count += 1;
       window.positions.push(position);
-      if (event.seq > window.latest.seq) window.latest = event;
+      if (message.seq > window.latest.seq) window.latest = message;
       return;
     }
-    const opened: Notification = { userId: event.userId, conversationId: event.conversationId, latest: event, count: 1, positions: [position] };
+    const opened: Notification = { userId, conversationId: message.conversationId, latest: message, count: 1, positions: [position] };
     this.open.set(key, opened);
     this.schedule(opened, this.windowMs, () => this.open.delete(key), 0);
   }

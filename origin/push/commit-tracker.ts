@@ -1,10 +1,12 @@
 /**
- * Which offsets the push consumer may commit. A record is pending from the moment it is read until its notification
- * was handled (coalescing holds it for a while); the committable offset of a partition is its lowest pending record,
- * or just past the newest record read when none is pending. Committing never skips an unhandled record.
+ * Which offsets the push consumer may commit. A record is pending from the moment it is read until every
+ * notification window holding it was handled (one message of a group is held by a window per offline member); the
+ * committable offset of a partition is its lowest pending record, or just past the newest record read when none is
+ * pending. Committing never skips an unhandled record.
  */
 interface PartitionState {
-  pending: Set<bigint>;
+  /** Pending offsets and how many holds each still has. */
+  pending: Map<bigint, number>;
   newest: bigint;
   committed: bigint;
 }
@@ -17,23 +19,37 @@ export class CommitTracker {
     return BigInt(offset) > this.state(partition).newest;
   }
 
-  /** Marks a record read and pending until `finish`. */
+  /** Marks a record read, and pending (one hold: the reader's) until `finish`. */
   begin(partition: number, offset: string): void {
     const state = this.state(partition);
     const at = BigInt(offset);
     if (at > state.newest) state.newest = at;
-    state.pending.add(at);
+    state.pending.set(at, 1);
   }
 
+  /** One more hold on a pending record: a window that carries it. */
+  hold(partition: number, offset: string): void {
+    const pending = this.partitions.get(partition)?.pending;
+    const at = BigInt(offset);
+    const holds = pending?.get(at);
+    if (pending && holds !== undefined) pending.set(at, holds + 1);
+  }
+
+  /** Releases one hold; the record is handled once none is left. */
   finish(partition: number, offset: string): void {
-    this.partitions.get(partition)?.pending.delete(BigInt(offset));
+    const pending = this.partitions.get(partition)?.pending;
+    const at = BigInt(offset);
+    const holds = pending?.get(at);
+    if (!pending || holds === undefined) return;
+    if (holds > 1) pending.set(at, holds - 1);
+    else pending.delete(at);
   }
 
   /** Offsets (next record to read) that moved since the last `committed` call. */
   committable(): { partition: number; offset: string }[] {
     const ready: { partition: number; offset: string }[] = [];
     for (const [partition, state] of this.partitions) {
-      const next = state.pending.size > 0 ? min(state.pending) : state.newest + 1n;
+      const next = state.pending.size > 0 ? min(state.pending.keys()) : state.newest + 1n;
       if (next > state.committed) ready.push({ partition, offset: next.toString() });
     }
     return ready;
@@ -51,12 +67,12 @@ export class CommitTracker {
 
   private state(partition: number): PartitionState {
     let state = this.partitions.get(partition);
-    if (!state) this.partitions.set(partition, (state = { pending: new Set(), newest: -1n, committed: -1n }));
+    if (!state) this.partitions.set(partition, (state = { pending: new Map(), newest: -1n, committed: -1n }));
     return state;
   }
 }
 
-function min(values: Set<bigint>): bigint {
+function min(values: Iterable<bigint>): bigint {
   let lowest: bigint | undefined;
   for (const v of values) if (lowest === undefined || v < lowest) lowest = v;
   return lowest!;

@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { ok, type Result } from "../../protocol/errors.js";
+import { previewOf } from "../../protocol/events.js";
 import type { PushSender, PushVerdict } from "../push-sender/push-sender.js";
 import type { Limiter } from "../shared/limiter.js";
 import type { Logger } from "../shared/log.js";
@@ -17,7 +18,12 @@ import type { Notification } from "./coalescer.js";
 export interface NotifyDeps {
   subscriptions: SubscriptionStore;
   sender: PushSender;
-  /** Bounds the sends in flight across every notification of the process (each is an ECDH and a request). */
+  /**
+   * Bound the subscription reads and the sends in flight across every notification of the process (a send is an
+   * ECDH and a request), both taken in turn by conversation: a message to a big group makes a notification per
+   * offline member at once, and another conversation's must not wait for all of them.
+   */
+  reads: Limiter;
   sends: Limiter;
   /** Refusals in a row after which a subscription is removed. */
   maxRejections: number;
@@ -36,20 +42,21 @@ export interface PushPayload {
 
 /** false when the subscriptions could not be read: the window is retried later. */
 export async function notify(deps: NotifyDeps, n: Notification): Promise<boolean> {
-  const subscriptions = await deps.subscriptions.list(n.userId);
+  const subscriptions = await deps.reads.run(n.conversationId, () => deps.subscriptions.list(n.userId));
   if (!subscriptions.ok) {
     deps.log.warn({ err: subscriptions.error.message, userId: n.userId }, "cannot read push subscriptions; will retry");
     return false;
   }
-  const { conversationId, senderId, preview, seq } = n.latest;
-  const payload: PushPayload = { conversationId, senderId, preview, count: n.count, seq };
-  const body = JSON.stringify(payload);
-  await Promise.all(subscriptions.value.map((s) => deliver(deps, n.userId, s, body, topicOf(conversationId))));
+  const { conversationId, senderId, body, seq } = n.latest;
+  const payload: PushPayload = { conversationId, senderId, preview: previewOf(body), count: n.count, seq };
+  const json = JSON.stringify(payload);
+  await Promise.all(subscriptions.value.map((s) => deliver(deps, n, s, json)));
   return true;
 }
 
-async function deliver(deps: NotifyDeps, userId: string, subscription: StoredSubscription, body: string, topic: string): Promise<void> {
-  const outcome = await deps.sends.run(() => deps.sender.send(subscription, body, { ttlSeconds: deps.ttlSeconds, topic }));
+async function deliver(deps: NotifyDeps, { userId, conversationId }: Notification, subscription: StoredSubscription, body: string): Promise<void> {
+  const options = { ttlSeconds: deps.ttlSeconds, topic: topicOf(conversationId) };
+  const outcome = await deps.sends.run(conversationId, () => deps.sender.send(subscription, body, options));
   if (outcome.ok) pushesSent.inc();
   else {
     pushesFailed.inc({ reason: outcome.verdict === "failed" ? "error" : outcome.verdict });

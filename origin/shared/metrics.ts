@@ -54,6 +54,12 @@ export const pushesFailed = new Counter({
   registers: [registry],
 });
 
+export const pushUnknownMembers = new Counter({
+  name: "origin_push_unknown_members_total",
+  help: "Messages the push service read for a conversation whose members it does not know (no members event read, none stored): nobody is notified of them",
+  registers: [registry],
+});
+
 export const consumerLag = new Gauge({
   name: "origin_consumer_lag",
   help: "Records behind the high watermark, as of the last batch fetched, per consumer group and partition",

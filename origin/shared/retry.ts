@@ -16,20 +16,20 @@ export interface BatchControl {
 
 const HEARTBEAT_SLICE_MS = 1_000;
 
-/** true once `step` succeeded; false when the batch was abandoned. */
-export async function retryWhileOwned(service: string, step: () => Promise<Result<void>>, control: BatchControl, log: Logger): Promise<boolean> {
+/** What `step` answered once it succeeded; null when the batch was abandoned. */
+export async function retryWhileOwned<T>(service: string, step: () => Promise<Result<T>>, control: BatchControl, log: Logger): Promise<{ value: T } | null> {
   const backoff = exponentialBackoff(200, 10_000);
   for (;;) {
     const result = await step();
-    if (result.ok) return true;
+    if (result.ok) return { value: result.value };
     const delay = backoff.next();
     batchRetries.inc({ service });
     log.warn({ err: result.error.message, retryInMs: delay }, "batch step failed; retrying without committing");
     for (let waited = 0; waited < delay; waited += HEARTBEAT_SLICE_MS) {
-      if (!control.isRunning() || control.isStale()) return false;
+      if (!control.isRunning() || control.isStale()) return null;
       await sleep(Math.min(HEARTBEAT_SLICE_MS, delay - waited));
       await control.heartbeat();
     }
-    if (!control.isRunning() || control.isStale()) return false;
+    if (!control.isRunning() || control.isStale()) return null;
   }
 }

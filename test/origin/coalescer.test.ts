@@ -1,10 +1,10 @@
 /** Coalescer (pure, on fake timers): one notification per (user, conversation) and window. */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Coalescer, type Notification } from "../../origin/push/coalescer.js";
-import type { OfflineEvent } from "../../protocol/events.js";
+import type { MessageEvent } from "../../protocol/events.js";
 
 const WINDOW_MS = 1_000;
-const event = (userId: string, conversationId: string, seq: number): OfflineEvent => ({ kind: "offline", userId, conversationId, seq, senderId: "bob", preview: `p${seq}`, sentAt: seq });
+const message = (conversationId: string, seq: number): MessageEvent => ({ kind: "message", conversationId, seq, senderId: "bob", clientMsgId: `m${seq}`, body: `b${seq}`, sentAt: seq });
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -13,11 +13,11 @@ describe("Coalescer", () => {
   it("turns a burst into one notification carrying the newest event and the count, when the window closes", async () => {
     const flushed: Notification[] = [];
     const c = new Coalescer(WINDOW_MS, async (n) => (flushed.push(n), true));
-    c.add(event("u", "c", 2), { partition: 0, offset: "1" });
+    c.add("u", message("c", 2), { partition: 0, offset: "1" });
     await vi.advanceTimersByTimeAsync(WINDOW_MS - 1);
-    c.add(event("u", "c", 3), { partition: 0, offset: "2" });
-    c.add(event("u", "c", 1), { partition: 1, offset: "9" });
-    c.add(event("u", "other", 1), { partition: 0, offset: "3" });
+    c.add("u", message("c", 3), { partition: 0, offset: "2" });
+    c.add("u", message("c", 1), { partition: 1, offset: "9" });
+    c.add("u", message("other", 1), { partition: 0, offset: "3" });
     expect(flushed).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(1);
     expect(flushed.map((n) => [n.conversationId, n.count, n.latest.seq, n.positions.length])).toEqual([["c", 3, 3, 3]]);
@@ -28,9 +28,9 @@ describe("Coalescer", () => {
   it("opens a new window for events after the previous one closed", async () => {
     const flushed: Notification[] = [];
     const c = new Coalescer(WINDOW_MS, async (n) => (flushed.push(n), true));
-    c.add(event("u", "c", 1), { partition: 0, offset: "1" });
+    c.add("u", message("c", 1), { partition: 0, offset: "1" });
     await vi.advanceTimersByTimeAsync(WINDOW_MS);
-    c.add(event("u", "c", 2), { partition: 0, offset: "2" });
+    c.add("u", message("c", 2), { partition: 0, offset: "2" });
     await vi.advanceTimersByTimeAsync(WINDOW_MS);
     expect(flushed.map((n) => [n.count, n.latest.seq])).toEqual([[1, 1], [1, 2]]);
   });
@@ -38,7 +38,7 @@ describe("Coalescer", () => {
   it("retries a window whose handling failed, after a backoff", async () => {
     let attempts = 0;
     const c = new Coalescer(WINDOW_MS, async () => ++attempts > 1);
-    c.add(event("u", "c", 1), { partition: 0, offset: "1" });
+    c.add("u", message("c", 1), { partition: 0, offset: "1" });
     await vi.advanceTimersByTimeAsync(WINDOW_MS);
     expect(attempts).toBe(1);
     await vi.advanceTimersByTimeAsync(1_000);
@@ -47,10 +47,24 @@ describe("Coalescer", () => {
     expect(attempts).toBe(2);
   });
 
+  it("keeps one window per recipient of a message, each counting it, all sharing the message", async () => {
+    const flushed: Notification[] = [];
+    const c = new Coalescer(WINDOW_MS, async (n) => (flushed.push(n), true));
+    const m = message("group", 4);
+    for (const userId of ["u1", "u2", "u3"]) c.add(userId, m, { partition: 2, offset: "40" });
+    await vi.advanceTimersByTimeAsync(WINDOW_MS);
+    expect(flushed.map((n) => [n.userId, n.conversationId, n.count, n.positions])).toEqual([
+      ["u1", "group", 1, [{ partition: 2, offset: "40" }]],
+      ["u2", "group", 1, [{ partition: 2, offset: "40" }]],
+      ["u3", "group", 1, [{ partition: 2, offset: "40" }]],
+    ]);
+    expect(flushed.every((n) => n.latest === m)).toBe(true);
+  });
+
   it("drain flushes open windows at once and waits for them", async () => {
     const drained: Notification[] = [];
     const c = new Coalescer(60_000, async (n) => (drained.push(n), true));
-    c.add(event("u", "c", 1), { partition: 0, offset: "1" });
+    c.add("u", message("c", 1), { partition: 0, offset: "1" });
     await c.drain();
     expect(drained).toHaveLength(1);
   });

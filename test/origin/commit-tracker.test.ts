@@ -18,6 +18,21 @@ describe("CommitTracker", () => {
     expect(t.committable()).toEqual([{ partition: 0, offset: "11" }]);
   });
 
+  it("keeps a record pending until every window holding it was handled", () => {
+    const t = new CommitTracker();
+    t.begin(0, "20");
+    t.hold(0, "20");
+    t.hold(0, "20");
+    t.finish(0, "20");
+    t.finish(0, "20");
+    expect(t.committable()).toEqual([{ partition: 0, offset: "20" }]);
+    t.finish(0, "20");
+    expect(t.committable()).toEqual([{ partition: 0, offset: "21" }]);
+    t.finish(0, "20");
+    t.hold(0, "20");
+    expect(t.committable()).toEqual([{ partition: 0, offset: "21" }]);
+  });
+
   it("offers an offset only when it moved past the last commit", () => {
     const t = new CommitTracker();
     t.begin(1, "5");

@@ -1,4 +1,7 @@
-/** POST /v1/ingest against real Kafka, Cassandra and Redis: signatures, acks, idempotency, dead letters, health. */
+/**
+ * POST /v1/ingest against real Kafka, Cassandra and Redis: signatures, acks, idempotency, members snapshots, dead
+ * letters, health.
+ */
 import { once } from "node:events";
 import { request, type IncomingMessage } from "node:http";
 import { Partitioners } from "kafkajs";
@@ -7,6 +10,7 @@ import { openBackends, type Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
 import { startOrigin, type RunningOrigin } from "../../origin/ingest/server.js";
 import { startOpsServer, type RunningOps } from "../../origin/ops/server.js";
+import { CassandraMembersStore } from "../../origin/members/members-store-cassandra.js";
 import { startPersister } from "../../origin/persister/index.js";
 import { withTimeout } from "../../origin/shared/timeout.js";
 import type { RunningService } from "../../origin/service.js";
@@ -19,6 +23,7 @@ import {
   ingest,
   joined,
   log,
+  membersEvent,
   messageEvents,
   prepareRun,
   readTopic,
@@ -26,7 +31,9 @@ import {
   signedFetch,
   testEnv,
   testKafka,
+  uncommittedMessages,
   waitFor,
+  withKafkaAdmin,
 } from "./support.js";
 
 const env = testEnv("ingest");
@@ -55,6 +62,15 @@ afterAll(async () => {
 
 const stored = (conversationId: string, maxSeq: number) => countMessages(backends, config, conversationId, maxSeq);
 const dlqLetters = (records: { value: string }[]) => records.map((r) => JSON.parse(r.value) as { reason: string; service: string; payload: unknown; source?: { partition: number } });
+
+/**
+ * The ingest's dead letters whose payload matches `marker`, once `count` are there. Dead letters have no key, so they
+ * spread over the DLQ's partitions: they come in reason order, which names the index of the refused event.
+ */
+async function ingestLetters(marker: RegExp, count: number) {
+  const mine = (records: { value: string }[]) => dlqLetters(records).filter((l) => l.service === "ingest" && marker.test(JSON.stringify(l.payload)));
+  return mine(await readTopic(config, config.kafka.topics.dlq, (rs) => mine(rs).length >= count)).sort((a, b) => a.reason.localeCompare(b.reason));
+}
 
 describe("signed requests", () => {
   const body = JSON.stringify({ events: messageEvents("auth-conv", 1, 1) });
@@ -148,7 +164,60 @@ describe("acknowledgement", () => {
   });
 });
 
+describe("members events", () => {
+  it("go to chat.messages under their conversation's key: on its partition, in order with its messages", async () => {
+    const [first, second] = messageEvents("members-conv", 1, 2);
+    const events = [membersEvent("members-conv", 1, ["alice", "bob"]), first, membersEvent("members-conv", 2, ["alice", "bob", "carol"]), second];
+    const res = await ingest(origin.url, events);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ accepted: 4, rejected: 0 });
+
+    const records = (await readTopic(config, config.kafka.topics.messages, (rs) => rs.filter((r) => r.key === "members-conv").length >= 4)).filter((r) => r.key === "members-conv");
+    expect(new Set(records.map((r) => r.partition)).size).toBe(1);
+    records.sort((a, b) => Number(BigInt(a.offset) - BigInt(b.offset)));
+    expect(records.map((r) => JSON.parse(r.value))).toEqual(events);
+  });
+
+  it("the persister keeps each conversation's newest snapshot: an older version ingested after a newer one changes nothing", async () => {
+    const members = new CassandraMembersStore(backends.cassandra, config.cassandra.keyspace);
+    const newest = membersEvent("snap-conv", 2, ["alice", "bob", "carol"]);
+    expect((await ingest(origin.url, [newest])).status).toBe(200);
+    await waitFor("version 2 stored", async () => {
+      const s = await members.get("snap-conv");
+      return s.ok && s.value?.version === 2;
+    });
+    expect((await ingest(origin.url, [membersEvent("snap-conv", 1, ["alice", "bob"]), ...messageEvents("snap-conv", 1, 1)])).status).toBe(200);
+    await waitFor("the persister past version 1", async () => (await withKafkaAdmin(config, (admin) => uncommittedMessages(admin, config))) === 0);
+    const { kind: _, ...snapshot } = newest;
+    expect(await members.get("snap-conv")).toEqual({ ok: true, value: snapshot });
+    expect(await stored("snap-conv", 1)).toBe(1);
+  });
+});
+
 describe("dead letters", () => {
+  it("refuses v1 offline events, leases outside 1 s..1 h and malformed members snapshots; presence is left unchanged", async () => {
+    const offline = { kind: "offline", userId: "dlq-user", conversationId: "dlq-members", seq: 1, senderId: "bob", preview: "hi", sentAt: Date.now() };
+    const shortLease = { kind: "presence", userId: "dlq-user", online: true, at: Date.now(), leaseMs: 999 };
+    const longLease = { ...shortLease, leaseMs: 3_600_001 };
+    const badMember = membersEvent("dlq-members", 1, ["alice", "not a user!"]);
+    const noVersion = membersEvent("dlq-members", 0, ["alice"]);
+    const res = await ingest(origin.url, [offline, shortLease, longLease, badMember, noVersion]);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ accepted: 0, rejected: 5 });
+
+    const letters = await ingestLetters(/dlq-(user|members)/, 5);
+    expect(letters.map((l) => l.reason)).toEqual([
+      expect.stringMatching(/^events\[0\]: kind: /),
+      expect.stringMatching(/^events\[1\]: leaseMs: /),
+      expect.stringMatching(/^events\[2\]: leaseMs: /),
+      expect.stringMatching(/^events\[3\]: members\.1: must be/),
+      expect.stringMatching(/^events\[4\]: version: /),
+    ]);
+    expect(letters.map((l) => l.payload)).toEqual([offline, shortLease, longLease, badMember, noVersion]);
+    const presence = await (await signedFetch(origin.url, "GET", "/v1/presence?users=dlq-user")).json();
+    expect(presence).toEqual({ presence: { "dlq-user": { online: false, lastSeen: null } } });
+  });
+
   it("sends malformed events to chat.dlq with the reason and accepts the rest of the batch", async () => {
     const [first, second] = messageEvents("dlq-conv", 1, 2);
     const badConversation = { ...first, conversationId: "not a valid id!", seq: 7 };
@@ -157,9 +226,7 @@ describe("dead letters", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ accepted: 2, rejected: 2 });
 
-    const records = await readTopic(config, config.kafka.topics.dlq, (rs) => dlqLetters(rs).filter((l) => l.service === "ingest").length >= 2);
-    // Dead letters have no key, so they spread over the DLQ's partitions: compare them in index order.
-    const letters = dlqLetters(records).filter((l) => l.service === "ingest").sort((a, b) => a.reason.localeCompare(b.reason));
+    const letters = await ingestLetters(/not a valid id!|teleport/, 2);
     expect(letters.map((l) => l.reason)).toEqual([expect.stringMatching(/^events\[1\]: conversationId: must be/), expect.stringMatching(/^events\[2\]: kind: /)]);
     expect(letters.map((l) => l.payload)).toEqual([badConversation, unknownKind]);
     await waitFor("the valid events stored", async () => (await stored("dlq-conv", 2)) === 2);

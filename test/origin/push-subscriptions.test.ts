@@ -1,14 +1,13 @@
 /**
- * Finding 4, push subscriptions without bounds: a user could add any number, each offline message went to all of them
+ * Finding 4, push subscriptions without bounds: a user could add any number, each message they missed went to all of them
  * at once (an ECDH each), and one answered 400/401/403 was kept and pushed to forever. Now a user keeps at most
  * PUSH_MAX_SUBSCRIPTIONS_PER_USER (one more replaces the oldest), a process has at most PUSH_SEND_CONCURRENCY sends in
  * flight, and a subscription refused PUSH_MAX_REJECTIONS times in a row is removed (404/410 at once, 429 never).
  */
 import { isDeepStrictEqual } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OfflineEvent } from "../../protocol/events.js";
 import { startPushRun, type PushRun } from "./push-run.js";
-import { ingest, signedFetch, testEnv, waitFor } from "./support.js";
+import { ingest, pushEvents, signedFetch, testEnv, waitFor } from "./support.js";
 
 const SEND_CONCURRENCY = 2;
 let run: PushRun;
@@ -28,10 +27,9 @@ async function subscribe(userId: string, path: string, status = 201): Promise<vo
   expect(res.status).toBe(201);
 }
 
-const offline = (userId: string, conversationId: string): OfflineEvent => ({ kind: "offline", userId, conversationId, seq: 1, senderId: "bob", preview: "hi", sentAt: Date.now() });
-
-async function ingestOk(events: OfflineEvent[]): Promise<void> {
-  expect((await ingest(run.origin.url, events)).status).toBe(200);
+/** A message of bob's in `conversationId`, whose other members are `recipients`. */
+async function messageTo(conversationId: string, ...recipients: string[]): Promise<void> {
+  expect((await ingest(run.origin.url, pushEvents(conversationId, recipients))).status).toBe(200);
 }
 
 /** Each stored subscription of the user, by path, with its count of refusals in a row. */
@@ -47,7 +45,8 @@ describe("push subscriptions (finding 4)", () => {
   it(`sends at most PUSH_SEND_CONCURRENCY (${SEND_CONCURRENCY}) pushes at once across notifications`, async () => {
     for (const path of paths("victor", 4)) await subscribe("victor", path);
     for (const path of paths("wendy", 4)) await subscribe("wendy", path);
-    await ingestOk([offline("victor", "conv-v"), offline("wendy", "conv-w")]);
+    await messageTo("conv-v", "victor");
+    await messageTo("conv-w", "wendy");
     await waitFor("8 pushes", async () => [...paths("victor", 4), ...paths("wendy", 4)].every((p) => run.pushService.requestsTo(p).length === 1));
     expect(run.pushService.maxInFlight).toBe(SEND_CONCURRENCY);
   });
@@ -59,7 +58,7 @@ describe("push subscriptions (finding 4)", () => {
     const rows = await run.backends.cassandra.execute(`SELECT COUNT(*) AS n FROM ${run.config.cassandra.keyspace}.push_subscriptions WHERE user_id = ?`, ["ursula"], { prepare: true });
     expect(Number(rows.first().get("n"))).toBe(10);
 
-    await ingestOk([offline("ursula", "conv-u")]);
+    await messageTo("conv-u", "ursula");
     await waitFor("a push to each of the newest 10", async () => all.slice(2).every((p) => run.pushService.requestsTo(p).length === 1));
     expect(all.slice(0, 2).map((p) => run.pushService.requestsTo(p))).toEqual([[], []]);
   });
@@ -75,7 +74,7 @@ describe("push subscriptions (finding 4)", () => {
     ];
     for (const [i, round] of rounds.entries()) {
       run.pushService.answer("/y-flaky", round.flaky);
-      await ingestOk([offline("yvonne", `conv-y${i}`)]);
+      await messageTo(`conv-y${i}`, "yvonne");
       await waitFor(`round ${i + 1} recorded`, async () => isDeepStrictEqual(await stored("yvonne"), round.after));
     }
     await waitFor("the last round's pushes", async () => run.pushService.requestsTo("/y-ok").length === 4 && run.pushService.requestsTo("/y-429").length === 4);

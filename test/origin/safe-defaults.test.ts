@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../origin/config.js";
 import { STRICT_ENDPOINT_POLICY } from "../../protocol/push-endpoint.js";
 import { startPushRun, type PushRun } from "./push-run.js";
-import { accepts, configOf, failedPushes, ingest, signedFetch, spawnOrigin, testEnv, waitFor } from "./support.js";
+import { accepts, configOf, failedPushes, ingest, pushEvents, signedFetch, spawnOrigin, testEnv, waitFor } from "./support.js";
 
 /** The test environment less what the defaults are about: no ORIGIN_HOST, no dev or insecure switch. */
 const { ORIGIN_HOST: _host, ...env } = testEnv("defaults", { PUSH_COALESCE_MS: "50" });
@@ -67,7 +67,7 @@ describe("origin defaults (finding 3)", () => {
     const goneBefore = await failedPushes("gone");
     const forged = run.pushService.subscribe("/metadata");
     expect((await run.store.add("trent", forged.subscription)).ok).toBe(true);
-    expect((await ingest(run.origin.url, [{ kind: "offline", userId: "trent", conversationId: "c", seq: 1, senderId: "bob", preview: "hi", sentAt: Date.now() }])).status).toBe(200);
+    expect((await ingest(run.origin.url, pushEvents("c", ["trent"]))).status).toBe(200);
     await waitFor("the refused subscription dropped", async () => {
       const list = await run.store.list("trent");
       return list.ok && list.value.length === 0;

@@ -9,7 +9,7 @@ import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
 import { sha256Hex } from "../../origin/ingest/hmac.js";
 import { startOrigin, type RunningOrigin } from "../../origin/ingest/server.js";
-import { CONTENT_SHA256_HEADER, type OfflineEvent } from "../../protocol/events.js";
+import { CONTENT_SHA256_HEADER, type MembersEvent } from "../../protocol/events.js";
 import { cleanupRun, configOf, edgeSignature, log, loggedRecords, messageEvents, prepareRun, requireServices, SECRET, sendSigned, signedFetch, testEnv } from "./support.js";
 
 let config: OriginConfig;
@@ -32,7 +32,8 @@ afterAll(async () => {
   if (config) await cleanupRun(config, backends);
 });
 
-const offline = (seq: number): OfflineEvent => ({ kind: "offline", userId: "victim", conversationId: "sig-conv", seq, senderId: "bob", preview: "hi", sentAt: Date.now() });
+/** A distinct body per test: the conversation's members at `version`. */
+const members = (version: number): MembersEvent => ({ kind: "members", conversationId: "sig-conv", version, members: ["victim", "bob"], at: Date.now() });
 const batch = (events: unknown[]) => JSON.stringify({ events });
 
 async function expectUnauthorized(res: Response): Promise<void> {
@@ -49,7 +50,7 @@ async function captured(body: string): Promise<Record<string, string>> {
 
 describe("replayed signatures (finding 2)", () => {
   it("refuses an ingest request replayed unchanged with 401, and nothing is logged or pushed again", async () => {
-    const body = batch([offline(1), ...messageEvents("sig-conv", 1, 2)]);
+    const body = batch([members(1), ...messageEvents("sig-conv", 1, 2)]);
     const signature = await captured(body);
     const logged = await loggedRecords(config);
     await expectUnauthorized(await sendSigned(first.url, "POST", "/v1/ingest", body, signature));
@@ -57,7 +58,7 @@ describe("replayed signatures (finding 2)", () => {
   });
 
   it("refuses the replay at another ingest process too: the nonces seen are shared through Redis", async () => {
-    const body = batch([offline(2)]);
+    const body = batch([members(2)]);
     const signature = await captured(body);
     const logged = await loggedRecords(config);
     await expectUnauthorized(await sendSigned(second.url, "POST", "/v1/ingest", body, signature));
@@ -65,7 +66,7 @@ describe("replayed signatures (finding 2)", () => {
   });
 
   it("accepts a fresh re-signed retry of the same batch (new timestamp and nonce), as the edge sends it", async () => {
-    const body = batch([offline(3)]);
+    const body = batch([members(3)]);
     const logged = await loggedRecords(config);
     for (const origin of [first, second, first]) expect((await signedFetch(origin.url, "POST", "/v1/ingest", body)).status).toBe(200);
     expect(await loggedRecords(config)).toBe(logged + 3);
@@ -74,7 +75,7 @@ describe("replayed signatures (finding 2)", () => {
 
 describe("signatures moved to another request (finding 2)", () => {
   it("refuses a captured ingest signature used for GET /v1/history or GET /v1/presence with 401, revealing nothing", async () => {
-    const body = batch([offline(4)]);
+    const body = batch([members(4)]);
     const signature = await edgeSignature(first.url, "POST", "/v1/ingest", body);
     await expectUnauthorized(await sendSigned(first.url, "GET", "/v1/history/sig-conv", "", signature));
     await expectUnauthorized(await sendSigned(first.url, "GET", "/v1/presence?users=victim", "", signature));
@@ -102,8 +103,8 @@ describe("signatures moved to another request (finding 2)", () => {
 
 describe("changed bodies (finding 2)", () => {
   it("refuses a body changed on the way with 401, whether the hash header is kept or recomputed, and logs nothing", async () => {
-    const body = batch([offline(5)]);
-    const forged = batch([offline(5), offline(6), offline(7)]);
+    const body = batch([members(5)]);
+    const forged = batch([members(5), members(6), members(7)]);
     const signature = await edgeSignature(first.url, "POST", "/v1/ingest", body);
     const logged = await loggedRecords(config);
     await expectUnauthorized(await sendSigned(first.url, "POST", "/v1/ingest", forged, signature));
@@ -116,7 +117,7 @@ describe("ORIGIN_SECRET rotation", () => {
   it("accepts requests signed with the previous secret while ORIGIN_SECRET_PREVIOUS is set, and no other", async () => {
     const rotating = await startOrigin({ ...config, secret: "the-new-secret", previousSecret: SECRET }, { log, backends });
     try {
-      const body = batch([offline(50)]);
+      const body = batch([members(50)]);
       expect((await signedFetch(rotating.url, "POST", "/v1/ingest", body, { secret: "the-new-secret" })).status).toBe(200);
       expect((await signedFetch(rotating.url, "POST", "/v1/ingest", body, { secret: SECRET })).status).toBe(200);
       await expectUnauthorized(await signedFetch(rotating.url, "POST", "/v1/ingest", body, { secret: "an-older-one" }));

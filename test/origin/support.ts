@@ -18,7 +18,7 @@ import { prepareWhenReady } from "../../origin/setup.js";
 import { createLogger } from "../../origin/shared/log.js";
 import { pushesFailed } from "../../origin/shared/metrics.js";
 import { withTimeout } from "../../origin/shared/timeout.js";
-import type { MessageEvent } from "../../protocol/events.js";
+import type { MembersEvent, MessageEvent } from "../../protocol/events.js";
 import { signRequest } from "../../protocol/signature.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -214,7 +214,7 @@ export async function signedFetch(baseUrl: string, method: "GET" | "POST", path:
   return sendSigned(baseUrl, method, path, body, await edgeSignature(baseUrl, method, path, body, opts));
 }
 
-/** Records in the run's topics (messages, push, dead letters), counted by offsets: what an accepted request sent on. */
+/** Records in the run's topics (messages, dead letters), counted by offsets: what an accepted request sent on. */
 export async function loggedRecords(config: OriginConfig): Promise<number> {
   return withKafkaAdmin(config, async (admin) => {
     const topics = await Promise.all(Object.values(config.kafka.topics).map((topic) => admin.fetchTopicOffsets(topic)));
@@ -235,6 +235,30 @@ export function messageEvents(conversationId: string, from: number, to: number, 
 }
 
 export const bodyOf = (conversationId: string, seq: number) => `message ${seq} of ${conversationId}`;
+
+/** A conversation's members at `version`, as the Conversation sends them before the messages that follow a change. */
+export function membersEvent(conversationId: string, version: number, members: string[]): MembersEvent {
+  return { kind: "members", conversationId, version, members, at: 1_700_000_000_000 + version };
+}
+
+export interface PushEventsOptions {
+  senderId?: string;
+  seq?: number;
+  body?: string;
+  version?: number;
+}
+
+/**
+ * What makes the push service notify `recipients` (if they have no presence): the conversation's members (they and
+ * the sender) and one message of the sender.
+ */
+export function pushEvents(conversationId: string, recipients: string[], options: PushEventsOptions = {}): [MembersEvent, MessageEvent] {
+  const { senderId = "bob", seq = 1, body = `message ${seq}`, version = 1 } = options;
+  return [
+    membersEvent(conversationId, version, [senderId, ...recipients]),
+    { kind: "message", conversationId, seq, senderId, clientMsgId: `c-${seq}`, body, sentAt: 1_700_000_000_000 + seq },
+  ];
+}
 
 /** Rows stored for a conversation whose seqs are at most `maxSeq`, counted partition by partition. */
 export async function countMessages(backends: Backends, config: OriginConfig, conversationId: string, maxSeq: number): Promise<number> {
