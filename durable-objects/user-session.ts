@@ -1,33 +1,33 @@
 /**
  * UserSession: one Durable Object per user. It holds the user's device sockets (hibernatable: an idle socket
- * costs nothing, and `ping` is answered by the runtime without waking the object), owns the user's inbox (the
- * gap-free cursor a reconnecting device resumes from), relays sends to Conversations, and reports presence.
- * Nothing it needs after hibernation or eviction lives only in memory: identity is in socket attachments,
- * the inbox and conversation list in SQLite; what is in memory (rate limit, send queue) is safe to lose.
+ * costs nothing, and `ping` is answered by the runtime without waking the object), relays sends to
+ * Conversations, hands what Conversations push to every device, and tells a device that comes back which
+ * conversations moved, for it to fetch what it missed (protocol v2: the conversations are the logs; nothing is
+ * copied here per message). Nothing it needs after hibernation lives only in memory: identity and focus are in
+ * socket attachments, membership in SQLite, positions in SQLite or marked stale (see user-session/conversations.ts).
  */
 import { DurableObject } from "cloudflare:workers";
 import {
-  fail, NOT_A_MEMBER, ok, parseClientFrame, PING_FRAME, PONG_FRAME, previewOf, SYNC_PAGE_DEFAULT,
-  type AckFrame, type ChatError, type ClientFrame, type ConversationKind, type ConversationSummary, type HelloFrame,
-  type Message, type Presence, type PushSubscription, type Result, type SendResult, type SyncedFrame,
+  FETCH_PAGE_DEFAULT, fail, NOT_A_MEMBER, ok, parseClientFrame, PING_FRAME, PONG_FRAME,
+  type AckFrame, type ChatError, type ClientFrame, type ConversationFrame, type ConversationKind, type ConversationState, type FetchedFrame,
+  type HelloFrame, type Message, type Presence, type PushSubscription, type ReceiptFrame, type Result, type SendResult, type StateFrame,
+  type SyncedFrame, type TypingFrame,
 } from "../protocol/index.js";
 import { loadConfig, type EdgeConfig, type Env } from "../workers/config.js";
-import { AlarmClock } from "./shared/alarm.js";
-import type { Delivery, DeliveryReceipt } from "./shared/delivery.js";
-import { Forwarder } from "./shared/forwarder.js";
+import type { Conversation } from "./conversation.js";
+import type { ConversationPosition, Delivery, DeliveryAnswer } from "./shared/delivery.js";
 import { log } from "./shared/log.js";
 import { Meter, meterEntryPoints } from "./shared/meter.js";
 import { StubCache } from "./shared/stubs.js";
-import type { Conversation } from "./conversation.js";
+import { Conversations } from "./user-session/conversations.js";
 import { errorFrame, messageFrame } from "./user-session/frames.js";
-import { Inbox, type InboxEntry } from "./user-session/inbox.js";
-import { EventOutbox } from "./user-session/outbox.js";
+import { PresenceReporter } from "./user-session/presence.js";
 import { PushSubscriptions } from "./user-session/push-subscriptions.js";
 import { DailyQuota } from "./user-session/quota.js";
 import { UserLimits } from "./user-session/rate-limit.js";
 import { USER_SESSION_SCHEMA } from "./user-session/schema.js";
 import { heldBack, holdBack } from "./user-session/send-order.js";
-import { SendQueue, type BatchOutcome, type Outgoing } from "./user-session/send-queue.js";
+import { SendQueue, type Outgoing } from "./user-session/send-queue.js";
 import { admitFrame } from "./user-session/socket-limits.js";
 import { broadcast, closeQuietly, identityOf, saveIdentity, sendTo } from "./user-session/sockets.js";
 import { Tickets } from "./user-session/tickets.js";
@@ -35,6 +35,8 @@ import { Tickets } from "./user-session/tickets.js";
 /** A user's devices: more connections than this are refused (a device reconnecting replaces its old socket). */
 const MAX_SOCKETS = 32;
 const TYPING_THROTTLE_MS = 1_000;
+/** Conversations asked at once when a device syncs after this session forgot where they were. */
+const ATTACH_CONCURRENCY = 16;
 
 export class UserSession extends DurableObject<Env> {
   /** Counts what each invocation costs when METER is on (see shared/meter.ts); null otherwise. */
@@ -42,21 +44,23 @@ export class UserSession extends DurableObject<Env> {
   /** `ctx.storage`, metered when the meter is on: every module reads and writes through it. */
   private readonly storage: DurableObjectStorage;
   private readonly config: EdgeConfig;
-  private readonly inbox: Inbox;
-  private readonly outbox: EventOutbox;
-  private readonly clock: AlarmClock;
-  private readonly forwarder: Forwarder;
+  private readonly conversations: Conversations;
+  private readonly presenceReporter: PresenceReporter;
   private readonly limits: UserLimits;
   private readonly quota: DailyQuota;
   private readonly subscriptions: PushSubscriptions;
   private readonly tickets = new Tickets();
   private readonly queue: SendQueue;
   private readonly typingSentAt = new Map<string, number>();
-  /** Sockets with a `sync` being answered: one at a time per socket. */
-  private readonly syncing = new WeakSet<WebSocket>();
-  private userId: string | null;
+  /** Sockets with a `sync` or `fetch` being answered: one at a time per socket. */
+  private readonly busy = new WeakSet<WebSocket>();
+  /** Attaches in flight, so a sync right after a connect does not ask the same conversation twice. */
+  private readonly attaching = new Map<string, Promise<void>>();
   private readonly conversationStubs: StubCache<Conversation>;
   private readonly sessionStubs: StubCache<UserSession>;
+  private userId: string | null;
+  /** Bumped (and saved) each time the first device connects: orders this session's answers to Conversations. */
+  private epoch: number;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -67,15 +71,14 @@ export class UserSession extends DurableObject<Env> {
     this.sessionStubs = new StubCache(env.USER_SESSION);
     this.storage.sql.exec(USER_SESSION_SCHEMA);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
-    this.inbox = new Inbox(this.storage);
-    this.outbox = new EventOutbox(this.storage.sql);
-    this.clock = new AlarmClock(this.storage);
-    this.forwarder = new Forwarder(this.config, this.clock, (limit) => this.outbox.next(limit));
+    this.conversations = new Conversations(this.storage.sql, this.config.positionCheckpointMs);
+    this.presenceReporter = new PresenceReporter(this.config);
     this.limits = new UserLimits(this.config);
     this.quota = new DailyQuota(this.storage.sql);
     this.subscriptions = new PushSubscriptions(this.storage.sql);
     this.queue = new SendQueue((conversationId, items) => this.sendBatch(conversationId, items));
-    this.userId = (this.storage.sql.exec("SELECT value FROM meta WHERE key = 'user_id'").toArray()[0]?.value as string | undefined) ?? null;
+    this.userId = ctx.id.name ?? this.meta("user_id");
+    this.epoch = Number(this.meta("epoch") ?? 0);
   }
 
   /** The WebSocket upgrade, forwarded by the Worker after it authenticated the user and validated the device. */
@@ -93,10 +96,10 @@ export class UserSession extends DurableObject<Env> {
     if (live.length >= MAX_SOCKETS) return Response.json({ error: { code: "rate_limited", message: `at most ${MAX_SOCKETS} devices connected at once` } }, { status: 429 });
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [deviceId]);
-    saveIdentity(server, { userId, deviceId, connectedAt: Date.now() });
-    const hello: HelloFrame = { type: "hello", userId, deviceId, cursor: this.inbox.latest, serverTime: Date.now() };
+    saveIdentity(server, { userId, deviceId, connectedAt: Date.now(), focus: null });
+    const hello: HelloFrame = { type: "hello", protocol: 2, userId, deviceId, serverTime: Date.now(), heartbeatMs: this.presenceReporter.heartbeatMs };
     server.send(JSON.stringify(hello));
-    if (live.length === 0) await this.presenceChanged(true);
+    if (live.length === 0) this.firstDevice();
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -137,37 +140,33 @@ export class UserSession extends DurableObject<Env> {
       case "send": {
         const held = heldBack(ws, frame.clientMsgId);
         if (held) return sendTo(ws, errorFrame(held, frame.clientMsgId));
-        return this.submit(frame.conversationId, frame, (result) => {
-          if (!result.ok) holdBack(ws, frame.clientMsgId, result.error);
-          sendTo(ws, result.ok ? ackFrame(frame, result.value) : errorFrame(result.error, frame.clientMsgId));
-        });
+        return this.submit(frame.conversationId, frame, (result) => this.acked(ws, frame, result));
       }
       case "sync":
-        return this.sync(ws, frame.after, frame.limit ?? SYNC_PAGE_DEFAULT);
-      case "received":
-        return this.received(frame.cursor);
-      case "read": {
-        const members = this.inbox.membersOf(frame.conversationId);
-        if (!members) return sendTo(ws, errorFrame(NOT_A_MEMBER));
-        // Over the fan-out budget the watermark still moves; only the live relay is skipped.
-        const relay = this.limits.relay(members.length) === 0;
-        const result = await this.conversation(frame.conversationId).read(this.userId!, frame.seq, relay);
-        if (!result.ok) return sendTo(ws, errorFrame(result.error));
-        return this.inbox.setReadSeq(frame.conversationId, result.value.readSeq);
-      }
-      case "typing": {
-        const members = this.inbox.membersOf(frame.conversationId);
-        if (!members) return sendTo(ws, errorFrame(NOT_A_MEMBER));
-        const now = Date.now();
-        if (now - (this.typingSentAt.get(frame.conversationId) ?? 0) < TYPING_THROTTLE_MS) return;
-        // Typing is a hint: dropped when throttled or over the fan-out budget, like extra typing frames.
-        if (this.limits.relay(members.length - 1, now) > 0) return;
-        this.typingSentAt.set(frame.conversationId, now);
-        const result = await this.conversation(frame.conversationId).typing(this.userId!);
-        return result.ok ? undefined : sendTo(ws, errorFrame(result.error));
-      }
+        return this.exclusive(ws, () => this.sync(ws, frame.since ?? 0));
+      case "fetch":
+        return this.exclusive(ws, () => this.fetchRange(ws, frame.conversationId, frame.after, frame.limit ?? FETCH_PAGE_DEFAULT));
+      case "read":
+        return this.read(ws, frame.conversationId, frame.seq);
+      case "focus":
+        return this.focus(ws, frame.conversationId);
+      case "typing":
+        return this.typing(ws, frame.conversationId);
+      case "alive":
+        return this.presenceReporter.renew(this.userId!);
       case "ping":
         return sendTo(ws, PONG_FRAME);
+    }
+  }
+
+  /** One `sync` or `fetch` answered at a time per socket: its pages go out whole before the next is taken. */
+  private async exclusive(ws: WebSocket, work: () => Promise<void>): Promise<void> {
+    if (this.busy.has(ws)) return sendTo(ws, errorFrame({ code: "rate_limited", message: "a sync or fetch is already being answered on this socket", retryAfterMs: 100 }));
+    this.busy.add(ws);
+    try {
+      await work();
+    } finally {
+      this.busy.delete(ws);
     }
   }
 
@@ -177,94 +176,165 @@ export class UserSession extends DurableObject<Env> {
    * in-flight call (see SendQueue).
    */
   private submit(conversationId: string, item: Outgoing, reply: (result: Result<SendResult>) => void): void {
-    const members = this.inbox.membersOf(conversationId);
+    const members = this.conversations.membersOf(conversationId);
     if (!members) return reply(fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message));
     const wait = this.limits.send(Math.max(1, members.length - 1));
     if (wait > 0) return reply(fail("rate_limited", `sending too fast; retry in ${wait} ms`, wait));
     this.queue.enqueue(conversationId, { clientMsgId: item.clientMsgId, body: item.body }, reply);
   }
 
-  /** One sync at a time per socket: a page is replayed whole before the next is taken. */
-  private sync(ws: WebSocket, after: number, limit: number): void {
-    if (this.syncing.has(ws)) return sendTo(ws, errorFrame({ code: "rate_limited", message: "a sync is already being answered on this socket", retryAfterMs: 100 }));
-    this.syncing.add(ws);
-    try {
-      sendTo(ws, this.replay(ws, after, limit));
-    } finally {
-      this.syncing.delete(ws);
+  /** The sending device gets the ack; the user's other devices get the message (and what the ack says of it). */
+  private acked(ws: WebSocket | null, frame: { clientMsgId: string; conversationId: string; body: string }, result: Result<SendResult>): void {
+    if (!result.ok) {
+      if (ws) holdBack(ws, frame.clientMsgId, result.error);
+      if (ws) sendTo(ws, errorFrame(result.error, frame.clientMsgId));
+      return;
+    }
+    const sent = result.value;
+    if (ws) sendTo(ws, JSON.stringify({ type: "ack", clientMsgId: frame.clientMsgId, conversationId: frame.conversationId, ...sent } satisfies AckFrame));
+    if (sent.duplicate) return;
+    this.conversations.advance(frame.conversationId, sent.seq, sent.seq);
+    const others = this.ctx.getWebSockets().filter((s) => s !== ws);
+    if (others.length === 0) return;
+    const message: Message = { conversationId: frame.conversationId, seq: sent.seq, senderId: this.userId!, clientMsgId: frame.clientMsgId, body: frame.body, sentAt: sent.sentAt };
+    broadcast(others, messageFrame(JSON.stringify(message)));
+    if (sent.deliveredSeq !== undefined || sent.readSeq !== undefined) {
+      const peer = this.conversations.membersOf(frame.conversationId)?.find((u) => u !== this.userId);
+      const receipt: ReceiptFrame = { type: "receipt", conversationId: frame.conversationId, ...(peer ? { userId: peer } : {}), deliveredSeq: sent.deliveredSeq, readSeq: sent.readSeq };
+      broadcast(others, JSON.stringify(receipt));
     }
   }
 
-  /** Replays inbox entries after `after` to one device, then the `synced` frame (returned). */
-  private replay(ws: WebSocket, after: number, limit: number): string {
-    const entries = this.inbox.page(after, limit);
-    for (const entry of entries) sendTo(ws, messageFrame(entry));
-    const cursor = entries.at(-1)?.cursor ?? after;
-    const synced: SyncedFrame = { type: "synced", cursor, latest: this.inbox.latest, more: cursor < this.inbox.latest };
-    return JSON.stringify(synced);
-  }
-
-  /** A device has everything up to `cursor`: advance the per-conversation delivered receipts. */
-  private received(cursor: number): void {
-    const upTo = Math.min(cursor, this.inbox.latest);
-    const from = Number(this.storage.sql.exec("SELECT COALESCE(MAX(value), 0) AS v FROM meta WHERE key = 'delivered_cursor'").one().v);
-    if (upTo <= from) return;
-    this.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('delivered_cursor', ?)", upTo);
-    for (const [conversationId, seq] of this.inbox.highestSeqs(from, upTo)) {
-      if (!this.inbox.setDeliveredSeq(conversationId, seq)) continue;
-      const relay = this.limits.relay(Math.max(0, (this.inbox.membersOf(conversationId)?.length ?? 1) - 1)) === 0;
-      this.conversation(conversationId).delivered(this.userId!, seq, relay).catch((error: unknown) => log("warn", "UserSession", "receipt_failed", { userId: this.userId, conversationId, error }));
-    }
+  private async sendBatch(conversationId: string, items: Outgoing[]): Promise<Result<SendResult[]>> {
+    const outcome = await this.conversation(conversationId).send(this.userId!, items);
+    if (!outcome.ok) return outcome;
+    const { results, deliveredSeq, readSeq, receipt } = outcome.value;
+    if (receipt) broadcast(this.ctx.getWebSockets(), JSON.stringify({ type: "receipt", conversationId, ...receipt } satisfies ReceiptFrame));
+    return ok(deliveredSeq === undefined ? results : results.map((r) => ({ ...r, deliveredSeq, readSeq })));
   }
 
   /**
-   * One call to the Conversation for a queued batch. The sender's own copy, if it came back, is kept after the
-   * acks (see BatchOutcome). Until then it is only in memory, which is safe: the Conversation counts it as
-   * lent, not delivered, and sends it again if this session never confirms it.
+   * What changed since `since`: the conversations whose position this session is not sure of are asked first
+   * (paused ones, and ones whose lazily saved position a restart left behind), then every conversation that moved
+   * since then is listed; the device fetches what it lacks.
    */
-  private async sendBatch(conversationId: string, items: Outgoing[]): Promise<BatchOutcome> {
-    const outcome = await this.conversation(conversationId).send(this.userId!, items, this.inbox.seqOf(conversationId));
-    if (!outcome.ok) return { result: outcome };
-    const own = outcome.value.own;
-    return { result: ok(outcome.value.results), afterReplies: own ? () => this.take(own) : undefined };
+  private async sync(ws: WebSocket, since: number): Promise<void> {
+    const at = Date.now();
+    await this.attachAll(this.conversations.unsure());
+    const state: StateFrame = { type: "state", conversations: this.conversations.changedSince(since) };
+    sendTo(ws, JSON.stringify(state));
+    sendTo(ws, JSON.stringify({ type: "synced", at } satisfies SyncedFrame));
   }
 
-  // RPC entry points, called by the Worker and by Conversations.
-
-  /** Takes one fan-out batch from a Conversation; idempotent (seqs already in the inbox are skipped). */
-  async deliver(userId: string, delivery: Delivery): Promise<DeliveryReceipt> {
-    this.identify(userId);
-    return this.take(delivery);
+  /** A page of a conversation's messages after `after`, from the conversation itself. */
+  private async fetchRange(ws: WebSocket, conversationId: string, after: number, limit: number): Promise<void> {
+    if (!this.conversations.membersOf(conversationId)) return sendTo(ws, errorFrame(NOT_A_MEMBER, undefined, conversationId));
+    const result = await this.conversation(conversationId).range(this.userId!, after, limit, this.epoch);
+    if (!result.ok) return sendTo(ws, errorFrame(result.error, undefined, conversationId));
+    const { messages, state, more, resync } = result.value;
+    this.conversations.attached(conversationId, state);
+    for (const m of messages) sendTo(ws, messageFrame(m.json));
+    const fetched: FetchedFrame = { type: "fetched", conversationId, after, through: messages.at(-1)?.seq ?? after, lastSeq: state.lastSeq, more };
+    if (resync) fetched.resync = true;
+    sendTo(ws, JSON.stringify(fetched));
   }
 
-  private take(delivery: Delivery): DeliveryReceipt {
-    const entries = this.inbox.accept(delivery);
-    if (entries === null) return { needInfo: true };
-    if (!Array.isArray(entries)) return entries;
+  private async read(ws: WebSocket, conversationId: string, seq: number): Promise<void> {
+    const members = this.conversations.membersOf(conversationId);
+    if (!members) return sendTo(ws, errorFrame(NOT_A_MEMBER, undefined, conversationId));
+    const row = this.conversations.get(conversationId)!;
+    if (seq <= row.state.readSeq) return;
+    // Over the fan-out budget the read is still kept here and told to this user's devices; only the conversation waits.
+    this.ownRead(conversationId, seq, ws);
+    if (this.limits.relay(members.length) > 0) return;
+    const result = await this.conversation(conversationId).read(this.userId!, seq);
+    if (!result.ok) sendTo(ws, errorFrame(result.error, undefined, conversationId));
+  }
+
+  /** The device now shows `conversationId` (or nothing): what arrives there is read; what is there, it reads now. */
+  private async focus(ws: WebSocket, conversationId: string | null): Promise<void> {
+    const identity = identityOf(ws);
+    if (!identity) return;
+    if (conversationId !== null && !this.conversations.membersOf(conversationId)) return sendTo(ws, errorFrame(NOT_A_MEMBER, undefined, conversationId));
+    saveIdentity(ws, { ...identity, focus: conversationId });
+    if (conversationId === null) return;
+    const row = this.conversations.get(conversationId)!;
+    if (row.state.lastSeq > row.state.readSeq) await this.read(ws, conversationId, row.state.lastSeq);
+  }
+
+  private async typing(ws: WebSocket, conversationId: string): Promise<void> {
+    const members = this.conversations.membersOf(conversationId);
+    if (!members) return sendTo(ws, errorFrame(NOT_A_MEMBER, undefined, conversationId));
+    const now = Date.now();
+    if (now - (this.typingSentAt.get(conversationId) ?? 0) < TYPING_THROTTLE_MS) return;
+    // Typing is a hint: dropped when throttled or over the fan-out budget, like extra typing frames.
+    if (this.limits.relay(members.length - 1, now) > 0) return;
+    this.typingSentAt.set(conversationId, now);
+    const result = await this.conversation(conversationId).typing(this.userId!);
+    if (!result.ok) sendTo(ws, errorFrame(result.error, undefined, conversationId));
+  }
+
+  /** The user's read watermark moved: kept, and shown on the user's other devices (the unread count clears). */
+  private ownRead(conversationId: string, readSeq: number, from: WebSocket | null): void {
+    const row = this.conversations.advance(conversationId, 0, readSeq);
+    if (!row) return;
+    const receipt: ReceiptFrame = { type: "receipt", conversationId, userId: this.userId!, readSeq: row.state.readSeq };
+    broadcast(this.ctx.getWebSockets().filter((s) => s !== from), JSON.stringify(receipt));
+  }
+
+  // RPC entry points, called by Conversations and the Worker.
+
+  /**
+   * A Conversation's push: the conversation's info, messages, a receipt, typing. Handed to every device; answered
+   * with whether any device is connected (when none is, the conversation stops pushing until a device attaches it
+   * again) and, when a device shows the conversation, how far it is read.
+   */
+  deliver(delivery: Delivery): DeliveryAnswer {
     const sockets = this.ctx.getWebSockets();
-    if (delivery.info) {
-      const { active, ...conversation } = delivery.info;
-      broadcast(sockets, JSON.stringify({ type: "conversation", conversation: { ...conversation, active } }));
+    const { conversationId } = delivery;
+    if (delivery.info) this.conversationChanged(delivery.info, sockets);
+    if (!this.conversations.get(conversationId)) return { live: sockets.length > 0, epoch: this.epoch, needInfo: true };
+    if (sockets.length === 0) {
+      this.conversations.pause(conversationId);
+      return { live: false, epoch: this.epoch };
     }
-    for (const entry of entries) broadcast(sockets, messageFrame(entry));
-    if (sockets.length === 0 && this.forwarder.enabled && entries.length > 0) this.queueOfflineEvents(entries);
-    return {};
+    const answer: DeliveryAnswer = { live: true, epoch: this.epoch };
+    if (delivery.messages?.length) {
+      for (const m of delivery.messages) broadcast(sockets, messageFrame(m.json));
+      const last = delivery.messages.at(-1)!.seq;
+      const shown = sockets.some((ws) => identityOf(ws)?.focus === conversationId);
+      this.conversations.advance(conversationId, last, shown ? last : undefined);
+      if (shown) {
+        answer.readSeq = last;
+        this.ownRead(conversationId, last, null);
+      }
+    }
+    if (delivery.receipt) broadcast(sockets, JSON.stringify({ type: "receipt", conversationId, ...delivery.receipt } satisfies ReceiptFrame));
+    if (delivery.typing) broadcast(sockets, JSON.stringify({ type: "typing", conversationId, userId: delivery.typing } satisfies TypingFrame));
+    return answer;
   }
 
-  async relay(userId: string, frame: string): Promise<void> {
-    this.identify(userId);
-    broadcast(this.ctx.getWebSockets(), frame);
+  private conversationChanged(info: ConversationState, sockets: WebSocket[]): void {
+    const row = this.conversations.upsert(info);
+    if (sockets.length > 0) broadcast(sockets, JSON.stringify({ type: "conversation", conversation: row.state } satisfies ConversationFrame));
   }
 
   /** `POST /v1/conversations/:id/messages`: the same path as a WebSocket send (rate limit, order, idempotency). */
   send(userId: string, conversationId: string, item: Outgoing): Promise<Result<SendResult>> {
     this.identify(userId);
-    return new Promise((resolve) => this.submit(conversationId, item, resolve));
+    return new Promise((resolve) =>
+      this.submit(conversationId, item, (result) => {
+        this.acked(null, { ...item, conversationId }, result);
+        resolve(result);
+      }),
+    );
   }
 
-  conversations(userId: string): ConversationSummary[] {
+  /** `GET /v1/conversations`: every conversation the user is in, positions made current first. */
+  async list(userId: string): Promise<ConversationState[]> {
     this.identify(userId);
-    return this.inbox.list();
+    await this.attachAll(this.conversations.unsure());
+    return this.conversations.list();
   }
 
   /**
@@ -274,7 +344,7 @@ export class UserSession extends DurableObject<Env> {
    */
   authorize(userId: string, conversationId: string, addedMembers?: number): Result<null> {
     this.identify(userId);
-    const members = this.inbox.membersOf(conversationId);
+    const members = this.conversations.membersOf(conversationId);
     if (!members) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
     if (addedMembers === undefined) return ok(null);
     const wait = this.limits.relay(members.length + addedMembers);
@@ -292,7 +362,7 @@ export class UserSession extends DurableObject<Env> {
   /** Presence of the users this one shares a conversation with; anyone else looks offline and never seen. */
   async presenceOf(userId: string, users: string[]): Promise<Record<string, Presence>> {
     this.identify(userId);
-    const contacts = this.inbox.contacts(users);
+    const contacts = this.conversations.contacts(users);
     contacts.add(userId);
     const answer: Record<string, Presence> = {};
     await Promise.all(
@@ -312,8 +382,8 @@ export class UserSession extends DurableObject<Env> {
 
   presence(): Presence {
     if (this.ctx.getWebSockets().length > 0) return { online: true, lastSeen: Date.now() };
-    const row = this.storage.sql.exec("SELECT value FROM meta WHERE key = 'last_seen'").toArray()[0];
-    return { online: false, lastSeen: row ? Number(row.value) : null };
+    const lastSeen = this.meta("last_seen");
+    return { online: false, lastSeen: lastSeen === null ? null : Number(lastSeen) };
   }
 
   /** Rate-limits subscribing; without origin (`keep`), the subscription is kept here (see PushSubscriptions). */
@@ -325,47 +395,67 @@ export class UserSession extends DurableObject<Env> {
     return ok(null);
   }
 
-  override async alarm(): Promise<void> {
-    this.clock.fired();
-    if (this.forwarder.enabled && this.ctx.getWebSockets().length > 0) {
-      this.outbox.add({ kind: "presence", userId: this.userId!, online: true, at: Date.now() });
-      await this.clock.wakeBy(Date.now() + this.config.presenceRefreshMs);
-    }
-    this.forwarder.kick();
-    const retryAt = this.outbox.pending() ? this.forwarder.nextAttempt() : null;
-    if (retryAt !== null) await this.clock.wakeBy(retryAt);
+  /**
+   * The first device connected: a new connection epoch, presence at origin, and the conversations that stopped
+   * pushing while no device was here push again (a device's sync would find them too; this does not wait for it).
+   */
+  private firstDevice(): void {
+    this.epoch++;
+    this.setMeta("epoch", this.epoch);
+    void this.presenceReporter.online(this.userId!);
+    void this.attachAll(this.conversations.unsure());
   }
 
-  private queueOfflineEvents(entries: InboxEntry[]): void {
-    for (const entry of entries) {
-      const message = JSON.parse(entry.json) as Message;
-      if (message.senderId === this.userId) continue;
-      const { conversationId, seq, senderId, sentAt } = message;
-      this.outbox.add({ kind: "offline", userId: this.userId!, conversationId, seq, senderId, preview: previewOf(message.body), sentAt });
+  /** Asks these conversations where they are (and to push again), a few at a time. */
+  private async attachAll(ids: string[]): Promise<void> {
+    const queue = [...ids];
+    const worker = async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) await this.attach(id);
+    };
+    await Promise.all(Array.from({ length: Math.min(ATTACH_CONCURRENCY, queue.length) }, worker));
+  }
+
+  private attach(conversationId: string): Promise<void> {
+    let attaching = this.attaching.get(conversationId);
+    if (!attaching) {
+      attaching = this.attachOnce(conversationId).finally(() => this.attaching.delete(conversationId));
+      this.attaching.set(conversationId, attaching);
     }
-    void this.clock.wakeBy(Date.now() + this.config.outboxRetryMs);
-    this.forwarder.kick();
+    return attaching;
+  }
+
+  private async attachOnce(conversationId: string): Promise<void> {
+    let result: Result<ConversationPosition>;
+    try {
+      result = await this.conversation(conversationId).attach(this.userId!, this.epoch);
+    } catch (error) {
+      return log("warn", "UserSession", "attach_failed", { userId: this.userId, conversationId, error });
+    }
+    // Not a member any more: the conversation tells this session so (info with active: false) when it can.
+    if (result.ok) this.conversations.attached(conversationId, result.value.state);
   }
 
   private async socketGone(ws: WebSocket): Promise<void> {
     const others = this.ctx.getWebSockets().filter((s) => s !== ws && s.readyState === WebSocket.OPEN);
-    if (others.length === 0) await this.presenceChanged(false);
-  }
-
-  private async presenceChanged(online: boolean): Promise<void> {
-    const now = Date.now();
-    if (!online) this.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_seen', ?)", now);
-    if (!this.forwarder.enabled || !this.userId) return;
-    this.outbox.add({ kind: "presence", userId: this.userId, online, at: now });
-    await this.clock.wakeBy(online ? now + this.config.presenceRefreshMs : now + this.config.outboxRetryMs);
-    this.forwarder.kick();
+    if (others.length > 0) return;
+    this.setMeta("last_seen", Date.now());
+    await this.presenceReporter.offline(this.userId!);
   }
 
   private identify(userId: string): void {
     if (this.userId === userId) return;
     if (this.userId !== null) throw new Error(`UserSession of ${this.userId} addressed as ${userId}`);
     this.userId = userId;
-    this.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('user_id', ?)", userId);
+    if (this.ctx.id.name === undefined) this.setMeta("user_id", userId);
+  }
+
+  private meta(key: string): string | null {
+    const row = this.storage.sql.exec("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
+    return row ? String(row.value) : null;
+  }
+
+  private setMeta(key: string, value: string | number): void {
+    this.storage.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
   }
 
   private conversation(conversationId: string) {
@@ -373,12 +463,7 @@ export class UserSession extends DurableObject<Env> {
   }
 }
 
-function ackFrame(frame: { clientMsgId: string; conversationId: string }, result: SendResult): string {
-  const ack: AckFrame = { type: "ack", clientMsgId: frame.clientMsgId, conversationId: frame.conversationId, ...result };
-  return JSON.stringify(ack);
-}
-
 meterEntryPoints(UserSession, [
-  "fetch", "webSocketMessage", "webSocketClose", "webSocketError", "alarm",
-  "deliver", "relay", "send", "conversations", "authorize", "admitCreate", "presenceOf", "issueTicket", "presence", "pushSubscription",
+  "fetch", "webSocketMessage", "webSocketClose", "webSocketError",
+  "deliver", "send", "list", "authorize", "admitCreate", "presenceOf", "issueTicket", "presence", "pushSubscription",
 ]);

@@ -29,8 +29,11 @@ export interface Env {
   PUSH_ALLOW_INSECURE_ENDPOINTS?: string;
   FANOUT_RETRY_MS?: string;
   OUTBOX_RETRY_MS?: string;
-  PRESENCE_REFRESH_MS?: string;
+  PRESENCE_HEARTBEAT_MS?: string;
+  SAFETY_ALARM_MS?: string;
+  POSITION_CHECKPOINT_MS?: string;
   HISTORY_KEEP?: string;
+  HISTORY_KEEP_WITHOUT_ORIGIN?: string;
   HISTORY_MIN_AGE_MS?: string;
   VAPID_PUBLIC_KEY?: string;
   /** `log` prints what each invocation costs (durable-objects/shared/meter.ts); off by default. */
@@ -73,13 +76,22 @@ export interface EdgeConfig {
   fanoutRetryMs: number;
   /** First retry delay of an origin outbox flush; doubles up to five minutes. */
   outboxRetryMs: number;
-  /** How often a connected user's presence is refreshed at origin (its TTL there is 60 s). */
-  presenceRefreshMs: number;
+  /** With an origin: how often devices renew the user's presence (`alive`); the lease at origin is 2.5 times that. */
+  presenceHeartbeatMs: number;
+  /**
+   * After a send, a Conversation's alarm comes back within this long (and again while the conversation is active):
+   * it finishes pushes a crash interrupted and saves the members' receipt watermarks.
+   */
+  safetyAlarmMs: number;
+  /** A UserSession saves the positions it learned at most this often (see user-session/conversations.ts). */
+  positionCheckpointMs: number;
   /**
    * With an origin, a Conversation keeps at least this many newest messages; older ones that origin confirmed
    * (and that are older than `historyMinAgeMs`, the idempotency window) are pruned and served from origin.
    */
   historyKeep: number;
+  /** Without an origin: the newest messages a Conversation keeps; older ones are gone (a device that missed them resyncs). */
+  historyKeepWithoutOrigin: number;
   historyMinAgeMs: number;
   /** Web Push application server key, published to browsers by `GET /v1/push/key`. */
   vapidPublicKey: string | undefined;
@@ -98,15 +110,19 @@ export function loadConfig(env: Env): EdgeConfig {
     fanoutLimitBurst: positive(env.FANOUT_LIMIT_BURST, 20_000),
     frameLimitPerSec: positive(env.FRAME_LIMIT_PER_SEC, 100),
     frameLimitBurst: positive(env.FRAME_LIMIT_BURST, 200),
-    maxGroupMembers: positive(env.MAX_GROUP_MEMBERS, DEFAULT_MAX_GROUP_MEMBERS),
+    // A members snapshot to origin must fit one ingest body (MAX_INGEST_BYTES): 5,000 ids of 64 chars take ~340 KB.
+    maxGroupMembers: Math.min(MAX_GROUP_MEMBERS_CAP, positive(env.MAX_GROUP_MEMBERS, DEFAULT_MAX_GROUP_MEMBERS)),
     maxGroupsPerDay: positive(env.MAX_GROUPS_PER_DAY, 50),
     maxDirectsPerDay: positive(env.MAX_DIRECTS_PER_DAY, 500),
     tokenMaxLifetimeS: positive(env.TOKEN_MAX_LIFETIME_S, 24 * 3600),
     pushEndpoints: pushEndpoints(env),
     fanoutRetryMs: positive(env.FANOUT_RETRY_MS, 2_000),
     outboxRetryMs: positive(env.OUTBOX_RETRY_MS, 1_000),
-    presenceRefreshMs: positive(env.PRESENCE_REFRESH_MS, 30_000),
+    presenceHeartbeatMs: positive(env.PRESENCE_HEARTBEAT_MS, 120_000),
+    safetyAlarmMs: positive(env.SAFETY_ALARM_MS, 30_000),
+    positionCheckpointMs: positive(env.POSITION_CHECKPOINT_MS, 300_000),
     historyKeep: Math.max(HISTORY_PAGE_MAX, positive(env.HISTORY_KEEP, 10_000)),
+    historyKeepWithoutOrigin: Math.max(HISTORY_PAGE_MAX, positive(env.HISTORY_KEEP_WITHOUT_ORIGIN, 100_000)),
     historyMinAgeMs: positive(env.HISTORY_MIN_AGE_MS, 24 * 3600_000),
     vapidPublicKey: env.VAPID_PUBLIC_KEY || undefined,
   };
@@ -118,6 +134,8 @@ function pushEndpoints(env: Env): EndpointPolicy {
   const hosts = env.PUSH_ENDPOINT_HOSTS?.split(",").map((h) => h.trim()).filter(Boolean);
   return { allowInsecure: false, hosts: hosts?.length ? hosts : BROWSER_PUSH_HOSTS };
 }
+
+const MAX_GROUP_MEMBERS_CAP = 5_000;
 
 function positive(raw: string | undefined, fallback: number): number {
   const value = Number(raw);

@@ -7,23 +7,30 @@ export interface Info {
   title: string;
   creator: string;
   createdAt: number;
+  /** Bumped by every membership or title change; each member is shown the current one. */
   version: number;
-  originSeq: number;
 }
 
 export interface Member {
   userId: string;
-  /** Set when the user left: messages up to it are still owed to them, none after. */
+  /** Set when the user left or was removed (the last seq of its membership); the row goes once it was told. */
   untilSeq: number | null;
-  /** The member's session confirmed every message up to here (persisted lazily, see ConversationStore). */
-  fanoutSeq: number;
-  /**
-   * Memory only: messages up to here went back to the member's session with its own send's result and are
-   * not confirmed yet. The fan-out loop does not send them again; the alarm does if no confirmation came.
-   */
-  lentSeq: number;
-  lentAt: number;
+  /** The info version this member's session has (durable). */
   infoVersion: number;
-  readSeq: number;
+  /**
+   * Whether the member's session had a device connected when it last answered: only live members are pushed
+   * messages; the others pull what they missed when a device comes back (durable, in member_state).
+   */
+  live: boolean;
+  /** The session's connection epoch that `live` is from: an answer of an older epoch changes nothing. */
+  epoch: number;
+  /** How far the member's devices were handed the conversation, and have read it (durable, lazily). */
   deliveredSeq: number;
+  readSeq: number;
+  /** Memory only: the highest seq pushed to its session and confirmed. */
+  pushedSeq: number;
+  /** Memory only: this member's newest own message, and how far its devices were told others have it. */
+  lastOwnSeq: number;
+  relayedDelivered: number;
+  relayedRead: number;
 }

@@ -1,29 +1,21 @@
 /**
- * The Conversation's SQLite schema. The message row doubles as the idempotency record (unique on sender and
- * clientMsgId); per-member fan-out progress and the origin outbox are watermarks (`fanout_seq`, `origin_seq`)
- * instead of a row per message and recipient: "everything after the watermark is still owed" is the same
- * durable promise at a fraction of the writes.
+ * The Conversation's SQLite schema (protocol v2). The conversation is the log: a message is one row (and one
+ * idempotency index entry on sender and clientMsgId), written once, in tables of consecutive seqs that retention
+ * drops whole (message-log.ts, which creates them); members' sessions are not given a copy. What
+ * each member has been delivered and has read, whether it has a device connected, and how far origin confirmed
+ * are one row (`member_state`, JSON), saved when someone comes or goes and otherwise lazily: losing a watermark in
+ * a crash re-sends a receipt, never loses a message.
  */
 export const CONVERSATION_SCHEMA = `
 CREATE TABLE IF NOT EXISTS info (
   id TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL, creator TEXT NOT NULL,
-  created_at INTEGER NOT NULL, version INTEGER NOT NULL, origin_seq INTEGER NOT NULL DEFAULT 0
+  created_at INTEGER NOT NULL, version INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS members (
   user_id TEXT PRIMARY KEY,
   until_seq INTEGER,
-  fanout_seq INTEGER NOT NULL,
-  info_version INTEGER NOT NULL,
-  read_seq INTEGER NOT NULL DEFAULT 0,
-  delivered_seq INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS messages (
-  seq INTEGER PRIMARY KEY,
-  sender_id TEXT NOT NULL,
-  client_msg_id TEXT NOT NULL,
-  body TEXT NOT NULL,
-  sent_at INTEGER NOT NULL
+  info_version INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS departed (user_id TEXT PRIMARY KEY);
-CREATE UNIQUE INDEX IF NOT EXISTS messages_idempotency ON messages(sender_id, client_msg_id);
+CREATE TABLE IF NOT EXISTS member_state (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL);
 `;

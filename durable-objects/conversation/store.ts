@@ -1,37 +1,48 @@
 /**
- * The Conversation's state: SQLite is the truth, and the hot parts (info, members, last seq, recent messages)
- * are kept in memory, loaded once when the object starts and written through on every change.
+ * The Conversation's log and membership: SQLite is the truth, and the hot parts (info, members, last seq, recent
+ * messages) are kept in memory, loaded once when the object starts and written through on every change.
  * Everything here is synchronous: a Durable Object runs one event at a time, so a method that does not await
  * is atomic, and `transactionSync` makes its writes commit together.
  */
 import { HISTORY_PAGE_MAX, type ConversationKind, type HistoryPage, type HistoryQuery, type Message, type SendResult } from "../../protocol/index.js";
 import type { DeliveredMessage } from "../shared/delivery.js";
 import type { Info, Member } from "./model.js";
+import { MessageLog, type LogOptions } from "./message-log.js";
 import { CONVERSATION_SCHEMA } from "./schema.js";
 
 type Row = Record<string, SqlStorageValue>;
 const RECENT_CACHE = 2048;
+/** How far back a fresh instance looks for each member's newest own message (for receipts to senders). */
+const OWN_SEQ_LOOKBACK = 1000;
+
+export interface RecentMessage extends DeliveredMessage {
+  senderId: string;
+}
 
 export class ConversationStore {
   info: Info | null;
   readonly members = new Map<string, Member>();
   /** Users who left this group by themselves: others may not add them back. */
   readonly departed = new Set<string>();
-  lastSeq = 0;
-  /** The oldest seq still in this object's history; older ones were pruned after origin confirmed them. */
-  oldestKept = 1;
-  private readonly recent = new Map<number, string>();
-  /** Members whose fan-out watermark moved in memory but not yet in SQLite (see confirmDelivery). */
-  private readonly unsaved = new Set<Member>();
+  private readonly log: MessageLog;
+  private readonly recent = new Map<number, RecentMessage>();
 
-  constructor(private readonly storage: DurableObjectStorage) {
+  constructor(private readonly storage: DurableObjectStorage, log: LogOptions) {
     this.sql.exec(CONVERSATION_SCHEMA);
     this.info = this.loadInfo();
     for (const row of this.sql.exec("SELECT * FROM members")) this.members.set(String(row.user_id), toMember(row));
     for (const row of this.sql.exec("SELECT user_id FROM departed")) this.departed.add(String(row.user_id));
-    const bounds = this.sql.exec("SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM messages").one();
-    this.lastSeq = Number(bounds.hi ?? 0);
-    this.oldestKept = bounds.lo === null ? this.lastSeq + 1 : Number(bounds.lo);
+    this.log = new MessageLog(this.sql, log);
+    this.loadOwnSeqs();
+  }
+
+  get lastSeq(): number {
+    return this.log.lastSeq;
+  }
+
+  /** The oldest seq still in this object's history; older ones were pruned. */
+  get oldestKept(): number {
+    return this.log.oldestKept;
   }
 
   private get sql(): SqlStorage {
@@ -47,12 +58,12 @@ export class ConversationStore {
     return [...this.members.values()].filter((m) => m.untilSeq === null).map((m) => m.userId);
   }
 
-  create(info: Omit<Info, "version" | "originSeq">, members: string[]): void {
+  create(info: Omit<Info, "version">, members: string[]): void {
     this.storage.transactionSync(() => {
       this.sql.exec("INSERT INTO info (id, kind, title, creator, created_at, version) VALUES (?, ?, ?, ?, ?, 1)", info.id, info.kind, info.title, info.creator, info.createdAt);
       for (const userId of members) this.join(userId);
     });
-    this.info = { ...info, version: 1, originSeq: 0 };
+    this.info = { ...info, version: 1 };
   }
 
   /**
@@ -61,7 +72,6 @@ export class ConversationStore {
    */
   changeMembers(add: string[], remove: string[], leaver?: string): void {
     this.storage.transactionSync(() => {
-      this.saveWatermarks();
       for (const userId of add) this.join(userId);
       for (const userId of remove) this.leave(userId);
       if (leaver !== undefined) this.sql.exec("INSERT OR IGNORE INTO departed (user_id) VALUES (?)", leaver);
@@ -72,14 +82,11 @@ export class ConversationStore {
   }
 
   private join(userId: string): void {
-    const existing = this.members.get(userId);
-    // A re-joining member whose earlier messages are still owed keeps its watermark; otherwise it starts now.
-    const fanoutSeq = existing && existing.fanoutSeq < (existing.untilSeq ?? 0) ? existing.fanoutSeq : this.lastSeq;
-    const member: Member = { userId, untilSeq: null, fanoutSeq, lentSeq: 0, lentAt: 0, infoVersion: 0, readSeq: existing?.readSeq ?? 0, deliveredSeq: existing?.deliveredSeq ?? 0 };
-    this.sql.exec(
-      "INSERT OR REPLACE INTO members (user_id, until_seq, fanout_seq, info_version, read_seq, delivered_seq) VALUES (?, NULL, ?, 0, ?, ?)",
-      userId, member.fanoutSeq, member.readSeq, member.deliveredSeq,
-    );
+    const member: Member = {
+      userId, untilSeq: null, infoVersion: 0, live: true, epoch: 0, deliveredSeq: this.lastSeq, readSeq: this.lastSeq,
+      pushedSeq: this.lastSeq, lastOwnSeq: 0, relayedDelivered: 0, relayedRead: 0,
+    };
+    this.sql.exec("INSERT OR REPLACE INTO members (user_id, until_seq, info_version) VALUES (?, NULL, 0)", userId);
     this.members.set(userId, member);
   }
 
@@ -90,24 +97,34 @@ export class ConversationStore {
     this.sql.exec("UPDATE members SET until_seq = ? WHERE user_id = ?", this.lastSeq, userId);
   }
 
+  /** The member's session has the info of `version`; a member that left and was told is forgotten. */
+  confirmInfo(member: Member, version: number): void {
+    if (version <= member.infoVersion) return;
+    member.infoVersion = version;
+    if (member.untilSeq !== null && version >= this.info!.version) {
+      this.members.delete(member.userId);
+      this.sql.exec("DELETE FROM members WHERE user_id = ?", member.userId);
+      return;
+    }
+    this.sql.exec("UPDATE members SET info_version = ? WHERE user_id = ?", version, member.userId);
+  }
+
   /** Sequences a batch from one sender in order; a clientMsgId seen before returns its original seq. */
   append(senderId: string, items: { clientMsgId: string; body: string }[], now: number): SendResult[] {
-    // appendFresh is one statement (atomic by itself); the slow path writes several, so it is a transaction.
+    // appendFresh writes one statement (atomic by itself); the slow path writes several, so it is a transaction.
     return this.appendFresh(senderId, items, now) ?? this.storage.transactionSync(() => items.map((item) => this.appendOne(senderId, item, now)));
   }
 
   /**
    * The common case in one statement: no clientMsgId of the batch was seen before, so the batch takes the next
-   * seqs in order. A retry anywhere in it breaks the unique (sender, clientMsgId) index, the statement writes
-   * nothing, and the caller goes message by message. Null in that case.
+   * seqs in order. A retry anywhere in it breaks the newest generation's unique index (the statement writes
+   * nothing) or is found in an older one, and the caller goes message by message. Null in that case.
    */
   private appendFresh(senderId: string, items: { clientMsgId: string; body: string }[], now: number): SendResult[] | null {
+    if (this.log.sentBefore(senderId, items.map((item) => item.clientMsgId), true, now)) return null;
     const first = this.lastSeq + 1;
     try {
-      this.sql.exec(
-        "INSERT INTO messages (seq, sender_id, client_msg_id, body, sent_at) SELECT ? + key, ?, value ->> 0, value ->> 1, ? FROM json_each(?)",
-        first, senderId, now, JSON.stringify(items.map((item) => [item.clientMsgId, item.body])),
-      );
+      this.log.insert(senderId, items, now);
     } catch (error) {
       if (String(error).includes("UNIQUE")) return null;
       throw error;
@@ -118,55 +135,49 @@ export class ConversationStore {
     });
   }
 
-  private appendOne(senderId: string, { clientMsgId, body }: { clientMsgId: string; body: string }, now: number): SendResult {
-    const seq = this.lastSeq + 1;
-    const insert = this.sql.exec(
-      "INSERT INTO messages (seq, sender_id, client_msg_id, body, sent_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sender_id, client_msg_id) DO NOTHING",
-      seq, senderId, clientMsgId, body, now,
-    );
-    if (insert.rowsWritten === 0) {
-      const prior = this.sql.exec("SELECT seq, sent_at FROM messages WHERE sender_id = ? AND client_msg_id = ?", senderId, clientMsgId).one();
-      return { seq: Number(prior.seq), sentAt: Number(prior.sent_at), duplicate: true };
-    }
-    this.sequenced(seq, senderId, clientMsgId, body, now);
-    return { seq, sentAt: now, duplicate: false };
+  private appendOne(senderId: string, item: { clientMsgId: string; body: string }, now: number): SendResult {
+    const prior = this.log.sentBefore(senderId, [item.clientMsgId], false, now);
+    if (prior) return { seq: prior.seq, sentAt: prior.sentAt, duplicate: true };
+    this.log.insert(senderId, [item], now);
+    this.sequenced(this.lastSeq, senderId, item.clientMsgId, item.body, now);
+    return { seq: this.lastSeq, sentAt: now, duplicate: false };
   }
 
   private sequenced(seq: number, senderId: string, clientMsgId: string, body: string, now: number): void {
-    this.lastSeq = seq;
-    this.remember(seq, JSON.stringify({ conversationId: this.info!.id, seq, senderId, clientMsgId, body, sentAt: now } satisfies Message));
+    const member = this.members.get(senderId);
+    if (member) member.lastOwnSeq = seq;
+    this.remember({ seq, senderId, json: JSON.stringify({ conversationId: this.info!.id, seq, senderId, clientMsgId, body, sentAt: now } satisfies Message) });
   }
 
-  private remember(seq: number, json: string): void {
-    this.recent.set(seq, json);
+  private remember(message: RecentMessage): void {
+    this.recent.set(message.seq, message);
     if (this.recent.size > RECENT_CACHE) this.recent.delete(this.recent.keys().next().value!);
   }
 
-  /** Messages after `afterSeq`, up to `untilSeq`, at most `limit`, as pre-serialised JSON. */
-  messagesAfter(afterSeq: number, untilSeq: number, limit: number): DeliveredMessage[] {
+  /** Messages after `afterSeq`, up to `untilSeq`, at most `limit`, pre-serialised; from memory when it has them. */
+  messagesAfter(afterSeq: number, untilSeq: number, limit: number): RecentMessage[] {
     const last = Math.min(untilSeq, afterSeq + limit);
-    const out: DeliveredMessage[] = [];
-    for (let seq = afterSeq + 1; seq <= last; seq++) {
-      const json = this.recent.get(seq);
-      if (json === undefined) return this.readMessages(afterSeq, last);
-      out.push({ seq, json });
+    const out: RecentMessage[] = [];
+    for (let seq = Math.max(afterSeq, this.oldestKept - 1) + 1; seq <= last; seq++) {
+      const message = this.recent.get(seq);
+      if (message === undefined) return this.readMessages(afterSeq, last);
+      out.push(message);
     }
     return out;
   }
 
-  private readMessages(afterSeq: number, lastSeq: number): DeliveredMessage[] {
-    return this.sql
-      .exec("SELECT * FROM messages WHERE seq > ? AND seq <= ? ORDER BY seq", afterSeq, lastSeq)
-      .toArray()
-      .map((row) => ({ seq: Number(row.seq), json: JSON.stringify(this.toMessage(row)) }));
+  private readMessages(afterSeq: number, lastSeq: number): RecentMessage[] {
+    return this.log
+      .after(afterSeq, lastSeq - afterSeq)
+      .map((row) => ({ seq: Number(row.seq), senderId: String(row.sender_id), json: JSON.stringify(this.toMessage(row)) }));
   }
 
   history(query: HistoryQuery): HistoryPage {
     const n = query.limit + 1;
     const rows =
       query.after !== undefined
-        ? this.sql.exec("SELECT * FROM messages WHERE seq > ? ORDER BY seq ASC LIMIT ?", query.after, n).toArray()
-        : this.sql.exec("SELECT * FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?", query.before ?? Number.MAX_SAFE_INTEGER, n).toArray().reverse();
+        ? this.log.after(query.after, n)
+        : this.log.before(query.before ?? Number.MAX_SAFE_INTEGER, n);
     const hasMore = rows.length === n;
     const page = query.after !== undefined ? rows.slice(0, query.limit) : rows.slice(rows.length - Math.min(rows.length, query.limit));
     return { messages: page.map((row) => this.toMessage(row)), hasMore };
@@ -183,37 +194,6 @@ export class ConversationStore {
     };
   }
 
-  /**
-   * Records what a member confirmed; a member that left and got everything owed is forgotten. The watermark
-   * is written lazily (with the next append, membership change or alarm): losing it in a crash only means
-   * the member is sent a batch again, which its session drops (`seq <= inbox_seq`).
-   */
-  confirmDelivery(member: Member, throughSeq: number, infoVersion: number): void {
-    member.fanoutSeq = Math.max(member.fanoutSeq, throughSeq);
-    member.infoVersion = Math.max(member.infoVersion, infoVersion);
-    if (member.untilSeq !== null && member.fanoutSeq >= member.untilSeq && member.infoVersion >= this.info!.version) {
-      this.members.delete(member.userId);
-      this.unsaved.delete(member);
-      this.sql.exec("DELETE FROM members WHERE user_id = ?", member.userId);
-      return;
-    }
-    this.unsaved.add(member);
-  }
-
-  /** Writes the watermarks confirmed since the last save. */
-  saveWatermarks(): void {
-    for (const m of this.unsaved) this.sql.exec("UPDATE members SET fanout_seq = ?, info_version = ? WHERE user_id = ?", m.fanoutSeq, m.infoVersion, m.userId);
-    this.unsaved.clear();
-  }
-
-  setWatermark(member: Member, field: "readSeq" | "deliveredSeq", seq: number): boolean {
-    const value = Math.min(seq, this.lastSeq);
-    if (value <= member[field]) return false;
-    member[field] = value;
-    this.sql.exec(`UPDATE members SET ${field === "readSeq" ? "read_seq" : "delivered_seq"} = ? WHERE user_id = ?`, value, member.userId);
-    return true;
-  }
-
   /** True when a history page would reach below what this object keeps (only after pruning). */
   pageReachesPruned(query: HistoryQuery): boolean {
     if (this.oldestKept <= 1) return false;
@@ -223,30 +203,29 @@ export class ConversationStore {
   }
 
   /**
-   * Deletes up to `max` of the oldest messages that no one needs here any more: origin confirmed them, every
-   * member's fan-out is past them, they are older than the idempotency window, and at least `keep` newer
-   * messages remain (plus a page, so a page that starts in the pruned range lies wholly within what origin has).
+   * Drops the oldest generations beyond the newest `keep` messages, as long as they are older than the
+   * idempotency window and at or below `confirmedSeq` (what origin has; without an origin, everything), at most
+   * `max` generations. With an origin a page more is kept, so a page that starts in the pruned range lies wholly
+   * within what origin has.
    */
-  prune(keep: number, olderThan: number, max: number): number {
-    let through = Math.min(this.info!.originSeq - HISTORY_PAGE_MAX, this.lastSeq - keep);
-    for (const m of this.members.values()) through = Math.min(through, m.fanoutSeq);
-    const aged = this.sql.exec("SELECT MAX(seq) AS s FROM messages WHERE seq <= ? AND sent_at < ?", through, olderThan).one().s;
-    through = Math.min(through, Number(aged ?? 0), this.oldestKept + max - 1);
-    if (through < this.oldestKept) return 0;
-    this.sql.exec("DELETE FROM messages WHERE seq <= ?", through);
-    const pruned = through - this.oldestKept + 1;
-    this.oldestKept = through + 1;
+  prune(keep: number, olderThan: number, max: number, confirmedSeq: number, margin: boolean): number {
+    const through = Math.min(confirmedSeq - (margin ? HISTORY_PAGE_MAX : 0), this.lastSeq - keep);
+    const pruned = this.log.drop(through, olderThan, max);
+    for (const seq of this.recent.keys()) if (seq < this.oldestKept) this.recent.delete(seq);
     return pruned;
   }
 
-  /** Origin outbox: the messages origin has not yet confirmed. */
-  unforwarded(limit: number): Message[] {
-    return this.sql.exec("SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?", this.info!.originSeq, limit).toArray().map((row) => this.toMessage(row));
+  /** Origin outbox: the messages after `afterSeq` origin has not confirmed yet. */
+  unforwarded(afterSeq: number, limit: number): Message[] {
+    return this.log.after(afterSeq, limit).map((row) => this.toMessage(row));
   }
 
-  forwarded(throughSeq: number): void {
-    this.info!.originSeq = throughSeq;
-    this.sql.exec("UPDATE info SET origin_seq = ?", throughSeq);
+  /** Each member's newest own message among the recent ones: who is waiting for receipts after a restart. */
+  private loadOwnSeqs(): void {
+    for (const [senderId, seq] of this.log.newestBySender(this.lastSeq - OWN_SEQ_LOOKBACK)) {
+      const member = this.members.get(senderId);
+      if (member) member.lastOwnSeq = seq;
+    }
   }
 
   private loadInfo(): Info | null {
@@ -259,7 +238,6 @@ export class ConversationStore {
       creator: String(row.creator),
       createdAt: Number(row.created_at),
       version: Number(row.version),
-      originSeq: Number(row.origin_seq),
     };
   }
 }
@@ -268,11 +246,8 @@ function toMember(row: Row): Member {
   return {
     userId: String(row.user_id),
     untilSeq: row.until_seq === null ? null : Number(row.until_seq),
-    fanoutSeq: Number(row.fanout_seq),
-    lentSeq: 0,
-    lentAt: 0,
     infoVersion: Number(row.info_version),
-    readSeq: Number(row.read_seq),
-    deliveredSeq: Number(row.delivered_seq),
+    // Until member_state says otherwise (MemberStates.load), a member counts as live and up to date.
+    live: true, epoch: 0, deliveredSeq: 0, readSeq: 0, pushedSeq: 0, lastOwnSeq: 0, relayedDelivered: 0, relayedRead: 0,
   };
 }

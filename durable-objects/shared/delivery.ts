@@ -1,14 +1,8 @@
 /**
- * What a Conversation hands a member's UserSession: the plain data of one fan-out call.
- * Messages travel pre-serialised (serialised once per message, not once per recipient).
+ * What a Conversation hands a member's UserSession in one call, and what the session answers: the plain data of
+ * the call between the two objects. Messages travel pre-serialised (once per message, not once per recipient).
  */
-import type { ConversationInfo } from "../../protocol/index.js";
-
-export interface MemberView extends ConversationInfo {
-  lastSeq: number;
-  /** False once the user has left or been removed: the session drops the conversation from its list. */
-  active: boolean;
-}
+import type { ConversationState } from "../../protocol/index.js";
 
 export interface DeliveredMessage {
   seq: number;
@@ -18,23 +12,32 @@ export interface DeliveredMessage {
 
 export interface Delivery {
   conversationId: string;
-  /** Present when the member has not yet seen the conversation's current membership and title. */
-  info?: MemberView;
-  /** Contiguous, ascending seqs starting right after the last seq this member confirmed (or `after`). */
-  messages: DeliveredMessage[];
-  /**
-   * Set when the batch continues after messages lent with a send result and not confirmed yet: the session
-   * must hold the conversation up to this seq, else it takes nothing and answers `behind`.
-   */
-  after?: number;
+  /** The conversation as this member sees it: sent when its membership, title or this member's part changed. */
+  info?: ConversationState;
+  /** Ascending seqs, contiguous but for the member's own messages (its session sent those to its devices). */
+  messages?: DeliveredMessage[];
+  /** What the member's devices should show about the member's own messages (see conversation/receipts.ts). */
+  receipt?: { userId?: string; deliveredSeq?: number; readSeq?: number };
+  /** Someone else is typing: shown, never stored. */
+  typing?: string;
 }
 
 /**
- * A session's answer. `needInfo` says it has never been told about this conversation (its copy was lost or
- * never arrived): nothing was taken, and the next delivery must carry the conversation's info.
+ * The session's answer. `live`: it has a device connected (and handed the messages to every device); when not, the
+ * Conversation stops pushing until the session comes back for what it missed (`attach`). `epoch` is the session's
+ * connection epoch, so an old answer cannot undo a newer `attach`. `readSeq`: a device shows the conversation, so
+ * what arrived is read. `needInfo`: the session does not know the conversation; nothing was taken.
  */
-export interface DeliveryReceipt {
+export interface DeliveryAnswer {
+  live: boolean;
+  epoch: number;
+  readSeq?: number;
   needInfo?: true;
-  /** The batch's `after` is beyond this inbox: it holds the conversation up to this seq; continue from there. */
-  behind?: number;
+}
+
+/** What `attach` and `range` tell a member's session about the conversation besides the messages. */
+export interface ConversationPosition {
+  state: ConversationState;
+  /** The oldest seq the conversation still has here; older ones are at origin or gone (resync). */
+  oldestSeq: number;
 }

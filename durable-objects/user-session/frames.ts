@@ -1,14 +1,14 @@
-/** Server frames the session builds from stored data, without re-serialising messages. */
+/** Server frames the session builds, messages spliced from their JSON without re-serialising them. */
 import type { ChatError, ErrorFrame } from "../../protocol/index.js";
-import type { InboxEntry } from "./inbox.js";
 
-/** `{"type":"message","cursor":N,…message}` spliced from the stored message JSON. */
-export function messageFrame(entry: InboxEntry): string {
-  return `{"type":"message","cursor":${entry.cursor},${entry.json.slice(1)}`;
+/** `{"type":"message",…message}` from the message's JSON `{"conversationId",…}`. */
+export function messageFrame(json: string): string {
+  return `{"type":"message",${json.slice(1)}`;
 }
 
-export function errorFrame(error: ChatError, clientMsgId?: string): string {
+export function errorFrame(error: ChatError, clientMsgId?: string, conversationId?: string): string {
   const frame: ErrorFrame = { type: "error", ...error };
   if (clientMsgId !== undefined) frame.clientMsgId = clientMsgId;
+  if (conversationId !== undefined) frame.conversationId = conversationId;
   return JSON.stringify(frame);
 }

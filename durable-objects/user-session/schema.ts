@@ -1,16 +1,11 @@
 /**
- * The UserSession's SQLite schema. `inbox` is the user's gap-free stream across all conversations (cursor
- * 1, 2, 3 …); `conversations.inbox_seq` is the dedupe watermark: a Conversation delivers to a member in
- * contiguous ascending batches, so a seq at or below it has already been given a cursor.
+ * The UserSession's SQLite schema (protocol v2). No row per message: a user's conversations are logs in their own
+ * objects, and this one keeps, per conversation, what the user's devices need to know what they missed: the newest
+ * seq and the read watermark (saved lazily: `meta.stale` lists the conversations whose saved values may be behind,
+ * which a sync asks again), and `paused` when the conversation stopped pushing because no device was connected.
  */
 export const USER_SESSION_SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value);
-CREATE TABLE IF NOT EXISTS inbox (
-  cursor INTEGER PRIMARY KEY,
-  conversation_id TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  message TEXT NOT NULL
-);
 CREATE TABLE IF NOT EXISTS conversations (
   id TEXT PRIMARY KEY,
   kind TEXT NOT NULL,
@@ -18,12 +13,11 @@ CREATE TABLE IF NOT EXISTS conversations (
   members TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   active INTEGER NOT NULL,
-  inbox_seq INTEGER NOT NULL DEFAULT 0,
   last_seq INTEGER NOT NULL DEFAULT 0,
   read_seq INTEGER NOT NULL DEFAULT 0,
-  delivered_seq INTEGER NOT NULL DEFAULT 0
+  last_at INTEGER NOT NULL DEFAULT 0,
+  paused INTEGER NOT NULL DEFAULT 0
 );
-CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS quota (kind TEXT PRIMARY KEY, day INTEGER NOT NULL, used INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS push_subscriptions (endpoint TEXT PRIMARY KEY, subscription TEXT NOT NULL);
 `;

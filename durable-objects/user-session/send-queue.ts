@@ -13,17 +13,7 @@ export interface Outgoing {
 
 type Reply = (result: Result<SendResult>) => void;
 
-export interface BatchOutcome {
-  result: Result<SendResult[]>;
-  /**
-   * Runs right after the replies went out, in the same event: the session keeps the sender's own copy there.
-   * Written before the acks, its commit would hold them back (output gate); kept on a timer, it would make an
-   * idle runtime sleep and wake once more per send (~0.4 ms per message in the open-loop bench).
-   */
-  afterReplies?: () => void;
-}
-
-type SendBatch = (conversationId: string, items: Outgoing[]) => Promise<BatchOutcome>;
+type SendBatch = (conversationId: string, items: Outgoing[]) => Promise<Result<SendResult[]>>;
 
 const MAX_BATCH = 256;
 /** A conversation this long without a call in flight starts its next one at once (see idleAndQuiet). */
@@ -66,18 +56,14 @@ export class SendQueue {
         const items = queue.items.splice(0, MAX_BATCH);
         const replies = queue.replies.splice(0, MAX_BATCH);
         if (queue.items.length === 0) this.queues.delete(conversationId);
-        const { result, afterReplies } = await this.sendBatch(conversationId, items).catch((error: unknown): BatchOutcome => ({ result: unavailable(error) }));
+        const result = await this.sendBatch(conversationId, items).catch((error: unknown) => unavailable(error));
         if (!result.ok && result.error.code === "unavailable") {
           // Whatever waited behind a failed call fails too: sending it now would sequence it before the retry.
           const behind = this.queues.get(conversationId);
           this.queues.delete(conversationId);
           replies.push(...(behind?.replies ?? []));
         }
-        try {
-          replies.forEach((reply, i) => reply(result.ok ? { ok: true, value: result.value[i]! } : result));
-        } finally {
-          afterReplies?.();
-        }
+        replies.forEach((reply, i) => reply(result.ok ? { ok: true, value: result.value[i]! } : result));
       }
     } finally {
       this.busy.delete(conversationId);

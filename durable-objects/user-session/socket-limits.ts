@@ -6,8 +6,8 @@
 import type { ChatError, ClientFrameType } from "../../protocol/index.js";
 import { TokenBucket } from "./rate-limit.js";
 
-/** A sync replays up to a page of messages: it costs as much as that many small frames would. */
-const FRAME_COST: Partial<Record<ClientFrameType, number>> = { sync: 10 };
+/** A sync or a fetch answers with up to a page: it costs as much as that many small frames would. */
+const FRAME_COST: Partial<Record<ClientFrameType, number>> = { sync: 10, fetch: 10 };
 
 const buckets = new WeakMap<WebSocket, TokenBucket>();
 

@@ -8,6 +8,8 @@ export interface SocketIdentity {
   userId: string;
   deviceId: string;
   connectedAt: number;
+  /** The conversation this device shows on a visible screen (`focus`): what arrives there is read. */
+  focus?: string | null;
   /** Set while a retryable refusal of this device's send is outstanding (see send-order.ts). */
   heldBy?: HeldBy;
 }

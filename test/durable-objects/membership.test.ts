@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { planMemberChange } from "../../durable-objects/conversation/membership.js";
 import type { Info } from "../../durable-objects/conversation/model.js";
 
-const group: Info = { id: "g:1", kind: "group", title: "t", creator: "alice", createdAt: 0, version: 1, originSeq: 0 };
+const group: Info = { id: "g:1", kind: "group", title: "t", creator: "alice", createdAt: 0, version: 1 };
 
 describe("planMemberChange: who may change a group's members", () => {
   it("lets any member add, ignoring users already in", () => {

@@ -1,19 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { ok } from "../../protocol/index.js";
 import { loopIsQuiet, nextTurn } from "../../durable-objects/shared/next-turn.js";
-import { SendQueue, type BatchOutcome, type Outgoing } from "../../durable-objects/user-session/send-queue.js";
+import { SendQueue, type Outgoing } from "../../durable-objects/user-session/send-queue.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A queue whose calls answer after `callMs`, recording what each call carried and when replies and `afterReplies` ran. */
+/** A queue whose calls answer after `callMs`, recording what each call carried and when replies ran. */
 function recorded(callMs = 5) {
   const calls: string[][] = [];
   const events: string[] = [];
-  const queue = new SendQueue(async (_conversationId, items: Outgoing[]): Promise<BatchOutcome> => {
+  const queue = new SendQueue(async (_conversationId, items: Outgoing[]) => {
     calls.push(items.map((i) => i.clientMsgId));
     await sleep(callMs);
-    const result = ok(items.map((_, n) => ({ seq: calls.length * 100 + n, sentAt: 0, duplicate: false })));
-    return { result, afterReplies: () => events.push("answered") };
+    return ok(items.map((_, n) => ({ seq: calls.length * 100 + n, sentAt: 0, duplicate: false })));
   });
   const send = (id: string) => queue.enqueue("c1", { clientMsgId: id, body: "x" }, () => events.push(`reply ${id}`));
   return { calls, events, send };
@@ -37,12 +36,12 @@ describe("SendQueue", () => {
     expect(calls).toEqual([["a", "b"], ["c"]]);
   });
 
-  it("runs `afterReplies` after every reply of a call (own copies must not hold the acks back)", async () => {
+  it("replies to each send of a call in the order they were queued", async () => {
     const { events, send } = recorded();
     send("a");
     send("b");
     await sleep(30);
-    expect(events).toEqual(["reply a", "reply b", "answered"]);
+    expect(events).toEqual(["reply a", "reply b"]);
   });
 
   it("starts a call at once after an idle gap while the runtime is quiet", async () => {

@@ -3,6 +3,8 @@
  * the edge's outboxes post signed batches to origin's ingest.
  */
 import { Redis } from "ioredis";
+import WebSocket from "ws";
+import { ChatClient } from "../../client/chat-client.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
@@ -30,7 +32,8 @@ beforeAll(async () => {
   await pushService.start();
   edge = await startEdge({
     bindings: {
-      ORIGIN_URL: origin.url, ORIGIN_SECRET: SECRET, OUTBOX_RETRY_MS: "200", FANOUT_RETRY_MS: "300", PRESENCE_REFRESH_MS: "1000",
+      ORIGIN_URL: origin.url, ORIGIN_SECRET: SECRET, OUTBOX_RETRY_MS: "200", FANOUT_RETRY_MS: "300", SAFETY_ALARM_MS: "300",
+      PRESENCE_HEARTBEAT_MS: "1000",
       HISTORY_KEEP: "100", HISTORY_MIN_AGE_MS: "1", RATE_LIMIT_PER_SEC: "10000", RATE_LIMIT_BURST: "10000",
       FRAME_LIMIT_PER_SEC: "10000", FRAME_LIMIT_BURST: "10000", PUSH_ALLOW_INSECURE_ENDPOINTS: "1",
     },
@@ -116,6 +119,30 @@ describe("edge + origin + real servers", () => {
     const payload = JSON.parse(sub.decrypt(request.body));
     expect(payload).toMatchObject({ conversationId: id, senderId: alice!.userId, preview: "are you there, bob?" });
     expect(pushService.requestsTo(`/push/${alice!.userId}`)).toEqual([]);
+  });
+
+  it("presence stays in Redis past its lease while a device renews it, and ends with the lease when the runtime dies", async () => {
+    const [dave] = await users("dave");
+    const redis = new Redis(config.redis.url);
+    const client = new ChatClient({ url: edge.url, token: dave!.token, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
+    try {
+      const key = `${config.redis.prefix}presence:${dave!.userId}`;
+      const connected = Date.now();
+      await client.connect();
+      await waitFor("online", async () => (await redis.exists(key)) === 1, 2_000, 50);
+      expect(Date.now() - connected).toBeLessThan(2_000);
+      // Lease 2.5 s (2.5 heartbeats of 1 s): still online after twice that, because the client renews it.
+      await new Promise((r) => setTimeout(r, 5_000));
+      expect(await redis.exists(key)).toBe(1);
+      // The runtime dies with the device connected: no offline event is ever sent; the lease runs out.
+      const dying = edge.crash();
+      client.close();
+      await dying;
+      await waitFor("offline once the lease ran out", async () => (await redis.exists(key)) === 0, 6_000, 100);
+    } finally {
+      client.close();
+      redis.disconnect();
+    }
   });
 
   it("presence reaches Redis while a device is connected and is cleared when it leaves", async () => {

@@ -19,7 +19,9 @@ describe("bad input gets a clear error, the socket stays open, nothing is stored
       [{ type: "send", clientMsgId: "m3", conversationId: id, body: "" }, "bad_request", "m3"],
       [{ type: "send", clientMsgId: "m4", conversationId: id, body: "x".repeat(4097) }, "too_large", "m4"],
       [{ type: "send", clientMsgId: "m 5", conversationId: id, body: "x" }, "bad_request", "m 5"],
-      [{ type: "sync", after: "zero" }, "bad_request"],
+      [{ type: "sync", since: "zero" }, "bad_request"],
+      [{ type: "fetch", conversationId: id, after: -1 }, "bad_request"],
+      [{ type: "focus", conversationId: 7 }, "bad_request"],
       [{ type: "read", conversationId: id }, "bad_request"],
       ["x".repeat(200_000), "too_large"],
     ];

@@ -31,7 +31,7 @@ describe("conversations over HTTP", () => {
     for (const user of [alice, bob, carol]) {
       const list = await user.call("GET", "/v1/conversations");
       expect(list.status).toBe(200);
-      expect(list.body.conversations).toEqual([{ id, kind: "group", title: "now", members: expect.any(Array), lastSeq: 0, readSeq: 0 }]);
+      expect(list.body.conversations).toEqual([{ id, kind: "group", title: "now", members: expect.any(Array), createdAt: expect.any(Number), lastSeq: 0, readSeq: 0, active: true }]);
     }
   });
 
@@ -41,7 +41,7 @@ describe("conversations over HTTP", () => {
     for (let i = 1; i <= 3; i++) expect((await alice.send(id, `m${i}`, `hello ${i}`)).status).toBe(201);
     const socket = await bob.connect();
     socket.send({ type: "read", conversationId: id, seq: 2 });
-    await socket.waitForType("receipt", (f) => f.readSeq === 2);
+    await expect.poll(async () => (await alice.call("GET", `/v1/conversations/${id}`)).body.readSeqs[bob.userId]).toBe(2);
     const list = await bob.call("GET", "/v1/conversations");
     expect(list.body.conversations[0]).toMatchObject({ id, lastSeq: 3, readSeq: 2 });
   });
@@ -52,7 +52,7 @@ describe("conversations over HTTP", () => {
     await alice.send(id, "m1", "one");
     const detail = await bob.call("GET", `/v1/conversations/${id}`);
     expect(detail.status).toBe(200);
-    expect(detail.body).toMatchObject({ id, kind: "direct", lastSeq: 1, readSeqs: { [alice.userId]: 0, [bob.userId]: 0 } });
+    expect(detail.body).toMatchObject({ id, kind: "direct", lastSeq: 1, readSeqs: { [alice.userId]: 1, [bob.userId]: 0 }, deliveredSeqs: { [alice.userId]: 1, [bob.userId]: 0 } });
     const foreign = await mallory.call("GET", `/v1/conversations/${id}`);
     expect(foreign).toEqual({ status: 403, body: { error: { code: "forbidden", message: expect.any(String) } } });
   });
@@ -94,17 +94,18 @@ describe("membership changes", () => {
     expect((await carol.history(id)).body.messages.map((m: { body: string }) => m.body)).toEqual(["before carol"]);
   });
 
-  it("an added member gets the messages sent after joining, not before, in its inbox", async () => {
+  it("an added member is pushed what is sent after it joined, and may fetch what came before", async () => {
     const [alice, bob] = await fx.users("alice", "bob");
     const id = await alice.group([], "solo");
     await alice.send(id, "m1", "private");
     await alice.call("POST", `/v1/conversations/${id}/members`, { add: [bob.userId] });
-    await alice.send(id, "m2", "public");
     const socket = await bob.connect();
-    socket.send({ type: "sync", after: 0 });
-    const synced = await socket.waitForType("synced");
-    expect(socket.messages().map((m) => m.body)).toEqual(["public"]);
-    expect(synced).toMatchObject({ cursor: 1, latest: 1, more: false });
+    const { conversations } = await socket.sync();
+    expect(conversations).toEqual([expect.objectContaining({ id, lastSeq: 1, readSeq: 1, active: true })]);
+    await alice.send(id, "m2", "public");
+    expect(await socket.waitForType("message")).toMatchObject({ seq: 2, body: "public" });
+    await socket.fetchAll(id, 0);
+    expect(socket.messages().map((m) => m.body)).toEqual(["public", "private", "public"]);
   });
 
   it("a member may remove itself; only the creator may remove others", async () => {

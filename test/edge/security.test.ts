@@ -145,14 +145,24 @@ describe("push subscriptions: endpoints checked at the edge, subscribing rate-li
   });
 });
 
-describe("unbounded frames other than send: a smaller sync page, one sync at a time, a token bucket per socket", () => {
+describe("unbounded frames other than send: a smaller page, one sync or fetch at a time, a token bucket per socket", () => {
   const fx: EdgeFixture = useEdge({ bindings: { FRAME_LIMIT_PER_SEC: "0.01", FRAME_LIMIT_BURST: "25" } });
 
-  it("refuses a sync page over 200 as bad_request", async () => {
-    const [alice] = await fx.users("alice");
+  it("refuses a fetch page over 200 as bad_request, and a second sync or fetch while one is answered", async () => {
+    const [alice, bob] = await fx.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
     const socket = await alice.connect();
-    socket.send({ type: "sync", after: 0, limit: 1000 });
+    socket.send({ type: "fetch", conversationId: id, after: 0, limit: 1000 });
     expect(await socket.waitForType("error")).toMatchObject({ code: "bad_request", message: expect.stringContaining("limit") });
+    // A fetch asks the conversation (I/O): a frame that arrives while one is being answered is refused. Which do
+    // depends on timing; each gets exactly one answer, a page or that refusal.
+    // (Two: this socket's budget is 25 tokens, a fetch costs 10.)
+    for (let i = 0; i < 2; i++) socket.send({ type: "fetch", conversationId: id, after: 0 });
+    const answers = await socket.waitForCount((f) => f.type === "fetched" || (f.type === "error" && f.code === "rate_limited"), 2);
+    for (const a of answers.filter((f) => f.type === "error")) expect(a.message).toContain("already being answered");
+    expect(answers.filter((f) => f.type === "fetched").length).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(socket.frames.filter((f) => f.type === "fetched" || f.type === "error")).toHaveLength(3);
   });
 
   it("charges every frame to the socket's bucket (a sync as ten), refusing the rest with rate_limited and storing nothing", async () => {
@@ -160,7 +170,8 @@ describe("unbounded frames other than send: a smaller sync page, one sync at a t
     const id = await alice.direct(bob.userId);
     const socket = await alice.connect();
     // 25 tokens: two syncs (20) and five spelled-out pings (the object answers those) fit, the rest does not.
-    for (let i = 0; i < 3; i++) socket.send({ type: "sync", after: 0 });
+    for (let i = 0; i < 2; i++) await socket.sync();
+    socket.send({ type: "sync" });
     for (let i = 0; i < 12; i++) socket.send('{"type": "ping"}');
     socket.send({ type: "send", clientMsgId: "late", conversationId: id, body: "over the budget" });
     await socket.waitForType("error", (f) => f.clientMsgId === "late");

@@ -126,7 +126,8 @@ function assetsOptions(directory: string) {
 /** Hands every stdout line to `onLine`; stderr goes on to this process's stderr, as Miniflare would print it. */
 function readLines(stdout: Readable, stderr: Readable, onLine: (line: string) => void): void {
   createInterface({ input: stdout, crlfDelay: Infinity }).on("line", onLine);
-  stderr.pipe(process.stderr);
+  // Not `pipe`: it leaves listeners on process.stderr for every runtime a long bench starts and disposes.
+  stderr.on("data", (chunk: Buffer) => process.stderr.write(chunk));
 }
 
 /** Miniflare does not expose its workerd child; it is the one child of this process running workerd. */

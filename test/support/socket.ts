@@ -1,6 +1,6 @@
 /** A real WebSocket (the `ws` package) with a frame buffer tests can wait on. */
 import WebSocket from "ws";
-import { SYNC_PAGE_MAX } from "../../protocol/limits.js";
+import { FETCH_PAGE_MAX } from "../../protocol/limits.js";
 
 export type Frame = Record<string, any> & { type: string };
 
@@ -79,13 +79,23 @@ export class TestSocket {
     }
   }
 
-  /** Syncs from `after` page by page until the server says nothing more follows; returns the last `synced`. */
-  async syncAll(after = 0): Promise<Frame> {
+  /** Asks what changed since `since`: the `state` frame's conversations, and the `synced` time. */
+  async sync(since?: number): Promise<{ conversations: Frame[]; at: number }> {
+    this.send(since === undefined ? { type: "sync" } : { type: "sync", since });
+    const state = await this.waitForType("state");
+    const synced = await this.waitForType("synced");
+    return { conversations: state.conversations as Frame[], at: synced.at as number };
+  }
+
+  /** Fetches a conversation after `after`, page by page, until nothing more follows; returns the `fetched` frames. */
+  async fetchAll(conversationId: string, after = 0, limit = FETCH_PAGE_MAX): Promise<Frame[]> {
+    const pages: Frame[] = [];
     for (;;) {
-      this.send({ type: "sync", after, limit: SYNC_PAGE_MAX });
-      const synced = await this.waitForType("synced");
-      if (!synced.more) return synced;
-      after = synced.cursor as number;
+      this.send({ type: "fetch", conversationId, after, limit });
+      const fetched = await this.waitForType("fetched", (f) => f.conversationId === conversationId);
+      pages.push(fetched);
+      if (!fetched.more) return pages;
+      after = fetched.through as number;
     }
   }
 

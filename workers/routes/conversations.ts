@@ -24,7 +24,7 @@ conversations.post("/", async (c) => {
 });
 
 conversations.get("/", async (c) => {
-  const list = await userSession(c.env, c.get("userId")).conversations(c.get("userId"));
+  const list = await userSession(c.env, c.get("userId")).list(c.get("userId"));
   return c.json({ conversations: list });
 });
 
