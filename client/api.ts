@@ -1,6 +1,6 @@
 /** The HTTP half of protocol v1, typed. Errors come back as `ApiError` carrying the protocol's error value. */
 import type { ChatError } from "../protocol/errors.js";
-import type { ConversationDetail, ConversationInfo, ConversationSummary, HistoryPage, Presence, SendResult } from "../protocol/message.js";
+import type { ConversationDetail, ConversationInfo, ConversationState, HistoryPage, Presence, SendResult } from "../protocol/message.js";
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly error: ChatError) {
@@ -30,8 +30,8 @@ export class ChatApi {
     return this.call("POST", "/v1/conversations", { kind: "group", members, title });
   }
 
-  async conversations(): Promise<ConversationSummary[]> {
-    return (await this.call<{ conversations: ConversationSummary[] }>("GET", "/v1/conversations")).conversations;
+  async conversations(): Promise<ConversationState[]> {
+    return (await this.call<{ conversations: ConversationState[] }>("GET", "/v1/conversations")).conversations;
   }
 
   conversation(id: string): Promise<ConversationDetail> {

@@ -1,26 +1,38 @@
 /**
- * The chat client: one WebSocket per device, resumed by inbox cursor after any disconnect, with sends that
- * survive it (retried with the same clientMsgId, which the server turns into the same seq). The app sees
- * every inbox entry exactly once, in cursor order. Runs in browsers and in Node (pass `ws` as WebSocket).
+ * The chat client (protocol v2): one WebSocket per device, and per conversation a position (the newest seq the
+ * app was handed). After any disconnect it asks what changed (`sync`) and fetches what it lacks, page by page;
+ * sends survive drops (retried with the same clientMsgId, which the server turns into the same seq). The app
+ * sees every message of a conversation exactly once, in seq order, its own sends included. Runs in browsers and
+ * in Node (pass `ws` as WebSocket).
  */
-import type { AckFrame, ConversationFrame, ErrorFrame, MessageFrame, ReceiptFrame, ServerFrame, TypingFrame } from "../protocol/frames.js";
-import { fitsBodyLimit, MAX_BODY_BYTES, SYNC_PAGE_MAX } from "../protocol/limits.js";
+import type { AckFrame, ConversationFrame, ErrorFrame, FetchedFrame, HelloFrame, ReceiptFrame, ServerFrame, StateFrame, TypingFrame } from "../protocol/frames.js";
+import { FETCH_PAGE_MAX, fitsBodyLimit, MAX_BODY_BYTES } from "../protocol/limits.js";
+import type { ConversationState, Message } from "../protocol/message.js";
 import { ChatApi } from "./api.js";
+import { ConversationOrder } from "./conversation-order.js";
 import { Emitter } from "./emitter.js";
-import { InboxOrder } from "./inbox-order.js";
 
 export type ConnectionState = "connecting" | "open" | "closed";
 
 export interface ClientEvents extends Record<string, unknown> {
-  message: MessageFrame;
+  /** Each message of each conversation once, in seq order (own sends too, once acknowledged). */
+  message: Message;
   receipt: ReceiptFrame;
   typing: TypingFrame;
-  conversation: ConversationFrame["conversation"];
+  /** A conversation the user was added to, whose members or title changed, or (`active: false`) left. */
+  conversation: ConversationState;
   state: ConnectionState;
   /** A refused frame not tied to a send (a send's refusal rejects its promise instead). */
   error: ErrorFrame;
-  /** The inbox cursor after the app has been handed everything up to it (persist it to resume later). */
-  cursor: number;
+  /** A conversation's position moved (persist it, with `synced`, to resume later). */
+  position: { conversationId: string; seq: number };
+  /** The `since` of the next sync (persist it with the positions). */
+  synced: number;
+  /**
+   * The device skips a conversation's messages up to `seq`: it did not know the conversation, had missed more than
+   * `catchUpLimit`, or the edge no longer keeps them (`resync`). The app loads them from history if it wants them.
+   */
+  reset: { conversationId: string; seq: number; resync: boolean };
   /** A send the server could not take yet (rate limited, unavailable); it is retried with the same clientMsgId. */
   retrying: { clientMsgId: string; code: string; retryAfterMs: number };
 }
@@ -30,14 +42,12 @@ export interface ClientOptions {
   url: string;
   token: string;
   deviceId?: string;
-  /**
-   * Resume point: the last cursor this device handled. `"latest"` starts a new device at the server's newest
-   * cursor (from `hello`) instead of replaying the whole inbox; history comes from `ChatApi.history`.
-   */
-  cursor?: number | "latest";
+  /** Resume points: each conversation's position, and the `synced` time they are from. */
+  positions?: Record<string, number>;
+  since?: number;
+  /** A conversation this far behind (or more) is not fetched message by message but `reset` (default 1,000). */
+  catchUpLimit?: number;
   WebSocket?: typeof WebSocket;
-  /** Send `received` receipts automatically after messages are handled (default true). */
-  autoReceived?: boolean;
 }
 
 interface PendingSend {
@@ -50,32 +60,45 @@ interface PendingSend {
 /** Errors worth retrying with the same clientMsgId: the server did not decide anything. */
 const RETRYABLE = new Set(["unavailable", "internal", "rate_limited"]);
 const KEEPALIVE_MS = 25_000;
+/** A gap that a message in flight does not close within this long is fetched. */
+const GAP_WAIT_MS = 250;
 
 export class ChatClient extends Emitter<ClientEvents> {
   private ws: WebSocket | null = null;
-  private readonly order: InboxOrder;
+  private readonly orders = new Map<string, ConversationOrder>();
   private readonly pending = new Map<string, PendingSend>();
   private state: ConnectionState = "closed";
   private stopped = false;
-  private syncing = false;
   private attempts = 0;
   /** Counts connection attempts, so a ticket that arrives after a newer attempt began is dropped. */
   private opening = 0;
-  private timers = new Set<ReturnType<typeof setTimeout>>();
-  private receivedTimer: ReturnType<typeof setTimeout> | null = null;
-  private keepalive: ReturnType<typeof setInterval> | null = null;
-  private fromLatest: boolean;
+  private since: number;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private intervals: ReturnType<typeof setInterval>[] = [];
+  /** Conversations to fetch, one `fetch` in flight at a time (the server answers one per socket). */
+  private readonly toFetch = new Set<string>();
+  private fetching: string | null = null;
+  private readonly gapTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Set after a retryable refusal: nothing is sent until every unacked send is retransmitted, in order. */
   private paused = false;
+  private focused: string | null = null;
+  /** Who this client is signed in as (from the server's hello): the sender of its own messages. */
+  private userId = "";
 
   constructor(private readonly options: ClientOptions) {
     super();
-    this.fromLatest = options.cursor === "latest";
-    this.order = new InboxOrder(typeof options.cursor === "number" ? options.cursor : 0);
+    this.since = options.since ?? 0;
+    for (const [id, seq] of Object.entries(options.positions ?? {})) this.orders.set(id, new ConversationOrder(seq));
   }
 
-  get cursor(): number {
-    return this.order.cursor;
+  /** Every conversation's position: what to persist to resume from (with the `synced` time). */
+  positions(): Record<string, number> {
+    return Object.fromEntries([...this.orders].map(([id, order]) => [id, order.position]));
+  }
+
+  /** The newest seq the app was handed in `conversationId` (undefined: a conversation this device does not know). */
+  position(conversationId: string): number | undefined {
+    return this.orders.get(conversationId)?.position;
   }
 
   get connectionState(): ConnectionState {
@@ -102,8 +125,15 @@ export class ChatClient extends Emitter<ClientEvents> {
     });
   }
 
+  /** Marks `conversationId` read up to `seq` (opening it, scrolling to the end). */
   read(conversationId: string, seq: number): void {
     this.frame({ type: "read", conversationId, seq });
+  }
+
+  /** The conversation shown on a visible screen (null: none): what arrives there counts as read. */
+  focus(conversationId: string | null): void {
+    this.focused = conversationId;
+    this.frame({ type: "focus", conversationId });
   }
 
   typing(conversationId: string): void {
@@ -120,6 +150,7 @@ export class ChatClient extends Emitter<ClientEvents> {
     this.opening++;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    this.stopIntervals();
     this.ws?.close(1000, "client closed");
     this.setState("closed");
   }
@@ -155,27 +186,18 @@ export class ChatClient extends Emitter<ClientEvents> {
   private onFrame(frame: ServerFrame): void {
     switch (frame.type) {
       case "hello":
-        if (this.fromLatest) {
-          this.fromLatest = false;
-          this.order.cursor = Math.max(this.order.cursor, frame.cursor);
-        }
-        this.attempts = 0;
-        this.paused = false;
-        this.setState("open");
-        this.startKeepalive();
-        this.sync();
-        this.retransmit();
-        return;
+        return this.onHello(frame);
       case "message":
-        for (const ready of this.order.accept(frame)) this.emit("message", ready);
-        this.afterMessages();
-        return;
+        return this.accept(frame);
+      case "state":
+        return this.onState(frame);
       case "synced":
-        this.syncing = false;
-        if (frame.more || this.order.hasGap) this.sync();
-        return;
+        this.since = frame.at;
+        return this.emit("synced", frame.at);
+      case "fetched":
+        return this.onFetched(frame);
       case "ack":
-        return this.settle(frame.clientMsgId, (p) => p.resolve(frame));
+        return this.onAck(frame);
       case "error":
         return this.onError(frame);
       case "receipt":
@@ -183,16 +205,127 @@ export class ChatClient extends Emitter<ClientEvents> {
       case "typing":
         return this.emit("typing", frame);
       case "conversation":
-        return this.emit("conversation", frame.conversation);
+        return this.onConversation(frame);
       case "pong":
         return;
     }
   }
 
+  private onHello(hello: HelloFrame): void {
+    this.userId = hello.userId;
+    this.attempts = 0;
+    this.paused = false;
+    this.fetching = null;
+    this.setState("open");
+    this.stopIntervals();
+    this.intervals.push(setInterval(() => this.frame({ type: "ping" }), KEEPALIVE_MS));
+    if (hello.heartbeatMs > 0) this.intervals.push(setInterval(() => this.frame({ type: "alive" }), hello.heartbeatMs));
+    if (this.focused !== null) this.frame({ type: "focus", conversationId: this.focused });
+    this.frame({ type: "sync", since: this.since });
+    this.retransmit();
+  }
+
+  /** What changed while this device was away: conversations it lacks messages of are fetched. */
+  private onState(frame: StateFrame): void {
+    for (const conversation of frame.conversations) {
+      this.emit("conversation", conversation);
+      this.caughtUpTo(conversation.id, conversation.lastSeq);
+    }
+  }
+
+  private onConversation(frame: ConversationFrame): void {
+    this.emit("conversation", frame.conversation);
+    this.caughtUpTo(frame.conversation.id, frame.conversation.lastSeq);
+  }
+
+  /**
+   * The conversation has messages up to `lastSeq`. One this device does not know starts there (its history is the
+   * app's to load); one it knows is fetched, unless it is too far behind.
+   */
+  private caughtUpTo(conversationId: string, lastSeq: number): void {
+    const order = this.orders.get(conversationId);
+    if (!order) return this.skip(conversationId, lastSeq, false);
+    if (lastSeq <= order.position) return;
+    if (lastSeq - order.position >= (this.options.catchUpLimit ?? 1_000)) return this.skip(conversationId, lastSeq, false);
+    this.needFetch(conversationId);
+  }
+
+  private skip(conversationId: string, seq: number, resync: boolean): void {
+    let order = this.orders.get(conversationId);
+    if (!order) this.orders.set(conversationId, (order = new ConversationOrder(seq)));
+    const ready = order.skipTo(seq);
+    this.emit("reset", { conversationId, seq: order.position, resync });
+    this.handOver(conversationId, ready);
+  }
+
+  private accept(message: Message): void {
+    let order = this.orders.get(message.conversationId);
+    // A message of a conversation this device has not heard of yet: it starts right before it.
+    if (!order) this.orders.set(message.conversationId, (order = new ConversationOrder(message.seq - 1)));
+    this.handOver(message.conversationId, order.accept(message));
+    if (order.hasGap) this.waitForGap(message.conversationId);
+  }
+
+  private handOver(conversationId: string, ready: Message[]): void {
+    for (const m of ready) this.emit("message", m);
+    if (ready.length > 0) this.emit("position", { conversationId, seq: ready.at(-1)!.seq });
+  }
+
+  /** Messages in flight close most gaps (pushes and acks travel separately); what stays open is fetched. */
+  private waitForGap(conversationId: string): void {
+    if (this.gapTimers.has(conversationId)) return;
+    const timer = setTimeout(() => {
+      this.gapTimers.delete(conversationId);
+      if (this.orders.get(conversationId)?.hasGap) this.needFetch(conversationId);
+    }, GAP_WAIT_MS);
+    this.gapTimers.set(conversationId, timer);
+  }
+
+  private needFetch(conversationId: string): void {
+    this.toFetch.add(conversationId);
+    this.fetchNext();
+  }
+
+  private fetchNext(): void {
+    if (this.fetching !== null || this.state !== "open") return;
+    const next = this.toFetch.values().next();
+    if (next.done) return;
+    this.toFetch.delete(next.value);
+    this.fetching = next.value;
+    this.frame({ type: "fetch", conversationId: next.value, after: this.orders.get(next.value)?.position ?? 0, limit: FETCH_PAGE_MAX });
+  }
+
+  private onFetched(frame: FetchedFrame): void {
+    this.fetching = null;
+    if (frame.resync) this.skip(frame.conversationId, frame.lastSeq, true);
+    else if (frame.more || this.orders.get(frame.conversationId)?.hasGap) this.toFetch.add(frame.conversationId);
+    this.fetchNext();
+  }
+
+  /** The ack of an own send: the send resolves, and the message takes its place in the conversation's order. */
+  private onAck(ack: AckFrame): void {
+    const pending = this.pending.get(ack.clientMsgId);
+    if (!pending) return;
+    this.pending.delete(ack.clientMsgId);
+    pending.resolve(ack);
+    // A direct conversation's ack says how far the other member has it: every other member, for the app.
+    if (ack.deliveredSeq !== undefined || ack.readSeq !== undefined) {
+      this.emit("receipt", { type: "receipt", conversationId: ack.conversationId, deliveredSeq: ack.deliveredSeq, readSeq: ack.readSeq });
+    }
+    this.accept({ conversationId: ack.conversationId, seq: ack.seq, senderId: this.userId, clientMsgId: ack.clientMsgId, body: pending.body, sentAt: ack.sentAt });
+  }
+
   private onError(frame: ErrorFrame): void {
+    if (frame.conversationId !== undefined && frame.conversationId === this.fetching) {
+      this.fetching = null;
+      this.fetchNext();
+    }
     const pending = frame.clientMsgId === undefined ? undefined : this.pending.get(frame.clientMsgId);
     if (!pending) return this.emit("error", frame);
-    if (!RETRYABLE.has(frame.code)) return this.settle(frame.clientMsgId!, (p) => p.reject(frame));
+    if (!RETRYABLE.has(frame.code)) {
+      this.pending.delete(frame.clientMsgId!);
+      return pending.reject(frame);
+    }
     const retryAfterMs = frame.retryAfterMs ?? 500;
     this.emit("retrying", { clientMsgId: frame.clientMsgId!, code: frame.code, retryAfterMs });
     // The server holds back this device's later sends until the refused one comes again (per-device order),
@@ -209,31 +342,9 @@ export class ChatClient extends Emitter<ClientEvents> {
     for (const clientMsgId of this.pending.keys()) this.transmit(clientMsgId);
   }
 
-  private afterMessages(): void {
-    if (this.order.hasGap && !this.syncing) this.sync();
-    this.emit("cursor", this.order.cursor);
-    if (this.options.autoReceived === false || this.receivedTimer) return;
-    this.receivedTimer = setTimeout(() => {
-      this.receivedTimer = null;
-      this.frame({ type: "received", cursor: this.order.cursor });
-    }, 100);
-  }
-
-  private sync(): void {
-    this.syncing = true;
-    this.frame({ type: "sync", after: this.order.cursor, limit: SYNC_PAGE_MAX });
-  }
-
   private transmit(clientMsgId: string): void {
     const p = this.pending.get(clientMsgId)!;
     this.frame({ type: "send", clientMsgId, conversationId: p.conversationId, body: p.body });
-  }
-
-  private settle(clientMsgId: string, action: (p: PendingSend) => void): void {
-    const pending = this.pending.get(clientMsgId);
-    if (!pending) return;
-    this.pending.delete(clientMsgId);
-    action(pending);
   }
 
   private frame(frame: object): void {
@@ -243,8 +354,8 @@ export class ChatClient extends Emitter<ClientEvents> {
   private onClose(ws: WebSocket): void {
     if (ws !== this.ws) return;
     this.ws = null;
-    this.syncing = false;
-    if (this.keepalive) clearInterval(this.keepalive);
+    this.fetching = null;
+    this.stopIntervals();
     if (this.stopped) return this.setState("closed");
     this.reconnectLater();
   }
@@ -256,9 +367,9 @@ export class ChatClient extends Emitter<ClientEvents> {
     this.later(() => !this.stopped && this.open(), delay);
   }
 
-  private startKeepalive(): void {
-    if (this.keepalive) clearInterval(this.keepalive);
-    this.keepalive = setInterval(() => this.frame({ type: "ping" }), KEEPALIVE_MS);
+  private stopIntervals(): void {
+    for (const interval of this.intervals) clearInterval(interval);
+    this.intervals = [];
   }
 
   private later(fn: () => void, ms: number): void {

@@ -1,5 +1,5 @@
 export { ChatApi, ApiError } from "./api.js";
 export { ChatClient, newClientMsgId, type ClientEvents, type ClientOptions, type ConnectionState } from "./chat-client.js";
-export { InboxOrder } from "./inbox-order.js";
+export { ConversationOrder } from "./conversation-order.js";
 export type * from "../protocol/frames.js";
 export type * from "../protocol/message.js";

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { ChatClient } from "../../client/index.js";
-import type { MessageFrame } from "../../protocol/index.js";
+import type { Message } from "../../protocol/index.js";
 import { HIGH_LIMITS, useEdge, type TestUser } from "../support/fixtures.js";
 
 const fx = useEdge({ bindings: { ...HIGH_LIMITS, FANOUT_RETRY_MS: "200" } });
 
-function clientOf(user: TestUser, deviceId = "default"): { client: ChatClient; received: MessageFrame[] } {
-  const client = new ChatClient({ url: fx.edge.url, token: user.token, deviceId, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
-  const received: MessageFrame[] = [];
+function clientOf(user: TestUser, deviceId = "default", resume: { positions?: Record<string, number>; since?: number } = {}): { client: ChatClient; received: Message[] } {
+  const client = new ChatClient({ url: fx.edge.url, token: user.token, deviceId, ...resume, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
+  const received: Message[] = [];
   client.on("message", (m) => received.push(m));
   return { client, received };
 }
@@ -30,8 +30,7 @@ describe("ChatClient against the real edge", () => {
     await Promise.all(sends);
     await expect.poll(() => b.received.length, { timeout: 15_000 }).toBe(60);
     expect(b.received.map((m) => m.seq)).toEqual(range(60));
-    expect(b.received.map((m) => m.cursor)).toEqual(range(60));
-    expect(b.client.cursor).toBe(60);
+    expect(b.client.position(id)).toBe(60);
     a.client.close();
     b.client.close();
   });
@@ -52,33 +51,47 @@ describe("ChatClient against the real edge", () => {
     a.client.close();
   });
 
-  it("resumes from a persisted cursor in a new client instance", async () => {
+  it("resumes from persisted positions in a new client instance, and hands its own sends to the app in order", async () => {
     const [alice, bob] = await fx.users("alice", "bob");
     const id = await alice.direct(bob.userId);
-    for (let i = 1; i <= 3; i++) await alice.send(id, `m${i}`, `b${i}`);
     const first = clientOf(bob);
+    let since = 0;
+    first.client.on("synced", (at) => (since = at));
     await first.client.connect();
-    await expect.poll(() => first.received.length).toBe(3);
+    for (let i = 1; i <= 3; i++) await alice.send(id, `m${i}`, `b${i}`);
+    await first.client.send(id, "mine");
+    await expect.poll(() => first.received.map((m) => m.body)).toEqual(["b1", "b2", "b3", "mine"]);
     first.client.close();
     for (let i = 4; i <= 5; i++) await alice.send(id, `m${i}`, `b${i}`);
-    const second = new ChatClient({ url: fx.edge.url, token: bob.token, cursor: first.client.cursor, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
-    const later: MessageFrame[] = [];
-    second.on("message", (m) => later.push(m));
-    await second.connect();
-    await expect.poll(() => later.map((m) => m.body)).toEqual(["b4", "b5"]);
-    second.close();
+    const second = clientOf(bob, "default", { positions: { [id]: first.client.position(id)! }, since });
+    await second.client.connect();
+    await expect.poll(() => second.received.map((m) => m.body)).toEqual(["b4", "b5"]);
+    second.client.close();
   });
 
-  it("a new device can start at the newest cursor instead of replaying the inbox", async () => {
+  it("a new device starts at each conversation's newest message instead of replaying it (reset), then gets what follows", async () => {
     const [alice, bob] = await fx.users("alice", "bob");
     const id = await alice.direct(bob.userId);
     for (let i = 1; i <= 3; i++) await alice.send(id, `m${i}`, `old ${i}`);
-    const client = new ChatClient({ url: fx.edge.url, token: bob.token, cursor: "latest", WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
-    const got: MessageFrame[] = [];
-    client.on("message", (m) => got.push(m));
+    const { client, received } = clientOf(bob);
+    const resets: { conversationId: string; seq: number }[] = [];
+    client.on("reset", (r) => resets.push(r));
     await client.connect();
+    await expect.poll(() => resets).toEqual([{ conversationId: id, seq: 3, resync: false }]);
     await alice.send(id, "m4", "new");
-    await expect.poll(() => got.map((m) => [m.cursor, m.body])).toEqual([[4, "new"]]);
+    await expect.poll(() => received.map((m) => [m.seq, m.body])).toEqual([[4, "new"]]);
+    client.close();
+  });
+
+  it("a device far behind is reset past what it missed rather than fetching it all (catchUpLimit)", async () => {
+    const [alice, bob] = await fx.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    for (let i = 1; i <= 12; i++) await alice.send(id, `m${i}`, `b${i}`);
+    const client = new ChatClient({ url: fx.edge.url, token: bob.token, positions: { [id]: 1 }, catchUpLimit: 10, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
+    const resets: { seq: number }[] = [];
+    client.on("reset", (r) => resets.push(r));
+    await client.connect();
+    await expect.poll(() => resets.map((r) => r.seq)).toEqual([12]);
     client.close();
   });
 

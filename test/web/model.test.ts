@@ -4,7 +4,7 @@ import type { Message } from "../../protocol/message.js";
 import { mergeMessages, parseNames, raiseWatermarks, tickOf, titleOf, unread, type Conv } from "../../web/state/model.js";
 
 const conv = (over: Partial<Conv> = {}): Conv => ({
-  id: "c1", kind: "group", title: "", members: ["alice", "bob", "carol"], lastSeq: 5, readSeq: 2, receipts: {}, ...over,
+  id: "c1", kind: "group", title: "", members: ["alice", "bob", "carol"], createdAt: 0, active: true, lastSeq: 5, readSeq: 2, receipts: {}, ...over,
 });
 const msg = (seq: number, body = `m${seq}`): Message => ({ conversationId: "c1", seq, senderId: "bob", clientMsgId: `k${seq}`, body, sentAt: seq });
 
@@ -14,6 +14,13 @@ describe("ticks", () => {
     expect(tickOf(c, "alice", 3)).toBe("delivered");
     expect(tickOf(c, "alice", 4)).toBe("sent");
     expect(tickOf(conv({ receipts: { bob: { delivered: 4, read: 4 }, carol: { delivered: 4, read: 4 } } }), "alice", 4)).toBe("read");
+  });
+
+  it("a group's receipt says every other member got (read) it, whatever each member's own watermarks show", () => {
+    const c = conv({ all: { delivered: 4, read: 3 } });
+    expect(tickOf(c, "alice", 3)).toBe("read");
+    expect(tickOf(c, "alice", 4)).toBe("delivered");
+    expect(tickOf(c, "alice", 5)).toBe("sent");
   });
 
   it("the sender's own watermarks never count", () => {

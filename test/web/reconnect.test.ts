@@ -1,5 +1,5 @@
 /**
- * The page survives the edge going away: both people's pages reconnect by themselves and resume by cursor,
+ * The page survives the edge going away: both people's pages reconnect by themselves and resume from their positions,
  * and a message typed during the outage shows as pending, then arrives exactly once.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,15 +52,16 @@ describe("the chat page across an edge restart", { timeout: 60_000 }, () => {
     bob.expectNoPageErrors();
   });
 
-  it("keeps the person signed in across a reload and resumes from the stored cursor", async () => {
+  it("keeps the person signed in across a reload and resumes from the stored positions", async () => {
     const context = await personContext(launched()!);
     const carol = await ChatPage.signIn(context, edge.url, "carol");
     const dave = await new Api(edge.url).as("dave");
     const id = await dave.direct("carol");
     await dave.send(id, "d1", "first");
     await carol.conversation("dave").waitFor();
-    const cursor = await carol.page.evaluate(() => JSON.parse(localStorage.getItem("chat.user.carol")!).cursor as number);
-    expect(cursor).toBeGreaterThan(0);
+    const stored = await carol.page.evaluate(() => JSON.parse(localStorage.getItem("chat.user.carol")!) as { positions: Record<string, number>; since: number });
+    expect(stored.positions[id]).toBe(1);
+    expect(stored.since).toBeGreaterThan(0);
 
     await carol.page.reload();
     await carol.connected();

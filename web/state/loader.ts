@@ -1,6 +1,6 @@
 /**
  * What the page fetches over HTTP: the conversation list, a conversation's members and read watermarks, and
- * history pages. The socket only brings what happens from the stored cursor on, so everything older, and
+ * history pages. The socket only brings what happens from the stored positions on, so everything older, and
  * whatever the socket cannot replay (receipts, membership changes missed while offline), comes from here.
  */
 import type { ChatApi } from "../../client/api.js";
@@ -53,13 +53,13 @@ async function fillLastMessages(host: LoaderHost, ids: string[]): Promise<void> 
   host.changed();
 }
 
-/** Members, title and every member's read watermark (receipt frames are not replayed after a reconnect). */
+/** Members, title and every member's watermarks (receipt frames are not replayed after a reconnect). */
 export async function loadDetail(host: LoaderHost, id: string): Promise<void> {
   const detail = await host.api.conversation(id);
   const conv = host.conversations[id];
   if (!conv) return;
   Object.assign(conv, { members: detail.members, title: detail.title, lastSeq: Math.max(conv.lastSeq, detail.lastSeq) });
-  for (const [user, read] of Object.entries(detail.readSeqs)) conv.receipts[user] = raiseWatermarks(conv.receipts[user], 0, read);
+  for (const [user, read] of Object.entries(detail.readSeqs)) conv.receipts[user] = raiseWatermarks(conv.receipts[user], detail.deliveredSeqs[user] ?? 0, read);
   host.changed();
 }
 

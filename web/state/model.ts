@@ -1,5 +1,5 @@
 /** The page's data and the pure rules over it (no DOM, no network), so the UI only renders. */
-import type { ConversationSummary, Message } from "../../protocol/message.js";
+import type { ConversationState, Message } from "../../protocol/message.js";
 
 export interface Watermarks {
   delivered: number;
@@ -7,10 +7,12 @@ export interface Watermarks {
 }
 
 /** A conversation as the list shows it; `readSeq` is this user's read watermark. */
-export interface Conv extends ConversationSummary {
+export interface Conv extends ConversationState {
   last?: Message;
   /** Every member's watermarks (this user's too; the ticks look only at the others). */
   receipts: Record<string, Watermarks>;
+  /** How far every other member has it delivered / read (a group's receipts say only that). */
+  all?: Watermarks;
 }
 
 export interface Thread {
@@ -42,8 +44,9 @@ export function tickOf(conv: Conv, me: string, seq: number): Tick {
   const others = conv.members.filter((m) => m !== me);
   if (others.length === 0) return "sent";
   const marks = others.map((m) => conv.receipts[m] ?? { delivered: 0, read: 0 });
-  if (marks.every((w) => w.read >= seq)) return "read";
-  if (marks.every((w) => w.delivered >= seq)) return "delivered";
+  const all = conv.all ?? { delivered: 0, read: 0 };
+  if (all.read >= seq || marks.every((w) => w.read >= seq)) return "read";
+  if (all.delivered >= seq || marks.every((w) => w.delivered >= seq)) return "delivered";
   return "sent";
 }
 

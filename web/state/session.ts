@@ -1,13 +1,13 @@
 /**
- * One signed-in user in this tab: the project's ChatClient (socket, resume by cursor, retried sends) and
+ * One signed-in user in this tab: the project's ChatClient (socket, resume by positions, retried sends) and
  * ChatApi (HTTP), and the state the page renders. State is mutated in place and `changed()` schedules one
  * re-render of the whole page per task: the page is small, so no per-component subscriptions are needed.
  */
 import { ChatApi } from "../../client/api.js";
 import { ChatClient, type ConnectionState } from "../../client/chat-client.js";
-import type { ConversationFrame, MessageFrame, ReceiptFrame, TypingFrame } from "../../protocol/frames.js";
+import type { ReceiptFrame, TypingFrame } from "../../protocol/frames.js";
 import { fitsBodyLimit, MAX_BODY_BYTES } from "../../protocol/limits.js";
-import type { Message, Presence } from "../../protocol/message.js";
+import type { ConversationState, Message, Presence } from "../../protocol/message.js";
 import { describe, describeThrown, isUnauthorized } from "./errors.js";
 import { loadDetail, loadNewest, loadOlder, refreshConversations, type LoaderHost } from "./loader.js";
 import { mergeMessages, raiseWatermarks, type Conv, type Thread } from "./model.js";
@@ -55,10 +55,13 @@ export class ChatSession implements LoaderHost {
   private refreshing: Promise<unknown> | null = null;
   private refreshAgain = false;
   private noticeIds = 0;
+  /** The conversation this tab told the edge it shows (what arrives there is read). */
+  private focused: string | null = null;
 
   constructor(readonly url: string, readonly me: string, readonly token: string, deviceId: string) {
     this.api = new ChatApi(url, token);
-    this.client = new ChatClient({ url, token, deviceId, cursor: loadUser(me)?.cursor || "latest" });
+    const saved = loadUser(me);
+    this.client = new ChatClient({ url, token, deviceId, positions: saved?.positions ?? {}, since: saved?.since ?? 0 });
     this.outbox = new Outbox(me, this.client, this);
     this.poller = new PresencePoller(this);
   }
@@ -72,7 +75,9 @@ export class ChatSession implements LoaderHost {
     c.on("conversation", (conv) => this.onConversation(conv));
     c.on("error", (frame) => this.notice(describe(frame)));
     c.on("retrying", (r) => r.code === "rate_limited" && this.notice(`Sending too fast: retrying in ${Math.ceil(r.retryAfterMs / 100) / 10} s`));
-    c.on("cursor", (cursor) => saveUser(this.me, { cursor }));
+    c.on("position", () => saveUser(this.me, { positions: c.positions() }));
+    c.on("synced", (since) => saveUser(this.me, { since, positions: c.positions() }));
+    c.on("reset", ({ conversationId }) => this.onReset(conversationId));
     this.outbox.resend();
     void c.connect();
     void this.refresh();
@@ -165,12 +170,18 @@ export class ChatSession implements LoaderHost {
     return this.guard(loadOlder(this, id));
   }
 
-  /** Sends `read` for the open conversation while the page is visible (and only then: unread means unseen). */
+  /**
+   * Tells the edge which conversation this tab shows while the page is visible (and only then: unread means
+   * unseen): the edge reads what is there and whatever arrives there. Locally the badge clears at once.
+   */
   readonly markRead = (): void => {
-    const conv = this.selected ? this.conversations[this.selected] : undefined;
-    if (!conv || document.visibilityState !== "visible" || this.connection !== "open") return;
-    if (conv.lastSeq <= conv.readSeq) return;
-    this.client.read(conv.id, conv.lastSeq);
+    const shown = document.visibilityState === "visible" && this.connection === "open" ? this.selected : null;
+    if (shown !== this.focused) {
+      this.focused = shown;
+      this.client.focus(shown);
+    }
+    const conv = shown ? this.conversations[shown] : undefined;
+    if (!conv || conv.lastSeq <= conv.readSeq) return;
     conv.readSeq = conv.lastSeq;
     this.changed();
   };
@@ -179,6 +190,8 @@ export class ChatSession implements LoaderHost {
 
   private onState(state: ConnectionState): void {
     this.connection = state;
+    // The client tells a new socket what this tab shows again by itself.
+    if (state !== "open") this.focused = null;
     this.changed();
     if (state !== "open") return;
     if (this.opens++ === 0) return this.markRead();
@@ -203,8 +216,8 @@ export class ChatSession implements LoaderHost {
     return this.refreshing;
   }
 
-  private onMessage(m: MessageFrame): void {
-    const { type: _type, cursor: _cursor, ...message } = m;
+  private onMessage(message: Message): void {
+    const m = message;
     const conv = this.conversations[m.conversationId];
     if (!conv) void this.refresh();
     else {
@@ -212,7 +225,7 @@ export class ChatSession implements LoaderHost {
       if (m.seq >= (conv.last?.seq ?? 0)) conv.last = message;
     }
     // Only conversations opened in this tab keep messages: the others fetch their newest page when opened,
-    // so a long inbox replay (a new device starts from cursor 0) costs no memory.
+    // so catching up on many conversations costs no memory.
     const thread = this.threads[m.conversationId];
     if (thread) thread.messages = mergeMessages(thread.messages, [message]);
     delete this.typing[m.conversationId]?.[m.senderId];
@@ -224,9 +237,19 @@ export class ChatSession implements LoaderHost {
   private onReceipt(r: ReceiptFrame): void {
     const conv = this.conversations[r.conversationId];
     if (!conv) return;
-    conv.receipts[r.userId] = raiseWatermarks(conv.receipts[r.userId], r.deliveredSeq, r.readSeq);
+    // Without a user: every other member of the group has it delivered / read.
+    if (r.userId === undefined) conv.all = raiseWatermarks(conv.all, r.deliveredSeq, r.readSeq);
+    else conv.receipts[r.userId] = raiseWatermarks(conv.receipts[r.userId], r.deliveredSeq, r.readSeq);
     if (r.userId === this.me && r.readSeq) conv.readSeq = Math.max(conv.readSeq, r.readSeq);
     this.changed();
+  }
+
+  /** The client skipped a conversation's messages it did not fetch: the open one reloads its newest page. */
+  private onReset(conversationId: string): void {
+    const thread = this.threads[conversationId];
+    if (!thread) return;
+    thread.loaded = false;
+    if (this.selected === conversationId) void this.guard(loadNewest(this, conversationId));
   }
 
   private onTyping(t: TypingFrame): void {
@@ -236,16 +259,16 @@ export class ChatSession implements LoaderHost {
     this.changed();
   }
 
-  private onConversation(info: ConversationFrame["conversation"] & { active?: boolean }): void {
-    if (info.active === false) {
+  private onConversation(info: ConversationState): void {
+    if (!info.active) {
       delete this.conversations[info.id];
       if (this.selected === info.id) this.selected = null;
       return this.changed();
     }
     const old = this.conversations[info.id];
     this.conversations[info.id] = {
-      receipts: {}, readSeq: 0, ...old,
-      id: info.id, kind: info.kind, title: info.title, members: info.members, lastSeq: Math.max(old?.lastSeq ?? 0, info.lastSeq),
+      receipts: {}, ...old, ...info,
+      lastSeq: Math.max(old?.lastSeq ?? 0, info.lastSeq), readSeq: Math.max(old?.readSeq ?? 0, info.readSeq),
     };
     // Added to a conversation that already has messages: the list refresh fetches its last one.
     if (!old && info.lastSeq > 0) void this.refresh();

@@ -1,6 +1,6 @@
 /**
  * What the page remembers across reloads. Per user (localStorage, shared by every tab of this browser): the
- * token, the inbox cursor to resume from, and the sends not yet acknowledged, so a reload loses none of them
+ * token, each conversation's position and the sync time to resume from, and the sends not yet acknowledged, so a reload loses none of them
  * (they are sent again with the same clientMsgId, which the server turns into the same message).
  * Per tab (sessionStorage): which user this tab is signed in as and its device id, so two windows of one
  * browser can be two people, and two tabs of one person do not replace each other's socket (one per device).
@@ -18,7 +18,8 @@ export interface Outgoing {
 
 interface Saved {
   token: string;
-  cursor: number;
+  positions: Record<string, number>;
+  since: number;
   outbox: Outgoing[];
 }
 
@@ -28,14 +29,15 @@ export function loadUser(userId: string): Saved | null {
   try {
     const saved = JSON.parse(localStorage.getItem(userKey(userId)) ?? "null") as Partial<Saved> | null;
     if (typeof saved?.token !== "string") return null;
-    return { token: saved.token, cursor: Number(saved.cursor) || 0, outbox: Array.isArray(saved.outbox) ? saved.outbox : [] };
+    const positions = typeof saved.positions === "object" && saved.positions !== null ? saved.positions : {};
+    return { token: saved.token, positions, since: Number(saved.since) || 0, outbox: Array.isArray(saved.outbox) ? saved.outbox : [] };
   } catch {
     return null;
   }
 }
 
 export function saveUser(userId: string, patch: Partial<Saved>): void {
-  const current = loadUser(userId) ?? { token: "", cursor: 0, outbox: [] };
+  const current = loadUser(userId) ?? { token: "", positions: {}, since: 0, outbox: [] };
   localStorage.setItem(userKey(userId), JSON.stringify({ ...current, ...patch }));
 }
 

@@ -35,7 +35,7 @@ export function App() {
     if (session) forgetUser(session.me);
     end("");
   };
-  // An expired token keeps the cursor and unsent messages: signing in again resumes and sends them.
+  // An expired token keeps the positions and unsent messages: signing in again resumes and sends them.
   const expire = () => {
     if (session) saveUser(session.me, { token: "" });
     end("Your sign-in has expired. Sign in again.");

@@ -66,7 +66,7 @@ function NewChat({ session }: { session: ChatSession }) {
     setBusy(false);
     if (!info) return;
     form.reset();
-    session.conversations[info.id] ??= { ...info, lastSeq: 0, readSeq: 0, receipts: {} };
+    session.conversations[info.id] ??= { ...info, lastSeq: 0, readSeq: 0, active: true, receipts: {} };
     session.select(info.id);
   };
   return (
