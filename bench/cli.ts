@@ -1,6 +1,7 @@
 /** `npm run bench -- <scenario> [options]`: the options, their defaults, and the help text. */
 import { parseArgs } from "node:util";
 import { COST_SCENARIOS, type CostScenarioName } from "./cost/scenarios.js";
+import type { CeilingKind } from "./targets/ceiling.js";
 
 export const SCENARIOS = ["pairs", "group", "connections", "origin", "storage", "wake", "cost"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
@@ -22,6 +23,8 @@ common
   --pid PID            workerd pid of the edge at --url (for CPU and memory figures)
   --runs N             repeat the run N times and report medians (default 1)
   --no-ceiling         skip the ceiling (origin: the raw Kafka and Cassandra loops; default: measured in the same run)
+  --ceiling room|fanout  pairs, group: the ceiling to compare with: one broadcasting object per room (default), or
+                       the fan-out floor (a socket object per user, one RPC per member per message, nothing else)
   --json               print the result as JSON on stdout instead of the table
   --rate-limit N       every rate limit of the started edge, per second and burst: sends, fan-out, frames (default 1000000)
   --storage tmpfs|disk where the started edge keeps its SQLite files: /dev/shm or the OS temp dir (default tmpfs)
@@ -76,6 +79,7 @@ export interface Options {
   pid?: number;
   runs: number;
   ceiling: boolean;
+  ceilingKind: CeilingKind;
   json: boolean;
   rateLimit: number;
   storage: "tmpfs" | "disk";
@@ -121,6 +125,7 @@ export function parseOptions(argv: string[]): Options {
       mode: { type: "string" },
       storage: { type: "string" },
       "no-ceiling": { type: "boolean" },
+      ceiling: { type: "string" },
       json: { type: "boolean" },
       "cpu-prof": { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -135,6 +140,7 @@ export function parseOptions(argv: string[]): Options {
   if (scenario === "cost" && unknownCost !== undefined) throw new UsageError(`unknown cost scenario ${unknownCost} (known: ${COST_SCENARIOS.join(", ")})`);
   if (values.mode !== undefined && values.mode !== "open" && values.mode !== "closed") throw new UsageError("--mode is open or closed");
   if (values.storage !== undefined && values.storage !== "tmpfs" && values.storage !== "disk") throw new UsageError("--storage is tmpfs or disk");
+  if (values.ceiling !== undefined && values.ceiling !== "room" && values.ceiling !== "fanout") throw new UsageError("--ceiling is room or fanout");
   const raw = (name: (typeof numeric)[number]): string | undefined => (values as Record<string, string | undefined>)[name];
   const num = (name: (typeof numeric)[number], fallback: number): number => {
     const text = raw(name);
@@ -149,6 +155,7 @@ export function parseOptions(argv: string[]): Options {
     pid: raw("pid") === undefined ? undefined : num("pid", 0),
     runs: Math.max(1, num("runs", 1)),
     ceiling: !values["no-ceiling"],
+    ceilingKind: (values.ceiling as CeilingKind | undefined) ?? "room",
     json: Boolean(values.json),
     rateLimit: num("rate-limit", 1_000_000),
     storage: (values.storage as Options["storage"] | undefined) ?? "tmpfs",

@@ -24,6 +24,7 @@ export async function startCeiling(): Promise<Ceiling> {
     platform: "browser",
     target: "es2022",
     conditions: ["workerd", "worker", "browser"],
+    external: ["cloudflare:workers"],
     logLevel: "warning",
   });
   const mf = new Miniflare({
@@ -32,7 +33,7 @@ export async function startCeiling(): Promise<Ceiling> {
     compatibilityDate,
     host: "127.0.0.1",
     port: 0,
-    durableObjects: { ROOM: "Room" },
+    durableObjects: { ROOM: "Room", FANOUT: "Fanout", PERSON: "Person" },
     // No storage at all: the rooms live in memory (no SQLite file per object, as Miniflare gives otherwise).
     unsafeEphemeralDurableObjects: true,
   });

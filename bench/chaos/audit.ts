@@ -12,7 +12,7 @@ export interface DeviceRecord {
   key: string;
   userId: string;
   received: Received[];
-  cursorConflicts: number;
+  seqConflicts: number;
 }
 
 export interface AuditInput {
@@ -51,13 +51,13 @@ export interface Audit {
   outOfOrder: number;
   mismatched: number;
   unexpected: number;
-  cursorGaps: number;
-  cursorConflicts: number;
+  /** Two different messages a device saw on the wire with one (conversation, seq). */
+  seqConflicts: number;
   history: StoreCounts;
   stored?: StoreCounts;
 }
 
-const VIOLATIONS = ["refused", "unacked", "ackConflicts", "seqGaps", "senderOrder", "lost", "duplicated", "outOfOrder", "mismatched", "unexpected", "cursorGaps", "cursorConflicts"] as const;
+const VIOLATIONS = ["refused", "unacked", "ackConflicts", "seqGaps", "senderOrder", "lost", "duplicated", "outOfOrder", "mismatched", "unexpected", "seqConflicts"] as const;
 
 export function violations(a: Audit): string[] {
   const found: string[] = VIOLATIONS.filter((k) => a[k] > 0).map((k) => `${k} ${a[k]}`);
@@ -91,7 +91,7 @@ export function audit(input: AuditInput): Audit {
     unacked: input.sends.filter((s) => s.seq === undefined && s.refused === undefined).length,
     ackConflicts: conflicts, seqGaps: [...bySeq.values()].reduce((n, seqs) => n + Math.max(...seqs.keys()) - seqs.size, 0),
     senderOrder: senderOrderViolations(acked),
-    expectedDeliveries: 0, deliveredOnce: 0, lost: 0, duplicated: 0, outOfOrder: 0, mismatched: 0, unexpected: 0, cursorGaps: 0, cursorConflicts: 0,
+    expectedDeliveries: 0, deliveredOnce: 0, lost: 0, duplicated: 0, outOfOrder: 0, mismatched: 0, unexpected: 0, seqConflicts: 0,
     history: compareStore(input.history, bySeq),
     stored: input.stored && compareStore(input.stored, bySeq),
   };
@@ -100,8 +100,7 @@ export function audit(input: AuditInput): Audit {
 }
 
 function auditDevice(a: Audit, device: DeviceRecord, cast: Cast, bySeq: Map<string, Map<number, Sent>>): void {
-  a.cursorConflicts += device.cursorConflicts;
-  device.received.forEach((r, i) => r.cursor !== i + 1 && a.cursorGaps++);
+  a.seqConflicts += device.seqConflicts;
   const seen = new Map<string, number[]>();
   for (const r of device.received) {
     const sent = bySeq.get(r.conversationId)?.get(r.seq);

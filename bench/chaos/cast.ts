@@ -12,7 +12,7 @@ export interface CastUser {
   id: string;
   token: string;
   deviceIds: string[];
-  /** Devices that stay offline while traffic runs and connect only for the audit, from cursor 0. */
+  /** Devices that stay offline while traffic runs and connect only for the audit, from position 0 in every conversation. */
   offlineDeviceIds: string[];
   conversations: string[];
 }

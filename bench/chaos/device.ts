@@ -1,14 +1,14 @@
 /**
- * One device of one user: a ChatClient (the project's client: resume by cursor, retried sends, ordered inbox)
- * plus a tap on its raw socket. The app-level record (`received`) is what the audit checks; the tap sees the
- * frames before the client dedupes them, so it can also catch the server giving one cursor to two messages,
- * and it holds the socket so a drop can be a real network loss (terminate), not only a polite close.
+ * One device of one user: a ChatClient (the project's client: resume by positions, retried sends, each
+ * conversation in seq order) plus a tap on its raw socket. The app-level record (`received`) is what the audit
+ * checks; the tap sees the frames before the client dedupes them, so it can also catch the server giving one seq
+ * to two messages, and it holds the socket so a drop can be a real network loss (terminate), not only a polite
+ * close.
  */
 import WebSocket from "ws";
 import { ChatClient } from "../../client/index.js";
 
 export interface Received {
-  cursor: number;
   conversationId: string;
   seq: number;
   clientMsgId: string;
@@ -20,19 +20,23 @@ export class Device {
   readonly key: string;
   readonly received: Received[] = [];
   private readonly got = new Set<string>();
-  /** cursor → "conversationId#seq", as first seen on the wire. */
-  private readonly wire = new Map<number, string>();
-  cursorConflicts = 0;
-  /** The newest inbox cursor the server announced (hello, synced). */
-  latest = 0;
+  /** "conversationId#seq" → clientMsgId, as first seen on the wire. */
+  private readonly wire = new Map<string, string>();
+  /** Two different messages seen on the wire with one (conversation, seq). */
+  seqConflicts = 0;
+  private since = 0;
   /** Errors not tied to a send (a send's refusal is recorded with the send). */
   readonly errors: string[] = [];
   private socket: WebSocket | null = null;
   private client: ChatClient;
 
-  constructor(readonly userId: string, readonly deviceId: string, private readonly url: string, private readonly token: string, readonly offline = false) {
+  /**
+   * `conversations`: the user's conversations, which the device knows from the start (an offline one too: a phone
+   * that was off all along still has them, at position 0, so it fetches all of each when it comes).
+   */
+  constructor(readonly userId: string, readonly deviceId: string, private readonly url: string, private readonly token: string, conversations: string[], readonly offline = false) {
     this.key = `${userId}/${deviceId}`;
-    this.client = this.newClient(0);
+    this.client = this.newClient(Object.fromEntries(conversations.map((id) => [id, 0])));
   }
 
   /** True once the app was handed that message. */
@@ -59,21 +63,20 @@ export class Device {
   }
 
   /**
-   * Closes the client and opens a new one from the last cursor it handled, as an app restarting from its
-   * persisted cursor would; resolves once the new one has caught up with the server's newest cursor.
+   * Closes the client and opens a new one from the positions it handled, as an app restarting from what it
+   * persisted would; resolves once the new one has every conversation up to `expected` (conversation → seq).
    */
-  async resume(timeoutMs: number): Promise<void> {
-    const cursor = this.client.cursor;
+  async resume(expected: Map<string, number>, timeoutMs: number): Promise<void> {
     const unacked = this.client.unacked;
     if (unacked > 0) throw new Error(`${this.key}: ${unacked} sends still unacknowledged; resume would drop them`);
+    const positions = this.client.positions();
     this.client.close();
-    this.client = this.newClient(cursor);
-    this.latest = 0;
-    // connect() resolves on the hello, which the tap (registered before the client's handler) has read.
+    this.client = this.newClient(positions);
     await this.client.connect();
     const deadline = Date.now() + timeoutMs;
-    while (this.client.cursor < this.latest) {
-      if (Date.now() > deadline) throw new Error(`${this.key}: resumed at ${cursor}, reached ${this.client.cursor} of ${this.latest}`);
+    const behind = () => [...expected].filter(([id, seq]) => (this.client.position(id) ?? 0) < seq);
+    while (behind().length > 0) {
+      if (Date.now() > deadline) throw new Error(`${this.key}: resumed, still behind in ${behind().map(([id, seq]) => `${id} (${this.client.position(id)} of ${seq})`).join(", ")}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -82,12 +85,14 @@ export class Device {
     this.client.close();
   }
 
-  private newClient(cursor: number): ChatClient {
-    const client = new ChatClient({ url: this.url, token: this.token, deviceId: this.deviceId, cursor, WebSocket: this.tappedSocket() });
+  private newClient(positions: Record<string, number>): ChatClient {
+    // Every message counts for the audit, however far behind: no catch-up limit.
+    const client = new ChatClient({ url: this.url, token: this.token, deviceId: this.deviceId, positions, since: this.since, catchUpLimit: Infinity, WebSocket: this.tappedSocket() });
     client.on("message", (m) => {
-      this.received.push({ cursor: m.cursor, conversationId: m.conversationId, seq: m.seq, clientMsgId: m.clientMsgId, body: m.body, at: Date.now() });
+      this.received.push({ conversationId: m.conversationId, seq: m.seq, clientMsgId: m.clientMsgId, body: m.body, at: Date.now() });
       this.got.add(`${m.conversationId}#${m.seq}`);
     });
+    client.on("synced", (at) => (this.since = at));
     client.on("error", (e) => this.errors.push(e.code));
     return client;
   }
@@ -105,14 +110,11 @@ export class Device {
   }
 
   private onWire(text: string): void {
-    const frame = JSON.parse(text) as { type: string; cursor?: number; latest?: number; conversationId?: string; seq?: number };
-    if (frame.type === "hello") this.latest = Math.max(this.latest, frame.cursor ?? 0);
-    if (frame.type === "synced") this.latest = Math.max(this.latest, frame.latest ?? 0);
-    if (frame.type !== "message") return;
-    const what = `${frame.conversationId}#${frame.seq}`;
-    const before = this.wire.get(frame.cursor!);
-    if (before === undefined) this.wire.set(frame.cursor!, what);
-    else if (before !== what) this.cursorConflicts++;
-    this.latest = Math.max(this.latest, frame.cursor!);
+    const frame = JSON.parse(text) as { type: string; conversationId?: string; seq?: number; clientMsgId?: string };
+    if (frame.type !== "message" && frame.type !== "ack") return;
+    const where = `${frame.conversationId}#${frame.seq}`;
+    const before = this.wire.get(where);
+    if (before === undefined) this.wire.set(where, frame.clientMsgId!);
+    else if (before !== frame.clientMsgId) this.seqConflicts++;
   }
 }

@@ -43,7 +43,7 @@ interface Abuser {
 }
 
 const HUGE = "x".repeat(1_200_000);
-const MALFORMED = ["{", "null", "[]", '"text"', '{"type":"nope"}', '{"type":"send"}', '{"type":"sync","after":-1}',
+const MALFORMED = ["{", "null", "[]", '"text"', '{"type":"nope"}', '{"type":"send"}', '{"type":"sync","since":-1}', '{"type":"fetch","conversationId":"c","after":-1}',
   '{"type":"send","clientMsgId":"bad id","conversationId":"c","body":"b"}', `${"[".repeat(3000)}${"]".repeat(3000)}`];
 export const KINDS = ["malformed", "binary", "oversize-body", "oversize-frame", "foreign-send", "foreign-read", "made-up-conversation", "lone-surrogate", "huge"] as const;
 export type Kind = (typeof KINDS)[number];

@@ -1,7 +1,7 @@
 /**
  * One scenario from start to verdict: a fresh world, the cast, steady traffic, the fault, the time until
  * everything sent before the repair is through (recovery), more traffic, the drain, every device resumed
- * from its last cursor, then the audit. Used by `npm run chaos` and by test/chaos/*.test.ts alike.
+ * from its last positions, then the audit. Used by `npm run chaos` and by test/chaos/*.test.ts alike.
  */
 import { audit, violations, type Audit } from "./audit.js";
 import { createCast, type Cast } from "./cast.js";
@@ -103,9 +103,11 @@ export async function drain(traffic: Traffic, world: World, timeoutS: number): P
 
 type Timings = Pick<ScenarioResult, "outageMs" | "devicesMs" | "recoverMs" | "drainMs" | "details">;
 
-/** Resumes every device from its last cursor, reads the edge's history and Cassandra, audits. */
+/** Resumes every device from its last positions, reads the edge's history and Cassandra, audits. */
 export async function verdict(name: ScenarioName, o: Options, world: World, traffic: Traffic, timings: Timings): Promise<ScenarioResult> {
-  const notResumed = (await Promise.allSettled(traffic.devices.map((d) => d.resume(RESUME_TIMEOUT_MS)))).filter((r) => r.status === "rejected").length;
+  const newest = newestAcked([...traffic.sends.values()]);
+  const resumed = traffic.devices.map((d) => d.resume(expectedFor(traffic.cast, d.userId, newest), RESUME_TIMEOUT_MS));
+  const notResumed = (await Promise.allSettled(resumed)).filter((r) => r.status === "rejected").length;
   const history = await allHistory(world.url, traffic.cast);
   const stored = world.origin ? await allStored(world.origin, history) : undefined;
   const result = audit({ cast: traffic.cast, sends: [...traffic.sends.values()], devices: traffic.devices, history, stored });
@@ -115,6 +117,19 @@ export async function verdict(name: ScenarioName, o: Options, world: World, traf
   if (timings.recoverMs === null) found.push("notRecovered");
   if (timings.drainMs === null) found.push("notDrained");
   return { scenario: name, ok: found.length === 0, seed: o.seed, withOrigin: world.origin !== null, ...timings, audit: result, violations: found };
+}
+
+/** Each conversation's highest acknowledged seq. */
+function newestAcked(sends: Sent[]): Map<string, number> {
+  const newest = new Map<string, number>();
+  for (const s of sends) if (s.seq !== undefined) newest.set(s.conversationId, Math.max(newest.get(s.conversationId) ?? 0, s.seq));
+  return newest;
+}
+
+/** What a device of `userId` must have once resumed: each of the user's conversations up to its newest seq. */
+function expectedFor(cast: Cast, userId: string, newest: Map<string, number>): Map<string, number> {
+  const user = cast.users.find((u) => u.id === userId)!;
+  return new Map(user.conversations.filter((id) => newest.has(id)).map((id) => [id, newest.get(id)!]));
 }
 
 /** Names the first sends Cassandra lacks, when they were acknowledged, and where Kafka has them (if it does). */

@@ -47,7 +47,7 @@ export class Traffic {
   private issuedAtStart = 0;
 
   constructor(readonly cast: Cast, url: string, private readonly random: Random, private readonly o: TrafficOptions) {
-    this.devices = cast.users.flatMap((u) => u.deviceIds.map((d) => new Device(u.id, d, url, u.token, u.offlineDeviceIds.includes(d))));
+    this.devices = cast.users.flatMap((u) => u.deviceIds.map((d) => new Device(u.id, d, url, u.token, u.conversations, u.offlineDeviceIds.includes(d))));
     this.online = this.devices.filter((d) => !d.offline);
   }
 

@@ -24,11 +24,14 @@ export interface Units {
 export class Ledger {
   private readonly lines: MeterLine[] = [];
   private counting = false;
+  /** When the edge last did anything (counted or not), by this process's clock. */
+  lastActivity = 0;
 
   /** Feeds one line of workerd's stdout; only meter lines while counting are kept. */
   take(text: string): void {
-    if (!this.counting || !text.startsWith('{"meter":')) return;
-    this.lines.push((JSON.parse(text) as { meter: MeterLine }).meter);
+    if (!text.startsWith('{"meter":')) return;
+    this.lastActivity = Date.now();
+    if (this.counting) this.lines.push((JSON.parse(text) as { meter: MeterLine }).meter);
   }
 
   /** Forgets what setup cost and counts from now on. */

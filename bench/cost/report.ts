@@ -1,5 +1,6 @@
 /** The cost report as a table: per message and per connected device-hour, the billed units and the dollars. */
 import type { Units } from "./ledger.js";
+import { MIX, type MixCost } from "./mix.js";
 import type { CostReport } from "./run.js";
 
 const COLUMNS: [keyof Units, string][] = [
@@ -15,7 +16,18 @@ export function costTable(r: CostReport): string {
     lines.push([name.padEnd(20), String(s.messages).padStart(5), ...COLUMNS.map(([k]) => fmt(row[k]).padStart(9)), String(s.peakObjectRps).padStart(7), ` ${s.lost} ${s.duplicated}`].join(" "));
   }
   lines.push("", ...Object.entries(r.scenarios).map(([name, s]) => `${name}: ${s.describe}; $ per million messages ${fmt(s.perMessage.usd * 1e6)}, per million device-hours ${fmt(s.perDeviceHour.usd * 1e6)}`));
+  if (r.mix) lines.push("", ...mixLines(r.mix));
   return lines.join("\n");
+}
+
+function mixLines(m: MixCost): string[] {
+  const shares = Object.entries(MIX.messageShares).map(([name, share]) => `${Math.round(share! * 100)}% ${name}`).join(", ");
+  const million = (usd: number) => `$${(usd / 1e6).toFixed(3)}M`;
+  return [
+    `mix (${shares}; ${MIX.messagesPerDay / 1e9}B messages a day): $${m.perMillionMessages.toFixed(2)} per million messages`,
+    `per month: messages ${million(m.messagesPerMonth)}, connected hours ${million(m.connectedPerMonth)}, reconnects ${million(m.reconnectsPerMonth)}; ` +
+      `total ${million(m.totalPerMonth)} ($${m.allInPerMillionMessages.toFixed(2)} per million messages all in) against a ${million(MIX.gatewayFleetPerMonth)} gateway fleet and Ably's $${MIX.ablyPerMillion1to1} per million`,
+  ];
 }
 
 function fmt(x: number): string {

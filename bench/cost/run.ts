@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { Progress } from "../progress.js";
 import { per, type Units } from "./ledger.js";
+import { mixOf, type MixCost } from "./mix.js";
 import { PRICES } from "./prices.js";
 import { SCENARIOS, type CostOptions, type CostScenarioName, type Workload } from "./scenarios.js";
 import { startStandInOrigin } from "./stand-in-origin.js";
@@ -26,15 +27,18 @@ export interface CostReport {
   scenarios: Partial<Record<CostScenarioName, ScenarioCost>>;
   prices: typeof PRICES;
   commit: string;
+  /** The design's scale in dollars, when every scenario the mix needs was run. */
+  mix: MixCost | null;
 }
 
 export async function runCost(names: readonly CostScenarioName[], o: CostOptions): Promise<CostReport> {
-  const report: CostReport = { ok: true, scenarios: {}, prices: PRICES, commit: commit() };
+  const report: CostReport = { ok: true, scenarios: {}, prices: PRICES, commit: commit(), mix: null };
   for (const name of names) {
     const result = await runOne(name, o);
     report.scenarios[name] = result;
     if (result.lost > 0 || result.duplicated > 0) report.ok = false;
   }
+  report.mix = mixOf(report);
   return report;
 }
 

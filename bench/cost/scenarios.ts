@@ -37,6 +37,8 @@ export interface Scenario {
   run(world: CostWorld, o: CostOptions): Promise<Workload>;
 }
 
+/** The edge's default PRESENCE_HEARTBEAT_MS (workers/config.ts). */
+const DEFAULT_HEARTBEAT_MS = 120_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const body = (i: number) => `cost message ${i} `.padEnd(64, "x");
 
@@ -51,7 +53,7 @@ export const SCENARIOS: Record<CostScenarioName, Scenario> = {
   group1024: { run: (w, o) => group(w, o, { members: 1024, online: 1024, rate: 1 }) },
   "group1024-10online": { run: (w, o) => group(w, o, { members: 1024, online: 10, rate: 1 }) },
   idle: { run: (w, o) => idle(w, o) },
-  "idle-origin": { needsOrigin: true, run: (w, o) => idle(w, o) },
+  "idle-origin": { needsOrigin: true, run: (w, o) => idle(w, o, DEFAULT_HEARTBEAT_MS) },
   reconnect: { run: (w, o) => reconnect(w, o) },
 };
 
@@ -65,6 +67,7 @@ async function pair(w: CostWorld, o: CostOptions, p: { devices: number; read: bo
   const devices = [...a!.devices, ...b!.devices];
   await w.connect(devices);
   for (const d of devices) d.open(p.read ? id : null);
+  await w.quiet();
   w.reset();
   const turns = Math.max(1, Math.round(o.messages / p.burst));
   for (let t = 0; t < turns; t++) {
@@ -80,7 +83,9 @@ async function pair(w: CostWorld, o: CostOptions, p: { devices: number; read: bo
 
 /**
  * A group of `members`, the first `online` of them connected with the conversation open; the others were
- * online once (their sessions exist) and are gone. The online members take turns sending at `rate` msg/s.
+ * online once (their sessions exist) and are gone. One message before counting lets the conversation learn who
+ * is gone (one delivery each, answered "no device": a cost per member going offline, not per message); then the
+ * online members take turns sending at `rate` msg/s.
  */
 async function group(w: CostWorld, o: CostOptions, g: { members: number; online: number; rate: number }): Promise<Workload> {
   const users = await w.users(g.members);
@@ -91,7 +96,9 @@ async function group(w: CostWorld, o: CostOptions, g: { members: number; online:
   const online = all.slice(0, g.online);
   w.disconnect(all.slice(g.online));
   for (const d of online) d.open(id);
-  await sleep(500);
+  await w.send(online[0]!, id, "warm-up");
+  await w.until(() => online.every((d) => d === online[0] || d.has(id, 1)), 60_000);
+  await w.quiet();
   w.reset();
   const sends: Promise<void>[] = [];
   const started = Date.now();
@@ -104,15 +111,19 @@ async function group(w: CostWorld, o: CostOptions, g: { members: number; online:
   return { describe: `group of ${g.members}, ${g.online} online with it open, ${g.rate} msg/s from the online members in turn`, messages: w.sent.length, receivers: online };
 }
 
-/** Connected devices and nothing else: what an idle connection costs per hour. */
-async function idle(w: CostWorld, o: CostOptions): Promise<Workload> {
+/**
+ * Connected devices and nothing else: what an idle connection costs per hour. With an origin, devices renew the
+ * user's presence every heartbeat (PRESENCE_HEARTBEAT_MS, 120 s): the window is at least three of them.
+ */
+async function idle(w: CostWorld, o: CostOptions, heartbeatMs = 0): Promise<Workload> {
   const users = await w.users(10);
   const devices = users.map((u) => u.devices[0]!);
   await w.connect(devices);
-  await sleep(1_000);
+  await w.quiet();
   w.reset();
-  await sleep(o.idleS * 1000);
-  return { describe: `10 users connected, no messages, ${o.idleS} s`, messages: 0, receivers: [] };
+  const seconds = Math.max(o.idleS, (3 * heartbeatMs) / 1000);
+  await sleep(seconds * 1000);
+  return { describe: `10 users connected, no messages, ${seconds} s`, messages: 0, receivers: [] };
 }
 
 /** A device misses 20 messages in each of 5 conversations while offline, then comes back and catches up. */
@@ -124,7 +135,7 @@ async function reconnect(w: CostWorld, _o: CostOptions): Promise<Workload> {
   w.disconnect([mine]);
   for (const [i, p] of peers.entries()) for (let k = 0; k < 20; k++) await w.send(p.devices[0]!, ids[i]!, body(k));
   const missed = w.sent.map((s) => ({ ...s }));
-  await sleep(500);
+  await w.quiet();
   w.reset();
   await w.connect([mine]);
   await w.until(() => missed.every((s) => mine.has(s.conversationId, s.seq)), 60_000);

@@ -104,6 +104,11 @@ export class CostWorld {
     return true;
   }
 
+  /** Waits until the edge has done nothing for `quietMs`: what setup started is over before counting starts. */
+  async quiet(quietMs = 1_500): Promise<void> {
+    while (Date.now() - this.ledger.lastActivity < quietMs) await new Promise((r) => setTimeout(r, 100));
+  }
+
   /**
    * Waits until the edge has been quiet (no meter line) for `quietMs`, and at least `minMs` in all: retries and
    * alarms a message left behind belong to its cost.

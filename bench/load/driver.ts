@@ -74,9 +74,9 @@ class Run {
     const senderOfUser = new Map(this.work.senders.map((s, i) => [s.user, i]));
     await inParallel(this.work.users, CONNECT_CONCURRENCY, async (user) => {
       const device = new DeviceState(senderOfUser.get(user) ?? null);
-      const { ws, hello } = await openSocket(prepared.socket(user), undefined, (text) => this.onFrame(device, text));
-      device.cursor = prepared.helloCursor(hello) ?? 0;
+      const { ws } = await openSocket(prepared.socket(user), undefined, (text) => this.onFrame(device, text));
       this.sockets[user] = ws;
+      if (prepared.ready) await prepared.ready(ws);
     });
   }
 
@@ -131,6 +131,8 @@ class Run {
       tracker.delivered(device, incoming.frame, now);
     } else if (incoming.kind === "ack") {
       this.settled(tracker.ack(incoming.clientMsgId, now));
+      // Its seq is not checked against the pushes: those and the device's own acks travel apart.
+      if (this.target.ackIsOwnCopy) tracker.delivered(device, { clientMsgId: incoming.clientMsgId, conversationId: incoming.conversationId }, now);
     } else if (incoming.kind === "refused") {
       this.settled(incoming.clientMsgId === undefined ? null : tracker.refused(incoming.clientMsgId));
     }

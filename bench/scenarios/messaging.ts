@@ -31,7 +31,7 @@ function common(o: Options, mode: "open" | "closed") {
 
 export async function runMessaging(o: Options, work: Workload, run: number): Promise<MessagingResult[]> {
   const results = [await runOn(await edgeTarget({ url: o.url, pid: o.pid, rateLimit: o.rateLimit, storage: o.storage, inspectorPort: o.url ? undefined : o.inspectPort }), work, run)];
-  if (o.ceiling) results.push(await runOn(await ceilingTarget(), work, run));
+  if (o.ceiling) results.push(await runOn(await ceilingTarget(o.ceilingKind), work, run));
   return results;
 }
 

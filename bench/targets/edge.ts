@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type WebSocket from "ws";
 import { ChatApi } from "../../client/api.js";
 import type { ServerFrame } from "../../client/index.js";
 import { buildWorker } from "../../test/support/bundle.js";
@@ -52,6 +53,18 @@ export function limitBindings(limit: number): Record<string, string> {
   );
 }
 
+function synced(ws: WebSocket): Promise<void> {
+  return new Promise((resolve) => {
+    const onFrame = (data: WebSocket.RawData) => {
+      if ((JSON.parse(String(data)) as { type: string }).type !== "synced") return;
+      ws.off("message", onFrame);
+      resolve();
+    };
+    ws.on("message", onFrame);
+    ws.send(JSON.stringify({ type: "sync", since: Date.now() }));
+  });
+}
+
 async function stopEdge(edge: Edge): Promise<void> {
   await edge.stop();
   rmSync(edge.persistDir, { recursive: true, force: true });
@@ -60,6 +73,7 @@ async function stopEdge(edge: Edge): Promise<void> {
 class EdgeTarget implements Target {
   readonly name = "edge" as const;
   readonly echoIsAck = false;
+  readonly ackIsOwnCopy = true;
 
   private readonly forget: () => void;
 
@@ -81,7 +95,9 @@ class EdgeTarget implements Target {
     return {
       conversationIds,
       socket: (user) => ({ url: `${wsUrl}/v1/connect?device=bench`, headers: { Authorization: `Bearer ${tokens[user]}` } }),
-      helloCursor: (hello) => (JSON.parse(hello) as { cursor?: number }).cursor,
+      // A device that connects attaches its paused conversations (they learned no device was there when they were
+      // made); its first sync's answer says that is done.
+      ready: (ws) => synced(ws),
     };
   }
 
@@ -91,7 +107,7 @@ class EdgeTarget implements Target {
       case "message":
         return { kind: "message", frame };
       case "ack":
-        return { kind: "ack", clientMsgId: frame.clientMsgId };
+        return { kind: "ack", clientMsgId: frame.clientMsgId, conversationId: frame.conversationId };
       case "error":
         return { kind: "refused", clientMsgId: frame.clientMsgId, code: frame.code };
       default:

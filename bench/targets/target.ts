@@ -2,11 +2,12 @@
  * A system the bench drives: our edge, or the ceiling broadcast worker. Both speak WebSocket JSON frames and
  * take the same `send` frame; they differ in how users, conversations and acknowledgements look on the wire.
  */
+import type WebSocket from "ws";
 import type { Delivered } from "../load/tracker.js";
 
 export type Incoming =
   | { kind: "message"; frame: Delivered }
-  | { kind: "ack"; clientMsgId: string }
+  | { kind: "ack"; clientMsgId: string; conversationId: string }
   | { kind: "refused"; clientMsgId?: string; code: string }
   | { kind: "other" };
 
@@ -15,8 +16,8 @@ export interface Prepared {
   conversationIds: string[];
   /** Where and how one user's (only) device opens its WebSocket. */
   socket(user: number): SocketAddress;
-  /** The inbox cursor a device starts from, read from its hello frame (0 where there is none). */
-  helloCursor(hello: string): number | undefined;
+  /** Resolves once a freshly opened socket is pushed to (the edge: after a sync, its conversations push again). */
+  ready?(ws: WebSocket): Promise<void>;
 }
 
 export interface SocketAddress {
@@ -30,6 +31,8 @@ export interface Target {
   readonly pid: number | null;
   /** The sender's own copy of its message is its acknowledgement (the ceiling has no acks). */
   readonly echoIsAck: boolean;
+  /** The acknowledgement is the sending device's copy (the edge pushes a message to the other devices only). */
+  readonly ackIsOwnCopy: boolean;
   /** Creates `users` users and one conversation per member list (user indexes). */
   prepare(users: number, conversations: number[][]): Promise<Prepared>;
   parse(text: string): Incoming;
