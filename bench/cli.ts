@@ -111,7 +111,7 @@ export interface Options {
   settleS: number;
 }
 
-/** Kafka's and Cassandra's JITs: in session 4, three back-to-back runs on freshly started servers gave 0.30, 0.45, 0.55. */
+/** Kafka's and Cassandra's JITs: three back-to-back runs on freshly started servers gave 0.30, 0.45, 0.55. */
 const ORIGIN_WARMUP_S = 10;
 
 const numeric = ["pid", "inspect-port", "batch", "runs", "rate-limit", "rate", "window", "duration", "warmup", "size", "pairs", "members", "senders", "drain-timeout", "connections", "source-ips", "hold", "ping-interval", "origin-processes", "conversations", "samples", "messages", "think-ms", "idle", "settle"] as const;

@@ -57,7 +57,7 @@ async function openPost(body: string, headers: Record<string, string>): Promise<
   return { req, answer };
 }
 
-describe("the body cap (finding 1)", () => {
+describe("the body cap", () => {
   it("refuses a signed body declared past MAX_INGEST_BYTES with 413 before reading it, and logs nothing", async () => {
     const logged = await loggedRecords(config);
     const { req, answer } = await openPost("{}", { "Content-Length": String(MAX_INGEST_BYTES + 1) });
@@ -91,7 +91,7 @@ describe("the body cap (finding 1)", () => {
   });
 });
 
-describe("the budget of unverified bytes (finding 1)", () => {
+describe("the budget of unverified bytes", () => {
   it("answers 503 unavailable with Retry-After while it is spent, logs nothing, and takes the edge's retry afterwards", async () => {
     const events = largestEvents("budget-conv", 500);
     const body = ingestEnvelope(events.slice(0, fittingEvents(events, 0.6 * MAX_INGEST_BYTES)));

@@ -32,7 +32,7 @@ afterAll(async () => {
   if (config) await cleanupRun(config, backends);
 });
 
-describe("unsigned /metrics and /healthz on the ingest port (finding 5)", () => {
+describe("unsigned /metrics and /healthz on the ingest port", () => {
   it("are served on the ops port only, bound to loopback: the ingest port answers 404 not_found", async () => {
     const origin = await startServices(configOf({ ...env, ORIGIN_SERVICES: "ingest,persister" }), log);
     try {

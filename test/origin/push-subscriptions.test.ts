@@ -41,7 +41,7 @@ async function stored(userId: string): Promise<Record<string, number>> {
 
 const paths = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `/${prefix}-${i}`);
 
-describe("push subscriptions (finding 4)", () => {
+describe("push subscriptions", () => {
   it(`sends at most PUSH_SEND_CONCURRENCY (${SEND_CONCURRENCY}) pushes at once across notifications`, async () => {
     for (const path of paths("victor", 4)) await subscribe("victor", path);
     for (const path of paths("wendy", 4)) await subscribe("wendy", path);

@@ -236,7 +236,7 @@ describe("web push", () => {
     expect(metrics).toMatch(/^origin_pushes_sent_total [1-9]\d*$/m);
   });
 
-  it("does not follow a redirect (finding 3): a 3xx is a failed push and the address it names gets nothing", async () => {
+  it("does not follow a redirect: a 3xx is a failed push and the address it names gets nothing", async () => {
     // fetch would follow a 302 to a POST as a GET, and a 307 with the body (Node 20's fails on the transferred one).
     for (const status of [302, 307]) {
       const failedBefore = await failedPushes("rejected");

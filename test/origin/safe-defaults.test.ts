@@ -21,7 +21,7 @@ afterAll(async () => {
   await run?.stop();
 });
 
-describe("origin defaults (finding 3)", () => {
+describe("origin defaults", () => {
   it("binds 127.0.0.1 when ORIGIN_HOST is unset: another address of the machine gets no connection", async () => {
     const port = Number(new URL(run.origin.url).port);
     // 127.0.0.2 is this machine too (all of 127/8 is loopback): an origin on 0.0.0.0 would accept it.

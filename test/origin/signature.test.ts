@@ -48,7 +48,7 @@ async function captured(body: string): Promise<Record<string, string>> {
   return signature;
 }
 
-describe("replayed signatures (finding 2)", () => {
+describe("replayed signatures", () => {
   it("refuses an ingest request replayed unchanged with 401, and nothing is logged or pushed again", async () => {
     const body = batch([members(1), ...messageEvents("sig-conv", 1, 2)]);
     const signature = await captured(body);
@@ -73,7 +73,7 @@ describe("replayed signatures (finding 2)", () => {
   });
 });
 
-describe("signatures moved to another request (finding 2)", () => {
+describe("signatures moved to another request", () => {
   it("refuses a captured ingest signature used for GET /v1/history or GET /v1/presence with 401, revealing nothing", async () => {
     const body = batch([members(4)]);
     const signature = await edgeSignature(first.url, "POST", "/v1/ingest", body);
@@ -101,7 +101,7 @@ describe("signatures moved to another request (finding 2)", () => {
   });
 });
 
-describe("changed bodies (finding 2)", () => {
+describe("changed bodies", () => {
   it("refuses a body changed on the way with 401, whether the hash header is kept or recomputed, and logs nothing", async () => {
     const body = batch([members(5)]);
     const forged = batch([members(5), members(6), members(7)]);
