@@ -2,18 +2,22 @@
  * The conversation's messages, in generations: tables `messages_<first seq>`, each holding the consecutive seqs
  * from its first to the next generation's first. Retention drops whole generations, because a `DROP TABLE` writes
  * no billed rows where deleting messages one by one bills a row each: pruning costs nothing per message, and
- * starting a generation costs three rows (its table and its index) for thousands of messages.
+ * starting a generation writes a schema row or two for thousands of messages.
  *
- * Each generation has its own unique index on (sender, clientMsgId). A send also looks in the older generations
- * that hold messages younger than the idempotency window; a generation spans at least an eighth of that window,
- * so a busy conversation has a handful of them to look in, not one per few thousand messages.
+ * A message is one row written and nothing else: no index. Idempotency (a retried clientMsgId gets its original
+ * seq) is kept in memory for the messages sent within the window (sent-ids.ts), rebuilt from the log the first time
+ * a send needs it after the object starts (rows read, which cost a thousandth of a row written). A unique index on
+ * (sender, clientMsgId) would write a second row per message, half of what a message costs. The memory is exact: the
+ * object runs one event at a time, and it changes in the same synchronous step as the insert it mirrors.
  */
+import { SentIds } from "./sent-ids.js";
+
 type Row = Record<string, SqlStorageValue>;
 
 export interface LogOptions {
   /** Messages a generation holds before the next one may start. */
   generationSize: number;
-  /** How long a clientMsgId is remembered: older messages' generations are not looked in. */
+  /** How long a clientMsgId is remembered. */
   rememberMs: number;
 }
 
@@ -33,6 +37,8 @@ export class MessageLog {
   /** Oldest first; never empty. */
   private readonly generations: Generation[];
   lastSeq: number;
+  /** The clientMsgIds sent within `rememberMs`; null until a send first needs them. */
+  private sent: SentIds | null = null;
 
   constructor(private readonly sql: SqlStorage, private readonly options: LogOptions) {
     this.generations = this.sql
@@ -42,6 +48,7 @@ export class MessageLog {
       .sort((a, b) => a - b)
       .map((first) => this.loadGeneration(first));
     if (this.generations.length === 0) this.create(1);
+    this.dropLegacyIndexes();
     const newest = this.newest;
     const last = this.sql.exec(`SELECT MAX(seq) AS s FROM ${table(newest.first)}`).one().s;
     // An empty newest generation was started for the seq after the last one (a crash before its first insert).
@@ -54,33 +61,32 @@ export class MessageLog {
   }
 
   /**
-   * Inserts a sender's messages as the seqs after the last one, in one statement. Throws the runtime's UNIQUE
-   * error when one was sent before in the newest generation (or twice in the batch); older ones: `sentBefore`.
+   * Inserts a sender's messages as the seqs after the last one, in one statement. The caller has made sure with
+   * `sentBefore` that none of them was sent before (nor twice in `items`).
    */
   insert(senderId: string, items: { clientMsgId: string; body: string }[], now: number): void {
+    const sent = this.sentIds(now);
     const first = this.lastSeq + 1;
     this.makeRoomFor(first, now);
     this.sql.exec(
       `INSERT INTO ${table(this.newest.first)} (seq, sender_id, client_msg_id, body, sent_at) SELECT ? + key, ?, value ->> 0, value ->> 1, ? FROM json_each(?)`,
       first, senderId, now, JSON.stringify(items.map((item) => [item.clientMsgId, item.body])),
     );
+    items.forEach((item, i) => sent.add(senderId, item.clientMsgId, first + i, now));
     this.lastSeq = first + items.length - 1;
     this.newest.startedAt ||= now;
     this.newest.lastSentAt = now;
   }
 
-  /** Whether the sender sent one of these clientMsgIds before: in the older generations, or in all. */
-  sentBefore(senderId: string, clientMsgIds: string[], olderOnly: boolean, now: number): SentBefore | null {
-    const ids = JSON.stringify(clientMsgIds);
-    const remembered = now - this.options.rememberMs;
-    const last = this.generations.length - 1;
-    for (let i = olderOnly ? last - 1 : last; i >= 0 && (i === last || this.generations[i]!.lastSentAt >= remembered); i--) {
-      const row = this.sql
-        .exec(`SELECT seq, sent_at FROM ${table(this.generations[i]!.first)} WHERE sender_id = ? AND client_msg_id IN (SELECT value FROM json_each(?)) LIMIT 1`, senderId, ids)
-        .toArray()[0];
-      if (row) return { seq: Number(row.seq), sentAt: Number(row.sent_at) };
-    }
-    return null;
+  /**
+   * Where the sender's `clientMsgId` was sequenced, if it was sent within the idempotency window (or a little longer,
+   * see SentIds) and is still kept; a retry of a pruned message is a new message.
+   */
+  sentBefore(senderId: string, clientMsgId: string, now: number): SentBefore | null {
+    const seq = this.sentIds(now).get(senderId, clientMsgId);
+    if (seq === undefined || seq < this.oldestKept) return null;
+    const row = this.sql.exec(`SELECT sent_at FROM ${table(this.generations[this.generationOf(seq)]!.first)} WHERE seq = ?`, seq).toArray()[0];
+    return row ? { seq, sentAt: Number(row.sent_at) } : null;
   }
 
   /** Up to `limit` messages after `afterSeq`, oldest first. */
@@ -148,8 +154,26 @@ export class MessageLog {
 
   private create(first: number): void {
     this.sql.exec(`CREATE TABLE IF NOT EXISTS ${table(first)} (seq INTEGER PRIMARY KEY, sender_id TEXT NOT NULL, client_msg_id TEXT NOT NULL, body TEXT NOT NULL, sent_at INTEGER NOT NULL)`);
-    this.sql.exec(`CREATE UNIQUE INDEX IF NOT EXISTS ${table(first)}_idempotency ON ${table(first)} (sender_id, client_msg_id)`);
     this.generations.push({ first, startedAt: 0, lastSentAt: 0 });
+  }
+
+  /** The ids sent within the window, read from the generations that hold such messages the first time. */
+  private sentIds(now: number): SentIds {
+    if (this.sent) return this.sent;
+    const sent = new SentIds(this.options.rememberMs, now);
+    const remembered = now - this.options.rememberMs;
+    for (const generation of this.generations) {
+      if (generation.lastSentAt < remembered) continue;
+      const rows = this.sql.exec(`SELECT seq, sender_id, client_msg_id FROM ${table(generation.first)} WHERE sent_at >= ?`, remembered);
+      for (const row of rows) sent.add(String(row.sender_id), String(row.client_msg_id), Number(row.seq), now);
+    }
+    return (this.sent = sent);
+  }
+
+  /** Logs written before idempotency moved to memory had a unique index per generation: it would bill a row per message. */
+  private dropLegacyIndexes(): void {
+    const legacy = this.sql.exec("SELECT name FROM sqlite_master WHERE type = 'index' AND name GLOB 'messages_[0-9]*_idempotency'").toArray();
+    for (const row of legacy) this.sql.exec(`DROP INDEX IF EXISTS ${String(row.name)}`);
   }
 
   private loadGeneration(first: number): Generation {

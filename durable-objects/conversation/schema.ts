@@ -1,7 +1,7 @@
 /**
- * The Conversation's SQLite schema (protocol v2). The conversation is the log: a message is one row (and one
- * idempotency index entry on sender and clientMsgId), written once, in tables of consecutive seqs that retention
- * drops whole (message-log.ts, which creates them); members' sessions are not given a copy. What
+ * The Conversation's SQLite schema (protocol v2). The conversation is the log: a message is one row, written once,
+ * in tables of consecutive seqs that retention drops whole (message-log.ts, which creates them; idempotency is kept
+ * in memory there, not in an index); members' sessions are not given a copy. What
  * each member has been delivered and has read, whether it has a device connected, and how far origin confirmed
  * are one row (`member_state`, JSON), saved when someone comes or goes and otherwise lazily: losing a watermark in
  * a crash re-sends a receipt, never loses a message.

@@ -111,32 +111,27 @@ export class ConversationStore {
 
   /** Sequences a batch from one sender in order; a clientMsgId seen before returns its original seq. */
   append(senderId: string, items: { clientMsgId: string; body: string }[], now: number): SendResult[] {
-    // appendFresh writes one statement (atomic by itself); the slow path writes several, so it is a transaction.
-    return this.appendFresh(senderId, items, now) ?? this.storage.transactionSync(() => items.map((item) => this.appendOne(senderId, item, now)));
+    return this.appendFresh(senderId, items, now) ?? items.map((item) => this.appendOne(senderId, item, now));
   }
 
   /**
-   * The common case in one statement: no clientMsgId of the batch was seen before, so the batch takes the next
-   * seqs in order. A retry anywhere in it breaks the newest generation's unique index (the statement writes
-   * nothing) or is found in an older one, and the caller goes message by message. Null in that case.
+   * The common case in one statement: no clientMsgId of the batch was seen before (nor twice in it), so the batch
+   * takes the next seqs in order. Null otherwise, and the caller goes message by message.
    */
   private appendFresh(senderId: string, items: { clientMsgId: string; body: string }[], now: number): SendResult[] | null {
-    if (this.log.sentBefore(senderId, items.map((item) => item.clientMsgId), true, now)) return null;
+    if (items.length > 1 && new Set(items.map((item) => item.clientMsgId)).size < items.length) return null;
+    if (items.some((item) => this.log.sentBefore(senderId, item.clientMsgId, now))) return null;
     const first = this.lastSeq + 1;
-    try {
-      this.log.insert(senderId, items, now);
-    } catch (error) {
-      if (String(error).includes("UNIQUE")) return null;
-      throw error;
-    }
+    this.log.insert(senderId, items, now);
     return items.map(({ clientMsgId, body }, i) => {
       this.sequenced(first + i, senderId, clientMsgId, body, now);
       return { seq: first + i, sentAt: now, duplicate: false };
     });
   }
 
+  /** One message; each insert is a statement of its own, committed with the others at the end of the event. */
   private appendOne(senderId: string, item: { clientMsgId: string; body: string }, now: number): SendResult {
-    const prior = this.log.sentBefore(senderId, [item.clientMsgId], false, now);
+    const prior = this.log.sentBefore(senderId, item.clientMsgId, now);
     if (prior) return { seq: prior.seq, sentAt: prior.sentAt, duplicate: true };
     this.log.insert(senderId, [item], now);
     this.sequenced(this.lastSeq, senderId, item.clientMsgId, item.body, now);

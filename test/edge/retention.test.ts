@@ -81,3 +81,27 @@ describe("the log in generations: retention drops whole tables of messages", () 
     expect(written).toBeLessThanOrEqual(alarms.length);
   });
 });
+
+describe("idempotency without an index: a message is one row written", () => {
+  const fx = useEdge({ bindings: { ...HIGH_LIMITS, METER: "log" }, onStdout: meter });
+
+  it("writes one row per message, keeps one seq for a clientMsgId sent twice in a burst, and recognises a retry after a crash", async () => {
+    const [alice, bob] = await fx.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    let socket = await alice.connect();
+    await sendMany(socket, id, "warm", 1);
+    lines.length = 0;
+    for (const clientMsgId of ["a", "b", "a", "c"]) socket.send({ type: "send", clientMsgId, conversationId: id, body: clientMsgId });
+    const acks = await socket.waitForCount((f) => f.type === "ack", 5);
+    expect(acks.slice(1).map((a) => [a.clientMsgId, a.seq, a.duplicate])).toEqual([["a", 2, false], ["b", 3, false], ["a", 2, true], ["c", 4, false]]);
+    const sends = lines.filter((l) => l.class === "Conversation" && l.entry === "rpc:send");
+    expect(sends.reduce((sum, l) => sum + l.rowsWritten, 0)).toBe(3);
+    await fx.edge.crash();
+    socket = await alice.connect();
+    socket.send({ type: "send", clientMsgId: "b", conversationId: id, body: "b" });
+    socket.send({ type: "send", clientMsgId: "d", conversationId: id, body: "d" });
+    const after = await socket.waitForCount((f) => f.type === "ack", 2);
+    expect(after.map((a) => [a.clientMsgId, a.seq, a.duplicate])).toEqual([["b", 3, true], ["d", 5, false]]);
+    expect((await bob.history(id)).body.messages.map((m: { body: string }) => m.body)).toEqual(["warm 1", "a", "b", "c", "d"]);
+  });
+});
