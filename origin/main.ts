@@ -6,7 +6,7 @@
 import { pathToFileURL } from "node:url";
 import { openBackends } from "./backends.js";
 import { loadConfig, type OriginConfig } from "./config.js";
-import { startOrigin } from "./ingest/server.js";
+import { startOrigin } from "./api/server.js";
 import { startOpsServer } from "./ops/server.js";
 import { startPersister } from "./persister/index.js";
 import { startPush } from "./push/index.js";

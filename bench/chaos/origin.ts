@@ -6,7 +6,7 @@
 import cassandra from "cassandra-driver";
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
-import { startOrigin, type RunningOrigin } from "../../origin/ingest/server.js";
+import { startOrigin, type RunningOrigin } from "../../origin/api/server.js";
 import { bucketOf } from "../../origin/message-store/buckets.js";
 import { boundTo, cleanupRun, configOf, log, prepareRun, readTopic, requireServices, SECRET, spawnOrigin, testEnv, uncommittedMessages, withKafkaAdmin, type ChildOrigin } from "../../test/origin/support.js";
 

@@ -9,7 +9,7 @@ import { request, type ClientRequest, type IncomingMessage } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
-import { startOrigin, type RunningOrigin } from "../../origin/ingest/server.js";
+import { startOrigin, type RunningOrigin } from "../../origin/api/server.js";
 import { unverifiedBodyBytes } from "../../origin/shared/metrics.js";
 import { withTimeout } from "../../origin/shared/timeout.js";
 import { MAX_INGEST_BYTES, type MessageEvent } from "../../protocol/events.js";

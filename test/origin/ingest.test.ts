@@ -8,7 +8,7 @@ import { Partitioners } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openBackends, type Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
-import { startOrigin, type RunningOrigin } from "../../origin/ingest/server.js";
+import { startOrigin, type RunningOrigin } from "../../origin/api/server.js";
 import { startOpsServer, type RunningOps } from "../../origin/ops/server.js";
 import { CassandraMembersStore } from "../../origin/members/members-store-cassandra.js";
 import { startPersister } from "../../origin/persister/index.js";

@@ -11,7 +11,7 @@ import { AssignerProtocol, type Consumer, type PartitionAssigner } from "kafkajs
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
-import { startOrigin } from "../../origin/ingest/server.js";
+import { startOrigin } from "../../origin/api/server.js";
 import { startServices } from "../../origin/main.js";
 import {
   accepts, cleanupRun, configOf, countMessages, ingest, log, messageEvents, prepareRun, requireServices, spawnOrigin, testEnv, testKafka, waitFor,

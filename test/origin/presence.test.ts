@@ -5,7 +5,7 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OriginConfig } from "../../origin/config.js";
-import { startOrigin, type RunningOrigin } from "../../origin/ingest/server.js";
+import { startOrigin, type RunningOrigin } from "../../origin/api/server.js";
 import { RedisPresenceStore } from "../../origin/presence/presence-store-redis.js";
 import type { Presence } from "../../protocol/message.js";
 import { cleanupRun, configOf, ingest, log, requireServices, signedFetch, testEnv, waitFor } from "./support.js";

@@ -4,7 +4,7 @@
  */
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
-import { startOrigin, type RunningOrigin } from "../../origin/ingest/server.js";
+import { startOrigin, type RunningOrigin } from "../../origin/api/server.js";
 import { startPush } from "../../origin/push/index.js";
 import type { RunningService } from "../../origin/service.js";
 import { CassandraSubscriptionStore } from "../../origin/subscriptions/subscription-store-cassandra.js";

@@ -8,7 +8,7 @@ import { createPublicKey, verify } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
-import { startOrigin, type RunningOrigin } from "../../origin/ingest/server.js";
+import { startOrigin, type RunningOrigin } from "../../origin/api/server.js";
 import { CassandraMembersStore } from "../../origin/members/members-store-cassandra.js";
 import { startOpsServer, type RunningOps } from "../../origin/ops/server.js";
 import type { PushPayload } from "../../origin/push/notify.js";

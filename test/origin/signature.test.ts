@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
-import { sha256Hex } from "../../origin/ingest/hmac.js";
-import { startOrigin, type RunningOrigin } from "../../origin/ingest/server.js";
+import { sha256Hex } from "../../origin/api/hmac.js";
+import { startOrigin, type RunningOrigin } from "../../origin/api/server.js";
 import { CONTENT_SHA256_HEADER, type MembersEvent } from "../../protocol/events.js";
 import { cleanupRun, configOf, edgeSignature, log, loggedRecords, messageEvents, prepareRun, requireServices, SECRET, sendSigned, signedFetch, testEnv } from "./support.js";
 

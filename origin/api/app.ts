@@ -1,7 +1,7 @@
 /** The origin's HTTP API, called only by the edge, every route signed; health and metrics are on the ops server. */
 import { Hono } from "hono";
 import { MAX_INGEST_BYTES } from "../../protocol/events.js";
-import type { OriginDeps, OriginEnv } from "./deps.js";
+import type { ApiDeps, ApiEnv } from "./deps.js";
 import { historyRoute } from "./history-route.js";
 import { ingestRoute } from "./ingest-route.js";
 import { presenceRoute } from "./presence-route.js";
@@ -9,8 +9,8 @@ import { errorResponse } from "./respond.js";
 import { signedRequests } from "./signed.js";
 import { subscriptionsRoute } from "./subscriptions-route.js";
 
-export function createOriginApp(deps: OriginDeps): Hono<OriginEnv> {
-  const app = new Hono<OriginEnv>();
+export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
   app.use("/v1/*", signedRequests({ secrets: deps.secrets, replays: deps.replays, budget: deps.budget, maxBodyBytes: MAX_INGEST_BYTES }));
   app.route("/v1/ingest", ingestRoute(deps));
   app.route("/v1/history", historyRoute(deps));

@@ -9,7 +9,7 @@ import type { StartOptions } from "../service.js";
 import { listen } from "../shared/listen.js";
 import { createLogger } from "../shared/log.js";
 import { CassandraSubscriptionStore } from "../subscriptions/subscription-store-cassandra.js";
-import { createOriginApp } from "./app.js";
+import { createApiApp } from "./app.js";
 import { BodyBudget } from "./body-budget.js";
 
 export interface RunningOrigin {
@@ -21,7 +21,7 @@ export async function startOrigin(config: OriginConfig, options: StartOptions = 
   const log = (options.log ?? createLogger(config.logLevel)).child({ service: "ingest" });
   const backends = options.backends ?? openBackends(config, log);
   const messageLog = new KafkaMessageLog(backends.kafka, config.kafka, log);
-  const app = createOriginApp({
+  const app = createApiApp({
     secrets: [config.secret, ...(config.previousSecret ? [config.previousSecret] : [])],
     replays: new RedisReplayGuard(backends.redis),
     budget: new BodyBudget(config.maxUnverifiedBytes),

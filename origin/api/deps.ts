@@ -9,7 +9,7 @@ import type { Logger } from "../shared/log.js";
 import type { SubscriptionStore } from "../subscriptions/subscription-store.js";
 import type { BodyBudget } from "./body-budget.js";
 
-export interface OriginDeps {
+export interface ApiDeps {
   /** The secrets edge requests may be signed with: ORIGIN_SECRET, and during a rotation the previous one. */
   secrets: string[];
   /** Signatures already served, shared by every ingest process. */
@@ -28,4 +28,4 @@ export interface OriginDeps {
  * Hono bindings: Node's request (the app is served by @hono/node-server only; the body is read off it), and the raw
  * body the signature middleware verified, for the handler to parse.
  */
-export type OriginEnv = { Bindings: HttpBindings; Variables: { rawBody: string } };
+export type ApiEnv = { Bindings: HttpBindings; Variables: { rawBody: string } };

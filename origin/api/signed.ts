@@ -17,7 +17,7 @@ import { canonicalString, readSignatureHeaders, requestTarget, type SignatureHea
 import type { ReplayGuard } from "../replay/replay-guard.js";
 import { refusedRequests } from "../shared/metrics.js";
 import type { BodyBudget } from "./body-budget.js";
-import type { OriginEnv } from "./deps.js";
+import type { ApiEnv } from "./deps.js";
 import { macMatches, sha256Hex } from "./hmac.js";
 import { declaredLength, readBody } from "./raw-body.js";
 import { errorResponse } from "./respond.js";
@@ -46,7 +46,7 @@ export interface SignedOptions {
   maxBodyBytes: number;
 }
 
-export function signedRequests(options: SignedOptions): MiddlewareHandler<OriginEnv> {
+export function signedRequests(options: SignedOptions): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const now = Date.now();
     const headers = readSignatureHeaders((name) => c.req.header(name), now);
@@ -68,7 +68,7 @@ export function signedRequests(options: SignedOptions): MiddlewareHandler<Origin
 }
 
 /** Claims the nonce, then reads the body and checks it against its signed hash: null when both hold. */
-async function verifyOnce(c: Context<OriginEnv>, options: SignedOptions, headers: SignatureHeaders, now: number): Promise<Refusal | null> {
+async function verifyOnce(c: Context<ApiEnv>, options: SignedOptions, headers: SignatureHeaders, now: number): Promise<Refusal | null> {
   const first = await options.replays.claim(headers.nonce, Number(headers.timestamp) + SIGNATURE_MAX_SKEW_MS + CLOCK_MARGIN_MS - now);
   if (!first.ok) return { reason: "replay_store", error: first.error };
   if (!first.value) return REPLAYED;
@@ -79,7 +79,7 @@ async function verifyOnce(c: Context<OriginEnv>, options: SignedOptions, headers
   return null;
 }
 
-function refuse(c: Context<OriginEnv>, refusal: Refusal): Response {
+function refuse(c: Context<ApiEnv>, refusal: Refusal): Response {
   refusedRequests.inc({ reason: refusal.reason });
   return errorResponse(c, refusal.error);
 }

@@ -4,14 +4,14 @@ import { z } from "zod";
 import { pushSubscriptionBody } from "../../protocol/http.js";
 import { describeIssues, userId } from "../../protocol/schema.js";
 import { refuseEndpoint } from "../../protocol/push-endpoint.js";
-import type { OriginDeps, OriginEnv } from "./deps.js";
+import type { ApiDeps, ApiEnv } from "./deps.js";
 import { errorResponse } from "./respond.js";
 
 /** The edge's subscription body plus the user it authenticated (the origin trusts the signed edge for that). */
 const subscribeBody = z.object({ userId, subscription: pushSubscriptionBody });
 
-export function subscriptionsRoute(deps: OriginDeps): Hono<OriginEnv> {
-  return new Hono<OriginEnv>().post("/", async (c) => {
+export function subscriptionsRoute(deps: ApiDeps): Hono<ApiEnv> {
+  return new Hono<ApiEnv>().post("/", async (c) => {
     const body = parseJson(c.get("rawBody"));
     const parsed = subscribeBody.safeParse(body);
     if (!parsed.success) return errorResponse(c, { code: "bad_request", message: describeIssues(parsed.error) });

@@ -7,12 +7,12 @@ import { fail, ok, type Result } from "../../protocol/errors.js";
 import { ingestBody } from "../../protocol/events.js";
 import { describeIssues } from "../../protocol/schema.js";
 import { deadLetters, ingestedEvents, ingestFailures } from "../shared/metrics.js";
-import type { OriginDeps, OriginEnv } from "./deps.js";
-import { planIngest, type IngestPlan } from "./plan.js";
+import type { ApiDeps, ApiEnv } from "./deps.js";
+import { planIngest, type IngestPlan } from "./ingest-plan.js";
 import { errorResponse } from "./respond.js";
 
-export function ingestRoute(deps: OriginDeps): Hono<OriginEnv> {
-  return new Hono<OriginEnv>().post("/", async (c) => {
+export function ingestRoute(deps: ApiDeps): Hono<ApiEnv> {
+  return new Hono<ApiEnv>().post("/", async (c) => {
     const events = parseEnvelope(c.get("rawBody"));
     if (!events.ok) return errorResponse(c, events.error);
     const plan = planIngest(events.value, Date.now());
@@ -41,7 +41,7 @@ function parseEnvelope(raw: string): Result<unknown[]> {
   return parsed.success ? ok(parsed.data.events) : fail("bad_request", describeIssues(parsed.error));
 }
 
-async function applyPresence(deps: OriginDeps, plan: IngestPlan): Promise<Result<void>> {
+async function applyPresence(deps: ApiDeps, plan: IngestPlan): Promise<Result<void>> {
   const results = await Promise.all(plan.presence.map((event) => deps.presence.apply(event)));
   return results.find((r) => !r.ok) ?? ok(undefined);
 }
