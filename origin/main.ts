@@ -10,7 +10,7 @@ import { startOrigin } from "./api/server.js";
 import { startOpsServer } from "./ops/server.js";
 import { startPersister } from "./persister/index.js";
 import { startPush } from "./push/index.js";
-import type { RunningService } from "./service.js";
+import type { Consuming } from "./message-log/log-consumer.js";
 import { prepareWhenReady } from "./setup.js";
 import { createLogger, type Logger } from "./shared/log.js";
 import { errorMessage } from "./shared/timeout.js";
@@ -44,7 +44,7 @@ export async function startServices(config: OriginConfig, log: Logger, signal = 
     throw error;
   }
   const options = { log, backends };
-  const consumers = new Map<string, RunningService>();
+  const consumers = new Map<string, Consuming>();
   const servers: { stop(): Promise<void> }[] = [];
   const stopAll = async () => {
     // HTTP first, so nothing new arrives; then the consumers commit what they handled and leave their groups.

@@ -1,6 +1,6 @@
-/** CommitTracker (pure): the push consumer never commits past a record whose notification is still pending. */
+/** CommitTracker (pure): a consumer never commits past a record still pending (push: a notification not yet sent). */
 import { describe, expect, it } from "vitest";
-import { CommitTracker } from "../../origin/push/commit-tracker.js";
+import { CommitTracker } from "../../origin/message-log/commit-tracker.js";
 
 describe("CommitTracker", () => {
   it("commits just past the newest record once nothing is pending", () => {
@@ -31,6 +31,18 @@ describe("CommitTracker", () => {
     t.finish(0, "20");
     t.hold(0, "20");
     expect(t.committable()).toEqual([{ partition: 0, offset: "21" }]);
+  });
+
+  it("commits past a handled batch, but never past a record of it still held", () => {
+    const t = new CommitTracker();
+    t.begin(0, "31");
+    t.advance(0, "35");
+    expect(t.committable()).toEqual([{ partition: 0, offset: "31" }]);
+    expect(t.isNew(0, "35")).toBe(false);
+    t.finish(0, "31");
+    expect(t.committable()).toEqual([{ partition: 0, offset: "36" }]);
+    t.advance(0, "33");
+    expect(t.committable()).toEqual([{ partition: 0, offset: "36" }]);
   });
 
   it("offers an offset only when it moved past the last commit", () => {

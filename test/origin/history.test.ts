@@ -7,7 +7,7 @@ import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
 import { startOrigin, type RunningOrigin } from "../../origin/api/server.js";
 import { startPersister } from "../../origin/persister/index.js";
-import type { RunningService } from "../../origin/service.js";
+import type { Consuming } from "../../origin/message-log/log-consumer.js";
 import type { HistoryPage } from "../../protocol/message.js";
 import { bodyOf, cleanupRun, configOf, countMessages, ingest, log, messageEvents, prepareRun, requireServices, signedFetch, testEnv, waitFor } from "./support.js";
 
@@ -16,7 +16,7 @@ const TOTAL = 2_500;
 let config: OriginConfig;
 let backends: Backends;
 let origin: RunningOrigin;
-let persister: RunningService;
+let persister: Consuming;
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 

@@ -13,15 +13,15 @@ import { startOpsServer, type RunningOps } from "../../origin/ops/server.js";
 import { CassandraMembersStore } from "../../origin/members/members-store-cassandra.js";
 import { startPersister } from "../../origin/persister/index.js";
 import { withTimeout } from "../../origin/shared/timeout.js";
-import type { RunningService } from "../../origin/service.js";
+import type { Consuming } from "../../origin/message-log/log-consumer.js";
 import {
   cleanupRun,
   closedPort,
   configOf,
   countMessages,
   edgeSignature,
+  groupStable,
   ingest,
-  joined,
   log,
   membersEvent,
   messageEvents,
@@ -40,7 +40,7 @@ const env = testEnv("ingest");
 let config: OriginConfig;
 let backends: Backends;
 let origin: RunningOrigin;
-let persister: RunningService;
+let persister: Consuming;
 let ops: RunningOps;
 
 beforeAll(async () => {
@@ -50,7 +50,7 @@ beforeAll(async () => {
   origin = await startOrigin(config, { log });
   persister = await startPersister(config, { log });
   ops = await startOpsServer(config, backends, {}, log);
-  await joined(persister, "persister");
+  await groupStable(config, config.kafka.groups.persister);
 });
 
 afterAll(async () => {

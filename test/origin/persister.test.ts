@@ -16,8 +16,8 @@ import {
   closedPort,
   configOf,
   countMessages,
+  groupStable,
   ingest,
-  joined,
   log,
   messageEvents,
   prepareRun,
@@ -126,7 +126,7 @@ describe("persister crash and restart", () => {
     const conversationId = "outage-conv";
     const unreachable = configOf({ ...env, CASSANDRA_CONTACT_POINTS: `127.0.0.1:${await closedPort()}` });
     const blocked = await startPersister(unreachable, { log });
-    await joined(blocked, "persister");
+    await groupStable(config, config.kafka.groups.persister);
     expect((await ingest(origin.url, messageEvents(conversationId, 1, 40))).status).toBe(200);
     const position = async () => withKafkaAdmin(config, (admin) => admin.fetchOffsets({ groupId: config.kafka.groups.persister, topics: [config.kafka.topics.messages] }));
     const before = await position();

@@ -6,16 +6,16 @@ import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
 import { startOrigin, type RunningOrigin } from "../../origin/api/server.js";
 import { startPush } from "../../origin/push/index.js";
-import type { RunningService } from "../../origin/service.js";
+import type { Consuming } from "../../origin/message-log/log-consumer.js";
 import { CassandraSubscriptionStore } from "../../origin/subscriptions/subscription-store-cassandra.js";
 import { LocalPushService } from "./local-push-service.js";
-import { cleanupRun, configOf, joined, log, prepareRun, requireServices } from "./support.js";
+import { cleanupRun, configOf, groupStable, log, prepareRun, requireServices } from "./support.js";
 
 export interface PushRun {
   config: OriginConfig;
   backends: Backends;
   origin: RunningOrigin;
-  push: RunningService;
+  push: Consuming;
   /** The subscriptions as the services store them. */
   store: CassandraSubscriptionStore;
   pushService: LocalPushService;
@@ -31,7 +31,7 @@ export async function startPushRun(env: Record<string, string>, answerDelayMs = 
   await pushService.start(answerDelayMs);
   const origin = await startOrigin(config, { log, backends });
   const push = await startPush(config, { log, backends });
-  await joined(push, "push");
+  await groupStable(config, config.kafka.groups.push);
   return {
     config, backends, origin, push, pushService,
     store: new CassandraSubscriptionStore(backends.cassandra, config.cassandra.keyspace, config.push.maxSubscriptionsPerUser),

@@ -13,13 +13,13 @@ import { CassandraMembersStore } from "../../origin/members/members-store-cassan
 import { startOpsServer, type RunningOps } from "../../origin/ops/server.js";
 import type { PushPayload } from "../../origin/push/notify.js";
 import { startPush } from "../../origin/push/index.js";
-import type { RunningService } from "../../origin/service.js";
+import type { Consuming } from "../../origin/message-log/log-consumer.js";
 import { pushUnknownMembers } from "../../origin/shared/metrics.js";
 import { CassandraSubscriptionStore } from "../../origin/subscriptions/subscription-store-cassandra.js";
 import { previewOf, type OriginEvent } from "../../protocol/events.js";
 import { LocalPushService, type TestSubscription } from "./local-push-service.js";
 import {
-  cleanupRun, configOf, failedPushes, ingest, joined, log, membersEvent, prepareRun, pushEvents, readTopic, requireServices, signedFetch, testEnv,
+  cleanupRun, configOf, failedPushes, groupStable, ingest, log, membersEvent, prepareRun, pushEvents, readTopic, requireServices, signedFetch, testEnv,
   waitFor, withKafkaAdmin, type PushEventsOptions,
 } from "./support.js";
 
@@ -27,7 +27,7 @@ const COALESCE_MS = 1_000;
 let config: OriginConfig;
 let backends: Backends;
 let origin: RunningOrigin;
-let push: RunningService;
+let push: Consuming;
 let ops: RunningOps;
 const pushService = new LocalPushService();
 
@@ -40,7 +40,7 @@ beforeAll(async () => {
   origin = await startOrigin(config, { log });
   push = await startPush(config, { log });
   ops = await startOpsServer(config, backends, {}, log);
-  await joined(push, "push");
+  await groupStable(config, config.kafka.groups.push);
 });
 
 afterAll(async () => {
@@ -191,7 +191,7 @@ describe("web push", () => {
     expect(BigInt(offset)).toBeGreaterThan(BigInt(snapshotRecord!.offset));
 
     push = await startPush(config, { log });
-    await joined(push, "the restarted push");
+    await groupStable(config, config.kafka.groups.push);
     await ingestOk([message("conv-restart", 2)]);
     await waitFor("rita's second notification", async () => pushService.requestsTo("/rita").length === 2);
     expect(payloadsAt("/rita", sub).map((p) => p.seq)).toEqual([1, 2]);
@@ -204,7 +204,7 @@ describe("web push", () => {
     const late = { ...config, kafka: { ...config.kafka, groups: { ...config.kafka.groups, push: `${config.kafka.groups.push}-late` } } };
     const second = await startPush(late, { log });
     try {
-      await joined(second, "a second push group");
+      await groupStable(late, late.kafka.groups.push);
       await windowPassed();
       expect(pushService.requestsTo("/lena")).toHaveLength(1);
       await ingestOk([message("conv-late", 2)]);

@@ -270,9 +270,15 @@ export async function countMessages(backends: Backends, config: OriginConfig, co
   return total;
 }
 
-/** Waits for a consumer service to join its group, failing with a clear message rather than a hook timeout. */
-export function joined(service: { ready: Promise<void> }, name: string): Promise<void> {
-  return withTimeout(service.ready, 60_000, `${name} joining its consumer group`);
+/**
+ * Waits until the broker describes consumer group `groupId` as Stable with `members` members: its consumers own their
+ * partitions, and read on from the group's offsets.
+ */
+export async function groupStable(config: OriginConfig, groupId: string, members = 1): Promise<void> {
+  await waitFor(`consumer group ${groupId} stable with ${members} member(s)`, () => withKafkaAdmin(config, async (admin) => {
+    const [group] = (await admin.describeGroups([groupId])).groups;
+    return group?.state === "Stable" && group.members.length === members;
+  }), 60_000, 250);
 }
 
 /** Polls `probe` until it returns something other than undefined/false. */

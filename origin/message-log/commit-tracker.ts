@@ -1,8 +1,8 @@
 /**
- * Which offsets the push consumer may commit. A record is pending from the moment it is read until every
- * notification window holding it was handled (one message of a group is held by a window per offline member); the
- * committable offset of a partition is its lowest pending record, or just past the newest record read when none is
- * pending. Committing never skips an unhandled record.
+ * Which offsets a consumer may commit. A record is pending from the moment its handler takes it until every hold on
+ * it was released (push holds a message once per notification window carrying it); the committable offset of a
+ * partition is its lowest pending record, or just past the newest record handled when none is pending. Committing
+ * never skips an unhandled record.
  */
 interface PartitionState {
   /** Pending offsets and how many holds each still has. */
@@ -19,15 +19,20 @@ export class CommitTracker {
     return BigInt(offset) > this.state(partition).newest;
   }
 
-  /** Marks a record read, and pending (one hold: the reader's) until `finish`. */
-  begin(partition: number, offset: string): void {
+  /** Marks every record up to `offset` handled, except those pending. */
+  advance(partition: number, offset: string): void {
     const state = this.state(partition);
     const at = BigInt(offset);
     if (at > state.newest) state.newest = at;
-    state.pending.set(at, 1);
   }
 
-  /** One more hold on a pending record: a window that carries it. */
+  /** Marks a record taken, and pending (one hold: the handler's) until `finish`. */
+  begin(partition: number, offset: string): void {
+    this.advance(partition, offset);
+    this.state(partition).pending.set(BigInt(offset), 1);
+  }
+
+  /** One more hold on a pending record. */
   hold(partition: number, offset: string): void {
     const pending = this.partitions.get(partition)?.pending;
     const at = BigInt(offset);
