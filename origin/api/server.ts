@@ -1,46 +1,28 @@
-/** Starts the origin's HTTP API (ingest, history, presence, subscriptions) on @hono/node-server. */
-import { openBackends } from "../backends.js";
+/** Serves the origin's HTTP API (ingest, history, presence, subscriptions) on @hono/node-server. */
 import type { OriginConfig } from "../config.js";
-import { KafkaMessageLog } from "../message-log/message-log-kafka.js";
-import { CassandraMessageStore } from "../message-store/message-store-cassandra.js";
-import { RedisPresenceStore } from "../presence/presence-store-redis.js";
-import { RedisReplayGuard } from "../replay/replay-guard-redis.js";
-import type { StartOptions } from "../service.js";
-import { listen } from "../shared/listen.js";
-import { createLogger } from "../shared/log.js";
-import { CassandraSubscriptionStore } from "../subscriptions/subscription-store-cassandra.js";
+import { listen, type Listening } from "../shared/listen.js";
+import type { Logger } from "../shared/log.js";
 import { createApiApp } from "./app.js";
 import { BodyBudget } from "./body-budget.js";
+import type { ApiDeps } from "./deps.js";
 
-export interface RunningOrigin {
-  url: string;
-  stop(): Promise<void>;
-}
+/** The backend interfaces the routes use. */
+export type ApiStores = Pick<ApiDeps, "messageLog" | "messages" | "presence" | "subscriptions" | "replays">;
 
-export async function startOrigin(config: OriginConfig, options: StartOptions = {}): Promise<RunningOrigin> {
-  const log = (options.log ?? createLogger(config.logLevel)).child({ service: "ingest" });
-  const backends = options.backends ?? openBackends(config, log);
-  const messageLog = new KafkaMessageLog(backends.kafka, config.kafka, log);
+export async function startApi(config: OriginConfig, stores: ApiStores, log: Logger): Promise<Listening> {
+  const apiLog = log.child({ service: "ingest" });
   const app = createApiApp({
+    messageLog: stores.messageLog,
+    messages: stores.messages,
+    presence: stores.presence,
+    subscriptions: stores.subscriptions,
+    replays: stores.replays,
     secrets: [config.secret, ...(config.previousSecret ? [config.previousSecret] : [])],
-    replays: new RedisReplayGuard(backends.redis),
     budget: new BodyBudget(config.maxUnverifiedBytes),
     endpoints: config.push.endpoints,
-    log,
-    messageLog,
-    messages: new CassandraMessageStore(backends.cassandra, config.cassandra.keyspace),
-    presence: new RedisPresenceStore(backends.redis, config.presenceTtlSeconds),
-    subscriptions: new CassandraSubscriptionStore(backends.cassandra, config.cassandra.keyspace, config.push.maxSubscriptionsPerUser),
+    log: apiLog,
   });
   const server = await listen(app, config);
-  log.info({ port: server.port }, "origin HTTP API listening");
-  return {
-    url: server.url,
-    async stop() {
-      // In-flight requests finish (and their Kafka acks arrive) before the producer goes.
-      await server.close();
-      await messageLog.close();
-      if (!options.backends) await backends.close();
-    },
-  };
+  apiLog.info({ port: server.port }, "origin HTTP API listening");
+  return server;
 }

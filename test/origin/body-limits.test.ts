@@ -9,24 +9,24 @@ import { request, type ClientRequest, type IncomingMessage } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
-import { startOrigin, type RunningOrigin } from "../../origin/api/server.js";
+import type { RunningServices } from "../../origin/main.js";
 import { unverifiedBodyBytes } from "../../origin/shared/metrics.js";
 import { withTimeout } from "../../origin/shared/timeout.js";
 import { MAX_INGEST_BYTES, type MessageEvent } from "../../protocol/events.js";
 import { fittingEvents, ingestEnvelope } from "../../protocol/ingest-batch.js";
 import { MAX_BODY_BYTES } from "../../protocol/limits.js";
-import { cleanupRun, configOf, edgeSignature, log, loggedRecords, prepareRun, requireServices, signedFetch, testEnv, waitFor } from "./support.js";
+import { cleanupRun, configOf, edgeSignature, loggedRecords, prepareRun, requireServices, signedFetch, startProcess, testEnv, waitFor } from "./support.js";
 
 let config: OriginConfig;
 let backends: Backends;
-let origin: RunningOrigin;
+let origin: RunningServices;
 
 beforeAll(async () => {
   // The smallest budget: one largest body at a time.
   config = configOf(testEnv("bodies", { INGEST_MAX_UNVERIFIED_BYTES: String(MAX_INGEST_BYTES) }));
   await requireServices(config);
   backends = await prepareRun(config);
-  origin = await startOrigin(config, { log, backends });
+  origin = await startProcess(config, "ingest", backends);
 });
 
 afterAll(async () => {

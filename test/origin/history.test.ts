@@ -5,18 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
-import { startOrigin, type RunningOrigin } from "../../origin/api/server.js";
-import { startPersister } from "../../origin/persister/index.js";
-import type { Consuming } from "../../origin/message-log/log-consumer.js";
+import type { RunningServices } from "../../origin/main.js";
 import type { HistoryPage } from "../../protocol/message.js";
-import { bodyOf, cleanupRun, configOf, countMessages, ingest, log, messageEvents, prepareRun, requireServices, signedFetch, testEnv, waitFor } from "./support.js";
+import { bodyOf, cleanupRun, configOf, countMessages, ingest, messageEvents, prepareRun, requireServices, signedFetch, startProcess, testEnv, waitFor } from "./support.js";
 
 const CONVERSATION = "history-conv";
 const TOTAL = 2_500;
 let config: OriginConfig;
 let backends: Backends;
-let origin: RunningOrigin;
-let persister: Consuming;
+let origin: RunningServices;
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -32,15 +29,13 @@ beforeAll(async () => {
   config = configOf(testEnv("history"));
   await requireServices(config);
   backends = await prepareRun(config);
-  origin = await startOrigin(config, { log });
-  persister = await startPersister(config, { log });
+  origin = await startProcess(config, "ingest,persister", backends);
   for (let from = 1; from <= TOTAL; from += 500) expect((await ingest(origin.url, messageEvents(CONVERSATION, from, from + 499))).status).toBe(200);
   await waitFor(`${TOTAL} stored messages`, async () => (await countMessages(backends, config, CONVERSATION, TOTAL)) === TOTAL, 60_000, 200);
 });
 
 afterAll(async () => {
   await origin?.stop();
-  await persister?.stop();
   if (config) await cleanupRun(config, backends);
 });
 

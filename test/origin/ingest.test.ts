@@ -8,12 +8,9 @@ import { Partitioners } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openBackends, type Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
-import { startOrigin, type RunningOrigin } from "../../origin/api/server.js";
-import { startOpsServer, type RunningOps } from "../../origin/ops/server.js";
+import type { RunningServices } from "../../origin/main.js";
 import { CassandraMembersStore } from "../../origin/members/members-store-cassandra.js";
-import { startPersister } from "../../origin/persister/index.js";
 import { withTimeout } from "../../origin/shared/timeout.js";
-import type { Consuming } from "../../origin/message-log/log-consumer.js";
 import {
   cleanupRun,
   closedPort,
@@ -29,6 +26,7 @@ import {
   readTopic,
   requireServices,
   signedFetch,
+  startProcess,
   testEnv,
   testKafka,
   uncommittedMessages,
@@ -39,24 +37,22 @@ import {
 const env = testEnv("ingest");
 let config: OriginConfig;
 let backends: Backends;
-let origin: RunningOrigin;
-let persister: Consuming;
-let ops: RunningOps;
+/** The ingest's process, whose ops server reports on the backends it uses. */
+let origin: RunningServices;
+let persister: RunningServices;
 
 beforeAll(async () => {
   config = configOf(env);
   await requireServices(config);
   backends = await prepareRun(config);
-  origin = await startOrigin(config, { log });
-  persister = await startPersister(config, { log });
-  ops = await startOpsServer(config, backends, {}, log);
+  origin = await startProcess(config, "ingest", backends);
+  persister = await startProcess(config, "persister", backends);
   await groupStable(config, config.kafka.groups.persister);
 });
 
 afterAll(async () => {
   await origin?.stop();
   await persister?.stop();
-  await ops?.stop();
   if (config) await cleanupRun(config, backends);
 });
 
@@ -140,8 +136,7 @@ describe("acknowledgement", () => {
   it("answers 503, not 200, while Kafka is unreachable; the edge's retry then succeeds", async () => {
     const deadConfig = configOf({ ...env, KAFKA_BROKERS: `127.0.0.1:${await closedPort()}`, KAFKA_SEND_TIMEOUT_MS: "3000" });
     const deadBackends = openBackends(deadConfig, log);
-    const dead = await startOrigin(deadConfig, { log, backends: deadBackends });
-    const deadOps = await startOpsServer(deadConfig, deadBackends, {}, log);
+    const dead = await startProcess(deadConfig, "ingest", deadBackends);
     try {
       const batch = messageEvents("retry-conv", 1, 2);
       const started = Date.now();
@@ -149,7 +144,7 @@ describe("acknowledgement", () => {
       expect(refused.status).toBe(503);
       expect((await refused.json()).error.code).toBe("unavailable");
       expect(Date.now() - started).toBeLessThan(10_000);
-      const health = await fetch(`${deadOps.url}/healthz`);
+      const health = await fetch(`${dead.opsUrl}/healthz`);
       expect(health.status).toBe(503);
       expect(await health.json()).toMatchObject({ ok: false, checks: { kafka: "failed", cassandra: "ok", redis: "ok" } });
       expect(await stored("retry-conv", 2)).toBe(0);
@@ -158,7 +153,6 @@ describe("acknowledgement", () => {
       await waitFor("the retried batch stored", async () => (await stored("retry-conv", 2)) === 2);
     } finally {
       await dead.stop();
-      await deadOps.stop();
       await deadBackends.close();
     }
   });
@@ -251,13 +245,13 @@ describe("dead letters", () => {
 
 describe("operations (on the ops server)", () => {
   it("reports every backend healthy", async () => {
-    const res = await fetch(`${ops.url}/healthz`);
+    const res = await fetch(`${origin.opsUrl}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true, checks: { kafka: "ok", cassandra: "ok", redis: "ok" }, failed: {} });
   });
 
   it("exposes ingest and persister counters to Prometheus", async () => {
-    const text = await (await fetch(`${ops.url}/metrics`)).text();
+    const text = await (await fetch(`${origin.opsUrl}/metrics`)).text();
     expect(text).toMatch(/^origin_ingested_events_total\{kind="message"\} [1-9]\d*$/m);
     expect(text).toMatch(/^origin_persisted_messages_total [1-9]\d*$/m);
     expect(text).toMatch(/^origin_dead_letters_total\{service="ingest"\} [1-9]\d*$/m);

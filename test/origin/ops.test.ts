@@ -11,10 +11,9 @@ import { AssignerProtocol, type Consumer, type PartitionAssigner } from "kafkajs
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
-import { startOrigin } from "../../origin/api/server.js";
 import { startServices } from "../../origin/main.js";
 import {
-  accepts, cleanupRun, configOf, countMessages, ingest, log, messageEvents, prepareRun, requireServices, spawnOrigin, testEnv, testKafka, waitFor,
+  accepts, cleanupRun, configOf, countMessages, ingest, log, messageEvents, prepareRun, requireServices, spawnOrigin, startProcess, testEnv, testKafka, waitFor,
   withKafkaAdmin,
 } from "./support.js";
 
@@ -59,7 +58,7 @@ describe("unsigned /metrics and /healthz on the ingest port", () => {
 describe("a process without ingest", () => {
   it("serves /healthz with its consumer among the checks, and /metrics with what it persisted", async () => {
     const persister = await startServices(configOf({ ...env, ORIGIN_SERVICES: "persister" }), log);
-    const ingestOnly = await startOrigin(config, { log });
+    const ingestOnly = await startProcess(config, "ingest", backends);
     try {
       const health = await fetch(`${persister.opsUrl}/healthz`);
       expect(health.status).toBe(200);

@@ -4,10 +4,9 @@
  * And while Cassandra is unreachable nothing is committed, so nothing is lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../origin/backends.js";
+import { openBackends, type Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
-import { startOrigin, type RunningOrigin } from "../../origin/api/server.js";
-import { startPersister } from "../../origin/persister/index.js";
+import type { RunningServices } from "../../origin/main.js";
 import { batchRetries } from "../../origin/shared/metrics.js";
 import type { Message } from "../../protocol/message.js";
 import {
@@ -24,6 +23,7 @@ import {
   requireServices,
   signedFetch,
   spawnOrigin,
+  startProcess,
   testEnv,
   waitFor,
   withKafkaAdmin,
@@ -36,14 +36,14 @@ const PER_CONVERSATION = 600;
 const PER_ROUND = 50;
 let config: OriginConfig;
 let backends: Backends;
-let origin: RunningOrigin;
+let origin: RunningServices;
 const children: ChildOrigin[] = [];
 
 beforeAll(async () => {
   config = configOf(env);
   await requireServices(config);
   backends = await prepareRun(config);
-  origin = await startOrigin(config, { log });
+  origin = await startProcess(config, "ingest", backends);
 });
 
 afterAll(async () => {
@@ -125,7 +125,8 @@ describe("persister crash and restart", () => {
   it("while Cassandra is unreachable the persister retries without committing; the records are stored once it is back", { timeout: 60_000 }, async () => {
     const conversationId = "outage-conv";
     const unreachable = configOf({ ...env, CASSANDRA_CONTACT_POINTS: `127.0.0.1:${await closedPort()}` });
-    const blocked = await startPersister(unreachable, { log });
+    const unreachableBackends = openBackends(unreachable, log);
+    const blocked = await startProcess(unreachable, "persister", unreachableBackends);
     await groupStable(config, config.kafka.groups.persister);
     expect((await ingest(origin.url, messageEvents(conversationId, 1, 40))).status).toBe(200);
     const position = async () => withKafkaAdmin(config, (admin) => admin.fetchOffsets({ groupId: config.kafka.groups.persister, topics: [config.kafka.topics.messages] }));
@@ -135,8 +136,9 @@ describe("persister crash and restart", () => {
     expect(await position()).toEqual(before);
     expect(await countMessages(backends, config, conversationId, 40)).toBe(0);
     await blocked.stop();
+    await unreachableBackends.close();
 
-    const healthy = await startPersister(config, { log });
+    const healthy = await startProcess(config, "persister", backends);
     try {
       await waitFor("the held-back records stored", async () => (await countMessages(backends, config, conversationId, 40)) === 40, 30_000, 200);
     } finally {

@@ -4,27 +4,31 @@
  */
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openBackends, type Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
-import { startOrigin, type RunningOrigin } from "../../origin/api/server.js";
+import type { RunningServices } from "../../origin/main.js";
 import { RedisPresenceStore } from "../../origin/presence/presence-store-redis.js";
 import type { Presence } from "../../protocol/message.js";
-import { cleanupRun, configOf, ingest, log, requireServices, signedFetch, testEnv, waitFor } from "./support.js";
+import { cleanupRun, configOf, ingest, log, requireServices, signedFetch, startProcess, testEnv, waitFor } from "./support.js";
 
 let config: OriginConfig;
-let origin: RunningOrigin;
+let backends: Backends;
+let origin: RunningServices;
 let redis: Redis;
 
 beforeAll(async () => {
   config = configOf(testEnv("presence", { PRESENCE_TTL_SECONDS: "2" }));
   // Presence needs only Redis: no keyspace or topics for this file.
   await requireServices(config, ["redis"]);
-  origin = await startOrigin(config, { log });
+  backends = openBackends(config, log);
+  origin = await startProcess(config, "ingest", backends);
   redis = new Redis(config.redis.url, { keyPrefix: config.redis.prefix });
 });
 
 afterAll(async () => {
   redis?.disconnect();
   await origin?.stop();
+  await backends?.close();
   if (config) await cleanupRun(config);
 });
 

@@ -4,20 +4,18 @@
  */
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
-import { startOrigin, type RunningOrigin } from "../../origin/api/server.js";
-import { startPush } from "../../origin/push/index.js";
-import type { Consuming } from "../../origin/message-log/log-consumer.js";
-import { CassandraSubscriptionStore } from "../../origin/subscriptions/subscription-store-cassandra.js";
+import { openStores, type RunningServices } from "../../origin/main.js";
+import type { SubscriptionStore } from "../../origin/subscriptions/subscription-store.js";
 import { LocalPushService } from "./local-push-service.js";
-import { cleanupRun, configOf, groupStable, log, prepareRun, requireServices } from "./support.js";
+import { cleanupRun, configOf, groupStable, log, prepareRun, requireServices, startProcess } from "./support.js";
 
 export interface PushRun {
   config: OriginConfig;
   backends: Backends;
-  origin: RunningOrigin;
-  push: Consuming;
+  origin: RunningServices;
+  push: RunningServices;
   /** The subscriptions as the services store them. */
-  store: CassandraSubscriptionStore;
+  store: SubscriptionStore;
   pushService: LocalPushService;
   stop(): Promise<void>;
 }
@@ -29,15 +27,17 @@ export async function startPushRun(env: Record<string, string>, answerDelayMs = 
   const backends = await prepareRun(config);
   const pushService = new LocalPushService();
   await pushService.start(answerDelayMs);
-  const origin = await startOrigin(config, { log, backends });
-  const push = await startPush(config, { log, backends });
+  const origin = await startProcess(config, "ingest", backends);
+  const push = await startProcess(config, "push", backends);
   await groupStable(config, config.kafka.groups.push);
+  const stores = openStores(config, backends, log);
   return {
     config, backends, origin, push, pushService,
-    store: new CassandraSubscriptionStore(backends.cassandra, config.cassandra.keyspace, config.push.maxSubscriptionsPerUser),
+    store: stores.subscriptions,
     async stop() {
       await origin.stop();
       await push.stop();
+      await stores.close();
       await pushService.stop();
       await cleanupRun(config, backends);
     },

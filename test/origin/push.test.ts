@@ -8,27 +8,23 @@ import { createPublicKey, verify } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
-import { startOrigin, type RunningOrigin } from "../../origin/api/server.js";
-import { CassandraMembersStore } from "../../origin/members/members-store-cassandra.js";
-import { startOpsServer, type RunningOps } from "../../origin/ops/server.js";
+import { openStores, type RunningServices, type Stores } from "../../origin/main.js";
 import type { PushPayload } from "../../origin/push/notify.js";
-import { startPush } from "../../origin/push/index.js";
-import type { Consuming } from "../../origin/message-log/log-consumer.js";
 import { pushUnknownMembers } from "../../origin/shared/metrics.js";
-import { CassandraSubscriptionStore } from "../../origin/subscriptions/subscription-store-cassandra.js";
 import { previewOf, type OriginEvent } from "../../protocol/events.js";
 import { LocalPushService, type TestSubscription } from "./local-push-service.js";
 import {
-  cleanupRun, configOf, failedPushes, groupStable, ingest, log, membersEvent, prepareRun, pushEvents, readTopic, requireServices, signedFetch, testEnv,
+  cleanupRun, configOf, failedPushes, groupStable, ingest, log, membersEvent, prepareRun, pushEvents, readTopic, requireServices, signedFetch, startProcess, testEnv,
   waitFor, withKafkaAdmin, type PushEventsOptions,
 } from "./support.js";
 
 const COALESCE_MS = 1_000;
 let config: OriginConfig;
 let backends: Backends;
-let origin: RunningOrigin;
-let push: Consuming;
-let ops: RunningOps;
+let origin: RunningServices;
+let push: RunningServices;
+/** The stores as the services use them. */
+let stores: Stores;
 const pushService = new LocalPushService();
 
 beforeAll(async () => {
@@ -37,16 +33,16 @@ beforeAll(async () => {
   await requireServices(config);
   backends = await prepareRun(config);
   await pushService.start();
-  origin = await startOrigin(config, { log });
-  push = await startPush(config, { log });
-  ops = await startOpsServer(config, backends, {}, log);
+  origin = await startProcess(config, "ingest", backends);
+  push = await startProcess(config, "push", backends);
+  stores = openStores(config, backends, log);
   await groupStable(config, config.kafka.groups.push);
 });
 
 afterAll(async () => {
   await origin?.stop();
   await push?.stop();
-  await ops?.stop();
+  await stores?.close();
   await pushService.stop();
   if (config) await cleanupRun(config, backends);
 });
@@ -167,14 +163,13 @@ describe("web push", () => {
     await waitFor("the message counted", async () => ((await pushUnknownMembers.get()).values[0]?.value ?? 0) === before + 1);
     await windowPassed();
     expect(pushService.requestsTo("/una")).toEqual([]);
-    const metrics = await (await fetch(`${ops.url}/metrics`)).text();
+    const metrics = await (await fetch(`${origin.opsUrl}/metrics`)).text();
     expect(metrics).toMatch(/^origin_push_unknown_members_total [1-9]\d*$/m);
   });
 
   it("asks the store for a snapshot it has not read in the stream", async () => {
     const sub = await subscribe("stella", "/stella");
-    const store = new CassandraMembersStore(backends.cassandra, config.cassandra.keyspace);
-    expect((await store.save([{ conversationId: "conv-stored", version: 4, members: ["bob", "stella"], at: Date.now() }])).ok).toBe(true);
+    expect((await stores.members.save([{ conversationId: "conv-stored", version: 4, members: ["bob", "stella"], at: Date.now() }])).ok).toBe(true);
     await ingestOk([message("conv-stored", 1)]);
     await waitFor("stella's notification", async () => pushService.requestsTo("/stella").length === 1);
     expect(payloadsAt("/stella", sub)).toEqual([{ conversationId: "conv-stored", senderId: "bob", preview: "message 1", count: 1, seq: 1 }]);
@@ -190,7 +185,7 @@ describe("web push", () => {
     const offset = committed[0]!.partitions.find((p) => p.partition === snapshotRecord!.partition)!.offset;
     expect(BigInt(offset)).toBeGreaterThan(BigInt(snapshotRecord!.offset));
 
-    push = await startPush(config, { log });
+    push = await startProcess(config, "push", backends);
     await groupStable(config, config.kafka.groups.push);
     await ingestOk([message("conv-restart", 2)]);
     await waitFor("rita's second notification", async () => pushService.requestsTo("/rita").length === 2);
@@ -202,7 +197,7 @@ describe("web push", () => {
     await messageTo("conv-late", ["lena"]);
     await waitFor("the first group's notification", async () => pushService.requestsTo("/lena").length === 1);
     const late = { ...config, kafka: { ...config.kafka, groups: { ...config.kafka.groups, push: `${config.kafka.groups.push}-late` } } };
-    const second = await startPush(late, { log });
+    const second = await startProcess(late, "push", backends);
     try {
       await groupStable(late, late.kafka.groups.push);
       await windowPassed();
@@ -215,13 +210,12 @@ describe("web push", () => {
   });
 
   it("removes a subscription whose push service answers 410 and keeps pushing to the others", async () => {
-    const store = new CassandraSubscriptionStore(backends.cassandra, config.cassandra.keyspace, config.push.maxSubscriptionsPerUser);
     const gone = await subscribe("dave", "/dave-old-browser", 410);
     const current = await subscribe("dave", "/dave-phone");
     await messageTo("conv-d", ["dave"]);
 
     const remaining = await waitFor("the gone subscription removed", async () => {
-      const list = await store.list("dave");
+      const list = await stores.subscriptions.list("dave");
       return list.ok && list.value.length === 1 && list.value;
     });
     expect(remaining.map((s) => s.endpoint)).toEqual([current.subscription.endpoint]);
@@ -231,7 +225,7 @@ describe("web push", () => {
     await waitFor("the second notification", async () => pushService.requestsTo("/dave-phone").length === 2);
     expect(pushService.requestsTo("/dave-old-browser")).toHaveLength(1);
     expect(gone.subscription.endpoint).not.toBe(current.subscription.endpoint);
-    const metrics = await (await fetch(`${ops.url}/metrics`)).text();
+    const metrics = await (await fetch(`${origin.opsUrl}/metrics`)).text();
     expect(metrics).toMatch(/^origin_pushes_failed_total\{reason="gone"\} [1-9]\d*$/m);
     expect(metrics).toMatch(/^origin_pushes_sent_total [1-9]\d*$/m);
   });

@@ -7,23 +7,23 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
+import type { RunningServices } from "../../origin/main.js";
 import { sha256Hex } from "../../origin/api/hmac.js";
-import { startOrigin, type RunningOrigin } from "../../origin/api/server.js";
 import { CONTENT_SHA256_HEADER, type MembersEvent } from "../../protocol/events.js";
-import { cleanupRun, configOf, edgeSignature, log, loggedRecords, messageEvents, prepareRun, requireServices, SECRET, sendSigned, signedFetch, testEnv } from "./support.js";
+import { cleanupRun, configOf, edgeSignature, loggedRecords, messageEvents, prepareRun, requireServices, SECRET, sendSigned, signedFetch, startProcess, testEnv } from "./support.js";
 
 let config: OriginConfig;
 let backends: Backends;
 /** Two ingest processes behind one load balancer, as the edge would reach them. */
-let first: RunningOrigin;
-let second: RunningOrigin;
+let first: RunningServices;
+let second: RunningServices;
 
 beforeAll(async () => {
   config = configOf(testEnv("signature"));
   await requireServices(config);
   backends = await prepareRun(config);
-  first = await startOrigin(config, { log, backends });
-  second = await startOrigin(config, { log, backends });
+  first = await startProcess(config, "ingest", backends);
+  second = await startProcess(config, "ingest", backends);
 });
 
 afterAll(async () => {
@@ -115,7 +115,7 @@ describe("changed bodies", () => {
 
 describe("ORIGIN_SECRET rotation", () => {
   it("accepts requests signed with the previous secret while ORIGIN_SECRET_PREVIOUS is set, and no other", async () => {
-    const rotating = await startOrigin({ ...config, secret: "the-new-secret", previousSecret: SECRET }, { log, backends });
+    const rotating = await startProcess({ ...config, secret: "the-new-secret", previousSecret: SECRET }, "ingest", backends);
     try {
       const body = batch([members(50)]);
       expect((await signedFetch(rotating.url, "POST", "/v1/ingest", body, { secret: "the-new-secret" })).status).toBe(200);
