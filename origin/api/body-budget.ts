@@ -1,8 +1,9 @@
 /**
  * The bytes of request bodies this process is receiving and has not yet checked against their signed hash. Each
- * body is at most MAX_INGEST_BYTES, but nothing else bounds how many arrive at once: 8 concurrent 24 MiB posts once
- * took the ingest from 135 to 282 MiB. A request reserves its declared length before its body is read and gives it
- * back once the body is verified or refused; past the limit it is answered 503 with Retry-After (the edge retries).
+ * body is at most MAX_INGEST_BYTES, but nothing else bounds how many arrive at once, so the process's memory would
+ * follow whatever a sender with a fresh signature posts concurrently. A request reserves its declared length before
+ * its body is read and gives it back once the body is verified or refused; past the limit it is answered 503 with
+ * Retry-After (the edge retries).
  */
 import { unverifiedBodyBytes } from "../shared/metrics.js";
 

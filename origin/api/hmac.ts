@@ -1,7 +1,8 @@
 /**
- * The edge-request MAC (protocol/signature.ts) on node:crypto: WebCrypto's async verify costs ~65 µs per 12 KB ingest
- * batch in Node 20 (promise, job and transfer machinery), this ~10 µs. The caller has checked the headers' shape and
- * freshness first (`readSignatureHeaders`).
+ * The edge-request MAC (protocol/signature.ts) on node:crypto, synchronously: WebCrypto's verify is asynchronous, and
+ * its promise, thread-pool job and transferable wrappers cost several times the HMAC itself on every request
+ * (docs/benchmarks.md, "Signatures on node:crypto"). The caller has checked the headers' shape and freshness first
+ * (`readSignatureHeaders`).
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { CONTENT_SHA256_HEADER, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../../protocol/events.js";

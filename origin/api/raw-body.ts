@@ -1,8 +1,8 @@
 /**
  * A request's body, read straight off Node's `IncomingMessage`, refused past `maxBytes`. Why not hono's `bodyLimit`
  * and `c.req.text()`: on @hono/node-server they build a Web `Request` and a `ReadableStream` around the socket for
- * every call; reading the body here let the ingest accept ~25% more events on the same cores (docs/benchmarks.md,
- * `origin`). Every route reads the body the signature middleware keeps, never `c.req`'s.
+ * every call, a cost the ingest pays per batch (docs/benchmarks.md, "Bodies read off Node's request"). Every route
+ * reads the body the signature middleware keeps, never `c.req`'s.
  */
 import type { IncomingMessage } from "node:http";
 import { fail, ok, type Result } from "../../protocol/errors.js";

@@ -1,8 +1,8 @@
 /**
- * Finding 1, the origin read unauthenticated bodies: with a fresh timestamp and any 64-hex signature it read and
- * HMACed up to 25.6 MB before refusing, and eight such posts at once took it from 135 to 282 MiB. Now a body is at
- * most MAX_INGEST_BYTES (the edge cuts its batches to fit), a longer or undeclared one is refused before a byte of it
- * is read, and the bytes a process receives before verifying them are bounded (INGEST_MAX_UNVERIFIED_BYTES).
+ * Unverified bodies are bounded: a body is at most MAX_INGEST_BYTES (the edge cuts its batches to fit), a longer or
+ * undeclared one is refused before a byte of it is read, and the bytes a process receives before checking them
+ * against their signed hash are bounded (INGEST_MAX_UNVERIFIED_BYTES): the origin's memory does not follow what is
+ * posted to it, however large or however many at once.
  */
 import { once } from "node:events";
 import { request, type ClientRequest, type IncomingMessage } from "node:http";

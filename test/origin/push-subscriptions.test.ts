@@ -1,8 +1,8 @@
 /**
- * Finding 4, push subscriptions without bounds: a user could add any number, each message they missed went to all of them
- * at once (an ECDH each), and one answered 400/401/403 was kept and pushed to forever. Now a user keeps at most
- * PUSH_MAX_SUBSCRIPTIONS_PER_USER (one more replaces the oldest), a process has at most PUSH_SEND_CONCURRENCY sends in
- * flight, and a subscription refused PUSH_MAX_REJECTIONS times in a row is removed (404/410 at once, 429 never).
+ * Push subscriptions are bounded: a user keeps at most PUSH_MAX_SUBSCRIPTIONS_PER_USER (one more replaces the oldest),
+ * since every missed message costs a send (an ECDH each) per subscription; a process has at most PUSH_SEND_CONCURRENCY
+ * sends in flight; and a subscription refused PUSH_MAX_REJECTIONS times in a row is removed (404/410 at once, 429
+ * never), rather than pushed to forever.
  */
 import { isDeepStrictEqual } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

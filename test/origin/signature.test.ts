@@ -1,8 +1,7 @@
 /**
- * Finding 2, the signature covered only `timestamp.body`: a captured ingest POST replayed within five minutes as
- * `GET /v1/history/<any conversation>` or `GET /v1/presence?users=…` was answered, and replayed unchanged it was
- * accepted again (push notifications sent twice). Signature v2 covers method, path and query, timestamp, a nonce
- * and the body's hash, and every ingest process refuses a signature seen before (Redis).
+ * A signature covers method, path and query, timestamp, a nonce and the body's hash, and is served once by every
+ * ingest process together (Redis): a captured request cannot be replayed, moved to another route (reading history or
+ * presence with an ingest's signature) or given another body.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../origin/backends.js";
