@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../origin/config.js";
 import { STRICT_ENDPOINT_POLICY } from "../../protocol/push-endpoint.js";
-import { startPushRun, type PushRun } from "./push-run.js";
+import { startPushRun, type PushRun } from "./push/push-run.js";
 import { accepts, configOf, failedPushes, ingest, pushEvents, signedFetch, spawnOrigin, testEnv, waitFor } from "./support.js";
 
 /** The test environment less what the defaults are about: no ORIGIN_HOST, no dev or insecure switch. */

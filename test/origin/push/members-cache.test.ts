@@ -1,7 +1,7 @@
 /** MembersCache (pure): the snapshots the push service knows, bounded, and dropped with the partitions it loses. */
 import { describe, expect, it } from "vitest";
-import type { MembersSnapshot } from "../../origin/members/members-store.js";
-import { MembersCache } from "../../origin/push/members-cache.js";
+import type { MembersSnapshot } from "../../../origin/members/members-store.js";
+import { MembersCache } from "../../../origin/push/members-cache.js";
 
 const snapshot = (conversationId: string, members: number): MembersSnapshot => ({
   conversationId, version: 1, members: Array.from({ length: members }, (_, i) => `u${i}`), at: 0,

@@ -6,11 +6,11 @@ import { once } from "node:events";
 import { request, type IncomingMessage } from "node:http";
 import { Partitioners } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openBackends, type Backends } from "../../origin/backends.js";
-import type { OriginConfig } from "../../origin/config.js";
-import type { RunningServices } from "../../origin/main.js";
-import { CassandraMembersStore } from "../../origin/members/members-store-cassandra.js";
-import { withTimeout } from "../../origin/shared/timeout.js";
+import { openBackends, type Backends } from "../../../origin/backends.js";
+import type { OriginConfig } from "../../../origin/config.js";
+import type { RunningServices } from "../../../origin/main.js";
+import { CassandraMembersStore } from "../../../origin/members/members-store-cassandra.js";
+import { withTimeout } from "../../../origin/shared/timeout.js";
 import {
   cleanupRun,
   closedPort,
@@ -32,7 +32,7 @@ import {
   uncommittedMessages,
   waitFor,
   withKafkaAdmin,
-} from "./support.js";
+} from "../support.js";
 
 const env = testEnv("ingest");
 let config: OriginConfig;

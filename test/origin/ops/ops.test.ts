@@ -9,13 +9,13 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import { AssignerProtocol, type Consumer, type PartitionAssigner } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../origin/backends.js";
-import type { OriginConfig } from "../../origin/config.js";
-import { startServices } from "../../origin/main.js";
+import type { Backends } from "../../../origin/backends.js";
+import type { OriginConfig } from "../../../origin/config.js";
+import { startServices } from "../../../origin/main.js";
 import {
   accepts, cleanupRun, configOf, countMessages, ingest, log, messageEvents, prepareRun, requireServices, spawnOrigin, startProcess, testEnv, testKafka, waitFor,
   withKafkaAdmin,
-} from "./support.js";
+} from "../support.js";
 
 const env = testEnv("ops");
 let config: OriginConfig;

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readBody } from "../../origin/api/raw-body.js";
+import { readBody } from "../../../origin/api/raw-body.js";
 
 const LIMIT = 100;
 let server: Server;

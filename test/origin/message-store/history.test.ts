@@ -3,11 +3,11 @@
  * correct across bucket boundaries, in both directions, with the edge's answer shape.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../origin/backends.js";
-import type { OriginConfig } from "../../origin/config.js";
-import type { RunningServices } from "../../origin/main.js";
-import type { HistoryPage } from "../../protocol/message.js";
-import { bodyOf, cleanupRun, configOf, countMessages, ingest, messageEvents, prepareRun, requireServices, signedFetch, startProcess, testEnv, waitFor } from "./support.js";
+import type { Backends } from "../../../origin/backends.js";
+import type { OriginConfig } from "../../../origin/config.js";
+import type { RunningServices } from "../../../origin/main.js";
+import type { HistoryPage } from "../../../protocol/message.js";
+import { bodyOf, cleanupRun, configOf, countMessages, ingest, messageEvents, prepareRun, requireServices, signedFetch, startProcess, testEnv, waitFor } from "../support.js";
 
 const CONVERSATION = "history-conv";
 const TOTAL = 2_500;

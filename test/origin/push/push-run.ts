@@ -2,12 +2,12 @@
  * An ingest and a push service on one test file's own keyspace, topics and prefix, and the local push service they
  * send to: what the push tests start in `beforeAll` and stop in `afterAll`.
  */
-import type { Backends } from "../../origin/backends.js";
-import type { OriginConfig } from "../../origin/config.js";
-import { openStores, type RunningServices } from "../../origin/main.js";
-import type { SubscriptionStore } from "../../origin/subscriptions/subscription-store.js";
+import type { Backends } from "../../../origin/backends.js";
+import type { OriginConfig } from "../../../origin/config.js";
+import { openStores, type RunningServices } from "../../../origin/main.js";
+import type { SubscriptionStore } from "../../../origin/subscriptions/subscription-store.js";
 import { LocalPushService } from "./local-push-service.js";
-import { cleanupRun, configOf, groupStable, log, prepareRun, requireServices, startProcess } from "./support.js";
+import { cleanupRun, configOf, groupStable, log, prepareRun, requireServices, startProcess } from "../support.js";
 
 export interface PushRun {
   config: OriginConfig;

@@ -4,11 +4,11 @@
  * And while Cassandra is unreachable nothing is committed, so nothing is lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openBackends, type Backends } from "../../origin/backends.js";
-import type { OriginConfig } from "../../origin/config.js";
-import type { RunningServices } from "../../origin/main.js";
-import { batchRetries } from "../../origin/shared/metrics.js";
-import type { Message } from "../../protocol/message.js";
+import { openBackends, type Backends } from "../../../origin/backends.js";
+import type { OriginConfig } from "../../../origin/config.js";
+import type { RunningServices } from "../../../origin/main.js";
+import { batchRetries } from "../../../origin/shared/metrics.js";
+import type { Message } from "../../../protocol/message.js";
 import {
   bodyOf,
   cleanupRun,
@@ -28,7 +28,7 @@ import {
   waitFor,
   withKafkaAdmin,
   type ChildOrigin,
-} from "./support.js";
+} from "../support.js";
 
 const env = testEnv("persister");
 const CONVERSATIONS = ["kill-a", "kill-b", "kill-c", "kill-d", "kill-e", "kill-f"];

@@ -1,6 +1,6 @@
 /** CommitTracker (pure): a consumer never commits past a record still pending (push: a notification not yet sent). */
 import { describe, expect, it } from "vitest";
-import { CommitTracker } from "../../origin/message-log/commit-tracker.js";
+import { CommitTracker } from "../../../origin/message-log/commit-tracker.js";
 
 describe("CommitTracker", () => {
   it("commits just past the newest record once nothing is pending", () => {

@@ -4,12 +4,12 @@
  * notification, arriving just after, is not held behind the big group's (sends take turns by conversation).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PushPayload } from "../../origin/push/notify.js";
-import { mapLimit } from "../../origin/shared/map-limit.js";
-import { DEFAULT_MAX_GROUP_MEMBERS } from "../../protocol/limits.js";
+import type { PushPayload } from "../../../origin/push/notify.js";
+import { mapLimit } from "../../../origin/shared/map-limit.js";
+import { DEFAULT_MAX_GROUP_MEMBERS } from "../../../protocol/limits.js";
 import type { TestSubscription } from "./local-push-service.js";
 import { startPushRun, type PushRun } from "./push-run.js";
-import { ingest, membersEvent, pushEvents, testEnv, waitFor } from "./support.js";
+import { ingest, membersEvent, pushEvents, testEnv, waitFor } from "../support.js";
 
 const SEND_CONCURRENCY = 4;
 /** Each push service answer waits this long: 1,013 sends take ~5 s, long enough for a queue to show. */

@@ -1,6 +1,6 @@
 /** Limiter (pure): a process-wide bound on tasks in flight, served by key in turn. */
 import { describe, expect, it } from "vitest";
-import { Limiter } from "../../origin/shared/limiter.js";
+import { Limiter } from "../../../origin/shared/limiter.js";
 
 /** A task that records its start and finishes when the test says. */
 function gate(started: string[], name: string) {

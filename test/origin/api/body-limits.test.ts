@@ -7,15 +7,15 @@
 import { once } from "node:events";
 import { request, type ClientRequest, type IncomingMessage } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../origin/backends.js";
-import type { OriginConfig } from "../../origin/config.js";
-import type { RunningServices } from "../../origin/main.js";
-import { unverifiedBodyBytes } from "../../origin/shared/metrics.js";
-import { withTimeout } from "../../origin/shared/timeout.js";
-import { MAX_INGEST_BYTES, type MessageEvent } from "../../protocol/events.js";
-import { fittingEvents, ingestEnvelope } from "../../protocol/ingest-batch.js";
-import { MAX_BODY_BYTES } from "../../protocol/limits.js";
-import { cleanupRun, configOf, edgeSignature, loggedRecords, prepareRun, requireServices, signedFetch, startProcess, testEnv, waitFor } from "./support.js";
+import type { Backends } from "../../../origin/backends.js";
+import type { OriginConfig } from "../../../origin/config.js";
+import type { RunningServices } from "../../../origin/main.js";
+import { unverifiedBodyBytes } from "../../../origin/shared/metrics.js";
+import { withTimeout } from "../../../origin/shared/timeout.js";
+import { MAX_INGEST_BYTES, type MessageEvent } from "../../../protocol/events.js";
+import { fittingEvents, ingestEnvelope } from "../../../protocol/ingest-batch.js";
+import { MAX_BODY_BYTES } from "../../../protocol/limits.js";
+import { cleanupRun, configOf, edgeSignature, loggedRecords, prepareRun, requireServices, signedFetch, startProcess, testEnv, waitFor } from "../support.js";
 
 let config: OriginConfig;
 let backends: Backends;

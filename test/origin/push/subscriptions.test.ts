@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPushRun, type PushRun } from "./push-run.js";
-import { ingest, pushEvents, signedFetch, testEnv, waitFor } from "./support.js";
+import { ingest, pushEvents, signedFetch, testEnv, waitFor } from "../support.js";
 
 const SEND_CONCURRENCY = 2;
 let run: PushRun;

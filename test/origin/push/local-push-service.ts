@@ -7,7 +7,7 @@ import { once } from "node:events";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import ece from "http_ece";
-import type { PushSubscription } from "../../protocol/http.js";
+import type { PushSubscription } from "../../../protocol/http.js";
 
 export interface PushRequest {
   path: string;

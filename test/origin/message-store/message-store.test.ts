@@ -4,12 +4,12 @@
  * pages walk.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../origin/backends.js";
-import type { OriginConfig } from "../../origin/config.js";
-import { CassandraMessageStore } from "../../origin/message-store/message-store-cassandra.js";
-import { MAX_BODY_BYTES } from "../../protocol/limits.js";
-import type { Message } from "../../protocol/message.js";
-import { cleanupRun, configOf, countMessages, prepareRun, requireServices, testEnv } from "./support.js";
+import type { Backends } from "../../../origin/backends.js";
+import type { OriginConfig } from "../../../origin/config.js";
+import { CassandraMessageStore } from "../../../origin/message-store/message-store-cassandra.js";
+import { MAX_BODY_BYTES } from "../../../protocol/limits.js";
+import type { Message } from "../../../protocol/message.js";
+import { cleanupRun, configOf, countMessages, prepareRun, requireServices, testEnv } from "../support.js";
 
 let config: OriginConfig;
 let backends: Backends;

@@ -4,12 +4,12 @@
  * presence with an ingest's signature) or given another body.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../origin/backends.js";
-import type { OriginConfig } from "../../origin/config.js";
-import type { RunningServices } from "../../origin/main.js";
-import { sha256Hex } from "../../origin/api/hmac.js";
-import { CONTENT_SHA256_HEADER, type MembersEvent } from "../../protocol/events.js";
-import { cleanupRun, configOf, edgeSignature, loggedRecords, messageEvents, prepareRun, requireServices, SECRET, sendSigned, signedFetch, startProcess, testEnv } from "./support.js";
+import type { Backends } from "../../../origin/backends.js";
+import type { OriginConfig } from "../../../origin/config.js";
+import type { RunningServices } from "../../../origin/main.js";
+import { sha256Hex } from "../../../origin/api/hmac.js";
+import { CONTENT_SHA256_HEADER, type MembersEvent } from "../../../protocol/events.js";
+import { cleanupRun, configOf, edgeSignature, loggedRecords, messageEvents, prepareRun, requireServices, SECRET, sendSigned, signedFetch, startProcess, testEnv } from "../support.js";
 
 let config: OriginConfig;
 let backends: Backends;

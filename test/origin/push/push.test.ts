@@ -6,17 +6,17 @@
  */
 import { createPublicKey, verify } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../origin/backends.js";
-import type { OriginConfig } from "../../origin/config.js";
-import { openStores, type RunningServices, type Stores } from "../../origin/main.js";
-import type { PushPayload } from "../../origin/push/notify.js";
-import { pushUnknownMembers } from "../../origin/shared/metrics.js";
-import { previewOf, type OriginEvent } from "../../protocol/events.js";
+import type { Backends } from "../../../origin/backends.js";
+import type { OriginConfig } from "../../../origin/config.js";
+import { openStores, type RunningServices, type Stores } from "../../../origin/main.js";
+import type { PushPayload } from "../../../origin/push/notify.js";
+import { pushUnknownMembers } from "../../../origin/shared/metrics.js";
+import { previewOf, type OriginEvent } from "../../../protocol/events.js";
 import { LocalPushService, type TestSubscription } from "./local-push-service.js";
 import {
   cleanupRun, configOf, failedPushes, groupStable, ingest, log, membersEvent, prepareRun, pushEvents, readTopic, requireServices, signedFetch, startProcess, testEnv,
   waitFor, withKafkaAdmin, type PushEventsOptions,
-} from "./support.js";
+} from "../support.js";
 
 const COALESCE_MS = 1_000;
 let config: OriginConfig;

@@ -4,12 +4,12 @@
  */
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openBackends, type Backends } from "../../origin/backends.js";
-import type { OriginConfig } from "../../origin/config.js";
-import type { RunningServices } from "../../origin/main.js";
-import { RedisPresenceStore } from "../../origin/presence/presence-store-redis.js";
-import type { Presence } from "../../protocol/message.js";
-import { cleanupRun, configOf, ingest, log, requireServices, signedFetch, startProcess, testEnv, waitFor } from "./support.js";
+import { openBackends, type Backends } from "../../../origin/backends.js";
+import type { OriginConfig } from "../../../origin/config.js";
+import type { RunningServices } from "../../../origin/main.js";
+import { RedisPresenceStore } from "../../../origin/presence/presence-store-redis.js";
+import type { Presence } from "../../../protocol/message.js";
+import { cleanupRun, configOf, ingest, log, requireServices, signedFetch, startProcess, testEnv, waitFor } from "../support.js";
 
 let config: OriginConfig;
 let backends: Backends;

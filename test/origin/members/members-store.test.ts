@@ -4,12 +4,12 @@
  * created before it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../origin/backends.js";
-import { applySchema } from "../../origin/cassandra/schema.js";
-import type { OriginConfig } from "../../origin/config.js";
-import { CassandraMembersStore } from "../../origin/members/members-store-cassandra.js";
-import type { MembersSnapshot } from "../../origin/members/members-store.js";
-import { cleanupRun, configOf, prepareRun, requireServices, testEnv } from "./support.js";
+import type { Backends } from "../../../origin/backends.js";
+import { applySchema } from "../../../origin/cassandra/schema.js";
+import type { OriginConfig } from "../../../origin/config.js";
+import { CassandraMembersStore } from "../../../origin/members/members-store-cassandra.js";
+import type { MembersSnapshot } from "../../../origin/members/members-store.js";
+import { cleanupRun, configOf, prepareRun, requireServices, testEnv } from "../support.js";
 
 let config: OriginConfig;
 let backends: Backends;

@@ -1,7 +1,7 @@
 /** Coalescer (pure, on fake timers): one notification per (user, conversation) and window, carrying what each message came with. */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Coalescer, type Notification } from "../../origin/push/coalescer.js";
-import type { MessageEvent } from "../../protocol/events.js";
+import { Coalescer, type Notification } from "../../../origin/push/coalescer.js";
+import type { MessageEvent } from "../../../protocol/events.js";
 
 /** What the tests let each message carry into a window: where it was read. */
 interface Position {

@@ -1,6 +1,6 @@
 /** GroupCommit (pure, on fake timers): concurrent submissions share writes, and each learns its own write's fate. */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { GroupCommit } from "../../origin/shared/group-commit.js";
+import { GroupCommit } from "../../../origin/shared/group-commit.js";
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
