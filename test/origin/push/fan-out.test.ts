@@ -1,62 +1,87 @@
 /**
- * A message to a group of 1,024 members with 10 online: 1,013 coalesced notifications (everyone but the sender and
- * the online ones), each sent once, with the sends bounded by PUSH_SEND_CONCURRENCY; and a small conversation's
- * notification, arriving just after, is not held behind the big group's (sends take turns by conversation).
+ * Push's handler (pure, on fakes): each message's record is held once per window it enters (its offline members but
+ * the sender), so that it is committed only once every such notification was handled; a failed lookup holds nothing,
+ * and a handler whose partition was lost stops before holding what it did not reach.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PushPayload } from "../../../origin/push/notify.js";
-import { mapLimit } from "../../../origin/shared/map-limit.js";
-import { DEFAULT_MAX_GROUP_MEMBERS } from "../../../protocol/limits.js";
-import type { TestSubscription } from "./local-push-service.js";
-import { startPushRun, type PushRun } from "./push-run.js";
-import { ingest, membersEvent, pushEvents, testEnv, waitFor } from "../support.js";
+import { describe, expect, it } from "vitest";
+import type { MembersSnapshot } from "../../../origin/members/members-store.js";
+import type { ConversationRecord } from "../../../origin/message-log/conversation-record.js";
+import { Coalescer, type Notification } from "../../../origin/push/coalescer.js";
+import { fanOut, type Release } from "../../../origin/push/fan-out.js";
+import { MembersCache } from "../../../origin/push/members-cache.js";
+import { createLogger } from "../../../origin/shared/log.js";
+import { fail, ok, type Result } from "../../../protocol/errors.js";
+import { consumedBatch } from "../message-log/consumed-batch.js";
+import { membersEvent, pushEvents } from "../support.js";
 
-const SEND_CONCURRENCY = 4;
-/** Each push service answer waits this long: 1,013 sends take ~5 s, long enough for a queue to show. */
-const ANSWER_DELAY_MS = 20;
-let run: PushRun;
+/** Push's handler on fakes: `online` users have presence, the store knows `stored`, flushed windows are collected. */
+function handlerWith(online: string[], presence: Result<Set<string>> = ok(new Set(online)), stored: MembersSnapshot | null = null) {
+  const flushed: Notification<Release>[] = [];
+  const coalescer = new Coalescer<Release>(60_000, async (n) => {
+    flushed.push(n);
+    for (const release of n.holds) release();
+    return true;
+  });
+  const handle = fanOut({
+    coalescer,
+    cache: new MembersCache(1_000),
+    members: { save: async () => ok(undefined), get: async () => ok(stored) },
+    presence: {
+      apply: async () => ok(undefined),
+      get: async () => ok({}),
+      online: async () => presence,
+      check: async () => ok(undefined),
+    },
+    log: createLogger("silent"),
+  });
+  return { handle, coalescer, flushed };
+}
 
-beforeAll(async () => {
-  run = await startPushRun(testEnv("push_fanout", { PUSH_COALESCE_MS: "300", PUSH_SEND_CONCURRENCY: String(SEND_CONCURRENCY), PUSH_ALLOW_INSECURE_ENDPOINTS: "1" }), ANSWER_DELAY_MS);
-});
+describe("fanOut", () => {
+  it("holds a message once per offline member but the sender, until each of their notifications was handled", async () => {
+    const { handle, coalescer, flushed } = handlerWith(["olive"]);
+    const batch = consumedBatch<ConversationRecord>(pushEvents("c", ["amy", "olive", "ned"], { senderId: "bob" }));
+    expect(await handle(batch)).toEqual({ ok: true, value: undefined });
+    expect(batch.held).toEqual(["1", "2"]);
+    expect(batch.outstanding).toEqual(new Map([["2", 2]]));
+    await coalescer.drain();
+    expect(flushed.map((n) => n.userId).sort()).toEqual(["amy", "ned"]);
+    expect(batch.outstanding).toEqual(new Map());
+  });
 
-afterAll(async () => {
-  await run?.stop();
-});
+  it("holds nothing and answers the failure when presence cannot be read", async () => {
+    const down = fail("unavailable", "presence store down");
+    const { handle, coalescer, flushed } = handlerWith([], down);
+    const batch = consumedBatch<ConversationRecord>(pushEvents("c", ["amy"]));
+    expect(await handle(batch)).toEqual(down);
+    await coalescer.drain();
+    expect([batch.held, flushed]).toEqual([[], []]);
+  });
 
-describe("a big group's fan-out", () => {
-  it("notifies the 1,013 offline members of a 1,024-member group once each, and a small conversation's member meanwhile", { timeout: 120_000 }, async () => {
-    const members = Array.from({ length: DEFAULT_MAX_GROUP_MEMBERS }, (_, i) => `g${i}`);
-    const [sender, ...others] = members as [string, ...string[]];
-    const online = others.slice(0, 10);
-    const offline = others.slice(10);
-    const subs = new Map<string, TestSubscription>();
-    await mapLimit([...members, "solo"], 32, async (userId) => {
-      const sub = run.pushService.subscribe(`/${userId}`);
-      subs.set(userId, sub);
-      expect((await run.store.add(userId, sub.subscription)).ok).toBe(true);
-    });
-    const at = Date.now();
-    const leases = online.map((userId) => ({ kind: "presence", userId, online: true, at, leaseMs: 60_000 }));
-    expect((await ingest(run.origin.url, leases)).status).toBe(200);
+  it("notifies nobody of a conversation whose members it does not know, and lets its records go", async () => {
+    const { handle, coalescer, flushed } = handlerWith([]);
+    const [, message] = pushEvents("unknown", ["amy"]);
+    const batch = consumedBatch<ConversationRecord>([message]);
+    expect(await handle(batch)).toEqual({ ok: true, value: undefined });
+    await coalescer.drain();
+    expect([batch.held, batch.outstanding, flushed]).toEqual([["1"], new Map(), []]);
+  });
 
-    const [, groupMessage] = pushEvents("big-group", [], { senderId: sender });
-    expect((await ingest(run.origin.url, [membersEvent("big-group", 1, members), groupMessage])).status).toBe(200);
-    expect((await ingest(run.origin.url, pushEvents("small-chat", ["solo"]))).status).toBe(200);
+  it("takes the stored snapshot of a conversation it has read none of", async () => {
+    const { kind: _, ...stored } = membersEvent("c", 3, ["bob", "stella"]);
+    const { handle, coalescer, flushed } = handlerWith([], undefined, stored);
+    const [, message] = pushEvents("c", []);
+    expect(await handle(consumedBatch<ConversationRecord>([message]))).toEqual({ ok: true, value: undefined });
+    await coalescer.drain();
+    expect(flushed.map((n) => n.userId)).toEqual(["stella"]);
+  });
 
-    await waitFor("1,014 notifications", async () => run.pushService.requests.length >= offline.length + 1, 60_000, 200);
-    // Once a window had time to open and close again, nothing more came.
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(run.pushService.requests).toHaveLength(offline.length + 1);
-    for (const userId of offline) expect(run.pushService.requestsTo(`/${userId}`), userId).toHaveLength(1);
-    for (const userId of [sender, ...online]) expect(run.pushService.requestsTo(`/${userId}`), userId).toEqual([]);
-    const [last] = run.pushService.requestsTo(`/${offline.at(-1)}`);
-    expect(JSON.parse(subs.get(offline.at(-1)!)!.decrypt(last!.body)) as PushPayload).toEqual({ conversationId: "big-group", senderId: sender, preview: "message 1", count: 1, seq: 1 });
-    expect(run.pushService.maxInFlight).toBeLessThanOrEqual(SEND_CONCURRENCY);
-
-    // In arrival order the small conversation's push is among the first, not behind the group's 1,013.
-    const soloAt = run.pushService.requests.findIndex((r) => r.path === "/solo");
-    expect(soloAt).toBeGreaterThanOrEqual(0);
-    expect(soloAt).toBeLessThan(100);
+  it("stops before holding anything once the partition is no longer owned", async () => {
+    const { handle, coalescer, flushed } = handlerWith([]);
+    const batch = consumedBatch<ConversationRecord>(pushEvents("c", ["amy"]));
+    batch.owner.owned = false;
+    await handle(batch);
+    await coalescer.drain();
+    expect([batch.held, flushed]).toEqual([[], []]);
   });
 });
