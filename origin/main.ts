@@ -1,74 +1,133 @@
 /**
- * The origin process: `ORIGIN_SERVICES` (default ingest,persister,push) chooses what runs here.
- * Run with `npx tsx origin/main.ts` (or `node --import tsx origin/main.ts`). The factories are exported so tests
- * and tools can start the same pieces in-process.
+ * The origin process, and its composition root: the one place that opens clients, chooses the implementation behind
+ * each interface and hands the services what they need. `ORIGIN_SERVICES` (default ingest,persister,push) chooses
+ * what runs here. Run with `npx tsx origin/main.ts` (or `node --import tsx origin/main.ts`).
  */
 import { pathToFileURL } from "node:url";
-import { openBackends } from "./backends.js";
-import { loadConfig, type OriginConfig } from "./config.js";
-import { startOrigin } from "./ingest/server.js";
+import { startApi } from "./api/server.js";
+import { openBackends, type Backends } from "./backends.js";
+import { loadConfig, type OriginConfig, type ServiceName } from "./config.js";
+import { CassandraMembersStore } from "./members/members-store-cassandra.js";
+import type { MembersStore } from "./members/members-store.js";
+import { KafkaLogConsumer } from "./message-log/log-consumer-kafka.js";
+import type { Consuming, LogConsumer } from "./message-log/log-consumer.js";
+import { KafkaMessageLog } from "./message-log/message-log-kafka.js";
+import type { MessageLog } from "./message-log/message-log.js";
+import { CassandraMessageStore } from "./message-store/message-store-cassandra.js";
+import type { MessageStore } from "./message-store/message-store.js";
+import { backendChecks, type HealthChecks } from "./ops/health.js";
 import { startOpsServer } from "./ops/server.js";
 import { startPersister } from "./persister/index.js";
+import { RedisPresenceStore } from "./presence/presence-store-redis.js";
+import type { PresenceStore } from "./presence/presence-store.js";
+import { WebPushSender } from "./push-sender/push-sender-webpush.js";
+import type { PushSender } from "./push-sender/push-sender.js";
 import { startPush } from "./push/index.js";
-import type { RunningService } from "./service.js";
+import { RedisReplayGuard } from "./replay/replay-guard-redis.js";
+import type { ReplayGuard } from "./replay/replay-guard.js";
 import { prepareWhenReady } from "./setup.js";
+import type { Listening } from "./shared/listen.js";
 import { createLogger, type Logger } from "./shared/log.js";
 import { errorMessage } from "./shared/timeout.js";
-
-export { loadConfig, startOrigin, startPersister, startPush };
+import { CassandraSubscriptionStore } from "./subscriptions/subscription-store-cassandra.js";
+import type { SubscriptionStore } from "./subscriptions/subscription-store.js";
 
 /** How long a graceful shutdown may take before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 30_000;
+
+/** One process's backend concerns, each behind its interface: what the services receive. */
+export interface Stores {
+  messageLog: MessageLog;
+  consumer: LogConsumer;
+  messages: MessageStore;
+  members: MembersStore;
+  presence: PresenceStore;
+  subscriptions: SubscriptionStore;
+  replays: ReplayGuard;
+  pushSender: PushSender;
+  close(): Promise<void>;
+}
+
+/** The implementations behind the interfaces, on the process's clients (each connects on first use). */
+export function openStores(config: OriginConfig, backends: Backends, log: Logger): Stores {
+  const { keyspace } = config.cassandra;
+  const messageLog = new KafkaMessageLog(backends.kafka, config.kafka, log);
+  return {
+    messageLog,
+    consumer: new KafkaLogConsumer(backends.kafka, config.kafka, log),
+    messages: new CassandraMessageStore(backends.cassandra, keyspace),
+    members: new CassandraMembersStore(backends.cassandra, keyspace),
+    presence: new RedisPresenceStore(backends.redis, config.presenceTtlSeconds),
+    subscriptions: new CassandraSubscriptionStore(backends.cassandra, keyspace, config.push.maxSubscriptionsPerUser),
+    replays: new RedisReplayGuard(backends.redis),
+    pushSender: new WebPushSender(config.push.vapid, config.push.endpoints),
+    close: () => messageLog.close(),
+  };
+}
 
 export interface RunningServices {
   /** The ingest's HTTP API; in a process without ingest, its ops server (the only address it serves). */
   url: string;
   /** `/healthz` and `/metrics` (ORIGIN_OPS_HOST:ORIGIN_OPS_PORT). */
   opsUrl: string;
-  /** Resolves when a consumer of this process stopped for good (see watchCrashes): the process should exit. */
+  /** Resolves when a consumer of this process stopped for good (see LogConsumer): the process should exit. */
   failed: Promise<Error>;
   stop(): Promise<void>;
 }
 
-/**
- * Prepares storage (waiting for Kafka and Cassandra if needed), then starts the configured services on shared
- * clients. Every process serves `/healthz` and `/metrics` on its ops server, with the consumers it runs among the
- * checks; the ingest's port serves only the signed API.
- */
+/** Prepares storage (waiting for Kafka and Cassandra if needed), then starts the configured services on new clients. */
 export async function startServices(config: OriginConfig, log: Logger, signal = new AbortController().signal): Promise<RunningServices> {
   const backends = openBackends(config, log);
   try {
     await prepareWhenReady(config, backends, log, signal);
+    const running = await startWithBackends(config, backends, log);
+    return {
+      ...running,
+      async stop() {
+        await running.stop();
+        await backends.close();
+      },
+    };
   } catch (error) {
     await backends.close();
     throw error;
   }
-  const options = { log, backends };
-  const consumers = new Map<string, RunningService>();
-  const servers: { stop(): Promise<void> }[] = [];
-  const stopAll = async () => {
-    // HTTP first, so nothing new arrives; then the consumers commit what they handled and leave their groups.
-    await Promise.all(servers.map((server) => server.stop()));
+}
+
+/**
+ * Starts the configured services on `backends` (storage prepared), sharing one set of stores. Every process serves
+ * `/healthz` and `/metrics` on its ops server, with the consumers it runs among the checks; the ingest's port serves
+ * only the signed API. `stop` leaves `backends` open.
+ */
+export async function startWithBackends(config: OriginConfig, backends: Backends, log: Logger): Promise<RunningServices> {
+  const stores = openStores(config, backends, log);
+  const consumers = new Map<ServiceName, Consuming>();
+  const servers: Listening[] = [];
+  const stop = async () => {
+    // HTTP first, so nothing new arrives (in-flight requests finish, their Kafka acks included); then the consumers
+    // commit what they handled and leave their groups; then the producer they all shared.
+    await Promise.all(servers.map((server) => server.close()));
     await Promise.all([...consumers.values()].map((consumer) => consumer.stop()));
-    await backends.close();
+    await stores.close();
   };
   try {
-    if (config.services.has("persister")) consumers.set("persister", await startPersister(config, options));
-    if (config.services.has("push")) consumers.set("push", await startPush(config, options));
-    const checks = Object.fromEntries([...consumers].map(([name, consumer]) => [name, consumer.health]));
-    const ops = await startOpsServer(config, backends, checks, log);
+    if (config.services.has("persister")) consumers.set("persister", await startPersister(config, stores));
+    if (config.services.has("push")) consumers.set("push", await startPush(config, stores, log));
+    const checks: HealthChecks = backendChecks({ kafka: stores.messageLog, cassandra: stores.messages, redis: stores.presence });
+    for (const [name, consumer] of consumers) checks[name] = consumer.health;
+    const ops = await startOpsServer(config.ops, checks, log);
     servers.push(ops);
-    const api = config.services.has("ingest") ? await startOrigin(config, options) : null;
+    const api = config.services.has("ingest") ? await startApi(config, stores, log) : null;
     if (api) servers.push(api);
     return {
       url: api?.url ?? ops.url,
       opsUrl: ops.url,
       failed: Promise.race([...consumers.values()].map((consumer) => consumer.failed)),
-      stop: stopAll,
+      stop,
     };
   } catch (error) {
     // A port is taken, say: leave nothing running behind the error.
-    await stopAll();
+    await stop();
     throw error;
   }
 }

@@ -6,9 +6,8 @@
 import cassandra from "cassandra-driver";
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
-import { startOrigin, type RunningOrigin } from "../../origin/ingest/server.js";
 import { bucketOf } from "../../origin/message-store/buckets.js";
-import { boundTo, cleanupRun, configOf, log, prepareRun, readTopic, requireServices, SECRET, spawnOrigin, testEnv, uncommittedMessages, withKafkaAdmin, type ChildOrigin } from "../../test/origin/support.js";
+import { boundTo, cleanupRun, configOf, log, prepareRun, readTopic, requireServices, SECRET, spawnOrigin, startOrigin, testEnv, uncommittedMessages, withKafkaAdmin, type ChildOrigin, type RunningOrigin } from "../../test/origin/support.js";
 
 export interface StoredRow {
   seq: number;

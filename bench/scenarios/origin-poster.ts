@@ -6,7 +6,7 @@
  * headers are the edge's (protocol.md, "Edge → origin"); the tests post with `signedFetch`, the edge's own signer.
  */
 import { Agent, request } from "node:http";
-import { signedHeaders } from "../../origin/ingest/hmac.js";
+import { signedHeaders } from "../../origin/api/hmac.js";
 import type { MessageEvent } from "../../protocol/events.js";
 
 export class IngestPoster {

@@ -1,10 +1,9 @@
-/** Consumer-group plumbing shared by the persister and push services. */
-import type { Batch, Consumer, Kafka } from "kafkajs";
+/** kafkajs consumer-group plumbing behind the Kafka LogConsumer (message-log/log-consumer-kafka.ts). */
+import type { Consumer, Kafka } from "kafkajs";
 import { fail, ok } from "../../protocol/errors.js";
 import type { KafkaConfig } from "../config.js";
-import type { HealthCheck } from "../ops/health.js";
+import type { Consuming } from "../message-log/log-consumer.js";
 import type { Logger } from "../shared/log.js";
-import { consumerLag } from "../shared/metrics.js";
 import { errorMessage } from "../shared/timeout.js";
 
 export function createConsumer(kafka: Kafka, groupId: string, config: KafkaConfig): Consumer {
@@ -19,29 +18,12 @@ export function createConsumer(kafka: Kafka, groupId: string, config: KafkaConfi
   });
 }
 
-/** Resolves on the first time the consumer joins its group (tests wait for it before producing). */
-export function firstJoin(consumer: Consumer): Promise<void> {
-  return new Promise((resolve) => {
-    const off = consumer.on(consumer.events.GROUP_JOIN, () => {
-      off();
-      resolve();
-    });
-  });
-}
-
-export interface ConsumerWatch {
-  /** Fails once the consumer stopped for good. */
-  health: HealthCheck;
-  /** Resolves with the error when kafkajs gave up on the consumer (a crash it does not restart from). */
-  failed: Promise<Error>;
-}
-
 /**
  * kafkajs restarts a consumer after a retriable crash by itself; after any other crash the consumer is gone while
  * the process lives on, consuming nothing. That must not stay silent: the process turns unhealthy, and main.ts exits
  * so that the container is restarted (offsets are committed only after the work, so a restart loses nothing).
  */
-export function watchCrashes(consumer: Consumer): ConsumerWatch {
+export function watchCrashes(consumer: Consumer): Pick<Consuming, "health" | "failed"> {
   let fatal: Error | null = null;
   const failed = new Promise<Error>((resolve) => {
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -50,16 +32,17 @@ export function watchCrashes(consumer: Consumer): ConsumerWatch {
       resolve(payload.error);
     });
   });
-  const health: HealthCheck = async () => (fatal ? fail("unavailable", `consumer stopped: ${fatal.message}`) : ok(undefined));
+  const health = async () => (fatal ? fail("unavailable", `consumer stopped: ${fatal.message}`) : ok(undefined));
   return { health, failed };
 }
 
 /**
  * A group that has never committed on `topic` starts at its end rather than its beginning. For the push service:
  * `chat.messages` keeps a week of messages, and a new group reading them from the start (the first v2 start, or a
- * renamed prefix) would notify everyone of a week of old messages. Partitions added later, without offsets, are
- * read from their beginning (`fromBeginning`), since all they hold is new. Must run before the consumer joins: the
- * broker refuses to set the offsets of a group with members, and then another process has set them already.
+ * renamed prefix) would notify everyone of a week of old messages. Partitions added later, without offsets, are read
+ * from their beginning (the subscription's `fromBeginning`), since all they hold is new. Must run before the consumer
+ * joins: the broker refuses to set the offsets of a group with members, and then another process has set them
+ * already.
  */
 export async function startAtEndIfNew(kafka: Kafka, groupId: string, topic: string, log: Logger): Promise<void> {
   const admin = kafka.admin();
@@ -75,13 +58,4 @@ export async function startAtEndIfNew(kafka: Kafka, groupId: string, topic: stri
   } finally {
     await admin.disconnect();
   }
-}
-
-/** The offset to commit after `offset`: Kafka commits name the next record to read. */
-export function nextOffset(offset: string): string {
-  return (BigInt(offset) + 1n).toString();
-}
-
-export function recordLag(groupId: string, batch: Batch): void {
-  consumerLag.set({ group: groupId, topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
 }

@@ -1,53 +1,49 @@
 /**
  * Coalesces bursts: the first message for an offline recipient in a conversation opens a window of `windowMs`; every
  * message for the same (user, conversation) until it closes joins it, and the window becomes one notification (the
- * newest message, and how many arrived). A window whose handling fails is retried later, with backoff, keeping its
- * records pending.
+ * newest message, and how many arrived). A window whose handling fails is retried later, with backoff, keeping what
+ * it holds (the consumer's holds on its records, which stay uncommitted until then).
  */
 import type { MessageEvent } from "../../protocol/events.js";
 
-export interface Position {
-  partition: number;
-  offset: string;
-}
-
-export interface Notification {
+export interface Notification<H> {
   userId: string;
   conversationId: string;
   /** The newest message of the window (highest seq); the windows of one message's recipients share it. */
   latest: MessageEvent;
   count: number;
-  positions: Position[];
+  /** What each message added to the window came with, in order. */
+  holds: H[];
 }
 
-/** true when handled (the records may be committed), false to retry the window later. */
-export type FlushHandler = (notification: Notification) => Promise<boolean>;
+/** true when handled (what the window holds may be let go), false to retry the window later. */
+export type FlushHandler<H> = (notification: Notification<H>) => Promise<boolean>;
 
 const RETRY_BASE_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
 
-export class Coalescer {
-  private readonly open = new Map<string, Notification>();
-  private readonly timers = new Map<Notification, NodeJS.Timeout>();
+export class Coalescer<H> {
+  private readonly open = new Map<string, Notification<H>>();
+  private readonly timers = new Map<Notification<H>, NodeJS.Timeout>();
   private readonly flushing = new Set<Promise<void>>();
   private draining = false;
 
   constructor(
     private readonly windowMs: number,
-    private readonly flush: FlushHandler,
+    private readonly flush: FlushHandler<H>,
   ) {}
 
-  /** `message` for `userId`, read at `position`. */
-  add(userId: string, message: MessageEvent, position: Position): void {
+  /** `message` for `userId`, with `hold` (kept by the window until it was handled). */
+  add(userId: string, message: MessageEvent, hold: H): void {
     const key = `${userId}\n${message.conversationId}`;
     const window = this.open.get(key);
     if (window) {
       window.count += 1;
-      window.positions.push(position);
+      window.holds.push(hold);
       if (message.seq > window.latest.seq) window.latest = message;
       return;
     }
-    const opened: Notification = { userId, conversationId: message.conversationId, latest: message, count: 1, positions: [position] };
+    const opened: Notification<H> = { userId, conversationId: message.conversationId, latest: message, count: 1, holds: [hold] };
     this.open.set(key, opened);
     this.schedule(opened, this.windowMs, () => this.open.delete(key), 0);
   }
@@ -63,7 +59,7 @@ export class Coalescer {
     while (this.flushing.size > 0) await Promise.allSettled([...this.flushing]);
   }
 
-  private schedule(window: Notification, delayMs: number, onClose: () => void, attempt: number): void {
+  private schedule(window: Notification<H>, delayMs: number, onClose: () => void, attempt: number): void {
     const timer = setTimeout(() => {
       this.timers.delete(window);
       onClose();
@@ -72,7 +68,7 @@ export class Coalescer {
     this.timers.set(window, timer);
   }
 
-  private async run(window: Notification, attempt: number): Promise<void> {
+  private async run(window: Notification<H>, attempt: number): Promise<void> {
     const handled = await this.flush(window).catch(() => false);
     if (handled || this.draining) return;
     const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt);

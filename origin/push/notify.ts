@@ -41,7 +41,7 @@ export interface PushPayload {
 }
 
 /** false when the subscriptions could not be read: the window is retried later. */
-export async function notify(deps: NotifyDeps, n: Notification): Promise<boolean> {
+export async function notify(deps: NotifyDeps, n: Notification<unknown>): Promise<boolean> {
   const subscriptions = await deps.reads.run(n.conversationId, () => deps.subscriptions.list(n.userId));
   if (!subscriptions.ok) {
     deps.log.warn({ err: subscriptions.error.message, userId: n.userId }, "cannot read push subscriptions; will retry");
@@ -54,7 +54,7 @@ export async function notify(deps: NotifyDeps, n: Notification): Promise<boolean
   return true;
 }
 
-async function deliver(deps: NotifyDeps, { userId, conversationId }: Notification, subscription: StoredSubscription, body: string): Promise<void> {
+async function deliver(deps: NotifyDeps, { userId, conversationId }: Notification<unknown>, subscription: StoredSubscription, body: string): Promise<void> {
   const options = { ttlSeconds: deps.ttlSeconds, topic: topicOf(conversationId) };
   const outcome = await deps.sends.run(conversationId, () => deps.sender.send(subscription, body, options));
   if (outcome.ok) pushesSent.inc();

@@ -7,6 +7,7 @@ import { ok, type Result } from "../../protocol/errors.js";
 import type { MessageEvent } from "../../protocol/events.js";
 import type { MembersSnapshot, MembersStore } from "../members/members-store.js";
 import type { ConversationRecord } from "../message-log/conversation-record.js";
+import type { Consumed } from "../message-log/log-consumer.js";
 import type { PresenceStore } from "../presence/presence-store.js";
 import { mapLimit } from "../shared/map-limit.js";
 import type { MembersCache } from "./members-cache.js";
@@ -20,14 +21,8 @@ export interface RecipientsDeps {
   presence: PresenceStore;
 }
 
-/** A record of the batch, decoded (null: malformed; the persister dead-letters it). */
-export interface ReadRecord {
-  offset: string;
-  value: ConversationRecord | null;
-}
-
 export interface Delivery {
-  offset: string;
+  event: Consumed<ConversationRecord>;
   /** null for a record that is not a message. */
   message: MessageEvent | null;
   /** The message's conversation's members (null: none known, so no push), sender and online ones included. */
@@ -45,24 +40,25 @@ export interface Recipients {
  * is committed: after a restart the store answers what the stream said, whatever the persister's lag. Nothing is
  * cached unless every step succeeded, so a failed attempt can be retried as it was.
  */
-export async function recipientsOf(deps: RecipientsDeps, partition: number, records: readonly ReadRecord[]): Promise<Result<Recipients>> {
-  const known = await knownSnapshots(deps, records);
+export async function recipientsOf(deps: RecipientsDeps, partition: number, events: readonly Consumed<ConversationRecord>[]): Promise<Result<Recipients>> {
+  const known = await knownSnapshots(deps, events);
   if (!known.ok) return known;
   const snapshots = known.value;
   const newer: MembersSnapshot[] = [];
   const used = new Set<MembersSnapshot>();
-  const deliveries = records.map(({ offset, value }): Delivery => {
-    if (value?.kind === "members") {
+  const deliveries = events.map((event): Delivery => {
+    const { value } = event;
+    if (value.kind === "members") {
       const current = snapshots.get(value.conversationId);
       if (!current || value.version > current.version) {
         snapshots.set(value.conversationId, value);
         newer.push(value);
       }
     }
-    if (value?.kind !== "message") return { offset, message: null, members: null };
+    if (value.kind !== "message") return { event, message: null, members: null };
     const snapshot = snapshots.get(value.conversationId) ?? null;
     if (snapshot) used.add(snapshot);
-    return { offset, message: value, members: snapshot?.members ?? null };
+    return { event, message: value, members: snapshot?.members ?? null };
   });
   const saved = await deps.members.save(newer);
   if (!saved.ok) return saved;
@@ -75,11 +71,11 @@ export async function recipientsOf(deps: RecipientsDeps, partition: number, reco
 }
 
 /** The snapshot of every conversation of the batch as known before it: cached, else stored (null: none). */
-async function knownSnapshots(deps: RecipientsDeps, records: readonly ReadRecord[]): Promise<Result<Map<string, MembersSnapshot | null>>> {
+async function knownSnapshots(deps: RecipientsDeps, events: readonly Consumed<ConversationRecord>[]): Promise<Result<Map<string, MembersSnapshot | null>>> {
   const known = new Map<string, MembersSnapshot | null>();
   const missing = new Set<string>();
-  for (const { value } of records) {
-    if (!value || known.has(value.conversationId) || missing.has(value.conversationId)) continue;
+  for (const { value } of events) {
+    if (known.has(value.conversationId) || missing.has(value.conversationId)) continue;
     const cached = deps.cache.get(value.conversationId);
     if (cached === undefined) missing.add(value.conversationId);
     else known.set(value.conversationId, cached);

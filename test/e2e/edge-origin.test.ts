@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
 import { startServices, type RunningServices } from "../../origin/main.js";
-import { LocalPushService } from "../origin/local-push-service.js";
+import { LocalPushService } from "../origin/push/local-push-service.js";
 import { boundTo, cleanupRun, configOf, countMessages, log, prepareRun, requireServices, SECRET, signedFetch, testEnv, waitFor } from "../origin/support.js";
 import { Api, type UserApi } from "../support/api.js";
 import { startEdge, type Edge } from "../support/edge.js";

@@ -1,12 +1,13 @@
 /**
- * Finding 3, unsafe origin defaults: with NODE_ENV unset the origin bound 0.0.0.0, signed with the secret committed
- * in the repository, and POSTed to push endpoints on any host over http (SSRF). Now it binds loopback, refuses to
- * start without ORIGIN_SECRET unless ORIGIN_DEV=1, and without a dev switch allows only the browsers' push services.
+ * Safe defaults: without ORIGIN_HOST the origin binds loopback only; it refuses to start without ORIGIN_SECRET unless
+ * ORIGIN_DEV=1 (the secret committed in the repository must never sign for a real origin); and without a dev or
+ * insecure switch it allows push endpoints at the browsers' push services only, over https (no POSTs to internal
+ * addresses on a subscription's say).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../origin/config.js";
 import { STRICT_ENDPOINT_POLICY } from "../../protocol/push-endpoint.js";
-import { startPushRun, type PushRun } from "./push-run.js";
+import { startPushRun, type PushRun } from "./push/push-run.js";
 import { accepts, configOf, failedPushes, ingest, pushEvents, signedFetch, spawnOrigin, testEnv, waitFor } from "./support.js";
 
 /** The test environment less what the defaults are about: no ORIGIN_HOST, no dev or insecure switch. */

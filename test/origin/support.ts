@@ -12,10 +12,11 @@ import cassandra from "cassandra-driver";
 import { Redis } from "ioredis";
 import { Kafka, logLevel } from "kafkajs";
 import { openBackends, type Backends } from "../../origin/backends.js";
-import { loadConfig, type OriginConfig } from "../../origin/config.js";
+import { loadConfig, type OriginConfig, type ServiceName } from "../../origin/config.js";
+import { startWithBackends, type RunningServices } from "../../origin/main.js";
 import { bucketOf } from "../../origin/message-store/buckets.js";
 import { prepareWhenReady } from "../../origin/setup.js";
-import { createLogger } from "../../origin/shared/log.js";
+import { createLogger, type Logger } from "../../origin/shared/log.js";
 import { pushesFailed } from "../../origin/shared/metrics.js";
 import { withTimeout } from "../../origin/shared/timeout.js";
 import type { MembersEvent, MessageEvent } from "../../protocol/events.js";
@@ -95,6 +96,21 @@ export async function prepareRun(config: OriginConfig): Promise<Backends> {
 
 /** Servers that just started (CI starts them right before the suite) may refuse setup for a few seconds. */
 const PREPARE_TIMEOUT_MS = 60_000;
+
+/**
+ * The services `services` names (comma-separated, as ORIGIN_SERVICES) on the run's clients, wired and started as
+ * origin/main.ts starts a process: each such process has stores and an ops server of its own.
+ */
+export function startProcess(config: OriginConfig, services: string, backends: Backends, processLog: Logger = log): Promise<RunningServices> {
+  return startWithBackends({ ...config, services: new Set(services.split(",") as ServiceName[]) }, backends, processLog);
+}
+
+export type RunningOrigin = RunningServices;
+
+/** The ingest alone on shared clients (a chaos run stops it and starts it again on the same port). */
+export function startOrigin(config: OriginConfig, options: { log: Logger; backends: Backends }): Promise<RunningOrigin> {
+  return startProcess(config, "ingest", options.backends, options.log);
+}
 
 /**
  * The config with the port a started origin bound (it was started on port 0): a restart then takes the same one,
@@ -270,9 +286,15 @@ export async function countMessages(backends: Backends, config: OriginConfig, co
   return total;
 }
 
-/** Waits for a consumer service to join its group, failing with a clear message rather than a hook timeout. */
-export function joined(service: { ready: Promise<void> }, name: string): Promise<void> {
-  return withTimeout(service.ready, 60_000, `${name} joining its consumer group`);
+/**
+ * Waits until the broker describes consumer group `groupId` as Stable with `members` members: its consumers own their
+ * partitions, and read on from the group's offsets.
+ */
+export async function groupStable(config: OriginConfig, groupId: string, members = 1): Promise<void> {
+  await waitFor(`consumer group ${groupId} stable with ${members} member(s)`, () => withKafkaAdmin(config, async (admin) => {
+    const [group] = (await admin.describeGroups([groupId])).groups;
+    return group?.state === "Stable" && group.members.length === members;
+  }), 60_000, 250);
 }
 
 /** Polls `probe` until it returns something other than undefined/false. */

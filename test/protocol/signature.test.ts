@@ -1,6 +1,6 @@
 /** Signature v2: the edge's WebCrypto signer and the origin's node:crypto check agree on one canonical string. */
 import { describe, expect, it } from "vitest";
-import { mac, sha256Hex, signedHeaders } from "../../origin/ingest/hmac.js";
+import { mac, sha256Hex, signedHeaders } from "../../origin/api/hmac.js";
 import { canonicalString, readSignatureHeaders, requestTarget, signRequest } from "../../protocol/signature.js";
 
 const url = new URL("http://origin.test/v1/history/c%3A1?limit=5");

@@ -1,0 +1,52 @@
+/**
+ * The Cassandra message store on a real Cassandra: whatever the messages' sizes, a partition's messages are written
+ * in batches Cassandra accepts, and every bucket a message lands in is listed in the bucket index, which history
+ * pages walk.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Backends } from "../../../origin/backends.js";
+import type { OriginConfig } from "../../../origin/config.js";
+import { CassandraMessageStore } from "../../../origin/message-store/message-store-cassandra.js";
+import { MAX_BODY_BYTES } from "../../../protocol/limits.js";
+import type { Message } from "../../../protocol/message.js";
+import { cleanupRun, configOf, countMessages, prepareRun, requireServices, testEnv } from "../support.js";
+
+let config: OriginConfig;
+let backends: Backends;
+
+beforeAll(async () => {
+  config = configOf(testEnv("store"));
+  await requireServices(config, ["cassandra", "kafka"]);
+  backends = await prepareRun(config);
+});
+
+afterAll(async () => {
+  if (config) await cleanupRun(config, backends);
+});
+
+const message = (conversationId: string, seq: number, body: string): Message => ({ conversationId, seq, senderId: "alice", clientMsgId: `c-${seq}`, body, sentAt: 1_700_000_000_000 + seq });
+
+async function bucketsOf(conversationId: string): Promise<number[]> {
+  const rs = await backends.cassandra.execute(`SELECT bucket FROM ${config.cassandra.keyspace}.message_buckets WHERE conversation_id = ?`, [conversationId]);
+  return rs.rows.map((r) => r.get("bucket") as number).sort((a, b) => a - b);
+}
+
+describe("CassandraMessageStore.upsert", () => {
+  it("stores a whole partition of maximum-size messages at once", async () => {
+    const store = new CassandraMessageStore(backends.cassandra, config.cassandra.keyspace);
+    const body = "x".repeat(MAX_BODY_BYTES);
+    const messages = Array.from({ length: 1000 }, (_, i) => message("big", i + 1000, body));
+    expect(await store.upsert(messages)).toEqual({ ok: true, value: undefined });
+    expect(await countMessages(backends, config, "big", 1999)).toBe(1000);
+  });
+
+  it("lists every bucket written in the bucket index, including new buckets of a conversation already written", async () => {
+    const store = new CassandraMessageStore(backends.cassandra, config.cassandra.keyspace);
+    await store.upsert([message("index", 1, "a"), message("index", 2, "b")]);
+    await store.upsert([message("index", 3, "c"), message("index", 1000, "d")]);
+    await store.upsert([message("index", 2500, "e")]);
+    expect(await bucketsOf("index")).toEqual([0, 1, 2]);
+    const page = await store.page("index", { limit: 10 });
+    expect(page.ok && page.value.messages.map((m) => m.seq)).toEqual([1, 2, 3, 1000, 2500]);
+  });
+});

@@ -1,0 +1,77 @@
+/** Coalescer (pure, on fake timers): one notification per (user, conversation) and window, carrying what each message came with. */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Coalescer, type Notification } from "../../../origin/push/coalescer.js";
+import type { MessageEvent } from "../../../protocol/events.js";
+
+/** What the tests let each message carry into a window: where it was read. */
+interface Position {
+  partition: number;
+  offset: string;
+}
+
+const WINDOW_MS = 1_000;
+const message = (conversationId: string, seq: number): MessageEvent => ({ kind: "message", conversationId, seq, senderId: "bob", clientMsgId: `m${seq}`, body: `b${seq}`, sentAt: seq });
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+describe("Coalescer", () => {
+  it("turns a burst into one notification carrying the newest event and the count, when the window closes", async () => {
+    const flushed: Notification<Position>[] = [];
+    const c = new Coalescer<Position>(WINDOW_MS, async (n) => (flushed.push(n), true));
+    c.add("u", message("c", 2), { partition: 0, offset: "1" });
+    await vi.advanceTimersByTimeAsync(WINDOW_MS - 1);
+    c.add("u", message("c", 3), { partition: 0, offset: "2" });
+    c.add("u", message("c", 1), { partition: 1, offset: "9" });
+    c.add("u", message("other", 1), { partition: 0, offset: "3" });
+    expect(flushed).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(flushed.map((n) => [n.conversationId, n.count, n.latest.seq, n.holds.length])).toEqual([["c", 3, 3, 3]]);
+    await vi.advanceTimersByTimeAsync(WINDOW_MS);
+    expect(flushed.map((n) => [n.conversationId, n.count])).toEqual([["c", 3], ["other", 1]]);
+  });
+
+  it("opens a new window for events after the previous one closed", async () => {
+    const flushed: Notification<Position>[] = [];
+    const c = new Coalescer<Position>(WINDOW_MS, async (n) => (flushed.push(n), true));
+    c.add("u", message("c", 1), { partition: 0, offset: "1" });
+    await vi.advanceTimersByTimeAsync(WINDOW_MS);
+    c.add("u", message("c", 2), { partition: 0, offset: "2" });
+    await vi.advanceTimersByTimeAsync(WINDOW_MS);
+    expect(flushed.map((n) => [n.count, n.latest.seq])).toEqual([[1, 1], [1, 2]]);
+  });
+
+  it("retries a window whose handling failed, after a backoff", async () => {
+    let attempts = 0;
+    const c = new Coalescer<Position>(WINDOW_MS, async () => ++attempts > 1);
+    c.add("u", message("c", 1), { partition: 0, offset: "1" });
+    await vi.advanceTimersByTimeAsync(WINDOW_MS);
+    expect(attempts).toBe(1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(attempts).toBe(2);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(attempts).toBe(2);
+  });
+
+  it("keeps one window per recipient of a message, each counting it, all sharing the message", async () => {
+    const flushed: Notification<Position>[] = [];
+    const c = new Coalescer<Position>(WINDOW_MS, async (n) => (flushed.push(n), true));
+    const m = message("group", 4);
+    for (const userId of ["u1", "u2", "u3"]) c.add(userId, m, { partition: 2, offset: "40" });
+    await vi.advanceTimersByTimeAsync(WINDOW_MS);
+    expect(flushed.map((n) => [n.userId, n.conversationId, n.count, n.holds])).toEqual([
+      ["u1", "group", 1, [{ partition: 2, offset: "40" }]],
+      ["u2", "group", 1, [{ partition: 2, offset: "40" }]],
+      ["u3", "group", 1, [{ partition: 2, offset: "40" }]],
+    ]);
+    expect(flushed.every((n) => n.latest === m)).toBe(true);
+  });
+
+  it("drain flushes open windows at once and waits for them", async () => {
+    const drained: Notification<Position>[] = [];
+    const c = new Coalescer<Position>(60_000, async (n) => (drained.push(n), true));
+    c.add("u", message("c", 1), { partition: 0, offset: "1" });
+    await c.drain();
+    expect(drained).toHaveLength(1);
+  });
+});
