@@ -138,7 +138,7 @@ class GroupMember<T> {
       await this.consumer.commitOffsets(ready.map((r) => ({ topic: this.topic, ...r })));
       for (const r of ready) this.tracker.committed(r.partition, r.offset);
     } catch (error) {
-      this.log.debug({ err: errorMessage(error) }, "offsets not committed; the next commit retries");
+      this.log.warn({ err: errorMessage(error) }, "offsets not committed; the next commit retries");
     }
   }
 
