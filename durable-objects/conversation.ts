@@ -7,7 +7,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import {
-  fail, NOT_A_MEMBER, ok,
+  exponentialBackoff, fail, NOT_A_MEMBER, ok, spread, type Backoff,
   type ChangeMembers, type ConversationDetail, type ConversationInfo, type ConversationKind, type HistoryPage,
   type HistoryQuery, type MembersEvent, type Result, type SendResult,
 } from "../protocol/index.js";
@@ -18,7 +18,7 @@ import type { Member } from "./conversation/model.js";
 import { Push } from "./conversation/push.js";
 import { Receipts, type Receipt } from "./conversation/receipts.js";
 import { ConversationStore } from "./conversation/store.js";
-import { AlarmClock, Backoff } from "./shared/alarm.js";
+import { AlarmClock } from "./shared/alarm.js";
 import type { ConversationPosition, DeliveredMessage, Delivery, DeliveryAnswer } from "./shared/delivery.js";
 import { Forwarder, type OutboxBatch } from "./shared/forwarder.js";
 import { log } from "./shared/log.js";
@@ -91,7 +91,7 @@ export class Conversation extends DurableObject<Env> {
     this.receipts = new Receipts(this.store);
     this.receipts.recount();
     this.clock = new AlarmClock(storage);
-    this.pushBackoff = new Backoff(this.config.fanoutRetryMs, 60_000);
+    this.pushBackoff = exponentialBackoff(this.config.fanoutRetryMs, 60_000, spread(0.25));
     this.push = new Push(this.store, this.states, this.receipts, (userId, delivery) => this.deliverTo(userId, delivery), (userId, error) => this.pushFailed(userId, error));
     this.forwarder = new Forwarder(this.config, this.clock, (limit) => this.unforwarded(limit));
   }
@@ -249,12 +249,12 @@ export class Conversation extends DurableObject<Env> {
     if (!this.store.info) return;
     const caughtUp = await this.push.settle(this.store.currentMembers(), ALARM_SETTLE_MS);
     this.states.save();
-    if (caughtUp) this.pushBackoff.succeeded();
+    if (caughtUp) this.pushBackoff.reset();
     this.forwarder.kick();
     this.prune();
     const now = Date.now();
     const wakes: (number | null)[] = [
-      !caughtUp || this.push.pending() ? now + (caughtUp ? this.config.fanoutRetryMs : this.pushBackoff.failed()) : null,
+      !caughtUp || this.push.pending() ? now + (caughtUp ? this.config.fanoutRetryMs : this.pushBackoff.next()) : null,
       now - this.lastSendAt < this.config.safetyAlarmMs ? now + this.config.safetyAlarmMs : null,
       this.forwarder.enabled && this.states.originSeq < this.store.lastSeq ? this.forwarder.nextAttempt() : null,
     ];

@@ -8,7 +8,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import {
-  FETCH_PAGE_DEFAULT, fail, NOT_A_MEMBER, ok, parseClientFrame, PING_FRAME, PONG_FRAME,
+  errorResponse, FETCH_PAGE_DEFAULT, fail, NOT_A_MEMBER, ok, parseClientFrame, PING_FRAME, PONG_FRAME, TYPING_RELAY_MS,
   type AckFrame, type ChatError, type ClientFrame, type ConversationFrame, type ConversationKind, type ConversationState, type FetchedFrame,
   type HelloFrame, type Message, type Presence, type PushSubscription, type ReceiptFrame, type Result, type SendResult, type StateFrame,
   type SyncedFrame, type TypingFrame,
@@ -34,7 +34,6 @@ import { Tickets } from "./user-session/tickets.js";
 
 /** A user's devices: more connections than this are refused (a device reconnecting replaces its old socket). */
 const MAX_SOCKETS = 32;
-const TYPING_THROTTLE_MS = 1_000;
 /** Conversations asked at once when a device syncs after this session forgot where they were. */
 const ATTACH_CONCURRENCY = 16;
 
@@ -88,12 +87,12 @@ export class UserSession extends DurableObject<Env> {
     if (!userId || !deviceId || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("bad upgrade", { status: 400 });
     const ticket = request.headers.get("X-Ticket-Id");
     if (ticket !== null && !this.tickets.consume(ticket)) {
-      return Response.json({ error: { code: "unauthorized", message: "unknown, used or expired ticket" } }, { status: 401 });
+      return errorResponse({ code: "unauthorized", message: "unknown, used or expired ticket" });
     }
     this.identify(userId);
     for (const old of this.ctx.getWebSockets(deviceId)) closeQuietly(old, 4001, "replaced by a newer connection of this device");
     const live = this.ctx.getWebSockets().filter((ws) => identityOf(ws)?.deviceId !== deviceId);
-    if (live.length >= MAX_SOCKETS) return Response.json({ error: { code: "rate_limited", message: `at most ${MAX_SOCKETS} devices connected at once` } }, { status: 429 });
+    if (live.length >= MAX_SOCKETS) return errorResponse({ code: "rate_limited", message: `at most ${MAX_SOCKETS} devices connected at once` });
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [deviceId]);
     saveIdentity(server, { userId, deviceId, connectedAt: Date.now(), focus: null });
@@ -266,7 +265,7 @@ export class UserSession extends DurableObject<Env> {
     const members = this.conversations.membersOf(conversationId);
     if (!members) return sendTo(ws, errorFrame(NOT_A_MEMBER, undefined, conversationId));
     const now = Date.now();
-    if (now - (this.typingSentAt.get(conversationId) ?? 0) < TYPING_THROTTLE_MS) return;
+    if (now - (this.typingSentAt.get(conversationId) ?? 0) < TYPING_RELAY_MS) return;
     // Typing is a hint: dropped when throttled or over the fan-out budget, like extra typing frames.
     if (this.limits.relay(members.length - 1, now) > 0) return;
     this.typingSentAt.set(conversationId, now);

@@ -22,20 +22,3 @@ export class AlarmClock {
     this.armedAt = null;
   }
 }
-
-/** Exponential backoff with jitter, as plain state: doubles from `base` up to `max` after each failure. */
-export class Backoff {
-  private failures = 0;
-
-  constructor(private readonly base: number, private readonly max: number) {}
-
-  failed(): number {
-    this.failures++;
-    const delay = Math.min(this.max, this.base * 2 ** (this.failures - 1));
-    return Math.round(delay * (0.75 + Math.random() * 0.5));
-  }
-
-  succeeded(): void {
-    this.failures = 0;
-  }
-}

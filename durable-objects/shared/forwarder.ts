@@ -5,9 +5,9 @@
  * survives a restart. Without ORIGIN_URL it does nothing: the edge's own storage is then the durable store.
  */
 import { fittingEvents, ingestEnvelope } from "../../protocol/ingest-batch.js";
-import type { OriginEvent } from "../../protocol/index.js";
+import { exponentialBackoff, spread, type Backoff, type OriginEvent } from "../../protocol/index.js";
 import type { EdgeConfig } from "../../workers/config.js";
-import { AlarmClock, Backoff } from "./alarm.js";
+import type { AlarmClock } from "./alarm.js";
 import { postBatch } from "./origin-client.js";
 
 export interface OutboxBatch {
@@ -33,7 +33,7 @@ export class Forwarder {
     private readonly clock: AlarmClock,
     private readonly next: NextBatch,
   ) {
-    this.backoff = new Backoff(config.outboxRetryMs, 5 * 60_000);
+    this.backoff = exponentialBackoff(config.outboxRetryMs, 5 * 60_000, spread(0.25));
   }
 
   get enabled(): boolean {
@@ -59,12 +59,12 @@ export class Forwarder {
   private async drain(): Promise<void> {
     for (let batch = this.nextBody(); batch; batch = this.nextBody()) {
       if (!(await postBatch(this.config, batch.body))) {
-        this.retryAt = Date.now() + this.backoff.failed();
+        this.retryAt = Date.now() + this.backoff.next();
         await this.clock.wakeBy(this.retryAt);
         return;
       }
       batch.commit();
-      this.backoff.succeeded();
+      this.backoff.reset();
       this.retryAt = 0;
     }
   }

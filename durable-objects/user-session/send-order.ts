@@ -6,10 +6,9 @@
  * again (clients retry their unacknowledged sends in order, see client/chat-client.ts). The hold lives in the
  * socket's attachment, so it survives hibernation, and expires so that a client that gives up is not stuck.
  */
-import type { ChatError } from "../../protocol/index.js";
+import { RETRYABLE_CODES, type ChatError } from "../../protocol/index.js";
 import { identityOf, saveIdentity } from "./sockets.js";
 
-export const RETRYABLE_CODES = new Set(["rate_limited", "unavailable", "internal"]);
 const HOLD_EXPIRES_MS = 60_000;
 
 /** The refusal for a send that must wait behind an earlier refused one, or null when it may proceed. */

@@ -5,7 +5,7 @@
  * A long-lived token is never accepted in the URL, where request logs would keep it.
  */
 import { Hono } from "hono";
-import { DEFAULT_DEVICE_ID, DEVICE_ID } from "../../protocol/index.js";
+import { DEFAULT_DEVICE_ID, ID_RULES } from "../../protocol/index.js";
 import { readTicket } from "../../durable-objects/user-session/tickets.js";
 import { bearerToken, requireUser, verifyToken } from "../auth.js";
 import type { AppEnv } from "../context.js";
@@ -22,7 +22,7 @@ connect.post("/ticket", requireUser(), async (c) => {
 connect.get("/", async (c) => {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") raise("bad_request", "expected a WebSocket upgrade");
   const deviceId = c.req.query("device") || DEFAULT_DEVICE_ID;
-  if (!DEVICE_ID.test(deviceId)) raise("bad_request", "device must be 1-64 chars of [A-Za-z0-9_-]");
+  if (!ID_RULES.deviceId.pattern.test(deviceId)) raise("bad_request", `device ${ID_RULES.deviceId.text}`);
   const { userId, ticketId } = await caller(c.get("config"), c.req.header("Authorization"), c.req.query("ticket"));
   // A fresh request: only the identity this Worker verified reaches the object, never client-set headers.
   const headers: Record<string, string> = { Upgrade: "websocket", "X-User-Id": userId, "X-Device-Id": deviceId };

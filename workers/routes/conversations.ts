@@ -1,7 +1,7 @@
 /** `/v1/conversations…`: create, list, inspect, change members, read and send messages. */
 import { Hono, type Context } from "hono";
 import {
-  changeMembersBody, CONVERSATION_ID, createConversationBody, parseBody, parseHistoryQuery, sendMessageBody,
+  changeMembersBody, createConversationBody, ID_RULES, parseBody, parseHistoryQuery, sendMessageBody,
 } from "../../protocol/index.js";
 import type { AppEnv } from "../context.js";
 import { jsonBody, raise, unwrap } from "../errors.js";
@@ -53,7 +53,7 @@ conversations.post("/:id/messages", async (c) => {
 });
 
 function idParam(id: string): string {
-  return CONVERSATION_ID.test(id) ? id : raise("bad_request", "conversation id must be 1-128 chars of [A-Za-z0-9:_-]");
+  return ID_RULES.conversationId.pattern.test(id) ? id : raise("bad_request", `conversation id ${ID_RULES.conversationId.text}`);
 }
 
 /**
