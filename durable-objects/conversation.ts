@@ -11,7 +11,8 @@ import {
   type ChangeMembers, type ConversationDetail, type ConversationInfo, type ConversationKind, type HistoryPage,
   type HistoryQuery, type MembersEvent, type Result, type SendResult,
 } from "../protocol/index.js";
-import { loadConfig, type EdgeConfig, type Env } from "../workers/config.js";
+import { loadConfig, type EdgeConfig } from "./config.js";
+import type { ObjectEnv } from "./env.js";
 import { MemberStates } from "./conversation/member-state.js";
 import { planMemberChange } from "./conversation/membership.js";
 import type { Member } from "./conversation/model.js";
@@ -65,7 +66,7 @@ const PRUNE_BATCH = 4;
 /** Retention drops the log in generations of a quarter of what it keeps: it keeps `keep` to 1.25 × `keep` messages. */
 const GENERATIONS_KEPT = 4;
 
-export class Conversation extends DurableObject<Env> {
+export class Conversation extends DurableObject<ObjectEnv> {
   /** Counts what each invocation costs when METER is on (see shared/meter.ts); null otherwise. */
   readonly meter: Meter | null;
   private readonly config: EdgeConfig;
@@ -80,12 +81,12 @@ export class Conversation extends DurableObject<Env> {
   /** When the last send was sequenced (memory only). */
   private lastSendAt = 0;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: ObjectEnv) {
     super(ctx, env);
-    this.meter = Meter.of(env, "Conversation", ctx.id.toString());
+    this.config = loadConfig(env);
+    this.meter = Meter.of(this.config.meterLog, env.METER_DATASET, "Conversation", ctx.id.toString());
     const storage = this.meter?.storage(ctx.storage) ?? ctx.storage;
     this.sessions = new StubCache(env.USER_SESSION);
-    this.config = loadConfig(env);
     this.store = new ConversationStore(storage, { generationSize: Math.ceil(retention(this.config) / GENERATIONS_KEPT), rememberMs: this.config.historyMinAgeMs });
     this.states = new MemberStates(storage.sql, this.store);
     this.receipts = new Receipts(this.store);

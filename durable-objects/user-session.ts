@@ -13,7 +13,8 @@ import {
   type HelloFrame, type Message, type Presence, type PushSubscription, type ReceiptFrame, type Result, type SendResult, type StateFrame,
   type SyncedFrame, type TypingFrame,
 } from "../protocol/index.js";
-import { loadConfig, type EdgeConfig, type Env } from "../workers/config.js";
+import { loadConfig, type EdgeConfig } from "./config.js";
+import type { ObjectEnv } from "./env.js";
 import type { Conversation } from "./conversation.js";
 import type { ConversationPosition, Delivery, DeliveryAnswer } from "./shared/delivery.js";
 import { log } from "./shared/log.js";
@@ -37,7 +38,7 @@ const MAX_SOCKETS = 32;
 /** Conversations asked at once when a device syncs after this session forgot where they were. */
 const ATTACH_CONCURRENCY = 16;
 
-export class UserSession extends DurableObject<Env> {
+export class UserSession extends DurableObject<ObjectEnv> {
   /** Counts what each invocation costs when METER is on (see shared/meter.ts); null otherwise. */
   readonly meter: Meter | null;
   /** `ctx.storage`, metered when the meter is on: every module reads and writes through it. */
@@ -61,11 +62,11 @@ export class UserSession extends DurableObject<Env> {
   /** Bumped (and saved) each time the first device connects: orders this session's answers to Conversations. */
   private epoch: number;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: ObjectEnv) {
     super(ctx, env);
-    this.meter = Meter.of(env, "UserSession", ctx.id.toString());
-    this.storage = this.meter?.storage(ctx.storage) ?? ctx.storage;
     this.config = loadConfig(env);
+    this.meter = Meter.of(this.config.meterLog, env.METER_DATASET, "UserSession", ctx.id.toString());
+    this.storage = this.meter?.storage(ctx.storage) ?? ctx.storage;
     this.conversationStubs = new StubCache(env.CONVERSATION);
     this.sessionStubs = new StubCache(env.USER_SESSION);
     this.storage.sql.exec(USER_SESSION_SCHEMA);

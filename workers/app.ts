@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { MAX_HTTP_BODY_BYTES } from "../protocol/index.js";
 import { requireUser } from "./auth.js";
-import { loadConfig } from "./config.js";
+import { loadConfig } from "../durable-objects/config.js";
 import type { AppEnv } from "./context.js";
 import { notFound, onError, raise } from "./errors.js";
 import { connect } from "./routes/connect.js";

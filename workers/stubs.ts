@@ -1,11 +1,11 @@
 /** How the Worker addresses Durable Objects: one UserSession per user, one Conversation per conversation. */
-import type { Env } from "./config.js";
+import type { ObjectEnv } from "../durable-objects/env.js";
 
-export function userSession(env: Env, userId: string) {
+export function userSession(env: ObjectEnv, userId: string) {
   return env.USER_SESSION.get(env.USER_SESSION.idFromName(userId));
 }
 
-export function conversation(env: Env, conversationId: string) {
+export function conversation(env: ObjectEnv, conversationId: string) {
   return env.CONVERSATION.get(env.CONVERSATION.idFromName(conversationId));
 }
 

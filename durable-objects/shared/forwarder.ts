@@ -6,7 +6,7 @@
  */
 import { fittingEvents, ingestEnvelope } from "../../protocol/ingest-batch.js";
 import { exponentialBackoff, spread, type Backoff, type OriginEvent } from "../../protocol/index.js";
-import type { EdgeConfig } from "../../workers/config.js";
+import type { EdgeConfig } from "../config.js";
 import type { AlarmClock } from "./alarm.js";
 import { postBatch } from "./origin-client.js";
 

@@ -3,7 +3,7 @@
  * A batch counts as delivered only on a 2xx, which origin gives after Kafka acknowledged every event.
  */
 import { fail, ok, signRequest, type HistoryPage, type HistoryQuery, type Result } from "../../protocol/index.js";
-import type { EdgeConfig } from "../../workers/config.js";
+import type { EdgeConfig } from "../config.js";
 
 export type OriginTarget = Pick<EdgeConfig, "originUrl" | "originSecret">;
 

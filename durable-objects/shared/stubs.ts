@@ -2,9 +2,7 @@
  * Durable Object stubs by name, kept for the life of the object: `idFromName` hashes the name (SHA-256) and
  * a hot path (a fan-out to every member, a send per batch) would otherwise pay for it on every call.
  */
-import type { DurableObject } from "cloudflare:workers";
-
-export class StubCache<T extends DurableObject> {
+export class StubCache<T extends Rpc.DurableObjectBranded> {
   private readonly stubs = new Map<string, DurableObjectStub<T>>();
 
   constructor(private readonly namespace: DurableObjectNamespace<T>, private readonly max = 4096) {}

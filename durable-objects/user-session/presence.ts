@@ -7,7 +7,7 @@
  */
 import type { PresenceEvent } from "../../protocol/index.js";
 import { ingestEnvelope } from "../../protocol/ingest-batch.js";
-import type { EdgeConfig } from "../../workers/config.js";
+import type { EdgeConfig } from "../config.js";
 import { log } from "../shared/log.js";
 import { postBatch } from "../shared/origin-client.js";
 
