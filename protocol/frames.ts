@@ -36,6 +36,8 @@ const clientFrame = z.discriminatedUnion("type", [sendFrame, syncFrame, fetchFra
 export type ClientFrame = z.infer<typeof clientFrame>;
 export type SendFrame = z.infer<typeof sendFrame>;
 export type ClientFrameType = ClientFrame["type"];
+/** The client frame of one type: `ClientFrameOf<"fetch">`. */
+export type ClientFrameOf<T extends ClientFrameType> = Extract<ClientFrame, { type: T }>;
 const FRAME_TYPES = new Set<string>(clientFrame.options.map((o) => o.shape.type.value));
 
 export type FrameParse = { ok: true; frame: ClientFrame } | { ok: false; error: ChatError; clientMsgId?: string };

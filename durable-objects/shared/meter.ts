@@ -136,29 +136,3 @@ export class Meter {
     this.sink?.writeDataPoint({ blobs: [line.class, line.entry, line.id], doubles: [line.rowsRead, line.rowsWritten, line.alarmsSet, line.ms], indexes: [line.class] });
   }
 }
-
-type EntryPoints = Record<string, (...args: never[]) => unknown>;
-
-/**
- * Wraps the named methods of a Durable Object class so that each call runs under the instance's meter (the
- * `meter` property), when it has one: `fetch`, `alarm`, `webSocket*`, and RPC methods by name.
- */
-export function meterEntryPoints<C extends abstract new (...args: never[]) => { readonly meter: Meter | null }>(cls: C, methods: string[]): void {
-  const proto = cls.prototype as unknown as EntryPoints;
-  for (const name of methods) {
-    const original = proto[name];
-    if (typeof original !== "function") throw new Error(`${cls.name} has no method ${name}`);
-    const entry = entryName(name);
-    proto[name] = function (this: { meter: Meter | null }, ...args: never[]) {
-      return this.meter ? this.meter.run(entry, () => original.apply(this, args)) : original.apply(this, args);
-    } as EntryPoints[string];
-  }
-}
-
-function entryName(method: string): string {
-  if (method === "fetch" || method === "alarm") return method;
-  if (method === "webSocketMessage") return "ws:message";
-  if (method === "webSocketClose") return "ws:close";
-  if (method === "webSocketError") return "ws:error";
-  return `rpc:${method}`;
-}

@@ -3,6 +3,7 @@
  * tag, so `getWebSockets(deviceId)` finds a device's older connection without waking anything else.
  */
 import type { ChatError } from "../../protocol/index.js";
+import { errorFrame } from "./server-frames.js";
 
 export interface SocketIdentity {
   userId: string;
@@ -58,5 +59,19 @@ export function closeQuietly(ws: WebSocket, code: number, reason: string): void 
     ws.close(code, reason);
   } catch {
     // Already closed.
+  }
+}
+
+/** Sockets with a `sync` or `fetch` being answered (memory only: an answer in flight keeps the object awake). */
+const busy = new WeakSet<WebSocket>();
+
+/** One `sync` or `fetch` answered at a time per socket: its pages go out whole before the next is taken. */
+export async function exclusive(ws: WebSocket, work: () => Promise<void>): Promise<void> {
+  if (busy.has(ws)) return sendTo(ws, errorFrame({ code: "rate_limited", message: "a sync or fetch is already being answered on this socket", retryAfterMs: 100 }));
+  busy.add(ws);
+  try {
+    await work();
+  } finally {
+    busy.delete(ws);
   }
 }

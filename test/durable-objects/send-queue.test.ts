@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ok } from "../../protocol/index.js";
 import { loopIsQuiet, nextTurn } from "../../durable-objects/shared/next-turn.js";
-import { SendQueue, type Outgoing } from "../../durable-objects/user-session/send-queue.js";
+import type { Outgoing } from "../../durable-objects/rpc.js";
+import { SendQueue } from "../../durable-objects/user-session/send-queue.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -15,8 +15,7 @@ import { userSession } from "../stubs.js";
 export const connect = new Hono<AppEnv>();
 
 connect.post("/ticket", requireUser(), async (c) => {
-  const userId = c.get("userId");
-  return c.json(unwrap(await userSession(c.env, userId).issueTicket(userId)));
+  return c.json(unwrap(await userSession(c.env, c.get("userId")).issueTicket()));
 });
 
 connect.get("/", async (c) => {
@@ -24,8 +23,9 @@ connect.get("/", async (c) => {
   const deviceId = c.req.query("device") || DEFAULT_DEVICE_ID;
   if (!ID_RULES.deviceId.pattern.test(deviceId)) raise("bad_request", `device ${ID_RULES.deviceId.text}`);
   const { userId, ticketId } = await caller(c.get("config"), c.req.header("Authorization"), c.req.query("ticket"));
-  // A fresh request: only the identity this Worker verified reaches the object, never client-set headers.
-  const headers: Record<string, string> = { Upgrade: "websocket", "X-User-Id": userId, "X-Device-Id": deviceId };
+  // A fresh request: only what this Worker verified reaches the object, never client-set headers; the object
+  // addressed is the user's own, which knows whose it is.
+  const headers: Record<string, string> = { Upgrade: "websocket", "X-Device-Id": deviceId };
   if (ticketId !== undefined) headers["X-Ticket-Id"] = ticketId;
   return userSession(c.env, userId).fetch(new Request("https://user-session/connect", { headers }));
 });

@@ -18,14 +18,13 @@ conversations.post("/", async (c) => {
       ? { id: await directConversationId(me, body.peer), kind: body.kind, title: "", creator: me, members: [...new Set([me, body.peer])] }
       : { id: groupConversationId(), kind: body.kind, title: body.title ?? "", creator: me, members: [...new Set([me, ...body.members])] };
   if (request.members.length > maxGroupMembers) raise("bad_request", `a group has at most ${maxGroupMembers} members`);
-  unwrap(await userSession(c.env, me).admitCreate(me, body.kind, request.members.length));
-  const { created, conversation: info } = await conversation(c.env, request.id).create(request);
+  unwrap(await userSession(c.env, me).admitCreate(body.kind, request.members.length));
+  const { created, conversation: info } = unwrap(await conversation(c.env, request.id).create(request));
   return c.json(info, created ? 201 : 200);
 });
 
 conversations.get("/", async (c) => {
-  const list = await userSession(c.env, c.get("userId")).list(c.get("userId"));
-  return c.json({ conversations: list });
+  return c.json({ conversations: unwrap(await userSession(c.env, c.get("userId")).list()) });
 });
 
 conversations.get("/:id", async (c) => {
@@ -48,7 +47,7 @@ conversations.get("/:id/messages", async (c) => {
 conversations.post("/:id/messages", async (c) => {
   const id = idParam(c.req.param("id"));
   const message = unwrap(parseBody(sendMessageBody, await jsonBody(c)));
-  const result = unwrap(await userSession(c.env, c.get("userId")).send(c.get("userId"), id, message));
+  const result = unwrap(await userSession(c.env, c.get("userId")).send(id, message));
   return c.json(result, result.duplicate ? 200 : 201);
 });
 
@@ -63,7 +62,6 @@ function idParam(id: string): string {
  */
 async function memberOf(c: Context<AppEnv>, raw: string, added?: number): Promise<string> {
   const id = idParam(raw);
-  const me = c.get("userId");
-  unwrap(await userSession(c.env, me).authorize(me, id, added));
+  unwrap(await userSession(c.env, c.get("userId")).authorize(id, added));
   return id;
 }
