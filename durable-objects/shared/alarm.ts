@@ -16,7 +16,11 @@ export interface AlarmConcern {
   runDue(): Promise<void> | void;
 }
 
-export type AlarmStorage = Pick<DurableObjectStorage, "getAlarm" | "setAlarm">;
+/** The part of `ctx.storage` the arbiter uses. */
+export interface AlarmStorage {
+  getAlarm(): Promise<number | null>;
+  setAlarm(time: number): Promise<void>;
+}
 
 export class AlarmArbiter {
   private readonly concerns: AlarmConcern[] = [];

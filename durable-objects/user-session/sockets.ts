@@ -22,10 +22,16 @@ export interface HeldBy {
   expiresAt: number;
 }
 
-/** The attachment as last read or written while this object is awake: read once, not once per frame. */
-const identities = new WeakMap<WebSocket, SocketIdentity>();
+/** A hibernatable socket's attachment (the runtime's WebSocket has it): what is kept there survives hibernation. */
+export interface Attachable {
+  serializeAttachment(value: unknown): void;
+  deserializeAttachment(): unknown;
+}
 
-export function identityOf(ws: WebSocket): SocketIdentity | null {
+/** The attachment as last read or written while this object is awake: read once, not once per frame. */
+const identities = new WeakMap<Attachable, SocketIdentity>();
+
+export function identityOf(ws: Attachable): SocketIdentity | null {
   let identity = identities.get(ws);
   if (!identity) {
     identity = (ws.deserializeAttachment() as SocketIdentity | null) ?? undefined;
@@ -35,7 +41,7 @@ export function identityOf(ws: WebSocket): SocketIdentity | null {
 }
 
 /** Writes the identity into the socket's attachment (it survives hibernation there) and the awake copy. */
-export function saveIdentity(ws: WebSocket, identity: SocketIdentity): void {
+export function saveIdentity(ws: Attachable, identity: SocketIdentity): void {
   ws.serializeAttachment(identity);
   identities.set(ws, identity);
 }
@@ -45,7 +51,7 @@ export function sendTo(ws: WebSocket, text: string): void {
   try {
     ws.send(text);
   } catch {
-    // Closed meanwhile; the device catches up by cursor when it reconnects.
+    // Closed meanwhile; the device catches up (sync, fetch) when it reconnects.
   }
 }
 
