@@ -80,7 +80,7 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
 
   /** The conversation's id. An alarm may wake a fresh instance without `ctx.id.name`, so the stored one comes first. */
   get name(): string {
-    return this.store?.info?.id ?? this.ctx.id.name ?? this.ctx.id.toString();
+    return this.store.info?.id ?? this.ctx.id.name ?? this.ctx.id.toString();
   }
 
   async create(request: CreateRequest): Promise<Result<{ created: boolean; conversation: ConversationInfo }>> {

@@ -5,7 +5,7 @@
  * message, and the receipt its answer carries.
  */
 import {
-  failWith, NOT_A_MEMBER, ok, fail,
+  fail, failWith, NOT_A_MEMBER, ok,
   type AckFrame, type ClientFrameOf, type Message, type ReceiptFrame, type Result, type SendResult,
 } from "../../../protocol/index.js";
 import type { Outgoing } from "../../rpc.js";
