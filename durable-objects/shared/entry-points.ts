@@ -8,10 +8,14 @@
  */
 import { errorResponse, failWith, INTERNAL_ERROR } from "../../protocol/index.js";
 import { logFailure } from "./log.js";
-import type { Meter } from "./meter.js";
+
+/** What the wrapper uses of the meter (meter.ts): an invocation run under it is counted. */
+export interface Metered {
+  run<T>(entry: string, work: () => T): T;
+}
 
 export interface EntryHost {
-  readonly meter: Meter | null;
+  readonly meter: Metered | null;
   /** The object's name (the id it is addressed by), for logs. */
   readonly name: string;
 }
