@@ -2,9 +2,10 @@
  * An object's entry points (shared/entry-points.ts): a failure is logged with the class, the object's name and the
  * entry, and answered with the protocol's error value; the exception's text reaches no caller.
  */
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { entryPoints, type Metered } from "../../durable-objects/shared/entry-points.js";
 import { ok, type Result } from "../../protocol/index.js";
+import { logLines } from "../support/logs.js";
 
 interface ProbeRpc {
   works(): Result<number>;
@@ -34,16 +35,7 @@ class Probe implements ProbeRpc {
 
 entryPoints<ProbeRpc>(Probe, "Probe", ["works", "throws", "rejects"], ["fetch", "alarm"]);
 
-/** The error lines written while `work` runs. */
-async function errors(work: () => unknown): Promise<Record<string, unknown>[]> {
-  const spy = vi.spyOn(console, "error").mockImplementation(() => undefined);
-  try {
-    await work();
-    return spy.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
-  } finally {
-    spy.mockRestore();
-  }
-}
+const errors = (work: () => unknown) => logLines("error", work);
 
 const INTERNAL = { ok: false, error: { code: "internal", message: "internal error" } };
 

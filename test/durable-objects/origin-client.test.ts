@@ -4,8 +4,9 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OriginClient } from "../../durable-objects/shared/origin-client.js";
+import { logLines } from "../support/logs.js";
 
 let server: Server;
 let url: string;
@@ -24,16 +25,7 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 const caller = { source: "Conversation", name: () => "g:1" };
 
-/** The warn lines written while `work` runs. */
-async function warnings(work: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
-  const spy = vi.spyOn(console, "warn").mockImplementation(() => undefined);
-  try {
-    await work();
-    return spy.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
-  } finally {
-    spy.mockRestore();
-  }
-}
+const warnings = (work: () => Promise<unknown>) => logLines("warn", work);
 
 describe("origin client", () => {
   it("signs each call and is true only for a 2xx", async () => {
