@@ -1,4 +1,4 @@
-/** The HTTP half of protocol v1, typed. Errors come back as `ApiError` carrying the protocol's error value. */
+/** The HTTP half of the protocol (docs/protocol.md), typed. Errors come back as `ApiError` carrying the protocol's error value. */
 import type { ChatError } from "../protocol/errors.js";
 import type { ConversationDetail, ConversationInfo, ConversationState, HistoryPage, Presence, SendResult } from "../protocol/message.js";
 

@@ -5,8 +5,10 @@
  * sees every message of a conversation exactly once, in seq order, its own sends included. Runs in browsers and
  * in Node (pass `ws` as WebSocket).
  */
+import { exponentialBackoff, spread } from "../protocol/backoff.js";
+import { BODY_TOO_LARGE, RETRYABLE_CODES } from "../protocol/errors.js";
 import type { AckFrame, ConversationFrame, ErrorFrame, FetchedFrame, HelloFrame, ReceiptFrame, ServerFrame, StateFrame, TypingFrame } from "../protocol/frames.js";
-import { FETCH_PAGE_MAX, fitsBodyLimit, MAX_BODY_BYTES } from "../protocol/limits.js";
+import { DEFAULT_DEVICE_ID, FETCH_PAGE_MAX, fitsBodyLimit } from "../protocol/limits.js";
 import type { ConversationState, Message } from "../protocol/message.js";
 import { ChatApi } from "./api.js";
 import { ConversationOrder } from "./conversation-order.js";
@@ -47,6 +49,10 @@ export interface ClientOptions {
   since?: number;
   /** A conversation this far behind (or more) is not fetched message by message but `reset` (default 1,000). */
   catchUpLimit?: number;
+  /**
+   * The WebSocket class to open sockets with (in Node: the `ws` package's). A subclass sees every socket the client
+   * opens: a test or the chaos tool drops one by closing it, as a network failure would.
+   */
   WebSocket?: typeof WebSocket;
 }
 
@@ -57,8 +63,6 @@ interface PendingSend {
   reject(error: ErrorFrame): void;
 }
 
-/** Errors worth retrying with the same clientMsgId: the server did not decide anything. */
-const RETRYABLE = new Set(["unavailable", "internal", "rate_limited"]);
 const KEEPALIVE_MS = 25_000;
 /** A gap that a message in flight does not close within this long is fetched. */
 const GAP_WAIT_MS = 250;
@@ -69,7 +73,8 @@ export class ChatClient extends Emitter<ClientEvents> {
   private readonly pending = new Map<string, PendingSend>();
   private state: ConnectionState = "closed";
   private stopped = false;
-  private attempts = 0;
+  /** Delays between connection attempts, from a quarter second up to half a minute, reset by each hello. */
+  private readonly reconnects = exponentialBackoff(250, 30_000, spread(0.5));
   /** Counts connection attempts, so a ticket that arrives after a newer attempt began is dropped. */
   private opening = 0;
   private since: number;
@@ -117,7 +122,7 @@ export class ChatClient extends Emitter<ClientEvents> {
   /** Sends a message; resolves with its ack (seq) even across reconnects; rejects with the server's refusal. */
   send(conversationId: string, body: string, clientMsgId = newClientMsgId()): Promise<AckFrame> {
     if (!fitsBodyLimit(body)) {
-      return Promise.reject({ type: "error", code: "too_large", message: `body exceeds ${MAX_BODY_BYTES} bytes`, clientMsgId } satisfies ErrorFrame);
+      return Promise.reject({ type: "error", ...BODY_TOO_LARGE, clientMsgId } satisfies ErrorFrame);
     }
     return new Promise((resolve, reject) => {
       this.pending.set(clientMsgId, { conversationId, body, resolve, reject });
@@ -155,11 +160,6 @@ export class ChatClient extends Emitter<ClientEvents> {
     this.setState("closed");
   }
 
-  /** Drops the socket as a network failure would (tests, chaos): the client reconnects and resumes. */
-  drop(): void {
-    this.ws?.close(4000, "dropped");
-  }
-
   /**
    * Each connection attempt first fetches a one-time ticket (the token never goes into the URL), then opens the
    * socket with it. A failed ticket request is retried like a dropped socket.
@@ -175,7 +175,7 @@ export class ChatClient extends Emitter<ClientEvents> {
 
   private openSocket(ticket: string): void {
     const Ctor = this.options.WebSocket ?? WebSocket;
-    const params = new URLSearchParams({ ticket, device: this.options.deviceId ?? "default" });
+    const params = new URLSearchParams({ ticket, device: this.options.deviceId ?? DEFAULT_DEVICE_ID });
     const ws = new Ctor(`${this.options.url.replace(/^http/, "ws")}/v1/connect?${params}`);
     this.ws = ws;
     ws.onmessage = (event) => this.onFrame(JSON.parse(String(event.data)) as ServerFrame);
@@ -213,7 +213,7 @@ export class ChatClient extends Emitter<ClientEvents> {
 
   private onHello(hello: HelloFrame): void {
     this.userId = hello.userId;
-    this.attempts = 0;
+    this.reconnects.reset();
     this.paused = false;
     this.fetching = null;
     this.setState("open");
@@ -322,7 +322,7 @@ export class ChatClient extends Emitter<ClientEvents> {
     }
     const pending = frame.clientMsgId === undefined ? undefined : this.pending.get(frame.clientMsgId);
     if (!pending) return this.emit("error", frame);
-    if (!RETRYABLE.has(frame.code)) {
+    if (!RETRYABLE_CODES.has(frame.code)) {
       this.pending.delete(frame.clientMsgId!);
       return pending.reject(frame);
     }
@@ -363,8 +363,7 @@ export class ChatClient extends Emitter<ClientEvents> {
   private reconnectLater(): void {
     if (this.stopped) return;
     this.setState("connecting");
-    const delay = Math.min(30_000, 250 * 2 ** this.attempts++) * (0.5 + Math.random());
-    this.later(() => !this.stopped && this.open(), delay);
+    this.later(() => !this.stopped && this.open(), this.reconnects.next());
   }
 
   private stopIntervals(): void {

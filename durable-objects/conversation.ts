@@ -3,69 +3,43 @@
  * `seq = last + 1` (a DO runs one event at a time, so sequencing needs no lock and no global counter), keeps the
  * history, pushes each message to the members that have a device connected, and serves the others the ranges
  * they missed when they come back (fan-out on read). Entry points only check and delegate; the work is in
- * conversation/ (store, pushes, receipts, member state, membership rules).
+ * conversation/ (store, send, push, receipts, typing, member state, membership rules) and the alarm's concerns
+ * (push-retries.ts, safety-net.ts, retention.ts, shared/forwarder.ts) under one arbiter (shared/alarm.ts).
  */
 import { DurableObject } from "cloudflare:workers";
 import {
-  fail, NOT_A_MEMBER, ok,
-  type ChangeMembers, type ConversationDetail, type ConversationInfo, type ConversationKind, type HistoryPage,
-  type HistoryQuery, type MembersEvent, type Result, type SendResult,
+  failWith, NOT_A_MEMBER, ok,
+  type ChangeMembers, type ConversationDetail, type ConversationInfo, type HistoryPage, type HistoryQuery, type Result,
 } from "../protocol/index.js";
-import { loadConfig, type EdgeConfig, type Env } from "../workers/config.js";
+import { loadConfig, type EdgeConfig } from "./config.js";
 import { MemberStates } from "./conversation/member-state.js";
 import { planMemberChange } from "./conversation/membership.js";
 import type { Member } from "./conversation/model.js";
+import { conversationOutbox } from "./conversation/outbox.js";
+import { PushRetries } from "./conversation/push-retries.js";
 import { Push } from "./conversation/push.js";
-import { Receipts, type Receipt } from "./conversation/receipts.js";
+import { Receipts } from "./conversation/receipts.js";
+import { generationSize, Pruning } from "./conversation/retention.js";
+import { SafetyNet } from "./conversation/safety-net.js";
+import { sequence, type SendHost } from "./conversation/send.js";
 import { ConversationStore } from "./conversation/store.js";
-import { AlarmClock, Backoff } from "./shared/alarm.js";
-import type { ConversationPosition, DeliveredMessage, Delivery, DeliveryAnswer } from "./shared/delivery.js";
-import { Forwarder, type OutboxBatch } from "./shared/forwarder.js";
+import { relayTyping, type TypingHost } from "./conversation/typing.js";
+import type { ObjectEnv } from "./env.js";
+import type {
+  ConversationPosition, ConversationRpc, CreateRequest, Outgoing, RangeAnswer, SendOutcome, UserSessionRpc,
+} from "./rpc.js";
+import { AlarmArbiter } from "./shared/alarm.js";
+import { entryPoints } from "./shared/entry-points.js";
+import { Forwarder } from "./shared/forwarder.js";
 import { log } from "./shared/log.js";
-import { Meter, meterEntryPoints } from "./shared/meter.js";
-import { originHistory } from "./shared/origin-client.js";
+import { Meter } from "./shared/meter.js";
+import { OriginClient } from "./shared/origin-client.js";
 import { StubCache } from "./shared/stubs.js";
-import type { UserSession } from "./user-session.js";
-
-export interface SendOutcome {
-  results: SendResult[];
-  /** What the sender's devices are owed about its earlier messages: it rides on the answer it waits for anyway. */
-  receipt?: Receipt;
-  /**
-   * In a direct conversation whose other member has a device connected, the send waits (briefly) for that
-   * delivery: how far the other member then has the conversation delivered and read.
-   */
-  deliveredSeq?: number;
-  readSeq?: number;
-}
-
-export interface CreateRequest {
-  id: string;
-  kind: ConversationKind;
-  title: string;
-  creator: string;
-  members: string[];
-}
-
-export interface RangeAnswer extends ConversationPosition {
-  messages: DeliveredMessage[];
-  /** Messages after the last one returned remain. */
-  more: boolean;
-  /** `after` is older than what is kept here (and no origin has it): the device starts over from history. */
-  resync: boolean;
-}
 
 /** How long a membership change waits for members' sessions to learn of it before answering. */
 const SETTLE_TIMEOUT_MS = 5_000;
-/** How long a direct conversation's send waits for the other member's delivery before it answers anyway. */
-const ACK_WAIT_MS = 1_000;
-const ALARM_SETTLE_MS = 10_000;
-/** Pruning runs from the alarm a few generations at a time, so one alarm never holds the object for long. */
-const PRUNE_BATCH = 4;
-/** Retention drops the log in generations of a quarter of what it keeps: it keeps `keep` to 1.25 × `keep` messages. */
-const GENERATIONS_KEPT = 4;
 
-export class Conversation extends DurableObject<Env> {
+export class Conversation extends DurableObject<ObjectEnv> implements ConversationRpc {
   /** Counts what each invocation costs when METER is on (see shared/meter.ts); null otherwise. */
   readonly meter: Meter | null;
   private readonly config: EdgeConfig;
@@ -73,30 +47,43 @@ export class Conversation extends DurableObject<Env> {
   private readonly states: MemberStates;
   private readonly receipts: Receipts;
   private readonly push: Push;
-  private readonly clock: AlarmClock;
-  private readonly pushBackoff: Backoff;
+  private readonly alarms: AlarmArbiter;
+  private readonly pushRetries: PushRetries;
+  private readonly safetyNet: SafetyNet;
   private readonly forwarder: Forwarder;
-  private readonly sessions: StubCache<UserSession>;
-  /** When the last send was sequenced (memory only). */
-  private lastSendAt = 0;
+  private readonly origin: OriginClient;
+  private readonly sessions: StubCache<UserSessionRpc>;
+  /** What a send and a typing frame use of this object (conversation/send.ts, conversation/typing.ts). */
+  private readonly sending: SendHost;
+  private readonly typist: TypingHost;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: ObjectEnv) {
     super(ctx, env);
-    this.meter = Meter.of(env, "Conversation", ctx.id.toString());
-    const storage = this.meter?.storage(ctx.storage) ?? ctx.storage;
-    this.sessions = new StubCache(env.USER_SESSION);
     this.config = loadConfig(env);
-    this.store = new ConversationStore(storage, { generationSize: Math.ceil(retention(this.config) / GENERATIONS_KEPT), rememberMs: this.config.historyMinAgeMs });
+    this.meter = Meter.of(this.config.meterLog, env.METER_DATASET, "Conversation", ctx.id.toString());
+    const storage = this.meter?.storage(ctx.storage) ?? ctx.storage;
+    this.sessions = new StubCache<UserSessionRpc>(env.USER_SESSION);
+    this.origin = new OriginClient(this.config, { source: "Conversation", name: () => this.name });
+    this.store = new ConversationStore(storage, { generationSize: generationSize(this.config), rememberMs: this.config.historyMinAgeMs });
     this.states = new MemberStates(storage.sql, this.store);
     this.receipts = new Receipts(this.store);
     this.receipts.recount();
-    this.clock = new AlarmClock(storage);
-    this.pushBackoff = new Backoff(this.config.fanoutRetryMs, 60_000);
-    this.push = new Push(this.store, this.states, this.receipts, (userId, delivery) => this.deliverTo(userId, delivery), (userId, error) => this.pushFailed(userId, error));
-    this.forwarder = new Forwarder(this.config, this.clock, (limit) => this.unforwarded(limit));
+    this.alarms = new AlarmArbiter(storage);
+    this.push = new Push(this.store, this.states, this.receipts, (userId, delivery) => this.sessions.get(userId).deliver(delivery), (userId, error) => this.pushFailed(userId, error));
+    this.pushRetries = new PushRetries(this.push, this.store, this.alarms, this.config.fanoutRetryMs);
+    this.safetyNet = new SafetyNet(this.states, this.alarms, this.config.safetyAlarmMs);
+    this.forwarder = new Forwarder(this.config, conversationOutbox(this.store, this.states), this.origin, this.alarms);
+    this.alarms.register(this.pushRetries, this.safetyNet, this.forwarder, new Pruning(this.config, this.store, this.states));
+    this.sending = { store: this.store, states: this.states, receipts: this.receipts, push: this.push, safetyNet: this.safetyNet, forwarder: this.forwarder };
+    this.typist = { store: this.store, states: this.states, deliver: (userId, delivery) => this.sessions.get(userId).deliver(delivery) };
   }
 
-  async create(request: CreateRequest): Promise<{ created: boolean; conversation: ConversationInfo }> {
+  /** The conversation's id. An alarm may wake a fresh instance without `ctx.id.name`, so the stored one comes first. */
+  get name(): string {
+    return this.store.info?.id ?? this.ctx.id.name ?? this.ctx.id.toString();
+  }
+
+  async create(request: CreateRequest): Promise<Result<{ created: boolean; conversation: ConversationInfo }>> {
     const created = this.store.info === null;
     if (created) {
       this.store.create({ id: request.id, kind: request.kind, title: request.title, creator: request.creator, createdAt: Date.now() }, request.members);
@@ -104,11 +91,11 @@ export class Conversation extends DurableObject<Env> {
       this.states.saveSoon();
       await this.settle(request.members);
     }
-    return { created, conversation: this.view() };
+    return ok({ created, conversation: this.store.view() });
   }
 
   detail(userId: string): Result<ConversationDetail> {
-    if (!this.store.isMember(userId)) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
+    if (!this.store.isMember(userId)) return failWith(NOT_A_MEMBER);
     const readSeqs: Record<string, number> = {};
     const deliveredSeqs: Record<string, number> = {};
     for (const id of this.store.currentMembers()) {
@@ -116,11 +103,11 @@ export class Conversation extends DurableObject<Env> {
       readSeqs[id] = member.readSeq;
       deliveredSeqs[id] = member.deliveredSeq;
     }
-    return ok({ ...this.view(), lastSeq: this.store.lastSeq, readSeqs, deliveredSeqs });
+    return ok({ ...this.store.view(), lastSeq: this.store.lastSeq, readSeqs, deliveredSeqs });
   }
 
   async changeMembers(userId: string, change: ChangeMembers): Promise<Result<ConversationInfo>> {
-    if (!this.store.isMember(userId)) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
+    if (!this.store.isMember(userId)) return failWith(NOT_A_MEMBER);
     const plan = planMemberChange(this.store.info!, this.store.currentMembers(), userId, change, this.config.maxGroupMembers, this.store.departed);
     if (!plan.ok) return plan;
     const { add, remove } = plan.value;
@@ -132,72 +119,30 @@ export class Conversation extends DurableObject<Env> {
       this.forwarder.kick();
       await this.settle(everyone);
     }
-    return ok(this.view());
+    return ok(this.store.view());
   }
 
-  /**
-   * Sequences one sender's messages in the order given. Resolves once they are durable (output gate). Sending
-   * means having read what came before: the sender's watermarks move to its newest message.
-   */
-  async send(senderId: string, items: { clientMsgId: string; body: string }[]): Promise<Result<SendOutcome>> {
-    const sender = this.store.members.get(senderId);
-    if (!sender || !this.store.isMember(senderId)) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
-    const now = Date.now();
-    const ownBefore = sender.lastOwnSeq;
-    const results = this.store.append(senderId, items, now);
-    const fresh = results.filter((r) => !r.duplicate);
-    if (fresh.length === 0) return ok({ results });
-    this.lastSendAt = now;
-    this.push.kickSome(this.receipts.sent(sender, fresh[0]!.seq, this.store.lastSeq, ownBefore));
-    this.states.touch();
-    // The alarm is the safety net that finishes pushes and forwarding if this object dies first.
-    await this.clock.wakeBy(now + this.config.safetyAlarmMs);
-    this.push.kick();
-    this.forwarder.kick();
-    const peer = await this.peerReceipt(sender);
-    const receipt = this.receipts.take(sender);
-    return ok({ results, ...peer, ...(receipt ? { receipt } : {}) });
-  }
-
-  /**
-   * A direct conversation's send waits for the other member's delivery when that member has a device connected:
-   * the ack then says it was delivered (and read, when a device shows the conversation), and no receipt call of
-   * its own follows.
-   */
-  private async peerReceipt(sender: Member): Promise<{ deliveredSeq?: number; readSeq?: number }> {
-    if (this.store.info!.kind !== "direct") return {};
-    const peer = [...this.store.members.values()].find((m) => m.userId !== sender.userId && m.untilSeq === null);
-    if (!peer?.live) return {};
-    this.receipts.hold(sender);
-    try {
-      await this.push.settle([peer.userId], ACK_WAIT_MS);
-    } finally {
-      this.receipts.release(sender);
-    }
-    const receipt = { deliveredSeq: Math.min(peer.deliveredSeq, sender.lastOwnSeq), readSeq: Math.min(peer.readSeq, sender.lastOwnSeq) };
-    this.receipts.relayed(sender, receipt);
-    this.push.kickSome([sender.userId]);
-    return receipt;
+  async send(senderId: string, items: Outgoing[]): Promise<Result<SendOutcome>> {
+    const sender = this.store.member(senderId);
+    return sender ? ok(await sequence(this.sending, sender, items)) : failWith(NOT_A_MEMBER);
   }
 
   async history(userId: string, query: HistoryQuery): Promise<Result<HistoryPage>> {
-    if (!this.store.isMember(userId)) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
-    if (this.store.pageReachesPruned(query) && this.forwarder.enabled) return originHistory(this.config, this.store.info!.id, query);
+    if (!this.store.isMember(userId)) return failWith(NOT_A_MEMBER);
+    if (this.store.pageReachesPruned(query) && this.forwarder.enabled) return this.origin.history(this.store.info!.id, query);
     return ok(this.store.history(query));
   }
 
-  /** A member's session has a device again (connection `epoch`): pushed from now on; told where the log is. */
   attach(userId: string, epoch: number): Result<ConversationPosition> {
-    const member = this.store.members.get(userId);
-    if (!member || !this.store.isMember(userId)) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
+    const member = this.store.member(userId);
+    if (!member) return failWith(NOT_A_MEMBER);
     this.push.attached(member, epoch);
     return ok(this.position(member));
   }
 
-  /** Up to `limit` messages after `after`, for a device catching up (it also attaches the member). */
   range(userId: string, after: number, limit: number, epoch: number): Result<RangeAnswer> {
-    const member = this.store.members.get(userId);
-    if (!member || !this.store.isMember(userId)) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
+    const member = this.store.member(userId);
+    if (!member) return failWith(NOT_A_MEMBER);
     this.push.attached(member, epoch);
     const position = this.position(member);
     if (after < this.store.oldestKept - 1) return ok({ ...position, messages: [], more: false, resync: true });
@@ -206,10 +151,10 @@ export class Conversation extends DurableObject<Env> {
     return ok({ ...position, messages, more: through < this.store.lastSeq, resync: false });
   }
 
-  /** Moves the reader's watermark forward (never back); senders whose messages everyone read are told. */
+  /** Senders whose messages everyone has now read are told. */
   read(userId: string, seq: number): Result<{ readSeq: number }> {
-    const member = this.store.members.get(userId);
-    if (!member || !this.store.isMember(userId)) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
+    const member = this.store.member(userId);
+    if (!member) return failWith(NOT_A_MEMBER);
     const before = { delivered: member.deliveredSeq, read: member.readSeq };
     const readSeq = Math.min(seq, this.store.lastSeq);
     if (readSeq > member.readSeq) {
@@ -220,101 +165,32 @@ export class Conversation extends DurableObject<Env> {
     return ok({ readSeq: member.readSeq });
   }
 
-  /** Shown to the other members that have a device connected; never stored, never retried. */
   typing(userId: string): Result<null> {
-    if (!this.store.isMember(userId)) return fail(NOT_A_MEMBER.code, NOT_A_MEMBER.message);
-    for (const member of this.store.members.values()) {
-      if (member.userId === userId || member.untilSeq !== null || !member.live) continue;
-      this.deliverTo(member.userId, { conversationId: this.store.info!.id, typing: userId }).then(
-        (answer) => this.typingAnswered(member, answer),
-        (error: unknown) => log("warn", "Conversation", "typing_failed", { conversationId: this.store.info?.id, userId: member.userId, error }),
-      );
-    }
+    if (!this.store.isMember(userId)) return failWith(NOT_A_MEMBER);
+    relayTyping(this.typist, userId);
     return ok(null);
   }
 
-  private typingAnswered(member: Member, answer: DeliveryAnswer): void {
-    if (answer.live || answer.epoch < member.epoch) return;
-    [member.live, member.epoch] = [false, answer.epoch];
-    this.states.saveSoon();
-  }
-
-  /**
-   * The safety net and the lazy work: finishes pushes a failure or a restart left (a fresh instance pushes from
-   * what was last confirmed), saves the member state, forwards to origin, prunes, and comes back while the
-   * conversation is active or something is still owed.
-   */
+  /** Each concern does its due work (pushes, saving member state, forwarding, pruning); then one alarm is set. */
   override async alarm(): Promise<void> {
-    this.clock.fired();
-    if (!this.store.info) return;
-    const caughtUp = await this.push.settle(this.store.currentMembers(), ALARM_SETTLE_MS);
-    this.states.save();
-    if (caughtUp) this.pushBackoff.succeeded();
-    this.forwarder.kick();
-    this.prune();
-    const now = Date.now();
-    const wakes: (number | null)[] = [
-      !caughtUp || this.push.pending() ? now + (caughtUp ? this.config.fanoutRetryMs : this.pushBackoff.failed()) : null,
-      now - this.lastSendAt < this.config.safetyAlarmMs ? now + this.config.safetyAlarmMs : null,
-      this.forwarder.enabled && this.states.originSeq < this.store.lastSeq ? this.forwarder.nextAttempt() : null,
-    ];
-    const next = wakes.filter((t): t is number => t !== null);
-    if (next.length > 0) await this.clock.wakeBy(Math.min(...next));
+    if (!this.store.info) return this.alarms.fired();
+    await this.alarms.fire();
   }
 
-  private prune(): void {
-    const olderThan = Date.now() - this.config.historyMinAgeMs;
-    const confirmed = this.forwarder.enabled ? this.states.originSeq : this.store.lastSeq;
-    this.store.prune(retention(this.config), olderThan, PRUNE_BATCH, confirmed, this.forwarder.enabled);
-  }
-
+  /** Waits for these members' sessions to learn of a change; the alarm retries those that did not in time. */
   private async settle(userIds: string[]): Promise<void> {
     const done = await this.push.settle(userIds, SETTLE_TIMEOUT_MS);
-    if (!done) await this.clock.wakeBy(Date.now() + this.config.fanoutRetryMs);
-  }
-
-  private deliverTo(userId: string, delivery: Delivery): Promise<DeliveryAnswer> {
-    return this.sessions.get(userId).deliver(delivery);
+    if (!done) await this.pushRetries.failed();
   }
 
   private pushFailed(userId: string, error: unknown): void {
-    log("warn", "Conversation", "push_failed", { conversationId: this.store.info?.id, userId, error });
-    this.clock.wakeBy(Date.now() + this.config.fanoutRetryMs).catch((e: unknown) => log("error", "Conversation", "alarm_failed", { error: e }));
-  }
-
-  /** Origin's outbox: the members snapshot when it changed, then the messages origin has not confirmed. */
-  private unforwarded(limit: number): OutboxBatch | null {
-    const info = this.store.info;
-    if (!info) return null;
-    const members: MembersEvent[] = info.version > this.states.originVersion
-      ? [{ kind: "members", conversationId: info.id, version: info.version, members: this.store.currentMembers(), at: Date.now() }]
-      : [];
-    const messages = this.store.unforwarded(this.states.originSeq, limit - members.length);
-    if (members.length + messages.length === 0) return null;
-    const last = messages.at(-1)?.seq;
-    return {
-      events: [...members, ...messages.map((m) => ({ kind: "message" as const, ...m }))],
-      commit: () => {
-        if (members.length > 0) this.states.originVersion = info.version;
-        if (last !== undefined) this.states.originSeq = last;
-        this.states.touch();
-      },
-    };
+    log("warn", "Conversation", "push_failed", { object: this.name, userId, error });
+    this.pushRetries.failed().catch((e: unknown) => log("error", "Conversation", "alarm_failed", { object: this.name, error: e }));
   }
 
   private position(member: Member): ConversationPosition {
     return { state: this.push.view(member), oldestSeq: this.store.oldestKept };
   }
-
-  private view(): ConversationInfo {
-    const info = this.store.info!;
-    return { id: info.id, kind: info.kind, title: info.title, members: this.store.currentMembers(), createdAt: info.createdAt };
-  }
 }
 
-meterEntryPoints(Conversation, ["alarm", "create", "detail", "changeMembers", "send", "history", "attach", "range", "read", "typing"]);
-
-/** How many messages a Conversation keeps at least: with an origin fewer, as older pages come from Cassandra. */
-function retention(config: EdgeConfig): number {
-  return config.originUrl !== undefined ? config.historyKeep : config.historyKeepWithoutOrigin;
-}
+entryPoints<ConversationRpc>(Conversation, "Conversation", ["create", "detail", "changeMembers", "send", "history", "attach", "range", "read", "typing"], ["alarm"]);

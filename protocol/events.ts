@@ -13,8 +13,8 @@ export const MAX_INGEST_EVENTS = 1000;
  * The largest body of an edge → origin request. The edge cuts its outbox batches (up to 500 events) by bytes to stay
  * under it (protocol/ingest-batch.ts); one event of the largest kind (a message of MAX_BODY_BYTES, JSON-escaped:
  * ~25 KB) always fits many times over, and a full batch of ordinary messages (~300 bytes each) fits whole. Origin
- * refuses a longer body before reading it (413); before, it read and HMACed up to 25.6 MB (1000 events of
- * MAX_FRAME_BYTES) for anyone with a fresh timestamp. Why not more: all of a body's messages may be one
+ * refuses a longer body before reading it (413), so nobody with a fresh timestamp makes it read and HMAC megabytes
+ * (1000 events of MAX_FRAME_BYTES would be 25.6 MB). Why not more: all of a body's messages may be one
  * conversation's, which Kafka writes as one record batch to one partition, and the broker's default
  * `message.max.bytes` (1 MiB) refuses a larger batch for good; with keys and record overhead (at most ~1.6× for the
  * smallest events with the longest ids) 512 KiB stays under it.

@@ -3,8 +3,8 @@
  * system; server frames are plain types the edge builds itself.
  */
 import { z } from "zod";
-import { type ChatError, type ErrorCode } from "./errors.js";
-import { FETCH_PAGE_MAX, fitsBodyLimit, MAX_BODY_BYTES, MAX_FRAME_BYTES } from "./limits.js";
+import { BODY_TOO_LARGE, type ChatError, type ErrorCode } from "./errors.js";
+import { FETCH_PAGE_MAX, fitsBodyLimit, MAX_FRAME_BYTES } from "./limits.js";
 import type { ConversationState, Message } from "./message.js";
 import * as f from "./schema.js";
 
@@ -36,6 +36,8 @@ const clientFrame = z.discriminatedUnion("type", [sendFrame, syncFrame, fetchFra
 export type ClientFrame = z.infer<typeof clientFrame>;
 export type SendFrame = z.infer<typeof sendFrame>;
 export type ClientFrameType = ClientFrame["type"];
+/** The client frame of one type: `ClientFrameOf<"fetch">`. */
+export type ClientFrameOf<T extends ClientFrameType> = Extract<ClientFrame, { type: T }>;
 const FRAME_TYPES = new Set<string>(clientFrame.options.map((o) => o.shape.type.value));
 
 export type FrameParse = { ok: true; frame: ClientFrame } | { ok: false; error: ChatError; clientMsgId?: string };
@@ -57,7 +59,7 @@ export function parseClientFrame(raw: string | ArrayBuffer): FrameParse {
   const parsed = clientFrame.safeParse(data);
   if (!parsed.success) return refuse("bad_request", f.describeIssues(parsed.error), clientMsgId);
   if (parsed.data.type === "send" && !fitsBodyLimit(parsed.data.body)) {
-    return refuse("too_large", `body exceeds ${MAX_BODY_BYTES} bytes`, clientMsgId);
+    return refuse(BODY_TOO_LARGE.code, BODY_TOO_LARGE.message, clientMsgId);
   }
   return { ok: true, frame: parsed.data };
 }

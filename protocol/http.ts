@@ -1,7 +1,7 @@
 /** HTTP request bodies and queries of the edge API, validated once where they enter. */
 import { z } from "zod";
-import { fail, ok, type Result } from "./errors.js";
-import { fitsBodyLimit, HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, MAX_BODY_BYTES, MAX_PRESENCE_QUERY, MAX_TITLE_LENGTH, USER_ID } from "./limits.js";
+import { BODY_TOO_LARGE, fail, ok, failWith, type Result } from "./errors.js";
+import { fitsBodyLimit, HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, MAX_PRESENCE_QUERY, MAX_TITLE_LENGTH, USER_ID } from "./limits.js";
 import * as f from "./schema.js";
 
 export const devTokenBody = z.object({ userId: f.userId });
@@ -36,7 +36,7 @@ export function parseBody<T>(schema: z.ZodType<T>, data: unknown): Result<T> {
   const parsed = schema.safeParse(data);
   if (!parsed.success) return fail("bad_request", f.describeIssues(parsed.error));
   const body = (parsed.data as { body?: unknown }).body;
-  if (typeof body === "string" && !fitsBodyLimit(body)) return fail("too_large", `body exceeds ${MAX_BODY_BYTES} bytes`);
+  if (typeof body === "string" && !fitsBodyLimit(body)) return failWith(BODY_TOO_LARGE);
   return ok(parsed.data);
 }
 

@@ -2,13 +2,35 @@
  * Identifier shapes and size limits of protocol v2 (see docs/protocol.md, "Identifiers and limits").
  * Limits that operators may tune (rate limit, group size) live in the edge config; these are the fixed ones.
  */
-export const USER_ID = /^[A-Za-z0-9_.-]{1,64}$/;
-export const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-export const CONVERSATION_ID = /^[A-Za-z0-9:_-]{1,128}$/;
-export const CLIENT_MSG_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** An identifier's shape: a pattern to test, its longest length, and the words error messages state it in. */
+export interface IdRule {
+  pattern: RegExp;
+  maxLength: number;
+  text: string;
+}
+
+function idRule(chars: string, maxLength: number): IdRule {
+  return { pattern: new RegExp(`^[${chars}]{1,${maxLength}}$`), maxLength, text: `must be 1-${maxLength} chars of [${chars}]` };
+}
+
+export const ID_RULES = {
+  userId: idRule("A-Za-z0-9_.-", 64),
+  deviceId: idRule("A-Za-z0-9_-", 64),
+  conversationId: idRule("A-Za-z0-9:_-", 128),
+  clientMsgId: idRule("A-Za-z0-9_-", 64),
+} as const;
+
+export const USER_ID = ID_RULES.userId.pattern;
+export const DEVICE_ID = ID_RULES.deviceId.pattern;
+export const CONVERSATION_ID = ID_RULES.conversationId.pattern;
+export const CLIENT_MSG_ID = ID_RULES.clientMsgId.pattern;
+
+/** The device id of a connection that names none. */
 export const DEFAULT_DEVICE_ID = "default";
 export const MAX_BODY_BYTES = 4096;
+/** Any HTTP request body of the edge API (a group's member list is the largest). */
+export const MAX_HTTP_BODY_BYTES = 64 * 1024;
 /** A whole frame may carry a 4 KiB body that JSON-escapes to at most 6 bytes per byte, plus the envelope. */
 export const MAX_FRAME_BYTES = 6 * MAX_BODY_BYTES + 1024;
 export const MAX_TITLE_LENGTH = 200;
@@ -19,6 +41,14 @@ export const HISTORY_PAGE_MAX = 100;
 export const FETCH_PAGE_DEFAULT = 100;
 /** A page is what one `fetch` may bring: a full page of the largest bodies is ~0.9 MB out for ~60 bytes in. */
 export const FETCH_PAGE_MAX = 200;
+
+/** The edge relays at most one `typing` per (user, conversation) this often, timed by arrival; it drops the others. */
+export const TYPING_RELAY_MS = 1_000;
+/**
+ * What a client adds to TYPING_RELAY_MS when it times its own typing frames: the edge times them by their arrival, so a
+ * frame sent exactly an interval after one that was delayed on its way reaches the edge early and is dropped.
+ */
+export const TYPING_RELAY_MARGIN_MS = 300;
 
 const encoder = new TextEncoder();
 

@@ -1,11 +1,11 @@
 /** Field schemas shared by frames, HTTP bodies and origin events. */
 import { z } from "zod";
-import { CLIENT_MSG_ID, CONVERSATION_ID, DEVICE_ID, USER_ID } from "./limits.js";
+import { ID_RULES, type IdRule } from "./limits.js";
 
-export const userId = z.string().regex(USER_ID, "must be 1-64 chars of [A-Za-z0-9_.-]");
-export const deviceId = z.string().regex(DEVICE_ID, "must be 1-64 chars of [A-Za-z0-9_-]");
-export const conversationId = z.string().regex(CONVERSATION_ID, "must be 1-128 chars of [A-Za-z0-9:_-]");
-export const clientMsgId = z.string().regex(CLIENT_MSG_ID, "must be 1-64 chars of [A-Za-z0-9_-]");
+const id = (rule: IdRule) => z.string().regex(rule.pattern, rule.text);
+export const userId = id(ID_RULES.userId);
+export const conversationId = id(ID_RULES.conversationId);
+export const clientMsgId = id(ID_RULES.clientMsgId);
 /**
  * A lone surrogate (`"a\ud800b"`) is valid JSON but not text: SQLite and every UTF-8 hop would replace it, so
  * history would differ from what was delivered live. Refused wherever free text enters.

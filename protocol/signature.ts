@@ -2,14 +2,13 @@
  * Edge → origin request signing, version 2 (docs/protocol.md, "Edge → origin"):
  * signature = hex(HMAC-SHA256(secret, canonical)), where canonical is, one per line,
  *   `chat-origin-v2`, METHOD, path?query, timestamp, nonce, hex(SHA-256(body))
- * Version 1 covered only `timestamp.body`, so a captured ingest POST, replayed within the freshness window as a GET of
- * any conversation's history or anyone's presence, was answered, and replayed unchanged was accepted again. Now the
- * MAC says what the request does and to what, the nonce makes each signature single-use (the origin remembers the
- * ones it saw until their timestamp is stale), and the body's hash travels in a header so the origin checks the MAC
+ * The MAC says what the request does and to what, so a captured ingest POST cannot be replayed as a GET of any
+ * conversation's history or anyone's presence; the nonce makes each signature single-use (the origin remembers the
+ * ones it saw until their timestamp is stale); and the body's hash travels in a header, so the origin checks the MAC
  * before it reads a byte of the body.
  *
- * The edge signs on WebCrypto (workerd); the origin checks with node:crypto (origin/ingest/hmac.ts: synchronous, and
- * ~6× cheaper per request than WebCrypto's verify in Node 20) over the same `canonicalString`.
+ * The edge signs on WebCrypto (workerd); the origin checks with node:crypto (origin/ingest/hmac.ts, synchronous,
+ * cheaper per request than WebCrypto's verify in Node) over the same `canonicalString`.
  */
 import { CONTENT_SHA256_HEADER, NONCE_HEADER, SIGNATURE_HEADER, SIGNATURE_MAX_SKEW_MS, TIMESTAMP_HEADER } from "./events.js";
 

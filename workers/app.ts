@@ -1,8 +1,9 @@
 /** The edge Worker: a stateless Hono router in front of the Durable Objects. */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { MAX_HTTP_BODY_BYTES } from "../protocol/index.js";
 import { requireUser } from "./auth.js";
-import { loadConfig } from "./config.js";
+import { loadConfig } from "../durable-objects/config.js";
 import type { AppEnv } from "./context.js";
 import { notFound, onError, raise } from "./errors.js";
 import { connect } from "./routes/connect.js";
@@ -11,15 +12,13 @@ import { dev } from "./routes/dev.js";
 import { presence } from "./routes/presence.js";
 import { push } from "./routes/push.js";
 
-const MAX_HTTP_BODY = 64 * 1024;
-
 export const app = new Hono<AppEnv>();
 
 app.use("*", async (c, next) => {
   c.set("config", loadConfig(c.env));
   await next();
 });
-app.use("/v1/*", bodyLimit({ maxSize: MAX_HTTP_BODY, onError: () => raise("too_large", `request body exceeds ${MAX_HTTP_BODY} bytes`) }));
+app.use("/v1/*", bodyLimit({ maxSize: MAX_HTTP_BODY_BYTES, onError: () => raise("too_large", `request body exceeds ${MAX_HTTP_BODY_BYTES} bytes`) }));
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 app.route("/v1/dev", dev);

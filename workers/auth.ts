@@ -8,7 +8,7 @@
 import type { MiddlewareHandler } from "hono";
 import { sign, verify } from "hono/jwt";
 import { USER_ID } from "../protocol/index.js";
-import type { EdgeConfig } from "./config.js";
+import type { EdgeConfig } from "../durable-objects/config.js";
 import type { AppEnv } from "./context.js";
 import { raise } from "./errors.js";
 

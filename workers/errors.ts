@@ -1,7 +1,14 @@
 /** HTTP errors: every failure answers `{"error":{"code","message"}}` with the code's status (protocol.md). */
 import type { Context } from "hono";
-import { ChatException, ERROR_STATUS, errorBody, type ChatError, type ErrorCode, type Result } from "../protocol/index.js";
+import { errorResponse, INTERNAL_ERROR, type ChatError, type ErrorCode, type Result } from "../protocol/index.js";
 import { log } from "../durable-objects/shared/log.js";
+
+/** Thrown inside request handlers; `onError` answers it with the protocol's error body. */
+export class ChatException extends Error {
+  constructor(readonly error: ChatError) {
+    super(error.message);
+  }
+}
 
 export function raise(code: ErrorCode, message: string): never {
   throw new ChatException({ code, message });
@@ -13,20 +20,14 @@ export function unwrap<T>(result: Result<T>): T {
   return result.value;
 }
 
-export function errorResponse(c: Context, error: ChatError): Response {
-  const headers: Record<string, string> = {};
-  if (error.retryAfterMs !== undefined) headers["Retry-After"] = String(Math.ceil(error.retryAfterMs / 1000));
-  return c.json(errorBody(error), ERROR_STATUS[error.code], headers);
-}
-
 export function onError(err: Error, c: Context): Response {
-  if (err instanceof ChatException) return errorResponse(c, err.error);
+  if (err instanceof ChatException) return errorResponse(err.error);
   log("error", "Worker", "request_failed", { path: c.req.path, error: err });
-  return errorResponse(c, { code: "internal", message: "internal error" });
+  return errorResponse(INTERNAL_ERROR);
 }
 
 export function notFound(c: Context): Response {
-  return errorResponse(c, { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` });
+  return errorResponse({ code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` });
 }
 
 /** Reads a JSON body; anything that is not JSON is a bad request. */

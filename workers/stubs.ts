@@ -1,11 +1,16 @@
-/** How the Worker addresses Durable Objects: one UserSession per user, one Conversation per conversation. */
-import type { Env } from "./config.js";
+/**
+ * How the Worker addresses Durable Objects: one UserSession per user, one Conversation per conversation, both by name
+ * (`idFromName`), so each knows whose it is (`ctx.id.name`). A stub is typed with its class's RPC interface
+ * (durable-objects/rpc.ts); the session's also takes the WebSocket upgrade (`fetch`).
+ */
+import type { ObjectEnv } from "../durable-objects/env.js";
+import type { ConversationRpc, Remote, UserSessionRpc } from "../durable-objects/rpc.js";
 
-export function userSession(env: Env, userId: string) {
+export function userSession(env: ObjectEnv, userId: string): Remote<UserSessionRpc> & { fetch(request: Request): Promise<Response> } {
   return env.USER_SESSION.get(env.USER_SESSION.idFromName(userId));
 }
 
-export function conversation(env: Env, conversationId: string) {
+export function conversation(env: ObjectEnv, conversationId: string): Remote<ConversationRpc> {
   return env.CONVERSATION.get(env.CONVERSATION.idFromName(conversationId));
 }
 

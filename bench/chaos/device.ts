@@ -2,8 +2,7 @@
  * One device of one user: a ChatClient (the project's client: resume by positions, retried sends, each
  * conversation in seq order) plus a tap on its raw socket. The app-level record (`received`) is what the audit
  * checks; the tap sees the frames before the client dedupes them, so it can also catch the server giving one seq
- * to two messages, and it holds the socket so a drop can be a real network loss (terminate), not only a polite
- * close.
+ * to two messages, and it holds the socket so a drop can be a polite close or a real network loss (terminate).
  */
 import WebSocket from "ws";
 import { ChatClient } from "../../client/index.js";
@@ -52,9 +51,9 @@ export class Device {
     return this.client.connect();
   }
 
-  /** A polite drop (close frame, code 4000): what `ChatClient.drop()` simulates. */
+  /** A polite drop: the socket is closed from this side (close frame, code 4000), and the client reconnects. */
   softDrop(): void {
-    this.client.drop();
+    this.socket?.close(4000, "dropped");
   }
 
   /** A network loss: the TCP connection is destroyed; frames in flight either way are lost. */

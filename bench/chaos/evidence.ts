@@ -3,6 +3,7 @@
  * way through (acknowledged, in every member device, in Cassandra), the edge's history, Cassandra's rows.
  */
 import { ChatApi } from "../../client/api.js";
+import { HISTORY_PAGE_MAX } from "../../protocol/limits.js";
 import type { Cast } from "./cast.js";
 import type { Device } from "./device.js";
 import type { OriginPipeline, StoredRow } from "./origin.js";
@@ -71,7 +72,7 @@ export async function edgeHistory(url: string, token: string, conversationId: st
   const api = new ChatApi(url, token);
   const rows: StoredRow[] = [];
   for (let after = 0, more = true; more; ) {
-    const page = await api.history(conversationId, { after, limit: 100 });
+    const page = await api.history(conversationId, { after, limit: HISTORY_PAGE_MAX });
     for (const m of page.messages) rows.push({ seq: m.seq, clientMsgId: m.clientMsgId, body: m.body });
     more = page.hasMore && page.messages.length > 0;
     after = page.messages.at(-1)?.seq ?? after;

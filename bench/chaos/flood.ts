@@ -9,6 +9,7 @@
  */
 import WebSocket from "ws";
 import { ChatApi } from "../../client/api.js";
+import { MAX_BODY_BYTES, MAX_FRAME_BYTES } from "../../protocol/limits.js";
 import { forgedTokens, tryHttpSend, tryUpgrade } from "./forged.js";
 import type { Random } from "./random.js";
 
@@ -190,9 +191,9 @@ export class Flood {
       case "binary":
         return Buffer.from([0, 1, 2, 3, 255]);
       case "oversize-body":
-        return JSON.stringify({ type: "send", clientMsgId: id, conversationId, body: "b".repeat(4097) });
+        return JSON.stringify({ type: "send", clientMsgId: id, conversationId, body: "b".repeat(MAX_BODY_BYTES + 1) });
       case "oversize-frame":
-        return JSON.stringify({ type: "typing", conversationId, pad: "p".repeat(30_000) });
+        return JSON.stringify({ type: "typing", conversationId, pad: "p".repeat(MAX_FRAME_BYTES + 1) });
       case "foreign-send":
         return JSON.stringify({ type: "send", clientMsgId: id, conversationId, body: "not a member" });
       case "foreign-read":

@@ -37,7 +37,7 @@ export interface Scenario {
   run(world: CostWorld, o: CostOptions): Promise<Workload>;
 }
 
-/** The edge's default PRESENCE_HEARTBEAT_MS (workers/config.ts). */
+/** The edge's default PRESENCE_HEARTBEAT_MS (durable-objects/config.ts). */
 const DEFAULT_HEARTBEAT_MS = 120_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const body = (i: number) => `cost message ${i} `.padEnd(64, "x");

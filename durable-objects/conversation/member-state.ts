@@ -7,6 +7,7 @@
  * never a message.
  */
 import type { ConversationStore } from "./store.js";
+import type { Sql } from "../shared/sql.js";
 
 /** [live, epoch, delivered, read, relayed delivered, relayed read] */
 type Saved = [number, number, number, number, number, number];
@@ -26,7 +27,7 @@ export class MemberStates {
   private dirty = false;
   private saveQueued = false;
 
-  constructor(private readonly sql: SqlStorage, private readonly store: ConversationStore) {
+  constructor(private readonly sql: Sql, private readonly store: ConversationStore) {
     this.load();
   }
 

@@ -10,9 +10,8 @@
  * (sender, clientMsgId) would write a second row per message, half of what a message costs. The memory is exact: the
  * object runs one event at a time, and it changes in the same synchronous step as the insert it mirrors.
  */
+import type { Sql, SqlRow as Row } from "../shared/sql.js";
 import { SentIds } from "./sent-ids.js";
-
-type Row = Record<string, SqlStorageValue>;
 
 export interface LogOptions {
   /** Messages a generation holds before the next one may start. */
@@ -40,7 +39,7 @@ export class MessageLog {
   /** The clientMsgIds sent within `rememberMs`; null until a send first needs them. */
   private sent: SentIds | null = null;
 
-  constructor(private readonly sql: SqlStorage, private readonly options: LogOptions) {
+  constructor(private readonly sql: Sql, private readonly options: LogOptions) {
     this.generations = this.sql
       .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'messages_[0-9]*'")
       .toArray()
@@ -170,7 +169,7 @@ export class MessageLog {
     return (this.sent = sent);
   }
 
-  /** Logs written before idempotency moved to memory had a unique index per generation: it would bill a row per message. */
+  /** A log may carry a unique index per generation from an earlier version of this module: it would bill a row per message. */
   private dropLegacyIndexes(): void {
     const legacy = this.sql.exec("SELECT name FROM sqlite_master WHERE type = 'index' AND name GLOB 'messages_[0-9]*_idempotency'").toArray();
     for (const row of legacy) this.sql.exec(`DROP INDEX IF EXISTS ${String(row.name)}`);

@@ -5,10 +5,11 @@
  * loop per member runs at a time, so a member gets ascending batches, and whatever accumulates while a call is in
  * flight goes in the next (natural batching). A member whose session answers "no device" is no longer pushed
  * messages: it pulls what it missed when a device comes back (`Conversation.attach`). A failed call leaves the
- * member where it was; the alarm retries.
+ * member where it was; the alarm retries (alarm-concerns.ts).
  */
-import type { ConversationState } from "../../protocol/index.js";
-import type { Delivery, DeliveryAnswer } from "../shared/delivery.js";
+import type { ConversationState, Result } from "../../protocol/index.js";
+import type { Delivery, DeliveryAnswer } from "../rpc.js";
+import { SingleFlight } from "../shared/single-flight.js";
 import type { MemberStates } from "./member-state.js";
 import type { Member } from "./model.js";
 import type { Receipts } from "./receipts.js";
@@ -16,14 +17,18 @@ import type { ConversationStore } from "./store.js";
 
 export const MAX_PUSH_BATCH = 256;
 
-export type Deliver = (userId: string, delivery: Delivery) => Promise<DeliveryAnswer>;
+export type Deliver = (userId: string, delivery: Delivery) => Promise<Result<DeliveryAnswer>>;
+
+/** What pushing reads of the conversation: its info, members and log. */
+export type PushStore = Pick<ConversationStore, "info" | "members" | "lastSeq" | "currentMembers" | "messagesAfter" | "confirmInfo">;
 
 export class Push {
-  private readonly running = new Map<string, Promise<boolean>>();
+  /** Each member's push loop: one at a time, so a member gets ascending batches. */
+  private readonly loops = new SingleFlight<boolean>();
 
   constructor(
-    private readonly store: ConversationStore,
-    private readonly states: MemberStates,
+    private readonly store: PushStore,
+    private readonly states: Pick<MemberStates, "saveSoon" | "touch">,
     private readonly receipts: Receipts,
     private readonly deliver: Deliver,
     private readonly onFailure: (userId: string, error: unknown) => void,
@@ -44,7 +49,7 @@ export class Push {
 
   /** True when some member's loop has work it could not finish (the alarm should come back). */
   pending(): boolean {
-    for (const member of this.store.members.values()) if (this.owed(member) && !this.running.has(member.userId)) return true;
+    for (const member of this.store.members.values()) if (this.owed(member) && !this.loops.get(member.userId)) return true;
     return false;
   }
 
@@ -53,7 +58,7 @@ export class Push {
     this.kick();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-    const loops = Promise.all(userIds.map((id) => this.running.get(id) ?? Promise.resolve(true))).then((r) => r.every(Boolean));
+    const loops = Promise.all(userIds.map((id) => this.loops.get(id) ?? Promise.resolve(true))).then((r) => r.every(Boolean));
     try {
       return await Promise.race([loops, timeout]);
     } finally {
@@ -78,12 +83,7 @@ export class Push {
   }
 
   private run(userId: string): Promise<boolean> {
-    let loop = this.running.get(userId);
-    if (!loop) {
-      loop = this.loop(userId).finally(() => this.running.delete(userId));
-      this.running.set(userId, loop);
-    }
-    return loop;
+    return this.loops.run(userId, () => this.loop(userId));
   }
 
   private async loop(userId: string): Promise<boolean> {
@@ -95,14 +95,18 @@ export class Push {
         member.pushedSeq = through; // only the member's own messages: nothing to send
         continue;
       }
-      let answer: DeliveryAnswer;
+      let answer: Result<DeliveryAnswer>;
       try {
         answer = await this.deliver(userId, delivery);
       } catch (error) {
         this.onFailure(userId, error);
         return false;
       }
-      this.apply(member, delivery, answer, through, version);
+      if (!answer.ok) {
+        this.onFailure(userId, answer.error);
+        return false;
+      }
+      this.apply(member, delivery, answer.value, through, version);
     }
   }
 

@@ -7,15 +7,9 @@
  * ticked. In a direct conversation the other member is everyone, and each step of its watermarks shows (a tick
  * per message): the receipt says who. Per-member detail is `GET /v1/conversations/:id`.
  */
+import type { Receipt } from "../rpc.js";
 import type { Member } from "./model.js";
 import type { ConversationStore } from "./store.js";
-
-export interface Receipt {
-  /** The other member of a direct conversation; absent for a group (every other member). */
-  userId?: string;
-  deliveredSeq?: number;
-  readSeq?: number;
-}
 
 type Kind = "delivered" | "read";
 const KINDS: readonly Kind[] = ["delivered", "read"];
@@ -35,7 +29,7 @@ export class Receipts {
   /** Senders whose send's ack is about to carry their receipt: nothing is relayed to them meanwhile. */
   private readonly held = new Set<string>();
 
-  constructor(private readonly store: ConversationStore) {}
+  constructor(private readonly store: Pick<ConversationStore, "info" | "members" | "currentMembers">) {}
 
   /** After loading or a membership change: recount for every sender whose devices were not told yet. */
   recount(): void {

@@ -2,9 +2,9 @@
  * Which clientMsgIds each sender used, and the seq each got, for at least `windowMs`: the conversation's
  * idempotency, in memory instead of a unique index (which would bill a second row written per message).
  *
- * Two generations of maps: new ids go into the current one, and once it is `windowMs` old it becomes the previous
- * one and the one before is dropped, so an id is remembered for between one and two windows, and forgetting costs
- * nothing per message.
+ * Two generations of maps: new ids go into the current one, and once it is `windowMs` old (at the next send) it becomes
+ * the previous one and the one before is dropped, so an id is remembered for at least one window, forgotten once the
+ * maps turned twice after it, and forgetting costs nothing per message.
  */
 type BySender = Map<string, Map<string, number>>;
 

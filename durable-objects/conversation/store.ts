@@ -4,13 +4,13 @@
  * Everything here is synchronous: a Durable Object runs one event at a time, so a method that does not await
  * is atomic, and `transactionSync` makes its writes commit together.
  */
-import { HISTORY_PAGE_MAX, type ConversationKind, type HistoryPage, type HistoryQuery, type Message, type SendResult } from "../../protocol/index.js";
-import type { DeliveredMessage } from "../shared/delivery.js";
-import type { Info, Member } from "./model.js";
+import { HISTORY_PAGE_MAX, type ConversationInfo, type ConversationKind, type HistoryPage, type HistoryQuery, type Message, type SendResult } from "../../protocol/index.js";
+import type { DeliveredMessage } from "../rpc.js";
+import type { Sql, SqlRow as Row, SqlStore } from "../shared/sql.js";
 import { MessageLog, type LogOptions } from "./message-log.js";
+import type { Info, Member } from "./model.js";
 import { CONVERSATION_SCHEMA } from "./schema.js";
 
-type Row = Record<string, SqlStorageValue>;
 const RECENT_CACHE = 2048;
 /** How far back a fresh instance looks for each member's newest own message (for receipts to senders). */
 const OWN_SEQ_LOOKBACK = 1000;
@@ -27,7 +27,7 @@ export class ConversationStore {
   private readonly log: MessageLog;
   private readonly recent = new Map<number, RecentMessage>();
 
-  constructor(private readonly storage: DurableObjectStorage, log: LogOptions) {
+  constructor(private readonly storage: SqlStore, log: LogOptions) {
     this.sql.exec(CONVERSATION_SCHEMA);
     this.info = this.loadInfo();
     for (const row of this.sql.exec("SELECT * FROM members")) this.members.set(String(row.user_id), toMember(row));
@@ -45,13 +45,24 @@ export class ConversationStore {
     return this.log.oldestKept;
   }
 
-  private get sql(): SqlStorage {
+  private get sql(): Sql {
     return this.storage.sql;
   }
 
-  isMember(userId: string): boolean {
+  /** The conversation as the Worker answers for it. */
+  view(): ConversationInfo {
+    const info = this.info!;
+    return { id: info.id, kind: info.kind, title: info.title, members: this.currentMembers(), createdAt: info.createdAt };
+  }
+
+  /** A current member (not one who left or was removed), or undefined. */
+  member(userId: string): Member | undefined {
     const m = this.members.get(userId);
-    return m !== undefined && m.untilSeq === null;
+    return m !== undefined && m.untilSeq === null ? m : undefined;
+  }
+
+  isMember(userId: string): boolean {
+    return this.member(userId) !== undefined;
   }
 
   currentMembers(): string[] {

@@ -7,3 +7,11 @@ export function log(level: Level, source: string, event: string, fields: Record<
   else if (level === "warn") console.warn(line);
   else console.log(line);
 }
+
+/**
+ * An entry point's failure, named as partyserver names it (`Error in UserSession:alice webSocketMessage`). The error's
+ * text stays in this line: the caller is answered with the protocol's error value.
+ */
+export function logFailure(className: string, name: string, entry: string, error: unknown, fields: Record<string, unknown> = {}): void {
+  log("error", className, "entry_failed", { message: `Error in ${className}:${name} ${entry}`, object: name, entry, ...fields, error });
+}

@@ -8,16 +8,10 @@
  * point per invocation. docs/cost.md says how the lines add up to dollars.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { DurableObject } from "cloudflare:workers";
 import type { MeterLine } from "./meter-line.js";
 
 export interface MeterSink {
   writeDataPoint(point: { blobs?: string[]; doubles?: number[]; indexes?: string[] }): void;
-}
-
-export interface MeterEnv {
-  METER?: string;
-  METER_DATASET?: MeterSink;
 }
 
 /** One invocation's running totals. */
@@ -56,11 +50,10 @@ export class Meter {
 
   private constructor(private readonly className: string, private readonly id: string, private readonly sink: MeterSink | undefined, private readonly log: boolean) {}
 
-  /** A meter when the environment asks for one, else null (and nothing is wrapped). */
-  static of(env: MeterEnv, className: string, id: string): Meter | null {
-    const log = env.METER === "log";
-    if (!log && !env.METER_DATASET) return null;
-    return new Meter(className, id, env.METER_DATASET, log);
+  /** A meter when the configuration (`METER=log`) or a dataset binding asks for one, else null (and nothing is wrapped). */
+  static of(log: boolean, dataset: MeterSink | undefined, className: string, id: string): Meter | null {
+    if (!log && !dataset) return null;
+    return new Meter(className, id, dataset, log);
   }
 
   /** Storage whose SQL statements and alarms are counted into the invocation that runs them. */
@@ -142,30 +135,4 @@ export class Meter {
     if (this.log) console.log(JSON.stringify({ meter: line }));
     this.sink?.writeDataPoint({ blobs: [line.class, line.entry, line.id], doubles: [line.rowsRead, line.rowsWritten, line.alarmsSet, line.ms], indexes: [line.class] });
   }
-}
-
-type EntryPoints = Record<string, (...args: never[]) => unknown>;
-
-/**
- * Wraps the named methods of a Durable Object class so that each call runs under the instance's meter (the
- * `meter` property), when it has one: `fetch`, `alarm`, `webSocket*`, and RPC methods by name.
- */
-export function meterEntryPoints<C extends abstract new (...args: never[]) => DurableObject>(cls: C, methods: string[]): void {
-  const proto = cls.prototype as unknown as EntryPoints;
-  for (const name of methods) {
-    const original = proto[name];
-    if (typeof original !== "function") throw new Error(`${cls.name} has no method ${name}`);
-    const entry = entryName(name);
-    proto[name] = function (this: { meter: Meter | null }, ...args: never[]) {
-      return this.meter ? this.meter.run(entry, () => original.apply(this, args)) : original.apply(this, args);
-    } as EntryPoints[string];
-  }
-}
-
-function entryName(method: string): string {
-  if (method === "fetch" || method === "alarm") return method;
-  if (method === "webSocketMessage") return "ws:message";
-  if (method === "webSocketClose") return "ws:close";
-  if (method === "webSocketError") return "ws:error";
-  return `rpc:${method}`;
 }

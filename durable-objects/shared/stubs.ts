@@ -1,15 +1,22 @@
 /**
- * Durable Object stubs by name, kept for the life of the object: `idFromName` hashes the name (SHA-256) and
- * a hot path (a fan-out to every member, a send per batch) would otherwise pay for it on every call.
+ * Durable Object stubs by name, kept for the life of the object: `idFromName` hashes the name (SHA-256) and a hot path
+ * (a fan-out to every member, a send per batch) would otherwise pay for it on every call. A stub is typed with the
+ * class's RPC interface (rpc.ts), not the class: callers see what it offers, nothing of how it is built.
  */
-import type { DurableObject } from "cloudflare:workers";
+import type { Remote } from "../rpc.js";
 
-export class StubCache<T extends DurableObject> {
-  private readonly stubs = new Map<string, DurableObjectStub<T>>();
+/** The part of a namespace binding a cache needs; `DurableObjectNamespace<C>` is one when C implements `Rpc`. */
+export interface Namespace<Rpc> {
+  idFromName(name: string): DurableObjectId;
+  get(id: DurableObjectId): Remote<Rpc>;
+}
 
-  constructor(private readonly namespace: DurableObjectNamespace<T>, private readonly max = 4096) {}
+export class StubCache<Rpc> {
+  private readonly stubs = new Map<string, Remote<Rpc>>();
 
-  get(name: string): DurableObjectStub<T> {
+  constructor(private readonly namespace: Namespace<Rpc>, private readonly max = 4096) {}
+
+  get(name: string): Remote<Rpc> {
     let stub = this.stubs.get(name);
     if (!stub) {
       if (this.stubs.size >= this.max) this.stubs.delete(this.stubs.keys().next().value!);

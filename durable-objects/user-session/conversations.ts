@@ -7,6 +7,7 @@
  * Synchronous on purpose: each step is one event no other can interleave with.
  */
 import type { ConversationKind, ConversationState } from "../../protocol/index.js";
+import type { Sql, SqlRow } from "../shared/sql.js";
 
 interface Row {
   state: ConversationState;
@@ -25,7 +26,7 @@ export class Conversations {
   private readonly fresh = new Set<string>();
   private checkpointAt = Date.now();
 
-  constructor(private readonly sql: SqlStorage, private readonly checkpointMs: number) {
+  constructor(private readonly sql: Sql, private readonly checkpointMs: number) {
     const saved = this.sql.exec("SELECT value FROM meta WHERE key = 'stale'").toArray()[0];
     this.stale = new Set(saved ? (JSON.parse(String(saved.value)) as string[]) : []);
   }
@@ -158,7 +159,7 @@ export class Conversations {
   }
 }
 
-function rowOf(stored: Record<string, SqlStorageValue>): Row {
+function rowOf(stored: SqlRow): Row {
   return {
     state: {
       id: String(stored.id), kind: stored.kind as ConversationKind, title: String(stored.title), members: JSON.parse(String(stored.members)) as string[],

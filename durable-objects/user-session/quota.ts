@@ -3,11 +3,12 @@
  * would forgive an abuser every time its session went idle), one row per kind, rewritten only by a creation.
  */
 import { fail, ok, type Result } from "../../protocol/index.js";
+import type { Sql } from "../shared/sql.js";
 
 const DAY_MS = 86_400_000;
 
 export class DailyQuota {
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(private readonly sql: Sql) {}
 
   /** Counts one creation of `kind`, or refuses with rate_limited (until the next UTC day) past `limit`. */
   take(kind: string, limit: number, now = Date.now()): Result<null> {

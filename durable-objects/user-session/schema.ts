@@ -3,6 +3,9 @@
  * objects, and this one keeps, per conversation, what the user's devices need to know what they missed: the newest
  * seq and the read watermark (saved lazily: `meta.stale` lists the conversations whose saved values may be behind,
  * which a sync asks again), and `paused` when the conversation stopped pushing because no device was connected.
+ * `meta` also holds the connection epoch and when the user was last seen. The last two statements remove what earlier
+ * versions kept and nothing reads (push subscriptions without an origin, the user's id, which the session now takes
+ * from `ctx.id.name`); they write and read no row once it is gone.
  */
 export const USER_SESSION_SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value);
@@ -19,5 +22,6 @@ CREATE TABLE IF NOT EXISTS conversations (
   paused INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS quota (kind TEXT PRIMARY KEY, day INTEGER NOT NULL, used INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS push_subscriptions (endpoint TEXT PRIMARY KEY, subscription TEXT NOT NULL);
+DROP TABLE IF EXISTS push_subscriptions;
+DELETE FROM meta WHERE key = 'user_id';
 `;

@@ -6,14 +6,13 @@
  * again (clients retry their unacknowledged sends in order, see client/chat-client.ts). The hold lives in the
  * socket's attachment, so it survives hibernation, and expires so that a client that gives up is not stuck.
  */
-import type { ChatError } from "../../protocol/index.js";
-import { identityOf, saveIdentity } from "./sockets.js";
+import { RETRYABLE_CODES, type ChatError } from "../../protocol/index.js";
+import { identityOf, saveIdentity, type Attachable } from "./sockets.js";
 
-export const RETRYABLE_CODES = new Set(["rate_limited", "unavailable", "internal"]);
 const HOLD_EXPIRES_MS = 60_000;
 
 /** The refusal for a send that must wait behind an earlier refused one, or null when it may proceed. */
-export function heldBack(ws: WebSocket, clientMsgId: string, now = Date.now()): ChatError | null {
+export function heldBack(ws: Attachable, clientMsgId: string, now = Date.now()): ChatError | null {
   const identity = identityOf(ws);
   const held = identity?.heldBy;
   if (!identity || !held) return null;
@@ -30,7 +29,7 @@ export function heldBack(ws: WebSocket, clientMsgId: string, now = Date.now()): 
 }
 
 /** Holds the socket after a retryable refusal of `clientMsgId`, unless an earlier refusal already holds it. */
-export function holdBack(ws: WebSocket, clientMsgId: string, error: ChatError, now = Date.now()): void {
+export function holdBack(ws: Attachable, clientMsgId: string, error: ChatError, now = Date.now()): void {
   const identity = identityOf(ws);
   if (!identity || identity.heldBy || !RETRYABLE_CODES.has(error.code)) return;
   identity.heldBy = { clientMsgId, error, retryAt: now + (error.retryAfterMs ?? 0), expiresAt: now + HOLD_EXPIRES_MS };

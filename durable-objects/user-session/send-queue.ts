@@ -3,17 +3,16 @@
  * user's devices send meanwhile waits and goes in the next call. That keeps each device's messages in the
  * order it sent them (calls are never reordered) and batches under load (fewer calls per message).
  */
+import { fail, RETRYABLE_CODES, type ChatError, type Result, type SendResult } from "../../protocol/index.js";
+import type { Outgoing } from "../rpc.js";
 import { loopIsQuiet, nextTurn } from "../shared/next-turn.js";
-import { fail, type ChatError, type Result, type SendResult } from "../../protocol/index.js";
-
-export interface Outgoing {
-  clientMsgId: string;
-  body: string;
-}
 
 type Reply = (result: Result<SendResult>) => void;
 
 type SendBatch = (conversationId: string, items: Outgoing[]) => Promise<Result<SendResult[]>>;
+
+/** A call that could not be made or answered (its error is logged here, never shown to a client). */
+type OnUnreachable = (conversationId: string, error: unknown) => void;
 
 const MAX_BATCH = 256;
 /** A conversation this long without a call in flight starts its next one at once (see idleAndQuiet). */
@@ -24,7 +23,7 @@ export class SendQueue {
   private readonly busy = new Set<string>();
   private readonly idleSince = new Map<string, number>();
 
-  constructor(private readonly sendBatch: SendBatch) {}
+  constructor(private readonly sendBatch: SendBatch, private readonly onUnreachable: OnUnreachable = () => undefined) {}
 
   enqueue(conversationId: string, item: Outgoing, reply: Reply): void {
     let queue = this.queues.get(conversationId);
@@ -39,11 +38,10 @@ export class SendQueue {
 
   /**
    * Under load the call starts on the next turn, after the frames already queued for this object were read:
-   * a device's whole burst goes in one call (the bench: ~8 messages per call instead of ~2). A conversation
-   * that sent nothing for a while, in a runtime whose last timer came on time, has no burst to wait for: its
-   * call starts at once, which saves the timer event (in a 1:1 chat at 1 msg/s, ~0.5 ms of ~2 per message).
-   * The runtime's lateness guards the case that matters: under saturation every gap looks idle, because the
-   * device's next frames wait in the runtime's queue, not on the device.
+   * a device's whole burst goes in one call, not one call per message. A conversation that sent nothing for a
+   * while, in a runtime whose last timer came on time, has no burst to wait for: its call starts at once, which
+   * saves the timer event. The runtime's lateness guards the case that matters: under saturation every gap looks
+   * idle, because the device's next frames wait in the runtime's queue, not on the device.
    */
   private idleAndQuiet(conversationId: string): boolean {
     const since = this.idleSince.get(conversationId);
@@ -56,8 +54,11 @@ export class SendQueue {
         const items = queue.items.splice(0, MAX_BATCH);
         const replies = queue.replies.splice(0, MAX_BATCH);
         if (queue.items.length === 0) this.queues.delete(conversationId);
-        const result = await this.sendBatch(conversationId, items).catch((error: unknown) => unavailable(error));
-        if (!result.ok && result.error.code === "unavailable") {
+        const result = await this.sendBatch(conversationId, items).catch((error: unknown) => {
+          this.onUnreachable(conversationId, error);
+          return UNAVAILABLE;
+        });
+        if (!result.ok && RETRYABLE_CODES.has(result.error.code)) {
           // Whatever waited behind a failed call fails too: sending it now would sequence it before the retry.
           const behind = this.queues.get(conversationId);
           this.queues.delete(conversationId);
@@ -73,7 +74,4 @@ export class SendQueue {
 }
 
 /** The conversation could not be reached (overloaded, restarting): the client retries with the same clientMsgId. */
-function unavailable(error: unknown): { ok: false; error: ChatError } {
-  const detail = error instanceof Error ? error.message : String(error);
-  return fail("unavailable", `conversation unavailable, retry with the same clientMsgId (${detail.slice(0, 120)})`);
-}
+const UNAVAILABLE: { ok: false; error: ChatError } = fail("unavailable", "conversation unavailable, retry with the same clientMsgId");

@@ -3,6 +3,7 @@
  * tag, so `getWebSockets(deviceId)` finds a device's older connection without waking anything else.
  */
 import type { ChatError } from "../../protocol/index.js";
+import { errorFrame } from "./server-frames.js";
 
 export interface SocketIdentity {
   userId: string;
@@ -21,10 +22,16 @@ export interface HeldBy {
   expiresAt: number;
 }
 
-/** The attachment as last read or written while this object is awake: read once, not once per frame. */
-const identities = new WeakMap<WebSocket, SocketIdentity>();
+/** A hibernatable socket's attachment (the runtime's WebSocket has it): what is kept there survives hibernation. */
+export interface Attachable {
+  serializeAttachment(value: unknown): void;
+  deserializeAttachment(): unknown;
+}
 
-export function identityOf(ws: WebSocket): SocketIdentity | null {
+/** The attachment as last read or written while this object is awake: read once, not once per frame. */
+const identities = new WeakMap<Attachable, SocketIdentity>();
+
+export function identityOf(ws: Attachable): SocketIdentity | null {
   let identity = identities.get(ws);
   if (!identity) {
     identity = (ws.deserializeAttachment() as SocketIdentity | null) ?? undefined;
@@ -34,7 +41,7 @@ export function identityOf(ws: WebSocket): SocketIdentity | null {
 }
 
 /** Writes the identity into the socket's attachment (it survives hibernation there) and the awake copy. */
-export function saveIdentity(ws: WebSocket, identity: SocketIdentity): void {
+export function saveIdentity(ws: Attachable, identity: SocketIdentity): void {
   ws.serializeAttachment(identity);
   identities.set(ws, identity);
 }
@@ -44,7 +51,7 @@ export function sendTo(ws: WebSocket, text: string): void {
   try {
     ws.send(text);
   } catch {
-    // Closed meanwhile; the device catches up by cursor when it reconnects.
+    // Closed meanwhile; the device catches up (sync, fetch) when it reconnects.
   }
 }
 
@@ -58,5 +65,19 @@ export function closeQuietly(ws: WebSocket, code: number, reason: string): void 
     ws.close(code, reason);
   } catch {
     // Already closed.
+  }
+}
+
+/** Sockets with a `sync` or `fetch` being answered (memory only: an answer in flight keeps the object awake). */
+const busy = new WeakSet<WebSocket>();
+
+/** One `sync` or `fetch` answered at a time per socket: its pages go out whole before the next is taken. */
+export async function exclusive(ws: WebSocket, work: () => Promise<void>): Promise<void> {
+  if (busy.has(ws)) return sendTo(ws, errorFrame({ code: "rate_limited", message: "a sync or fetch is already being answered on this socket", retryAfterMs: 100 }));
+  busy.add(ws);
+  try {
+    await work();
+  } finally {
+    busy.delete(ws);
   }
 }

@@ -2,15 +2,17 @@ import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { ChatClient } from "../../client/index.js";
 import type { Message } from "../../protocol/index.js";
+import { droppable } from "../support/droppable.js";
 import { HIGH_LIMITS, useEdge, type TestUser } from "../support/fixtures.js";
 
 const fx = useEdge({ bindings: { ...HIGH_LIMITS, FANOUT_RETRY_MS: "200" } });
 
-function clientOf(user: TestUser, deviceId = "default", resume: { positions?: Record<string, number>; since?: number } = {}): { client: ChatClient; received: Message[] } {
-  const client = new ChatClient({ url: fx.edge.url, token: user.token, deviceId, ...resume, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
+function clientOf(user: TestUser, deviceId = "default", resume: { positions?: Record<string, number>; since?: number } = {}): { client: ChatClient; received: Message[]; drop(): void } {
+  const sockets = droppable();
+  const client = new ChatClient({ url: fx.edge.url, token: user.token, deviceId, ...resume, WebSocket: sockets.WebSocket });
   const received: Message[] = [];
   client.on("message", (m) => received.push(m));
-  return { client, received };
+  return { client, received, drop: sockets.drop };
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
@@ -25,7 +27,7 @@ describe("ChatClient against the real edge", () => {
     const sends: Promise<unknown>[] = [];
     for (let i = 0; i < 60; i++) {
       sends.push(a.client.send(id, `msg ${i}`));
-      if (i % 15 === 7) b.client.drop();
+      if (i % 15 === 7) b.drop();
     }
     await Promise.all(sends);
     await expect.poll(() => b.received.length, { timeout: 15_000 }).toBe(60);

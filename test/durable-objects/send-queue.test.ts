@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ok } from "../../protocol/index.js";
+import { ok, type Result, type SendResult } from "../../protocol/index.js";
 import { loopIsQuiet, nextTurn } from "../../durable-objects/shared/next-turn.js";
-import { SendQueue, type Outgoing } from "../../durable-objects/user-session/send-queue.js";
+import type { Outgoing } from "../../durable-objects/rpc.js";
+import { SendQueue } from "../../durable-objects/user-session/send-queue.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -55,5 +56,26 @@ describe("SendQueue", () => {
     expect(calls).toHaveLength(2);
     await sleep(30);
     expect(calls).toEqual([["a"], ["b"], ["c"]]);
+  });
+
+  it("answers a call that could not be made 'unavailable' without a word of its error, which goes to the log; what waited behind it fails too", async () => {
+    const logged: unknown[] = [];
+    let calls = 0;
+    const queue = new SendQueue(async () => {
+      calls++;
+      await sleep(5);
+      throw new Error("Durable Object reset because its code was updated (internal detail)");
+    }, (_conversationId, error) => logged.push(error));
+    const replies: Result<SendResult>[] = [];
+    queue.enqueue("c1", { clientMsgId: "a", body: "x" }, (r) => replies.push(r));
+    await sleep(1);
+    queue.enqueue("c1", { clientMsgId: "b", body: "x" }, (r) => replies.push(r));
+    await sleep(30);
+    expect(calls).toBe(1);
+    expect(replies).toEqual([
+      { ok: false, error: { code: "unavailable", message: "conversation unavailable, retry with the same clientMsgId" } },
+      { ok: false, error: { code: "unavailable", message: "conversation unavailable, retry with the same clientMsgId" } },
+    ]);
+    expect(logged).toHaveLength(1);
   });
 });

@@ -60,6 +60,19 @@ describe("sequencing and delivery", () => {
     expect((await alice.history(id)).body.messages).toHaveLength(1);
   });
 
+  it("a batch a session sends again after losing the answer gets the original seqs, and a non-member's batch none", async () => {
+    const [alice, bob, mallory] = await fx.users("alice", "bob", "mallory");
+    const id = await alice.direct(bob.userId);
+    const conversation = await fx.edge.conversation(id);
+    const batch = [{ clientMsgId: "lost-1", body: "one" }, { clientMsgId: "lost-2", body: "two" }];
+    const first = await conversation.send(alice.userId, batch);
+    const again = await conversation.send(alice.userId, batch);
+    expect(first.ok && first.value.results.map((r) => [r.seq, r.duplicate])).toEqual([[1, false], [2, false]]);
+    expect(again.ok && again.value.results.map((r) => [r.seq, r.duplicate])).toEqual([[1, true], [2, true]]);
+    expect(await conversation.send(mallory.userId, batch)).toEqual({ ok: false, error: { code: "forbidden", message: "not a member of this conversation" } });
+    expect((await alice.history(id)).body.messages).toHaveLength(2);
+  });
+
   it("HTTP send answers 201 with the seq; a retry answers 200 with the same seq", async () => {
     const [alice, bob] = await fx.users("alice", "bob");
     const id = await alice.direct(bob.userId);

@@ -115,7 +115,7 @@ describe("presence", () => {
 });
 
 describe("push subscriptions without an origin", () => {
-  it("are accepted and kept by the user's session", async () => {
+  it("are accepted (and rate-limited), though nothing sends push without an origin", async () => {
     const [alice] = await fx.users("alice");
     const reply = await alice.call("POST", "/v1/push/subscriptions", { endpoint: "https://fcm.googleapis.com/fcm/send/abc", keys: { p256dh: "BPk", auth: "xyz" } });
     expect(reply.status).toBe(201);

@@ -8,14 +8,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
+import type { ConversationRpc, Remote, UserSessionRpc } from "../../durable-objects/rpc.js";
 import { ROOT, WORKER_BUNDLE } from "./bundle.js";
 
 export const TEST_SECRET = "test-secret";
-
-/** The part of Conversation's RPC interface tests call directly (see Edge.conversation). */
-export interface ConversationRpc {
-  send(senderId: string, items: { clientMsgId: string; body: string }[], seen?: number): Promise<{ ok: boolean; value?: { results: { seq: number }[]; own?: { messages: { seq: number }[] } } }>;
-}
 
 export interface EdgeOptions {
   bindings?: Record<string, string>;
@@ -42,10 +38,11 @@ export interface Edge {
   /** The workerd process serving this edge. */
   pid(): number;
   /**
-   * A Conversation object's RPC stub, called from the test as another object would call it (Miniflare
-   * proxies the call into workerd): for paths no client can reach on its own, like a lost send result.
+   * An object's RPC stub, called from the test as another object or the Worker would call it (Miniflare proxies the
+   * call into workerd): for paths no client can reach on its own, like a lost send result.
    */
-  conversation(id: string): Promise<ConversationRpc>;
+  conversation(id: string): Promise<Remote<ConversationRpc>>;
+  userSession(userId: string): Promise<Remote<UserSessionRpc>>;
   stop(): Promise<void>;
 }
 
@@ -84,7 +81,11 @@ export async function startEdge(options: EdgeOptions = {}): Promise<Edge> {
     pid: () => workerdPid(),
     async conversation(id) {
       const namespace = await mf.getDurableObjectNamespace("CONVERSATION");
-      return namespace.get(namespace.idFromName(id)) as unknown as ConversationRpc;
+      return namespace.get(namespace.idFromName(id)) as unknown as Remote<ConversationRpc>;
+    },
+    async userSession(userId) {
+      const namespace = await mf.getDurableObjectNamespace("USER_SESSION");
+      return namespace.get(namespace.idFromName(userId)) as unknown as Remote<UserSessionRpc>;
     },
     async stop() {
       await mf.dispose();

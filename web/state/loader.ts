@@ -4,10 +4,9 @@
  * whatever the socket cannot replay (receipts, membership changes missed while offline), comes from here.
  */
 import type { ChatApi } from "../../client/api.js";
+import { HISTORY_PAGE_DEFAULT } from "../../protocol/limits.js";
 import type { Message } from "../../protocol/message.js";
 import { emptyThread, mergeMessages, raiseWatermarks, type Conv, type Thread } from "./model.js";
-
-const PAGE = 50;
 
 /** The narrow view of the session a loader needs. */
 export interface LoaderHost {
@@ -71,7 +70,7 @@ function threadOf(host: LoaderHost, id: string): Thread {
 export async function loadNewest(host: LoaderHost, id: string): Promise<void> {
   const thread = threadOf(host, id);
   if (thread.loaded) return;
-  const page = await host.api.history(id, { limit: PAGE });
+  const page = await host.api.history(id, { limit: HISTORY_PAGE_DEFAULT });
   thread.messages = mergeMessages(thread.messages, page.messages);
   thread.loaded = true;
   // Seqs start at 1, so anything above it may have older pages (the next request tells for sure).
@@ -85,7 +84,7 @@ export async function loadOlder(host: LoaderHost, id: string): Promise<void> {
   const thread = threadOf(host, id);
   const before = thread.messages[0]?.seq;
   if (!thread.hasMore || before === undefined) return;
-  const page = await host.api.history(id, { before, limit: PAGE });
+  const page = await host.api.history(id, { before, limit: HISTORY_PAGE_DEFAULT });
   thread.messages = mergeMessages(thread.messages, page.messages);
   thread.hasMore = page.messages.length > 0 && page.hasMore;
   host.settled(page.messages);

@@ -1,5 +1,5 @@
 /**
- * Presence has no push frame in protocol v1, so the page polls `GET /v1/presence` for the people it shows:
+ * Presence has no push frame in the protocol, so the page polls `GET /v1/presence` for the people it shows:
  * the peers of direct chats and the members of the open conversation (at most 100 per request).
  */
 import type { ChatApi } from "../../client/api.js";

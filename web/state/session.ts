@@ -6,7 +6,7 @@
 import { ChatApi } from "../../client/api.js";
 import { ChatClient, type ConnectionState } from "../../client/chat-client.js";
 import type { ReceiptFrame, TypingFrame } from "../../protocol/frames.js";
-import { fitsBodyLimit, MAX_BODY_BYTES } from "../../protocol/limits.js";
+import { fitsBodyLimit, MAX_BODY_BYTES, TYPING_RELAY_MARGIN_MS, TYPING_RELAY_MS } from "../../protocol/limits.js";
 import type { ConversationState, Message, Presence } from "../../protocol/message.js";
 import { describe, describeThrown, isUnauthorized } from "./errors.js";
 import { loadDetail, loadNewest, loadOlder, refreshConversations, type LoaderHost } from "./loader.js";
@@ -17,14 +17,6 @@ import { loadUser, saveUser } from "./storage.js";
 
 const TYPING_SHOWN_MS = 4_000;
 const TYPING_SEND_EVERY_MS = 2_000;
-/** The edge relays at most one typing frame per user and conversation a second (UserSession's throttle). */
-const EDGE_TYPING_THROTTLE_MS = 1_000;
-/**
- * Margin over that throttle: the edge times frames by their arrival, so a frame sent exactly a second after
- * the last one reaches it "early" whenever the last one was delayed on its way, and is dropped; the next
- * would then go only after a full interval.
- */
-const TYPING_THROTTLE_LEEWAY_MS = 300;
 const NOTICE_MS = 20_000;
 
 export interface Notice {
@@ -153,9 +145,9 @@ export class ChatSession implements LoaderHost {
     }
     this.outbox.add(conversationId, body);
     // The message hides "typing…" on the other side, so the next keystroke may say it again as soon as the
-    // edge relays one (rather than a full interval after the last).
+    // edge relays one (rather than a full interval after the last), with the margin a frame timed by its arrival needs.
     const next = this.typingNextAt.get(conversationId);
-    if (next) this.typingNextAt.set(conversationId, next - TYPING_SEND_EVERY_MS + EDGE_TYPING_THROTTLE_MS + TYPING_THROTTLE_LEEWAY_MS);
+    if (next) this.typingNextAt.set(conversationId, next - TYPING_SEND_EVERY_MS + TYPING_RELAY_MS + TYPING_RELAY_MARGIN_MS);
     return true;
   }
 

@@ -4,7 +4,7 @@
  */
 import { useState } from "preact/hooks";
 import { ApiError, ChatApi } from "../../client/api.js";
-import { USER_ID } from "../../protocol/limits.js";
+import { ID_RULES } from "../../protocol/limits.js";
 import { describeThrown } from "../state/errors.js";
 import { tokenUser } from "../state/storage.js";
 
@@ -21,7 +21,7 @@ export function SignIn({ reason, onSignedIn }: Props) {
   const withName = async (event: Event) => {
     event.preventDefault();
     const name = String(new FormData(event.target as HTMLFormElement).get("name") ?? "").trim();
-    if (!USER_ID.test(name)) return setError("A name is 1–64 letters, digits, dots, dashes or underscores.");
+    if (!ID_RULES.userId.pattern.test(name)) return setError(`A name is 1–${ID_RULES.userId.maxLength} letters, digits, dots, dashes or underscores.`);
     setBusy(true);
     try {
       onSignedIn(name, await ChatApi.devToken(location.origin, name));
@@ -47,7 +47,7 @@ export function SignIn({ reason, onSignedIn }: Props) {
       <h1>Edge Chat</h1>
       <form onSubmit={withName}>
         <label for="name">Your name</label>
-        <input id="name" name="name" autocomplete="username" required maxLength={64} placeholder="alice" autoFocus />
+        <input id="name" name="name" autocomplete="username" required maxLength={ID_RULES.userId.maxLength} placeholder="alice" autoFocus />
         <button type="submit" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
       </form>
       {error && <p class="error" role="alert">{error}</p>}

@@ -5,7 +5,7 @@
  * A long-lived token is never accepted in the URL, where request logs would keep it.
  */
 import { Hono } from "hono";
-import { DEFAULT_DEVICE_ID, DEVICE_ID } from "../../protocol/index.js";
+import { DEFAULT_DEVICE_ID, ID_RULES } from "../../protocol/index.js";
 import { readTicket } from "../../durable-objects/user-session/tickets.js";
 import { bearerToken, requireUser, verifyToken } from "../auth.js";
 import type { AppEnv } from "../context.js";
@@ -15,17 +15,17 @@ import { userSession } from "../stubs.js";
 export const connect = new Hono<AppEnv>();
 
 connect.post("/ticket", requireUser(), async (c) => {
-  const userId = c.get("userId");
-  return c.json(unwrap(await userSession(c.env, userId).issueTicket(userId)));
+  return c.json(unwrap(await userSession(c.env, c.get("userId")).issueTicket()));
 });
 
 connect.get("/", async (c) => {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") raise("bad_request", "expected a WebSocket upgrade");
   const deviceId = c.req.query("device") || DEFAULT_DEVICE_ID;
-  if (!DEVICE_ID.test(deviceId)) raise("bad_request", "device must be 1-64 chars of [A-Za-z0-9_-]");
+  if (!ID_RULES.deviceId.pattern.test(deviceId)) raise("bad_request", `device ${ID_RULES.deviceId.text}`);
   const { userId, ticketId } = await caller(c.get("config"), c.req.header("Authorization"), c.req.query("ticket"));
-  // A fresh request: only the identity this Worker verified reaches the object, never client-set headers.
-  const headers: Record<string, string> = { Upgrade: "websocket", "X-User-Id": userId, "X-Device-Id": deviceId };
+  // A fresh request: only what this Worker verified reaches the object, never client-set headers; the object
+  // addressed is the user's own, which knows whose it is.
+  const headers: Record<string, string> = { Upgrade: "websocket", "X-Device-Id": deviceId };
   if (ticketId !== undefined) headers["X-Ticket-Id"] = ticketId;
   return userSession(c.env, userId).fetch(new Request("https://user-session/connect", { headers }));
 });

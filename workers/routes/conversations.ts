@@ -1,7 +1,7 @@
 /** `/v1/conversations…`: create, list, inspect, change members, read and send messages. */
 import { Hono, type Context } from "hono";
 import {
-  changeMembersBody, CONVERSATION_ID, createConversationBody, parseBody, parseHistoryQuery, sendMessageBody,
+  changeMembersBody, createConversationBody, ID_RULES, parseBody, parseHistoryQuery, sendMessageBody,
 } from "../../protocol/index.js";
 import type { AppEnv } from "../context.js";
 import { jsonBody, raise, unwrap } from "../errors.js";
@@ -18,14 +18,13 @@ conversations.post("/", async (c) => {
       ? { id: await directConversationId(me, body.peer), kind: body.kind, title: "", creator: me, members: [...new Set([me, body.peer])] }
       : { id: groupConversationId(), kind: body.kind, title: body.title ?? "", creator: me, members: [...new Set([me, ...body.members])] };
   if (request.members.length > maxGroupMembers) raise("bad_request", `a group has at most ${maxGroupMembers} members`);
-  unwrap(await userSession(c.env, me).admitCreate(me, body.kind, request.members.length));
-  const { created, conversation: info } = await conversation(c.env, request.id).create(request);
+  unwrap(await userSession(c.env, me).admitCreate(body.kind, request.members.length));
+  const { created, conversation: info } = unwrap(await conversation(c.env, request.id).create(request));
   return c.json(info, created ? 201 : 200);
 });
 
 conversations.get("/", async (c) => {
-  const list = await userSession(c.env, c.get("userId")).list(c.get("userId"));
-  return c.json({ conversations: list });
+  return c.json({ conversations: unwrap(await userSession(c.env, c.get("userId")).list()) });
 });
 
 conversations.get("/:id", async (c) => {
@@ -48,12 +47,12 @@ conversations.get("/:id/messages", async (c) => {
 conversations.post("/:id/messages", async (c) => {
   const id = idParam(c.req.param("id"));
   const message = unwrap(parseBody(sendMessageBody, await jsonBody(c)));
-  const result = unwrap(await userSession(c.env, c.get("userId")).send(c.get("userId"), id, message));
+  const result = unwrap(await userSession(c.env, c.get("userId")).send(id, message));
   return c.json(result, result.duplicate ? 200 : 201);
 });
 
 function idParam(id: string): string {
-  return CONVERSATION_ID.test(id) ? id : raise("bad_request", "conversation id must be 1-128 chars of [A-Za-z0-9:_-]");
+  return ID_RULES.conversationId.pattern.test(id) ? id : raise("bad_request", `conversation id ${ID_RULES.conversationId.text}`);
 }
 
 /**
@@ -63,7 +62,6 @@ function idParam(id: string): string {
  */
 async function memberOf(c: Context<AppEnv>, raw: string, added?: number): Promise<string> {
   const id = idParam(raw);
-  const me = c.get("userId");
-  unwrap(await userSession(c.env, me).authorize(me, id, added));
+  unwrap(await userSession(c.env, c.get("userId")).authorize(id, added));
   return id;
 }

@@ -13,6 +13,5 @@ export const presence = new Hono<AppEnv>();
 
 presence.get("/", async (c) => {
   const users = unwrap(parsePresenceQuery(c.req.query("users")));
-  const me = c.get("userId");
-  return c.json({ presence: await userSession(c.env, me).presenceOf(me, users) });
+  return c.json({ presence: unwrap(await userSession(c.env, c.get("userId")).presenceOf(users)) });
 });

@@ -1,15 +1,15 @@
 /**
- * The edge's configuration: read from the Worker environment here, once, and passed down.
- * Every variable is documented in README.md ("Configuration"); defaults are safe for production.
+ * The edge's configuration: read from the environment here, by `loadConfig` (the Worker per request, each object when
+ * it starts), and passed down; nothing else reads a variable. Every variable is documented in README.md
+ * ("Configuration"); defaults are safe for production. The objects' bindings are in env.ts.
  */
-import type { Conversation } from "../durable-objects/conversation.js";
-import type { UserSession } from "../durable-objects/user-session.js";
 import { BROWSER_PUSH_HOSTS, DEFAULT_MAX_GROUP_MEMBERS, HISTORY_PAGE_MAX, type EndpointPolicy } from "../protocol/index.js";
 
-export interface Env {
-  USER_SESSION: DurableObjectNamespace<UserSession>;
-  CONVERSATION: DurableObjectNamespace<Conversation>;
-  ASSETS?: Fetcher;
+/**
+ * The variables and secrets the edge reads, each a string that may be unset: wrangler.toml's [vars] set some, secrets
+ * (`wrangler secret put`) and the dashboard others. The Worker's generated `Env` must fit this.
+ */
+export interface ConfigVars {
   AUTH_SECRET?: string;
   AUTH_SECRET_PREVIOUS?: string;
   DEV_AUTH?: string;
@@ -36,10 +36,7 @@ export interface Env {
   HISTORY_KEEP_WITHOUT_ORIGIN?: string;
   HISTORY_MIN_AGE_MS?: string;
   VAPID_PUBLIC_KEY?: string;
-  /** `log` prints what each invocation costs (durable-objects/shared/meter.ts); off by default. */
   METER?: string;
-  /** Optional Workers Analytics Engine dataset that gets the same counts. */
-  METER_DATASET?: AnalyticsEngineDataset;
 }
 
 export interface EdgeConfig {
@@ -95,9 +92,11 @@ export interface EdgeConfig {
   historyMinAgeMs: number;
   /** Web Push application server key, published to browsers by `GET /v1/push/key`. */
   vapidPublicKey: string | undefined;
+  /** `METER=log`: a line per invocation with what it cost (shared/meter.ts, docs/cost.md); off by default. */
+  meterLog: boolean;
 }
 
-export function loadConfig(env: Env): EdgeConfig {
+export function loadConfig(env: ConfigVars): EdgeConfig {
   return {
     authSecret: env.AUTH_SECRET || undefined,
     authSecretPrevious: env.AUTH_SECRET_PREVIOUS || undefined,
@@ -125,11 +124,12 @@ export function loadConfig(env: Env): EdgeConfig {
     historyKeepWithoutOrigin: Math.max(HISTORY_PAGE_MAX, positive(env.HISTORY_KEEP_WITHOUT_ORIGIN, 100_000)),
     historyMinAgeMs: positive(env.HISTORY_MIN_AGE_MS, 24 * 3600_000),
     vapidPublicKey: env.VAPID_PUBLIC_KEY || undefined,
+    meterLog: env.METER === "log",
   };
 }
 
 /** Local push services (development, tests) need http to any host; everything else gets the strict policy. */
-function pushEndpoints(env: Env): EndpointPolicy {
+function pushEndpoints(env: ConfigVars): EndpointPolicy {
   if (env.PUSH_ALLOW_INSECURE_ENDPOINTS === "1") return { allowInsecure: true, hosts: null };
   const hosts = env.PUSH_ENDPOINT_HOSTS?.split(",").map((h) => h.trim()).filter(Boolean);
   return { allowInsecure: false, hosts: hosts?.length ? hosts : BROWSER_PUSH_HOSTS };

@@ -1,0 +1,137 @@
+/**
+ * What each object class offers the other and the Worker: the RPC interfaces the classes implement, which every stub
+ * is typed with (workers/stubs.ts, shared/stubs.ts, the tests' harness), and the plain data that crosses between them.
+ * Every method answers a Result: a failure inside an object reaches its caller as the protocol's error value, never as
+ * an exception's text (shared/entry-points.ts). Messages travel pre-serialised (once per message, not per recipient).
+ */
+import type {
+  ChangeMembers, ConversationDetail, ConversationInfo, ConversationKind, ConversationState, HistoryPage, HistoryQuery,
+  Presence, Result, SendResult,
+} from "../protocol/index.js";
+
+/** How a caller sees an RPC interface: every call is asynchronous. */
+export type Remote<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never };
+
+/**
+ * One Conversation per conversation, addressed by its id. `userId` is the member a call acts for: the conversation
+ * checks it is a member before anything else.
+ */
+export interface ConversationRpc {
+  /** The Worker creates a conversation; creating a direct one again answers the existing one (`created: false`). */
+  create(request: CreateRequest): Promise<Result<{ created: boolean; conversation: ConversationInfo }>>;
+  /** `GET /v1/conversations/:id`: every member's watermarks. */
+  detail(userId: string): Result<ConversationDetail>;
+  changeMembers(userId: string, change: ChangeMembers): Promise<Result<ConversationInfo>>;
+  /** A session sends a batch of one sender's messages, sequenced in the order given; answered once they are durable. */
+  send(senderId: string, items: Outgoing[]): Promise<Result<SendOutcome>>;
+  history(userId: string, query: HistoryQuery): Promise<Result<HistoryPage>>;
+  /** A member's session has a device again (connection `epoch`): pushed from now on; told where the log is. */
+  attach(userId: string, epoch: number): Result<ConversationPosition>;
+  /** Up to `limit` messages after `after` for a device catching up (it also attaches the member). */
+  range(userId: string, after: number, limit: number, epoch: number): Result<RangeAnswer>;
+  /** Moves the member's read watermark forward (never back). */
+  read(userId: string, seq: number): Result<{ readSeq: number }>;
+  /** Shown to the other members that have a device connected; never stored. */
+  typing(userId: string): Result<null>;
+}
+
+/** One UserSession per user, addressed by the user's id: it knows whose it is (`ctx.id.name`), so no call names the user. */
+export interface UserSessionRpc {
+  /** A Conversation's push: handed to every device of the user. */
+  deliver(delivery: Delivery): Result<DeliveryAnswer>;
+  /** `POST /v1/conversations/:id/messages`: the path of a WebSocket send (rate limit, order, idempotency). */
+  send(conversationId: string, item: Outgoing): Promise<Result<SendResult>>;
+  /** `GET /v1/conversations`: every conversation the user is in. */
+  list(): Promise<Result<ConversationState[]>>;
+  /** Lets an HTTP call about a conversation through when the user is in it; `addedMembers` charges a membership change. */
+  authorize(conversationId: string, addedMembers?: number): Result<null>;
+  /** Charges a new conversation to the user's daily quota and its first delivery to the fan-out budget. */
+  admitCreate(kind: ConversationKind, members: number): Result<null>;
+  /** `GET /v1/presence`: answered for the users this one shares a conversation with; anyone else looks offline. */
+  presenceOf(users: string[]): Promise<Result<Record<string, Presence>>>;
+  /** This user's presence, asked by a contact's session. */
+  presence(): Result<Presence>;
+  /** A one-time ticket for the user's next WebSocket upgrade. */
+  issueTicket(): Promise<Result<{ ticket: string; expiresAt: number }>>;
+  /** Charges one push subscription to the user's hourly allowance. */
+  admitPushSubscription(): Result<null>;
+}
+
+export interface Outgoing {
+  clientMsgId: string;
+  body: string;
+}
+
+export interface CreateRequest {
+  id: string;
+  kind: ConversationKind;
+  title: string;
+  creator: string;
+  members: string[];
+}
+
+export interface SendOutcome {
+  results: SendResult[];
+  /** What the sender's devices are owed about its earlier messages: it rides on the answer it waits for anyway. */
+  receipt?: Receipt;
+  /**
+   * In a direct conversation whose other member has a device connected, the send waits (briefly) for that
+   * delivery: how far the other member then has the conversation delivered and read.
+   */
+  deliveredSeq?: number;
+  readSeq?: number;
+}
+
+/** What a member's devices are told about the member's own messages (see conversation/receipts.ts). */
+export interface Receipt {
+  /** The other member of a direct conversation; absent for a group (every other member). */
+  userId?: string;
+  deliveredSeq?: number;
+  readSeq?: number;
+}
+
+export interface DeliveredMessage {
+  seq: number;
+  /** The protocol's message object as JSON text: `{"conversationId",…,"sentAt"}`. */
+  json: string;
+}
+
+/** What a Conversation hands a member's session in one call. */
+export interface Delivery {
+  conversationId: string;
+  /** The conversation as this member sees it: sent when its membership, title or this member's part changed. */
+  info?: ConversationState;
+  /** Ascending seqs, contiguous but for the member's own messages (its session sent those to its devices). */
+  messages?: DeliveredMessage[];
+  receipt?: Receipt;
+  /** Someone else is typing: shown, never stored. */
+  typing?: string;
+}
+
+/**
+ * The session's answer. `live`: it has a device connected (and handed the messages to every device); when not, the
+ * Conversation stops pushing until the session comes back for what it missed (`attach`). `epoch` is the session's
+ * connection epoch, so an old answer cannot undo a newer `attach`. `readSeq`: a device shows the conversation, so
+ * what arrived is read. `needInfo`: the session does not know the conversation; nothing was taken.
+ */
+export interface DeliveryAnswer {
+  live: boolean;
+  epoch: number;
+  readSeq?: number;
+  needInfo?: true;
+}
+
+/** What `attach` and `range` tell a member's session about the conversation besides the messages. */
+export interface ConversationPosition {
+  state: ConversationState;
+  /** The oldest seq the conversation still has here; older ones are at origin or gone (resync). */
+  oldestSeq: number;
+}
+
+export interface RangeAnswer extends ConversationPosition {
+  messages: DeliveredMessage[];
+  /** Messages after the last one returned remain. */
+  more: boolean;
+  /** `after` is older than what is kept here (and no origin has it): the device starts over from history. */
+  resync: boolean;
+}

@@ -1,0 +1,75 @@
+/**
+ * `send`, and `POST /v1/conversations/:id/messages`, which takes the same path: checked against the session's
+ * conversation list (an id it does not list reaches no object), charged to the user's budgets, then queued behind the
+ * conversation's call in flight (send-queue.ts). The sending device gets the ack; the user's other devices get the
+ * message, and the receipt its answer carries.
+ */
+import {
+  fail, failWith, NOT_A_MEMBER, ok,
+  type AckFrame, type ClientFrameOf, type Message, type ReceiptFrame, type Result, type SendResult,
+} from "../../../protocol/index.js";
+import type { Outgoing } from "../../rpc.js";
+import type { SessionHost } from "../host.js";
+import { heldBack, holdBack } from "../send-order.js";
+import { errorFrame, messageFrame } from "../server-frames.js";
+import { broadcast, sendTo } from "../sockets.js";
+
+type Host = Pick<SessionHost, "userId" | "conversations" | "limits" | "queue" | "sockets">;
+type Sent = Outgoing & { conversationId: string };
+
+export function onSend(host: Host, ws: WebSocket, frame: ClientFrameOf<"send">): void {
+  const held = heldBack(ws, frame.clientMsgId);
+  if (held) return sendTo(ws, errorFrame(held, frame.clientMsgId));
+  submit(host, frame, (result) => acked(host, ws, frame, result));
+}
+
+export function sendOverHttp(host: Host, conversationId: string, item: Outgoing): Promise<Result<SendResult>> {
+  const sent = { ...item, conversationId };
+  return new Promise((resolve) =>
+    submit(host, sent, (result) => {
+      acked(host, null, sent, result);
+      resolve(result);
+    }),
+  );
+}
+
+/** The queue's call: one batch to the Conversation; the receipt its answer carries goes to every device. */
+export async function sendBatch(host: Pick<SessionHost, "userId" | "conversation" | "sockets">, conversationId: string, items: Outgoing[]): Promise<Result<SendResult[]>> {
+  const outcome = await host.conversation(conversationId).send(host.userId, items);
+  if (!outcome.ok) return outcome;
+  const { results, deliveredSeq, readSeq, receipt } = outcome.value;
+  if (receipt) broadcast(host.sockets(), JSON.stringify({ type: "receipt", conversationId, ...receipt } satisfies ReceiptFrame));
+  return ok(deliveredSeq === undefined ? results : results.map((r) => ({ ...r, deliveredSeq, readSeq })));
+}
+
+/** Membership first, then the message and its recipients are charged, then it waits its turn. */
+function submit(host: Host, sent: Sent, reply: (result: Result<SendResult>) => void): void {
+  const members = host.conversations.membersOf(sent.conversationId);
+  if (!members) return reply(failWith(NOT_A_MEMBER));
+  const wait = host.limits.send(Math.max(1, members.length - 1));
+  if (wait > 0) return reply(fail("rate_limited", `sending too fast; retry in ${wait} ms`, wait));
+  host.queue.enqueue(sent.conversationId, { clientMsgId: sent.clientMsgId, body: sent.body }, reply);
+}
+
+/** The sending device (none over HTTP) gets the ack or the refusal; the user's other devices get the message. */
+function acked(host: Host, ws: WebSocket | null, sent: Sent, result: Result<SendResult>): void {
+  if (!result.ok) {
+    if (ws) holdBack(ws, sent.clientMsgId, result.error);
+    if (ws) sendTo(ws, errorFrame(result.error, sent.clientMsgId));
+    return;
+  }
+  const { conversationId, clientMsgId, body } = sent;
+  const value = result.value;
+  if (ws) sendTo(ws, JSON.stringify({ type: "ack", clientMsgId, conversationId, ...value } satisfies AckFrame));
+  if (value.duplicate) return;
+  host.conversations.advance(conversationId, value.seq, value.seq);
+  const others = host.sockets(ws);
+  if (others.length === 0) return;
+  const message: Message = { conversationId, seq: value.seq, senderId: host.userId, clientMsgId, body, sentAt: value.sentAt };
+  broadcast(others, messageFrame(JSON.stringify(message)));
+  if (value.deliveredSeq !== undefined || value.readSeq !== undefined) {
+    const peer = host.conversations.membersOf(conversationId)?.find((u) => u !== host.userId);
+    const receipt: ReceiptFrame = { type: "receipt", conversationId, ...(peer ? { userId: peer } : {}), deliveredSeq: value.deliveredSeq, readSeq: value.readSeq };
+    broadcast(others, JSON.stringify(receipt));
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * A UserSession's positions (user-session/conversations.ts) on a real Durable Object's SQLite: membership is written
+ * when it changes; the newest seq and read watermark move in memory with every delivery and are saved lazily, and what
+ * a restart may have left behind is known (stale or paused), so a sync asks those conversations again.
+ */
+import { describe, expect, it } from "vitest";
+import type { ConversationState } from "../../protocol/index.js";
+import { useModuleHost } from "../support/module-host/index.js";
+
+const host = useModuleHost();
+const CHECKPOINT_MS = 60_000;
+
+const state = (id: string, over: Partial<ConversationState> = {}): ConversationState => ({
+  id, kind: "group", title: id, members: ["me", "you"], createdAt: 1, lastSeq: 0, readSeq: 0, active: true, ...over,
+});
+
+async function open() {
+  const object = await host.object();
+  return { object, positions: await object.open("positions", CHECKPOINT_MS) };
+}
+
+describe("positions: membership", () => {
+  it("knows the members of a conversation the user is in, and nothing of one it left or never had", async () => {
+    const { object, positions } = await open();
+    await positions.upsert(state("g:a"));
+    await positions.upsert(state("g:b", { active: false }));
+    expect(await positions.membersOf("g:a")).toEqual(["me", "you"]);
+    expect(await positions.membersOf("g:b")).toBeUndefined();
+    expect(await positions.membersOf("g:made-up")).toBeUndefined();
+    const restarted = await object.open("positions", CHECKPOINT_MS);
+    expect(await restarted.membersOf("g:a")).toEqual(["me", "you"]);
+    expect((await restarted.list()).map((s) => s.id)).toEqual(["g:a"]);
+  });
+
+  it("says which of some users share a conversation with this one", async () => {
+    const { positions } = await open();
+    await positions.upsert(state("g:a", { members: ["me", "you", "them"] }));
+    await positions.upsert(state("g:b", { members: ["me", "gone"], active: false }));
+    expect([...(await positions.contacts(["you", "gone", "stranger"]))]).toEqual(["you"]);
+  });
+});
+
+describe("positions: moved in memory, saved lazily, never lost track of", () => {
+  it("moves the newest seq and the read watermark forward only, read never past the newest", async () => {
+    const { positions } = await open();
+    await positions.upsert(state("g:a"));
+    await positions.advance("g:a", 5, 7);
+    expect((await positions.get("g:a"))!.state).toMatchObject({ lastSeq: 5, readSeq: 5 });
+    await positions.advance("g:a", 3, 2);
+    expect((await positions.get("g:a"))!.state).toMatchObject({ lastSeq: 5, readSeq: 5 });
+  });
+
+  it("after a restart before a checkpoint, names the conversations whose saved position may be behind", async () => {
+    const { object, positions } = await open();
+    await positions.upsert(state("g:a"));
+    await positions.upsert(state("g:b"));
+    await positions.advance("g:b", 1, undefined, Date.now() + CHECKPOINT_MS);
+    expect(await positions.unsure()).toEqual([]);
+    await positions.advance("g:a", 4);
+    const restarted = await object.open("positions", CHECKPOINT_MS);
+    expect(await restarted.unsure()).toEqual(["g:a"]);
+    // Told where the conversation is, the fresh instance is sure of it again.
+    await restarted.attached("g:a", state("g:a", { lastSeq: 4 }));
+    expect(await restarted.unsure()).toEqual([]);
+  });
+
+  it("saves what moved at a checkpoint, after which a restart is sure of everything", async () => {
+    const { object, positions } = await open();
+    await positions.upsert(state("g:a"));
+    await positions.advance("g:a", 4, 2);
+    await positions.advance("g:a", 6, 2, Date.now() + CHECKPOINT_MS);
+    const restarted = await object.open("positions", CHECKPOINT_MS);
+    expect(await restarted.unsure()).toEqual([]);
+    expect((await restarted.get("g:a"))!.state).toMatchObject({ lastSeq: 6, readSeq: 2 });
+  });
+
+  it("remembers across a restart that a conversation stopped pushing, until it is attached again", async () => {
+    const { object, positions } = await open();
+    await positions.upsert(state("g:a"));
+    await positions.pause("g:a");
+    const restarted = await object.open("positions", CHECKPOINT_MS);
+    expect(await restarted.unsure()).toEqual(["g:a"]);
+    await restarted.attached("g:a", state("g:a"));
+    expect(await restarted.unsure()).toEqual([]);
+  });
+
+  it("lists for a sync every conversation that moved since a time, the ones moved only in memory too", async () => {
+    const { positions } = await open();
+    const before = Date.now();
+    await positions.upsert(state("g:a"), before - 10_000);
+    await positions.upsert(state("g:b"), before - 10_000);
+    await positions.advance("g:b", 3, undefined, before + 1);
+    expect((await positions.changedSince(before)).map((s) => [s.id, s.lastSeq])).toEqual([["g:b", 3]]);
+    expect((await positions.changedSince(0)).map((s) => s.id).sort()).toEqual(["g:a", "g:b"]);
+  });
+});
