@@ -1,9 +1,10 @@
 /** One-time preparation at start: the Cassandra schema and the Kafka topics, both idempotent. */
+import { setTimeout as sleep } from "node:timers/promises";
+import { exponentialBackoff } from "../protocol/backoff.js";
 import { applySchema } from "./cassandra/schema.js";
 import type { Backends } from "./backends.js";
 import type { OriginConfig } from "./config.js";
 import { ensureTopics } from "./kafka/topics.js";
-import { exponentialBackoff, sleep } from "./shared/backoff.js";
 import type { Logger } from "./shared/log.js";
 import { errorMessage } from "./shared/timeout.js";
 

@@ -1,7 +1,7 @@
 /**
  * Exponential backoff, the one implementation every retry loop of the system uses: the edge's alarm retries (pushes
- * to sessions, forwarding to origin), the client's reconnects, and the origin's consumers (whose
- * origin/shared/backoff.ts has this shape). The n-th delay in a row is `initialMs × 2^(n−1)`, capped at `maxMs`, then
+ * to sessions, forwarding to origin), the client's reconnects, and the origin's setup, consumers and push windows.
+ * The n-th delay in a row is `initialMs × 2^(n−1)`, capped at `maxMs`, then
  * spread by jitter so that peers which failed together do not retry together.
  */
 export interface Backoff {

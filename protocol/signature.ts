@@ -7,7 +7,7 @@
  * ones it saw until their timestamp is stale); and the body's hash travels in a header, so the origin checks the MAC
  * before it reads a byte of the body.
  *
- * The edge signs on WebCrypto (workerd); the origin checks with node:crypto (origin/ingest/hmac.ts, synchronous,
+ * The edge signs on WebCrypto (workerd); the origin checks with node:crypto (origin/api/hmac.ts, synchronous,
  * cheaper per request than WebCrypto's verify in Node) over the same `canonicalString`.
  */
 import { CONTENT_SHA256_HEADER, NONCE_HEADER, SIGNATURE_HEADER, SIGNATURE_MAX_SKEW_MS, TIMESTAMP_HEADER } from "./events.js";

@@ -3,25 +3,24 @@
  * is a 503 and the edge retries the whole batch (safe: every downstream write is a keyed upsert).
  */
 import { Hono } from "hono";
-import { fail, ok, type Result } from "../../protocol/errors.js";
+import { errorResponse, fail, ok, type Result } from "../../protocol/errors.js";
 import { ingestBody } from "../../protocol/events.js";
 import { describeIssues } from "../../protocol/schema.js";
 import { deadLetters, ingestedEvents, ingestFailures } from "../shared/metrics.js";
 import type { ApiDeps, ApiEnv } from "./deps.js";
 import { planIngest, type IngestPlan } from "./ingest-plan.js";
-import { errorResponse } from "./respond.js";
 
 export function ingestRoute(deps: ApiDeps): Hono<ApiEnv> {
   return new Hono<ApiEnv>().post("/", async (c) => {
     const events = parseEnvelope(c.get("rawBody"));
-    if (!events.ok) return errorResponse(c, events.error);
+    if (!events.ok) return errorResponse(events.error);
     const plan = planIngest(events.value, Date.now());
     const [logged, presence] = await Promise.all([deps.messageLog.append(plan.records), applyPresence(deps, plan)]);
     for (const [backend, result] of [["kafka", logged], ["redis", presence]] as const) {
       if (result.ok) continue;
       ingestFailures.inc({ backend });
       deps.log.warn({ err: result.error.message, events: events.value.length }, "ingest batch refused: backend failed");
-      return errorResponse(c, result.error);
+      return errorResponse(result.error);
     }
     for (const [kind, n] of Object.entries(plan.accepted)) ingestedEvents.inc({ kind }, n);
     deadLetters.inc({ service: "ingest" }, plan.rejected);

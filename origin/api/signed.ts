@@ -10,6 +10,7 @@
  *    verified, so made-up nonces never reach the store;
  * 5. the body read and its hash compared with the signed one → 401 if it was changed on the way.
  */
+import { errorResponse } from "../../protocol/errors.js";
 import type { Context, MiddlewareHandler } from "hono";
 import type { ChatError } from "../../protocol/errors.js";
 import { SIGNATURE_MAX_SKEW_MS } from "../../protocol/events.js";
@@ -20,7 +21,6 @@ import type { BodyBudget } from "./body-budget.js";
 import type { ApiEnv } from "./deps.js";
 import { macMatches, sha256Hex } from "./hmac.js";
 import { declaredLength, readBody } from "./raw-body.js";
-import { errorResponse } from "./respond.js";
 
 /** Why a request is refused: `reason` labels `origin_refused_requests_total`, `error` is the answer. */
 interface Refusal {
@@ -81,5 +81,5 @@ async function verifyOnce(c: Context<ApiEnv>, options: SignedOptions, headers: S
 
 function refuse(c: Context<ApiEnv>, refusal: Refusal): Response {
   refusedRequests.inc({ reason: refusal.reason });
-  return errorResponse(c, refusal.error);
+  return errorResponse(refusal.error);
 }

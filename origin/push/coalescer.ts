@@ -4,6 +4,7 @@
  * newest message, and how many arrived). A window whose handling fails is retried later, with backoff, keeping what
  * it holds (the consumer's holds on its records, which stay uncommitted until then).
  */
+import { exponentialBackoff, type Backoff } from "../../protocol/backoff.js";
 import type { MessageEvent } from "../../protocol/events.js";
 
 export interface Notification<H> {
@@ -45,7 +46,7 @@ export class Coalescer<H> {
     }
     const opened: Notification<H> = { userId, conversationId: message.conversationId, latest: message, count: 1, holds: [hold] };
     this.open.set(key, opened);
-    this.schedule(opened, this.windowMs, () => this.open.delete(key), 0);
+    this.schedule(opened, this.windowMs, () => this.open.delete(key), exponentialBackoff(RETRY_BASE_MS, RETRY_MAX_MS));
   }
 
   /** Closes every window now and waits for all handling to finish (shutdown). Failed windows are not retried. */
@@ -59,20 +60,19 @@ export class Coalescer<H> {
     while (this.flushing.size > 0) await Promise.allSettled([...this.flushing]);
   }
 
-  private schedule(window: Notification<H>, delayMs: number, onClose: () => void, attempt: number): void {
+  private schedule(window: Notification<H>, delayMs: number, onClose: () => void, backoff: Backoff): void {
     const timer = setTimeout(() => {
       this.timers.delete(window);
       onClose();
-      this.track(this.run(window, attempt));
+      this.track(this.run(window, backoff));
     }, delayMs);
     this.timers.set(window, timer);
   }
 
-  private async run(window: Notification<H>, attempt: number): Promise<void> {
+  private async run(window: Notification<H>, backoff: Backoff): Promise<void> {
     const handled = await this.flush(window).catch(() => false);
     if (handled || this.draining) return;
-    const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt);
-    this.schedule(window, delay, () => undefined, attempt + 1);
+    this.schedule(window, backoff.next(), () => undefined, backoff);
   }
 
   private track(work: Promise<void>): void {

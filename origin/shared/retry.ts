@@ -3,8 +3,9 @@
  * long outage (Cassandra restarting) does not cost the consumer its partitions; if the consumer stops or the
  * partition is taken away, it gives up and the records, never committed, are read again later.
  */
+import { setTimeout as sleep } from "node:timers/promises";
+import { exponentialBackoff } from "../../protocol/backoff.js";
 import type { Result } from "../../protocol/errors.js";
-import { exponentialBackoff, sleep } from "./backoff.js";
 import type { Logger } from "./log.js";
 import { batchRetries } from "./metrics.js";
 
