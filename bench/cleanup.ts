@@ -14,7 +14,8 @@ export function installSignalHandlers(): void {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
       process.stderr.write(`\n${signal}: stopping the runtimes the bench started\n`);
-      void Promise.allSettled([...stops].map((stop) => stop())).then(() => process.exit(130));
+      const exit = () => process.exit(130);
+      Promise.allSettled([...stops].map((stop) => stop())).then(exit, exit);
     });
   }
 }

@@ -1,12 +1,16 @@
 /** A tiny typed event emitter (the client runs in browsers and Node alike, so no `events` module). */
-export class Emitter<Events extends Record<string, unknown>> {
-  private readonly handlers = new Map<keyof Events, Set<(value: any) => void>>();
+type Handler<Events, K extends keyof Events> = (value: Events[K]) => void;
 
-  on<K extends keyof Events>(event: K, handler: (value: Events[K]) => void): () => void {
+export class Emitter<Events extends Record<string, unknown>> {
+  // Each set holds the handlers of its own event only: `on` and `emit` keep the key and the value's type together.
+  private readonly handlers = new Map<keyof Events, Set<Handler<Events, keyof Events>>>();
+
+  on<K extends keyof Events>(event: K, handler: Handler<Events, K>): () => void {
     let set = this.handlers.get(event);
     if (!set) this.handlers.set(event, (set = new Set()));
-    set.add(handler);
-    return () => set.delete(handler);
+    const stored = handler as Handler<Events, keyof Events>;
+    set.add(stored);
+    return () => set.delete(stored);
   }
 
   protected emit<K extends keyof Events>(event: K, value: Events[K]): void {

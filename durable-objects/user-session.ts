@@ -16,7 +16,7 @@ import { loadConfig, type EdgeConfig } from "./config.js";
 import type { ObjectEnv } from "./env.js";
 import type { ConversationRpc, Delivery, DeliveryAnswer, Outgoing, UserSessionRpc } from "./rpc.js";
 import { entryPoints } from "./shared/entry-points.js";
-import { log, logFailure } from "./shared/log.js";
+import { inBackground, log, logFailure } from "./shared/log.js";
 import { Meter } from "./shared/meter.js";
 import { OriginClient } from "./shared/origin-client.js";
 import { StubCache } from "./shared/stubs.js";
@@ -224,8 +224,8 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
   private firstDevice(): void {
     this.epoch++;
     this.meta.set("epoch", this.epoch);
-    void this.presenceReporter.online(this.userId);
-    void this.attachments.attachAll(this.conversations.unsure());
+    inBackground(this.presenceReporter.online(this.userId), "UserSession", "presence_failed", { userId: this.userId });
+    inBackground(this.attachments.attachAll(this.conversations.unsure()), "UserSession", "attach_failed", { userId: this.userId });
   }
 
   private async socketGone(ws: WebSocket): Promise<void> {

@@ -162,10 +162,11 @@ async function main(): Promise<void> {
   try {
     const services = await running;
     log.info({ services: [...config.value.services], opsUrl: services.opsUrl, url: services.url }, "origin started");
-    void services.failed.then((error) => {
+    const failed = (error: unknown) => {
       log.error({ err: errorMessage(error) }, "a consumer stopped for good; exiting so the process is restarted");
       shutdown("a consumer failed", 1);
-    });
+    };
+    services.failed.then(failed, failed);
   } catch (error) {
     if (aborted.signal.aborted) return;
     throw error;

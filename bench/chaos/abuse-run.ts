@@ -4,7 +4,7 @@
  * the baseline, workerd's memory is sampled throughout, and the legitimate traffic is audited like any other.
  */
 import { readdirSync } from "node:fs";
-import { violations, type Audit } from "./audit.js";
+import type { Audit } from "./audit.js";
 import { ChatApi } from "../../client/api.js";
 import type { Options } from "./cli.js";
 import { Flood, type FloodStats } from "./flood.js";

@@ -36,14 +36,14 @@ export class Push {
 
   /** Starts a loop for every member owed something that has none running. */
   kick(): void {
-    for (const member of this.store.members.values()) if (this.owed(member)) this.run(member.userId);
+    for (const member of this.store.members.values()) if (this.owed(member)) this.start(member.userId);
   }
 
   /** Starts the loops of these members, if they are owed something. */
   kickSome(userIds: Iterable<string>): void {
     for (const userId of userIds) {
       const member = this.store.members.get(userId);
-      if (member && this.owed(member)) this.run(userId);
+      if (member && this.owed(member)) this.start(userId);
     }
   }
 
@@ -80,6 +80,11 @@ export class Push {
     if (member.infoVersion < this.store.info!.version) return true;
     if (member.untilSeq !== null || !member.live) return false;
     return member.pushedSeq < this.store.lastSeq || this.receipts.owed(member) !== null;
+  }
+
+  /** A loop nobody waits for: a failure outside the delivery (which the loop handles itself) goes the same way. */
+  private start(userId: string): void {
+    this.run(userId).catch((error: unknown) => this.onFailure(userId, error));
   }
 
   private run(userId: string): Promise<boolean> {

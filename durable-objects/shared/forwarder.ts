@@ -8,6 +8,7 @@ import { fittingEvents, ingestEnvelope } from "../../protocol/ingest-batch.js";
 import { exponentialBackoff, spread, type Backoff, type OriginEvent } from "../../protocol/index.js";
 import type { EdgeConfig } from "../config.js";
 import type { AlarmConcern } from "./alarm.js";
+import { inBackground } from "./log.js";
 
 export interface OutboxBatch {
   events: OriginEvent[];
@@ -59,7 +60,7 @@ export class Forwarder implements AlarmConcern {
   kick(): void {
     if (!this.enabled || this.running || Date.now() < this.retryAt) return;
     this.running = true;
-    void this.drain().finally(() => (this.running = false));
+    inBackground(this.drain().finally(() => (this.running = false)), "Forwarder", "drain_failed");
   }
 
   nextWake(): number | null {

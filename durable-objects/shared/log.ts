@@ -15,3 +15,11 @@ export function log(level: Level, source: string, event: string, fields: Record<
 export function logFailure(className: string, name: string, entry: string, error: unknown, fields: Record<string, unknown> = {}): void {
   log("error", className, "entry_failed", { message: `Error in ${className}:${name} ${entry}`, object: name, entry, ...fields, error });
 }
+
+/**
+ * Runs `work` without waiting for it (the object stays up while it runs), logging a failure instead of leaving a
+ * rejection unhandled: for work whose failures are retried or harmless, such as a kick of a loop an alarm also drives.
+ */
+export function inBackground(work: Promise<unknown>, source: string, event: string, fields: Record<string, unknown> = {}): void {
+  work.catch((error: unknown) => log("error", source, event, { ...fields, error }));
+}

@@ -5,6 +5,7 @@
  */
 import { fail, RETRYABLE_CODES, type ChatError, type Result, type SendResult } from "../../protocol/index.js";
 import type { Outgoing } from "../rpc.js";
+import { inBackground } from "../shared/log.js";
 import { loopIsQuiet, nextTurn } from "../shared/next-turn.js";
 
 type Reply = (result: Result<SendResult>) => void;
@@ -32,8 +33,9 @@ export class SendQueue {
     queue.replies.push(reply);
     if (this.busy.has(conversationId)) return;
     this.busy.add(conversationId);
-    if (this.idleAndQuiet(conversationId)) void this.drain(conversationId);
-    else nextTurn(() => void this.drain(conversationId));
+    const drain = () => inBackground(this.drain(conversationId), "SendQueue", "drain_failed", { conversationId });
+    if (this.idleAndQuiet(conversationId)) drain();
+    else nextTurn(drain);
   }
 
   /**

@@ -120,7 +120,7 @@ class GroupMember<T> {
     this.commitQueued = true;
     queueMicrotask(() => {
       this.commitQueued = false;
-      void this.commit();
+      this.commit().catch((error: unknown) => this.log.warn({ err: errorMessage(error) }, "offsets not committed; the next commit retries"));
     });
   }
 

@@ -77,6 +77,7 @@ export class Coalescer<H> {
 
   private track(work: Promise<void>): void {
     this.flushing.add(work);
-    void work.finally(() => this.flushing.delete(work));
+    const done = () => this.flushing.delete(work);
+    work.then(done, done);
   }
 }

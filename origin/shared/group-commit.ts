@@ -45,7 +45,7 @@ export class GroupCommit<T> {
       const weight = items.reduce((n, item) => n + this.options.weigh(item), 0);
       const submission: Submission<T> = { items, weight, resolve: settle(resolve), reject: settle(reject) };
       this.queue.push(submission);
-      if (!this.writing) void this.drain();
+      if (!this.writing) this.drain().catch(reject);
     });
   }
 

@@ -25,7 +25,7 @@ export class PresencePoller {
   constructor(private readonly host: PresenceHost) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.fetch(), EVERY_MS);
+    this.timer = setInterval(() => this.fetch(), EVERY_MS);
     this.poll();
   }
 
@@ -39,7 +39,7 @@ export class PresencePoller {
     if (this.soon) return;
     this.soon = setTimeout(() => {
       this.soon = null;
-      void this.fetch();
+      this.fetch();
     }, 200);
   }
 
@@ -54,13 +54,13 @@ export class PresencePoller {
     return [...users].slice(0, MAX_PRESENCE_QUERY);
   }
 
-  private async fetch(): Promise<void> {
+  private fetch(): void {
     const users = this.users();
     if (users.length === 0) return;
     // A failed poll only leaves presence a little stale; the connection banner already reports an outage.
-    const answer = await this.host.api.presence(users).catch(() => null);
-    if (!answer) return;
-    this.host.presence = { ...this.host.presence, ...answer };
-    this.host.changed();
+    this.host.api.presence(users).then((answer) => {
+      this.host.presence = { ...this.host.presence, ...answer };
+      this.host.changed();
+    }, () => undefined);
   }
 }

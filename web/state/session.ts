@@ -71,8 +71,8 @@ export class ChatSession implements LoaderHost {
     c.on("synced", (since) => saveUser(this.me, { since, positions: c.positions() }));
     c.on("reset", ({ conversationId }) => this.onReset(conversationId));
     this.outbox.resend();
-    void c.connect();
-    void this.refresh();
+    this.spawn(c.connect());
+    this.spawn(this.refresh());
     this.poller.start();
     document.addEventListener("visibilitychange", this.markRead);
   }
@@ -111,17 +111,22 @@ export class ChatSession implements LoaderHost {
   }
 
   /** Runs an HTTP call, showing its failure; a 401 ends the session (the page asks to sign in again). */
-  async guard<T>(work: Promise<T>): Promise<T | undefined> {
-    try {
-      return await work;
-    } catch (thrown) {
-      if (isUnauthorized(thrown)) {
-        this.expired = true;
-        this.stop();
-      }
-      this.notice(describeThrown(thrown));
-      return undefined;
+  guard<T>(work: Promise<T>): Promise<T | undefined> {
+    return work.catch((thrown: unknown) => this.failed(thrown));
+  }
+
+  /** `guard` for work nobody waits for. */
+  spawn(work: Promise<unknown>): void {
+    work.catch((thrown: unknown) => this.failed(thrown));
+  }
+
+  private failed(thrown: unknown): undefined {
+    if (isUnauthorized(thrown)) {
+      this.expired = true;
+      this.stop();
     }
+    this.notice(describeThrown(thrown));
+    return undefined;
   }
 
   // Actions the page calls.
@@ -130,7 +135,7 @@ export class ChatSession implements LoaderHost {
     this.selected = id;
     this.changed();
     if (!id) return;
-    void this.guard(Promise.all([loadNewest(this, id), loadDetail(this, id)]));
+    this.spawn(Promise.all([loadNewest(this, id), loadDetail(this, id)]));
     this.poller.poll();
     this.markRead();
   }
@@ -188,8 +193,8 @@ export class ChatSession implements LoaderHost {
     if (state !== "open") return;
     if (this.opens++ === 0) return this.markRead();
     // Back after an outage: what the socket does not replay (list changes, receipts) is fetched again.
-    void this.refresh().then(() => this.markRead());
-    if (this.selected) void this.guard(Promise.all([loadNewest(this, this.selected), loadDetail(this, this.selected)]));
+    this.spawn(this.refresh().then(() => this.markRead()));
+    if (this.selected) this.spawn(Promise.all([loadNewest(this, this.selected), loadDetail(this, this.selected)]));
   }
 
   /** One list refresh at a time; calls during one ask for one more after it (a replay may name many new chats). */
@@ -202,7 +207,7 @@ export class ChatSession implements LoaderHost {
       this.refreshing = null;
       if (this.refreshAgain) {
         this.refreshAgain = false;
-        void this.refresh();
+        this.spawn(this.refresh());
       }
     });
     return this.refreshing;
@@ -211,7 +216,7 @@ export class ChatSession implements LoaderHost {
   private onMessage(message: Message): void {
     const m = message;
     const conv = this.conversations[m.conversationId];
-    if (!conv) void this.refresh();
+    if (!conv) this.spawn(this.refresh());
     else {
       conv.lastSeq = Math.max(conv.lastSeq, m.seq);
       if (m.seq >= (conv.last?.seq ?? 0)) conv.last = message;
@@ -241,7 +246,7 @@ export class ChatSession implements LoaderHost {
     const thread = this.threads[conversationId];
     if (!thread) return;
     thread.loaded = false;
-    if (this.selected === conversationId) void this.guard(loadNewest(this, conversationId));
+    if (this.selected === conversationId) this.spawn(loadNewest(this, conversationId));
   }
 
   private onTyping(t: TypingFrame): void {
@@ -263,7 +268,7 @@ export class ChatSession implements LoaderHost {
       lastSeq: Math.max(old?.lastSeq ?? 0, info.lastSeq), readSeq: Math.max(old?.readSeq ?? 0, info.readSeq),
     };
     // Added to a conversation that already has messages: the list refresh fetches its last one.
-    if (!old && info.lastSeq > 0) void this.refresh();
+    if (!old && info.lastSeq > 0) this.spawn(this.refresh());
     this.poller.poll();
     this.changed();
   }

@@ -1,4 +1,5 @@
 /** The open conversation: who is in it (and whether they are around), its messages, and the composer. */
+import { handler } from "./handler.js";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { parseNames, peerOf, titleOf, type Conv } from "../state/model.js";
 import type { ChatSession } from "../state/session.js";
@@ -55,7 +56,7 @@ function AddMembers({ session, conv, done }: Props & { done(): void }) {
     done();
   };
   return (
-    <form class="add-members" onSubmit={submit}>
+    <form class="add-members" onSubmit={handler(submit)}>
       <label for="add-names">Add (names, comma-separated)</label>
       <input id="add-names" name="add" autocomplete="off" autoFocus />
       <button type="submit">Add</button>

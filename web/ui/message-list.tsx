@@ -108,7 +108,7 @@ function useScrollBack(session: ChatSession, conv: Conv, firstSeq: number | unde
   const older = () => {
     if (loading || !session.threads[conv.id]?.hasMore) return;
     setLoading(true);
-    void session.loadOlder(conv.id).finally(() => setLoading(false));
+    session.spawn(session.loadOlder(conv.id).finally(() => setLoading(false)));
   };
   const onScroll = () => {
     const el = ref.current!;

@@ -1,4 +1,5 @@
 /** "Enable notifications", shown only when the edge has a push key and the browser can subscribe. */
+import { handler } from "./handler.js";
 import { useEffect, useState } from "preact/hooks";
 import { pushKey, pushSupported, subscribe, subscribed } from "../push.js";
 import { describeThrown } from "../state/errors.js";
@@ -13,10 +14,11 @@ export function PushButton({ session }: { session: ChatSession }) {
   const flag = `chat.push.${session.me}`;
   useEffect(() => {
     if (!pushSupported()) return;
-    void pushKey(session.url, session.token).then(async (k) => {
+    // Without a key (no origin, or none reachable) notifications are not offered.
+    pushKey(session.url, session.token).then(async (k) => {
       setKey(k);
       if (k) setStage(localStorage.getItem(flag) && (await subscribed().catch(() => false)) ? "on" : "offer");
-    });
+    }, () => undefined);
   }, [session]);
   if (stage === "hidden" || !key) return null;
   if (stage === "on") return <span class="push-on">Notifications on</span>;
@@ -32,7 +34,7 @@ export function PushButton({ session }: { session: ChatSession }) {
     }
   };
   return (
-    <button type="button" class="secondary" disabled={stage === "busy"} onClick={() => void enable()}>
+    <button type="button" class="secondary" disabled={stage === "busy"} onClick={handler(enable)}>
       Enable notifications
     </button>
   );

@@ -1,4 +1,5 @@
 /** The left pane: start a chat, and the conversation list with unread counts, last message and presence. */
+import { handler } from "./handler.js";
 import { useState } from "preact/hooks";
 import { parseNames, peerOf, sortConversations, titleOf, unread, type Conv } from "../state/model.js";
 import type { ChatSession } from "../state/session.js";
@@ -70,7 +71,7 @@ function NewChat({ session }: { session: ChatSession }) {
     session.select(info.id);
   };
   return (
-    <form class="new-chat" onSubmit={submit} aria-label="New chat">
+    <form class="new-chat" onSubmit={handler(submit)} aria-label="New chat">
       <h2>New chat</h2>
       <label for="new-names">With (names, comma-separated)</label>
       <input id="new-names" name="names" placeholder="bob" autocomplete="off" />

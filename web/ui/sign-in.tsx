@@ -2,6 +2,7 @@
  * Sign-in: a user name is enough where the edge offers dev tokens (`npm start`: DEV_AUTH=1); elsewhere that
  * route answers 404 and the person pastes a token issued for them.
  */
+import { handler } from "./handler.js";
 import { useState } from "preact/hooks";
 import { ApiError, ChatApi } from "../../client/api.js";
 import { ID_RULES } from "../../protocol/limits.js";
@@ -45,7 +46,7 @@ export function SignIn({ reason, onSignedIn }: Props) {
   return (
     <main class="sign-in">
       <h1>Edge Chat</h1>
-      <form onSubmit={withName}>
+      <form onSubmit={handler(withName)}>
         <label for="name">Your name</label>
         <input id="name" name="name" autocomplete="username" required maxLength={ID_RULES.userId.maxLength} placeholder="alice" autoFocus />
         <button type="submit" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>

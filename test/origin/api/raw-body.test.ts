@@ -12,11 +12,12 @@ let port: number;
 const results: Awaited<ReturnType<typeof readBody>>[] = [];
 
 beforeAll(async () => {
-  server = createServer(async (req, res) => {
-    const body = await readBody(req, LIMIT);
-    results.push(body);
-    res.writeHead(body.ok ? 200 : 413, { "Content-Type": "application/json" });
-    res.end(JSON.stringify(body.ok ? { hex: body.value.toString("hex") } : { code: body.error.code }));
+  server = createServer((req, res) => {
+    readBody(req, LIMIT).then((body) => {
+      results.push(body);
+      res.writeHead(body.ok ? 200 : 413, { "Content-Type": "application/json" });
+      res.end(JSON.stringify(body.ok ? { hex: body.value.toString("hex") } : { code: body.error.code }));
+    }, (error: unknown) => res.destroy(error instanceof Error ? error : new Error(String(error))));
   }).listen(0, "127.0.0.1");
   await once(server, "listening");
   port = (server.address() as AddressInfo).port;
