@@ -6,7 +6,9 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".wrangler/", ".build/", ".services/", ".scratch/", "workers/worker-configuration.d.ts"] },
+  {
+    ignores: ["node_modules/", ".wrangler/", ".build/", ".services/", ".scratch/", "workers/worker-configuration.d.ts"],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -26,7 +28,10 @@ export default tseslint.config(
   },
   {
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true },
+      ],
       "no-empty": ["error", { allowEmptyCatch: true }],
       // An object literal's getters or a nested class refer to their owner by a name that says what it is.
       "@typescript-eslint/no-this-alias": ["error", { allowedNames: ["session", "device", "last"] }],

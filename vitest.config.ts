@@ -11,8 +11,25 @@ export default defineConfig({
     hookTimeout: 120_000,
     reporters: ["default"],
     projects: [
-      { extends: true, test: { name: "main", include: ["test/**/*.test.ts"], exclude: ["test/chaos/servers.test.ts"], maxWorkers: 2, sequence: { groupOrder: 0 } } },
-      { extends: true, test: { name: "server-kills", include: ["test/chaos/servers.test.ts"], maxWorkers: 1, sequence: { groupOrder: 1 } } },
+      {
+        extends: true,
+        test: {
+          name: "main",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/chaos/servers.test.ts"],
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "server-kills",
+          include: ["test/chaos/servers.test.ts"],
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });

@@ -114,7 +114,33 @@ export interface Options {
 /** Kafka's and Cassandra's JITs: three back-to-back runs on freshly started servers gave 0.30, 0.45, 0.55. */
 const ORIGIN_WARMUP_S = 10;
 
-const numeric = ["pid", "inspect-port", "batch", "runs", "rate-limit", "rate", "window", "duration", "warmup", "size", "pairs", "members", "senders", "drain-timeout", "connections", "source-ips", "hold", "ping-interval", "origin-processes", "conversations", "samples", "messages", "think-ms", "idle", "settle"] as const;
+const numeric = [
+  "pid",
+  "inspect-port",
+  "batch",
+  "runs",
+  "rate-limit",
+  "rate",
+  "window",
+  "duration",
+  "warmup",
+  "size",
+  "pairs",
+  "members",
+  "senders",
+  "drain-timeout",
+  "connections",
+  "source-ips",
+  "hold",
+  "ping-interval",
+  "origin-processes",
+  "conversations",
+  "samples",
+  "messages",
+  "think-ms",
+  "idle",
+  "settle",
+] as const;
 
 export function parseOptions(argv: string[]): Options {
   const { values, positionals } = parseArgs({
@@ -137,11 +163,16 @@ export function parseOptions(argv: string[]): Options {
   if (!SCENARIOS.includes(scenario)) throw new UsageError(`unknown scenario ${scenario}\n\n${HELP}`);
   const costScenarios = positionals.slice(1) as CostScenarioName[];
   const unknownCost = costScenarios.find((n) => !COST_SCENARIOS.includes(n));
-  if (scenario === "cost" && unknownCost !== undefined) throw new UsageError(`unknown cost scenario ${unknownCost} (known: ${COST_SCENARIOS.join(", ")})`);
-  if (values.mode !== undefined && values.mode !== "open" && values.mode !== "closed") throw new UsageError("--mode is open or closed");
-  if (values.storage !== undefined && values.storage !== "tmpfs" && values.storage !== "disk") throw new UsageError("--storage is tmpfs or disk");
-  if (values.ceiling !== undefined && values.ceiling !== "room" && values.ceiling !== "fanout") throw new UsageError("--ceiling is room or fanout");
-  const raw = (name: (typeof numeric)[number]): string | undefined => (values as Record<string, string | undefined>)[name];
+  if (scenario === "cost" && unknownCost !== undefined)
+    throw new UsageError(`unknown cost scenario ${unknownCost} (known: ${COST_SCENARIOS.join(", ")})`);
+  if (values.mode !== undefined && values.mode !== "open" && values.mode !== "closed")
+    throw new UsageError("--mode is open or closed");
+  if (values.storage !== undefined && values.storage !== "tmpfs" && values.storage !== "disk")
+    throw new UsageError("--storage is tmpfs or disk");
+  if (values.ceiling !== undefined && values.ceiling !== "room" && values.ceiling !== "fanout")
+    throw new UsageError("--ceiling is room or fanout");
+  const raw = (name: (typeof numeric)[number]): string | undefined =>
+    (values as Record<string, string | undefined>)[name];
   const num = (name: (typeof numeric)[number], fallback: number): number => {
     const text = raw(name);
     if (text === undefined) return fallback;

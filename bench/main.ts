@@ -38,8 +38,12 @@ async function messaging(o: Options): Promise<number> {
   const work = o.scenario === "pairs" ? pairsWorkload(o) : groupWorkload(o);
   const runs: MessagingResult[][] = [];
   for (let run = 1; run <= o.runs; run++) runs.push(await runMessaging(o, work, run));
-  const shape = o.scenario === "pairs" ? `${o.pairs} direct conversations x 2 users` : `1 group of ${o.members} members, ${work.senders.length} senders`;
-  const loop = work.mode === "open" ? `open loop at ${work.rate} msg/s` : `closed loop, window ${work.window} per sender`;
+  const shape =
+    o.scenario === "pairs"
+      ? `${o.pairs} direct conversations x 2 users`
+      : `1 group of ${o.members} members, ${work.senders.length} senders`;
+  const loop =
+    work.mode === "open" ? `open loop at ${work.rate} msg/s` : `closed loop, window ${work.window} per sender`;
   const workload = `${shape}, ${loop}, ${work.durationS} s (${work.warmupS} s warm-up), ${work.bodyBytes} B bodies`;
   return output(o, messagingReport(o, workload, runs), messagingTable);
 }

@@ -38,7 +38,10 @@ export class Profiler {
 
   /** Attaches to the user worker listed by the inspector at `port` (Miniflare names it `core:user:<name>`). */
   static async attach(port: number): Promise<Profiler> {
-    const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as { webSocketDebuggerUrl: string; id?: string }[];
+    const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as {
+      webSocketDebuggerUrl: string;
+      id?: string;
+    }[];
     const target = targets.find((t) => t.id?.startsWith("core:user:")) ?? targets[0];
     if (!target) throw new Error(`no inspector target at port ${port}`);
     const ws = new WebSocket(target.webSocketDebuggerUrl);
@@ -84,7 +87,11 @@ function moduleAt(url: string, line: number): string {
   if (!byLine) {
     const path = resolve(ROOT, url);
     let current = url.split("/").pop() ?? url;
-    byLine = existsSync(path) ? readFileSync(path, "utf8").split("\n").map((text) => (current = text.match(/^\/\/ (\S+\.[cm]?[jt]s)$/)?.[1] ?? current)) : [];
+    byLine = existsSync(path)
+      ? readFileSync(path, "utf8")
+          .split("\n")
+          .map((text) => (current = text.match(/^\/\/ (\S+\.[cm]?[jt]s)$/)?.[1] ?? current))
+      : [];
     modules.set(url, byLine);
   }
   return byLine[line] ?? url;
@@ -115,14 +122,25 @@ export function summarize(profile: CpuProfile, top: number, lastMs = Infinity): 
     if (n === 0) continue;
     let caller: ProfileNode | undefined = node;
     while (caller && !caller.callFrame.url) caller = parent.get(caller.id);
-    const where = caller ? `${caller.callFrame.functionName || "(anonymous)"} ${moduleAt(caller.callFrame.url, caller.callFrame.lineNumber)}` : "";
+    const where = caller
+      ? `${caller.callFrame.functionName || "(anonymous)"} ${moduleAt(caller.callFrame.url, caller.callFrame.lineNumber)}`
+      : "";
     const key = node === caller ? where : `${node.callFrame.functionName}${where ? ` <- ${where}` : ""}`;
     const module = caller ? moduleAt(caller.callFrame.url, caller.callFrame.lineNumber) : node.callFrame.functionName;
     byFunction.set(key, (byFunction.get(key) ?? 0) + n);
     byModule.set(module, (byModule.get(module) ?? 0) + n);
   }
   const list = (m: Map<string, number>, count: number): string[] =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, count).map(([k, n]) => `${((100 * n) / Math.max(1, total)).toFixed(1).padStart(6)}%  ${k}`);
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, count)
+      .map(([k, n]) => `${((100 * n) / Math.max(1, total)).toFixed(1).padStart(6)}%  ${k}`);
   const seconds = ((profile.endTime - Math.max(from, profile.startTime)) / 1e6).toFixed(1);
-  return [`${total} samples over ${seconds} s`, "self time by function (natives charged to their caller):", ...list(byFunction, top), "by module:", ...list(byModule, 15)].join("\n");
+  return [
+    `${total} samples over ${seconds} s`,
+    "self time by function (natives charged to their caller):",
+    ...list(byFunction, top),
+    "by module:",
+    ...list(byModule, 15),
+  ].join("\n");
 }

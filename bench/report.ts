@@ -63,7 +63,9 @@ export interface MessagingReport {
 
 export function messagingReport(o: Options, workload: string, runs: MessagingResult[][]): MessagingReport {
   const of = (target: string): Summary | null => {
-    const results = runs.map((r) => r.find((x) => x.target === target)).filter((x): x is MessagingResult => x !== undefined);
+    const results = runs
+      .map((r) => r.find((x) => x.target === target))
+      .filter((x): x is MessagingResult => x !== undefined);
     if (results.length === 0) return null;
     return Object.fromEntries(ROWS.map(([label, read]) => [label, medianOrNull(results.map(read))]));
   };
@@ -85,20 +87,33 @@ export function messagingReport(o: Options, workload: string, runs: MessagingRes
 
 export function messagingTable(report: MessagingReport): string {
   const { edge, ceiling } = report.median;
-  const cell = (x: number | null | undefined): string => (x === null || x === undefined ? "-" : String(Math.round(x * 1000) / 1000));
-  const lines = [`${report.scenario}: ${report.workload}${report.runs.length > 1 ? ` (medians of ${report.runs.length} runs)` : ""}`, ""];
+  const cell = (x: number | null | undefined): string =>
+    x === null || x === undefined ? "-" : String(Math.round(x * 1000) / 1000);
+  const lines = [
+    `${report.scenario}: ${report.workload}${report.runs.length > 1 ? ` (medians of ${report.runs.length} runs)` : ""}`,
+    "",
+  ];
   lines.push(row("", "edge", "ceiling", "edge/ceiling"));
   for (const [label] of ROWS) {
     const ratio = ceiling && edge[label] !== null && ceiling[label] ? cell(edge[label]! / ceiling[label]!) : "-";
     lines.push(row(label, cell(edge[label]), cell(ceiling?.[label]), ratio));
   }
   const c = report.correctness;
-  lines.push("", `correctness (all runs, both targets): lost ${c.lost}, duplicated ${c.duplicated}, out of order ${c.outOfOrder}, unacked ${c.unacked}, refused ${c.refused} -> ${report.ok ? "OK" : "FAILED"}`);
+  lines.push(
+    "",
+    `correctness (all runs, both targets): lost ${c.lost}, duplicated ${c.duplicated}, out of order ${c.outOfOrder}, unacked ${c.unacked}, refused ${c.refused} -> ${report.ok ? "OK" : "FAILED"}`,
+  );
   return lines.join("\n");
 }
 
 function row(...cells: string[]): string {
-  return cells[0]!.padEnd(24) + cells.slice(1).map((c) => c.padStart(14)).join("");
+  return (
+    cells[0]!.padEnd(24) +
+    cells
+      .slice(1)
+      .map((c) => c.padStart(14))
+      .join("")
+  );
 }
 
 function medianOrNull(values: (number | null)[]): number | null {

@@ -1,15 +1,28 @@
 /** The HTTP half of the protocol (docs/protocol.md), typed. Errors come back as `ApiError` carrying the protocol's error value. */
 import type { ChatError } from "../protocol/errors.js";
-import type { ConversationDetail, ConversationInfo, ConversationState, HistoryPage, Presence, SendResult } from "../protocol/message.js";
+import type {
+  ConversationDetail,
+  ConversationInfo,
+  ConversationState,
+  HistoryPage,
+  Presence,
+  SendResult,
+} from "../protocol/message.js";
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly error: ChatError) {
+  constructor(
+    readonly status: number,
+    readonly error: ChatError,
+  ) {
     super(`${status} ${error.code}: ${error.message}`);
   }
 }
 
 export class ChatApi {
-  constructor(readonly url: string, private token: string) {}
+  constructor(
+    readonly url: string,
+    private token: string,
+  ) {}
 
   /** `POST /v1/dev/token` (only where the edge runs with DEV_AUTH=1). */
   static async devToken(url: string, userId: string): Promise<string> {
@@ -43,7 +56,11 @@ export class ChatApi {
   }
 
   history(id: string, page: { before?: number; after?: number; limit?: number } = {}): Promise<HistoryPage> {
-    const query = new URLSearchParams(Object.entries(page).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+    const query = new URLSearchParams(
+      Object.entries(page)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, String(v)]),
+    );
     return this.call("GET", `/v1/conversations/${encodeURIComponent(id)}/messages?${query}`);
   }
 
@@ -52,7 +69,12 @@ export class ChatApi {
   }
 
   async presence(users: string[]): Promise<Record<string, Presence>> {
-    return (await this.call<{ presence: Record<string, Presence> }>("GET", `/v1/presence?users=${users.map(encodeURIComponent).join(",")}`)).presence;
+    return (
+      await this.call<{ presence: Record<string, Presence> }>(
+        "GET",
+        `/v1/presence?users=${users.map(encodeURIComponent).join(",")}`,
+      )
+    ).presence;
   }
 
   subscribePush(subscription: { endpoint: string; keys: { p256dh: string; auth: string } }): Promise<unknown> {
@@ -64,11 +86,21 @@ export class ChatApi {
   }
 }
 
-async function request<T>(url: string, method: string, path: string, token: string | undefined, body?: unknown): Promise<T> {
+async function request<T>(
+  url: string,
+  method: string,
+  path: string,
+  token: string | undefined,
+  body?: unknown,
+): Promise<T> {
   const headers: Record<string, string> = {};
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const res = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const data = (await res.json().catch(() => null)) as { error?: ChatError } | null;
   if (!res.ok) throw new ApiError(res.status, data?.error ?? { code: "internal", message: `HTTP ${res.status}` });
   return data as T;

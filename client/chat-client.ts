@@ -7,7 +7,17 @@
  */
 import { exponentialBackoff, spread } from "../protocol/backoff.js";
 import { BODY_TOO_LARGE, RETRYABLE_CODES } from "../protocol/errors.js";
-import type { AckFrame, ConversationFrame, ErrorFrame, FetchedFrame, HelloFrame, ReceiptFrame, ServerFrame, StateFrame, TypingFrame } from "../protocol/frames.js";
+import type {
+  AckFrame,
+  ConversationFrame,
+  ErrorFrame,
+  FetchedFrame,
+  HelloFrame,
+  ReceiptFrame,
+  ServerFrame,
+  StateFrame,
+  TypingFrame,
+} from "../protocol/frames.js";
 import { DEFAULT_DEVICE_ID, FETCH_PAGE_MAX, fitsBodyLimit } from "../protocol/limits.js";
 import type { ConversationState, Message } from "../protocol/message.js";
 import { ChatApi } from "./api.js";
@@ -246,7 +256,8 @@ export class ChatClient extends Emitter<ClientEvents> {
     const order = this.orders.get(conversationId);
     if (!order) return this.skip(conversationId, lastSeq, false);
     if (lastSeq <= order.position) return;
-    if (lastSeq - order.position >= (this.options.catchUpLimit ?? 1_000)) return this.skip(conversationId, lastSeq, false);
+    if (lastSeq - order.position >= (this.options.catchUpLimit ?? 1_000))
+      return this.skip(conversationId, lastSeq, false);
     this.needFetch(conversationId);
   }
 
@@ -292,7 +303,12 @@ export class ChatClient extends Emitter<ClientEvents> {
     if (next.done) return;
     this.toFetch.delete(next.value);
     this.fetching = next.value;
-    this.frame({ type: "fetch", conversationId: next.value, after: this.orders.get(next.value)?.position ?? 0, limit: FETCH_PAGE_MAX });
+    this.frame({
+      type: "fetch",
+      conversationId: next.value,
+      after: this.orders.get(next.value)?.position ?? 0,
+      limit: FETCH_PAGE_MAX,
+    });
   }
 
   private onFetched(frame: FetchedFrame): void {
@@ -310,9 +326,21 @@ export class ChatClient extends Emitter<ClientEvents> {
     pending.resolve(ack);
     // A direct conversation's ack says how far the other member has it: every other member, for the app.
     if (ack.deliveredSeq !== undefined || ack.readSeq !== undefined) {
-      this.emit("receipt", { type: "receipt", conversationId: ack.conversationId, deliveredSeq: ack.deliveredSeq, readSeq: ack.readSeq });
+      this.emit("receipt", {
+        type: "receipt",
+        conversationId: ack.conversationId,
+        deliveredSeq: ack.deliveredSeq,
+        readSeq: ack.readSeq,
+      });
     }
-    this.accept({ conversationId: ack.conversationId, seq: ack.seq, senderId: this.userId, clientMsgId: ack.clientMsgId, body: pending.body, sentAt: ack.sentAt });
+    this.accept({
+      conversationId: ack.conversationId,
+      seq: ack.seq,
+      senderId: this.userId,
+      clientMsgId: ack.clientMsgId,
+      body: pending.body,
+      sentAt: ack.sentAt,
+    });
   }
 
   private onError(frame: ErrorFrame): void {
@@ -332,10 +360,13 @@ export class ChatClient extends Emitter<ClientEvents> {
     // so pause, then resend everything unacked in the order the app sent it.
     if (this.paused) return;
     this.paused = true;
-    this.later(() => {
-      this.paused = false;
-      if (this.state === "open") this.retransmit();
-    }, Math.max(retryAfterMs, 20));
+    this.later(
+      () => {
+        this.paused = false;
+        if (this.state === "open") this.retransmit();
+      },
+      Math.max(retryAfterMs, 20),
+    );
   }
 
   private retransmit(): void {
@@ -389,5 +420,7 @@ export class ChatClient extends Emitter<ClientEvents> {
 export function newClientMsgId(): string {
   const bytes = new Uint8Array(12);
   crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(36).padStart(2, "0")).join("").slice(0, 22);
+  return Array.from(bytes, (b) => b.toString(36).padStart(2, "0"))
+    .join("")
+    .slice(0, 22);
 }

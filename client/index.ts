@@ -1,5 +1,11 @@
 export { ChatApi, ApiError } from "./api.js";
-export { ChatClient, newClientMsgId, type ClientEvents, type ClientOptions, type ConnectionState } from "./chat-client.js";
+export {
+  ChatClient,
+  newClientMsgId,
+  type ClientEvents,
+  type ClientOptions,
+  type ConnectionState,
+} from "./chat-client.js";
 export { ConversationOrder } from "./conversation-order.js";
 export type * from "../protocol/frames.js";
 export type * from "../protocol/message.js";

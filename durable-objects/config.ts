@@ -3,7 +3,12 @@
  * it starts), and passed down; nothing else reads a variable. Every variable is documented in README.md
  * ("Configuration"); defaults are safe for production. The objects' bindings are in env.ts.
  */
-import { BROWSER_PUSH_HOSTS, DEFAULT_MAX_GROUP_MEMBERS, HISTORY_PAGE_MAX, type EndpointPolicy } from "../protocol/index.js";
+import {
+  BROWSER_PUSH_HOSTS,
+  DEFAULT_MAX_GROUP_MEMBERS,
+  HISTORY_PAGE_MAX,
+  type EndpointPolicy,
+} from "../protocol/index.js";
 
 /**
  * The variables and secrets the edge reads, each a string that may be unset: wrangler.toml's [vars] set some, secrets
@@ -131,7 +136,9 @@ export function loadConfig(env: ConfigVars): EdgeConfig {
 /** Local push services (development, tests) need http to any host; everything else gets the strict policy. */
 function pushEndpoints(env: ConfigVars): EndpointPolicy {
   if (env.PUSH_ALLOW_INSECURE_ENDPOINTS === "1") return { allowInsecure: true, hosts: null };
-  const hosts = env.PUSH_ENDPOINT_HOSTS?.split(",").map((h) => h.trim()).filter(Boolean);
+  const hosts = env.PUSH_ENDPOINT_HOSTS?.split(",")
+    .map((h) => h.trim())
+    .filter(Boolean);
   return { allowInsecure: false, hosts: hosts?.length ? hosts : BROWSER_PUSH_HOSTS };
 }
 

@@ -8,8 +8,15 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import {
-  failWith, NOT_A_MEMBER, ok,
-  type ChangeMembers, type ConversationDetail, type ConversationInfo, type HistoryPage, type HistoryQuery, type Result,
+  failWith,
+  NOT_A_MEMBER,
+  ok,
+  type ChangeMembers,
+  type ConversationDetail,
+  type ConversationInfo,
+  type HistoryPage,
+  type HistoryQuery,
+  type Result,
 } from "../protocol/index.js";
 import { loadConfig, type EdgeConfig } from "./config.js";
 import { MemberStates } from "./conversation/member-state.js";
@@ -26,7 +33,13 @@ import { ConversationStore } from "./conversation/store.js";
 import { relayTyping, type TypingHost } from "./conversation/typing.js";
 import type { ObjectEnv } from "./env.js";
 import type {
-  ConversationPosition, ConversationRpc, CreateRequest, Outgoing, RangeAnswer, SendOutcome, UserSessionRpc,
+  ConversationPosition,
+  ConversationRpc,
+  CreateRequest,
+  Outgoing,
+  RangeAnswer,
+  SendOutcome,
+  UserSessionRpc,
 } from "./rpc.js";
 import { AlarmArbiter } from "./shared/alarm.js";
 import { entryPoints } from "./shared/entry-points.js";
@@ -64,18 +77,43 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
     const storage = this.meter?.storage(ctx.storage) ?? ctx.storage;
     this.sessions = new StubCache<UserSessionRpc>(env.USER_SESSION);
     this.origin = new OriginClient(this.config, { source: "Conversation", name: () => this.name });
-    this.store = new ConversationStore(storage, { generationSize: generationSize(this.config), rememberMs: this.config.historyMinAgeMs });
+    this.store = new ConversationStore(storage, {
+      generationSize: generationSize(this.config),
+      rememberMs: this.config.historyMinAgeMs,
+    });
     this.states = new MemberStates(storage.sql, this.store);
     this.receipts = new Receipts(this.store);
     this.receipts.recount();
     this.alarms = new AlarmArbiter(storage);
-    this.push = new Push(this.store, this.states, this.receipts, (userId, delivery) => this.sessions.get(userId).deliver(delivery), (userId, error) => this.pushFailed(userId, error));
+    this.push = new Push(
+      this.store,
+      this.states,
+      this.receipts,
+      (userId, delivery) => this.sessions.get(userId).deliver(delivery),
+      (userId, error) => this.pushFailed(userId, error),
+    );
     this.pushRetries = new PushRetries(this.push, this.store, this.alarms, this.config.fanoutRetryMs);
     this.safetyNet = new SafetyNet(this.states, this.alarms, this.config.safetyAlarmMs);
     this.forwarder = new Forwarder(this.config, conversationOutbox(this.store, this.states), this.origin, this.alarms);
-    this.alarms.register(this.pushRetries, this.safetyNet, this.forwarder, new Pruning(this.config, this.store, this.states));
-    this.sending = { store: this.store, states: this.states, receipts: this.receipts, push: this.push, safetyNet: this.safetyNet, forwarder: this.forwarder };
-    this.typist = { store: this.store, states: this.states, deliver: (userId, delivery) => this.sessions.get(userId).deliver(delivery) };
+    this.alarms.register(
+      this.pushRetries,
+      this.safetyNet,
+      this.forwarder,
+      new Pruning(this.config, this.store, this.states),
+    );
+    this.sending = {
+      store: this.store,
+      states: this.states,
+      receipts: this.receipts,
+      push: this.push,
+      safetyNet: this.safetyNet,
+      forwarder: this.forwarder,
+    };
+    this.typist = {
+      store: this.store,
+      states: this.states,
+      deliver: (userId, delivery) => this.sessions.get(userId).deliver(delivery),
+    };
   }
 
   /** The conversation's id. An alarm may wake a fresh instance without `ctx.id.name`, so the stored one comes first. */
@@ -86,7 +124,10 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
   async create(request: CreateRequest): Promise<Result<{ created: boolean; conversation: ConversationInfo }>> {
     const created = this.store.info === null;
     if (created) {
-      this.store.create({ id: request.id, kind: request.kind, title: request.title, creator: request.creator, createdAt: Date.now() }, request.members);
+      this.store.create(
+        { id: request.id, kind: request.kind, title: request.title, creator: request.creator, createdAt: Date.now() },
+        request.members,
+      );
       this.receipts.recount();
       this.states.saveSoon();
       await this.settle(request.members);
@@ -108,7 +149,14 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
 
   async changeMembers(userId: string, change: ChangeMembers): Promise<Result<ConversationInfo>> {
     if (!this.store.isMember(userId)) return failWith(NOT_A_MEMBER);
-    const plan = planMemberChange(this.store.info!, this.store.currentMembers(), userId, change, this.config.maxGroupMembers, this.store.departed);
+    const plan = planMemberChange(
+      this.store.info!,
+      this.store.currentMembers(),
+      userId,
+      change,
+      this.config.maxGroupMembers,
+      this.store.departed,
+    );
     if (!plan.ok) return plan;
     const { add, remove } = plan.value;
     if (add.length + remove.length > 0) {
@@ -129,7 +177,8 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
 
   async history(userId: string, query: HistoryQuery): Promise<Result<HistoryPage>> {
     if (!this.store.isMember(userId)) return failWith(NOT_A_MEMBER);
-    if (this.store.pageReachesPruned(query) && this.forwarder.enabled) return this.origin.history(this.store.info!.id, query);
+    if (this.store.pageReachesPruned(query) && this.forwarder.enabled)
+      return this.origin.history(this.store.info!.id, query);
     return ok(this.store.history(query));
   }
 
@@ -185,7 +234,9 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
 
   private pushFailed(userId: string, error: unknown): void {
     log("warn", "Conversation", "push_failed", { object: this.name, userId, error });
-    this.pushRetries.failed().catch((e: unknown) => log("error", "Conversation", "alarm_failed", { object: this.name, error: e }));
+    this.pushRetries
+      .failed()
+      .catch((e: unknown) => log("error", "Conversation", "alarm_failed", { object: this.name, error: e }));
   }
 
   private position(member: Member): ConversationPosition {
@@ -193,4 +244,9 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
   }
 }
 
-entryPoints<ConversationRpc>(Conversation, "Conversation", ["create", "detail", "changeMembers", "send", "history", "attach", "range", "read", "typing"], ["alarm"]);
+entryPoints<ConversationRpc>(
+  Conversation,
+  "Conversation",
+  ["create", "detail", "changeMembers", "send", "history", "attach", "range", "read", "typing"],
+  ["alarm"],
+);

@@ -5,12 +5,22 @@
  * an exception's text (shared/entry-points.ts). Messages travel pre-serialised (once per message, not per recipient).
  */
 import type {
-  ChangeMembers, ConversationDetail, ConversationInfo, ConversationKind, ConversationState, HistoryPage, HistoryQuery,
-  Presence, Result, SendResult,
+  ChangeMembers,
+  ConversationDetail,
+  ConversationInfo,
+  ConversationKind,
+  ConversationState,
+  HistoryPage,
+  HistoryQuery,
+  Presence,
+  Result,
+  SendResult,
 } from "../protocol/index.js";
 
 /** How a caller sees an RPC interface: every call is asynchronous. */
-export type Remote<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never };
+export type Remote<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+};
 
 /**
  * One Conversation per conversation, addressed by its id. `userId` is the member a call acts for: the conversation

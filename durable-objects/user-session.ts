@@ -9,8 +9,18 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import {
-  fail, failWith, NOT_A_MEMBER, ok, parseClientFrame, PING_FRAME, PONG_FRAME,
-  type ConversationKind, type ConversationState, type Presence, type Result, type SendResult,
+  fail,
+  failWith,
+  NOT_A_MEMBER,
+  ok,
+  parseClientFrame,
+  PING_FRAME,
+  PONG_FRAME,
+  type ConversationKind,
+  type ConversationState,
+  type Presence,
+  type Result,
+  type SendResult,
 } from "../protocol/index.js";
 import { loadConfig, type EdgeConfig } from "./config.js";
 import type { ObjectEnv } from "./env.js";
@@ -74,7 +84,10 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
     this.conversations = new Conversations(storage.sql, this.config.positionCheckpointMs);
     this.limits = new UserLimits(this.config);
     this.quota = new DailyQuota(storage.sql);
-    this.presenceReporter = new PresenceReporter(this.config, new OriginClient(this.config, { source: "UserSession", name: () => this.name }));
+    this.presenceReporter = new PresenceReporter(
+      this.config,
+      new OriginClient(this.config, { source: "UserSession", name: () => this.name }),
+    );
     this.sessions = new StubCache<UserSessionRpc>(env.USER_SESSION);
     const conversationStubs = new StubCache<ConversationRpc>(env.CONVERSATION);
     const session = this;
@@ -90,7 +103,8 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
       presence: this.presenceReporter,
       queue: new SendQueue(
         (conversationId, items) => sendBatch(this.host, conversationId, items),
-        (conversationId, error) => log("warn", "UserSession", "conversation_unreachable", { object: this.name, conversationId, error }),
+        (conversationId, error) =>
+          log("warn", "UserSession", "conversation_unreachable", { object: this.name, conversationId, error }),
       ),
       typingSentAt: new Map(),
       sockets: (except) => ctx.getWebSockets().filter((ws) => ws !== except),
@@ -128,7 +142,10 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
   // Runtime entry points: the WebSocket upgrade and the sockets' events.
 
   override async fetch(request: Request): Promise<Response> {
-    return upgrade({ ctx: this.ctx, host: this.host, tickets: this.tickets, firstDevice: () => this.firstDevice() }, request);
+    return upgrade(
+      { ctx: this.ctx, host: this.host, tickets: this.tickets, firstDevice: () => this.firstDevice() },
+      request,
+    );
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -179,20 +196,27 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
     if (!members) return failWith(NOT_A_MEMBER);
     if (addedMembers === undefined) return ok(null);
     const wait = this.limits.relay(members.length + addedMembers);
-    return wait === 0 ? ok(null) : fail("rate_limited", `changing members reaches too many people; retry in ${wait} ms`, wait);
+    return wait === 0
+      ? ok(null)
+      : fail("rate_limited", `changing members reaches too many people; retry in ${wait} ms`, wait);
   }
 
   admitCreate(kind: ConversationKind, members: number): Result<null> {
     const wait = this.limits.relay(members);
     if (wait > 0) return fail("rate_limited", `creating conversations too fast; retry in ${wait} ms`, wait);
-    return this.quota.take(kind === "group" ? "group" : "direct", kind === "group" ? this.config.maxGroupsPerDay : this.config.maxDirectsPerDay);
+    return this.quota.take(
+      kind === "group" ? "group" : "direct",
+      kind === "group" ? this.config.maxGroupsPerDay : this.config.maxDirectsPerDay,
+    );
   }
 
   /** Contacts are asked in their own sessions; anyone else looks offline and never seen, so presence leaks to no stranger. */
   async presenceOf(users: string[]): Promise<Result<Record<string, Presence>>> {
     const contacts = this.conversations.contacts(users);
     contacts.add(this.userId);
-    const answers = await Promise.all(users.map(async (u) => [u, contacts.has(u) ? await this.sessions.get(u).presence() : ok(NEVER_SEEN)] as const));
+    const answers = await Promise.all(
+      users.map(async (u) => [u, contacts.has(u) ? await this.sessions.get(u).presence() : ok(NEVER_SEEN)] as const),
+    );
     const presence: Record<string, Presence> = {};
     for (const [user, answer] of answers) {
       if (!answer.ok) return answer;
@@ -225,7 +249,9 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
     this.epoch++;
     this.meta.set("epoch", this.epoch);
     inBackground(this.presenceReporter.online(this.userId), "UserSession", "presence_failed", { userId: this.userId });
-    inBackground(this.attachments.attachAll(this.conversations.unsure()), "UserSession", "attach_failed", { userId: this.userId });
+    inBackground(this.attachments.attachAll(this.conversations.unsure()), "UserSession", "attach_failed", {
+      userId: this.userId,
+    });
   }
 
   private async socketGone(ws: WebSocket): Promise<void> {
@@ -237,7 +263,18 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
 }
 
 entryPoints<UserSessionRpc>(
-  UserSession, "UserSession",
-  ["deliver", "send", "list", "authorize", "admitCreate", "presenceOf", "presence", "issueTicket", "admitPushSubscription"],
+  UserSession,
+  "UserSession",
+  [
+    "deliver",
+    "send",
+    "list",
+    "authorize",
+    "admitCreate",
+    "presenceOf",
+    "presence",
+    "issueTicket",
+    "admitPushSubscription",
+  ],
   ["fetch", "webSocketMessage", "webSocketClose", "webSocketError"],
 );

@@ -33,7 +33,10 @@ export function openBackends(config: OriginConfig, log: Logger): Backends {
     cassandra: cassandraClient,
     redis,
     async close() {
-      await Promise.allSettled([cassandraClient.shutdown(), redis.status === "wait" ? redis.disconnect() : redis.quit()]);
+      await Promise.allSettled([
+        cassandraClient.shutdown(),
+        redis.status === "wait" ? redis.disconnect() : redis.quit(),
+      ]);
     },
   };
 }

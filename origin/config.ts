@@ -88,7 +88,8 @@ export function loadConfig(env: Env = process.env): Result<OriginConfig> {
   if (!modes.ok) return modes;
   // The dev secret is in the repository: only an origin started as a dev one may use it.
   const secret = env.ORIGIN_SECRET || (dev ? DEV_SECRET : undefined);
-  if (!secret) return fail("bad_request", "ORIGIN_SECRET is required (ORIGIN_DEV=1 runs a local origin with the dev secret)");
+  if (!secret)
+    return fail("bad_request", "ORIGIN_SECRET is required (ORIGIN_DEV=1 runs a local origin with the dev secret)");
   const services = readServices(env.ORIGIN_SERVICES);
   if (!services.ok) return services;
   const vapid = readVapid(env, production && services.value.has("push"));
@@ -140,7 +141,8 @@ export function loadConfig(env: Env = process.env): Result<OriginConfig> {
 /** Production is never a dev origin, nor one that POSTs to plain-http push endpoints. */
 function checkModes(env: Env, production: boolean, dev: boolean): Result<void> {
   if (production && dev) return fail("bad_request", "ORIGIN_DEV=1 is not allowed with NODE_ENV=production");
-  if (production && env.PUSH_ALLOW_INSECURE_ENDPOINTS === "1") return fail("bad_request", "PUSH_ALLOW_INSECURE_ENDPOINTS=1 is not allowed with NODE_ENV=production");
+  if (production && env.PUSH_ALLOW_INSECURE_ENDPOINTS === "1")
+    return fail("bad_request", "PUSH_ALLOW_INSECURE_ENDPOINTS=1 is not allowed with NODE_ENV=production");
   return ok(undefined);
 }
 
@@ -186,18 +188,26 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   const raw = env[name];
   if (raw === undefined || raw === "") return ok(fallback);
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) return fail("bad_request", `${name} must be an integer in ${min}..${max}, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    return fail("bad_request", `${name} must be an integer in ${min}..${max}, got ${JSON.stringify(raw)}`);
   return ok(value);
 }
 
 function list(raw: string | undefined, fallback: string): string[] {
-  return (raw || fallback).split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  return (raw || fallback)
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 function readServices(raw: string | undefined): Result<ReadonlySet<ServiceName>> {
   const names = list(raw, SERVICE_NAMES.join(","));
   const unknown = names.find((n) => !(SERVICE_NAMES as readonly string[]).includes(n));
-  if (unknown !== undefined) return fail("bad_request", `ORIGIN_SERVICES: unknown service ${JSON.stringify(unknown)} (known: ${SERVICE_NAMES.join(", ")})`);
+  if (unknown !== undefined)
+    return fail(
+      "bad_request",
+      `ORIGIN_SERVICES: unknown service ${JSON.stringify(unknown)} (known: ${SERVICE_NAMES.join(", ")})`,
+    );
   return ok(new Set(names as ServiceName[]));
 }
 
@@ -207,7 +217,12 @@ function readServices(raw: string | undefined): Result<ReadonlySet<ServiceName>>
  */
 function readVapid(env: Env, required: boolean): Result<VapidKeys> {
   const subject = env.VAPID_SUBJECT || DEV_VAPID_SUBJECT;
-  if (env.VAPID_PUBLIC_KEY && env.VAPID_PRIVATE_KEY) return ok({ publicKey: env.VAPID_PUBLIC_KEY, privateKey: env.VAPID_PRIVATE_KEY, subject });
-  if (required) return fail("bad_request", "VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are required when the push service runs with NODE_ENV=production");
+  if (env.VAPID_PUBLIC_KEY && env.VAPID_PRIVATE_KEY)
+    return ok({ publicKey: env.VAPID_PUBLIC_KEY, privateKey: env.VAPID_PRIVATE_KEY, subject });
+  if (required)
+    return fail(
+      "bad_request",
+      "VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are required when the push service runs with NODE_ENV=production",
+    );
   return ok({ ...webpush.generateVAPIDKeys(), subject });
 }

@@ -76,7 +76,11 @@ export interface RunningServices {
 }
 
 /** Prepares storage (waiting for Kafka and Cassandra if needed), then starts the configured services on new clients. */
-export async function startServices(config: OriginConfig, log: Logger, signal = new AbortController().signal): Promise<RunningServices> {
+export async function startServices(
+  config: OriginConfig,
+  log: Logger,
+  signal = new AbortController().signal,
+): Promise<RunningServices> {
   const backends = openBackends(config, log);
   try {
     await prepareWhenReady(config, backends, log, signal);
@@ -99,7 +103,11 @@ export async function startServices(config: OriginConfig, log: Logger, signal = 
  * `/healthz` and `/metrics` on its ops server, with the consumers it runs among the checks; the ingest's port serves
  * only the signed API. `stop` leaves `backends` open.
  */
-export async function startWithBackends(config: OriginConfig, backends: Backends, log: Logger): Promise<RunningServices> {
+export async function startWithBackends(
+  config: OriginConfig,
+  backends: Backends,
+  log: Logger,
+): Promise<RunningServices> {
   const stores = openStores(config, backends, log);
   const consumers = new Map<ServiceName, Consuming>();
   const servers: Listening[] = [];
@@ -113,7 +121,11 @@ export async function startWithBackends(config: OriginConfig, backends: Backends
   try {
     if (config.services.has("persister")) consumers.set("persister", await startPersister(config, stores));
     if (config.services.has("push")) consumers.set("push", await startPush(config, stores, log));
-    const checks: HealthChecks = backendChecks({ kafka: stores.messageLog, cassandra: stores.messages, redis: stores.presence });
+    const checks: HealthChecks = backendChecks({
+      kafka: stores.messageLog,
+      cassandra: stores.messages,
+      redis: stores.presence,
+    });
     for (const [name, consumer] of consumers) checks[name] = consumer.health;
     const ops = await startOpsServer(config.ops, checks, log);
     servers.push(ops);
@@ -139,7 +151,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const log = createLogger(config.value.logLevel);
-  if (config.value.dev) log.warn("ORIGIN_DEV=1: a local origin (the dev secret unless ORIGIN_SECRET is set, http push endpoints); never expose it");
+  if (config.value.dev)
+    log.warn(
+      "ORIGIN_DEV=1: a local origin (the dev secret unless ORIGIN_SECRET is set, http push endpoints); never expose it",
+    );
   const aborted = new AbortController();
   let running: Promise<RunningServices> | null = null;
   const shutdown = (reason: string, exitCode = 0) => {
@@ -148,7 +163,12 @@ async function main(): Promise<void> {
     log.info({ reason }, "shutting down");
     setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
     // A start that was still waiting for storage has nothing to stop.
-    const stopped = running ? running.then((r) => r.stop(), () => undefined) : Promise.resolve();
+    const stopped = running
+      ? running.then(
+          (r) => r.stop(),
+          () => undefined,
+        )
+      : Promise.resolve();
     stopped.then(
       () => process.exit(exitCode),
       (error) => {

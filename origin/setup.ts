@@ -16,7 +16,12 @@ async function prepareStorage(config: OriginConfig, backends: Backends): Promise
  * Retries until Kafka and Cassandra accept the setup: in a fresh deployment they may still be starting (Cassandra 5
  * takes tens of seconds before it serves CQL). `signal` aborts the wait on shutdown.
  */
-export async function prepareWhenReady(config: OriginConfig, backends: Backends, log: Logger, signal: AbortSignal): Promise<void> {
+export async function prepareWhenReady(
+  config: OriginConfig,
+  backends: Backends,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<void> {
   const backoff = exponentialBackoff(500, 10_000);
   for (;;) {
     try {

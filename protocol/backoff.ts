@@ -25,7 +25,12 @@ export function spread(fraction: number): Jitter {
   return { min: 1 - fraction, max: 1 + fraction };
 }
 
-export function exponentialBackoff(initialMs = 100, maxMs = 5_000, jitter: Jitter = EQUAL_JITTER, random: () => number = Math.random): Backoff {
+export function exponentialBackoff(
+  initialMs = 100,
+  maxMs = 5_000,
+  jitter: Jitter = EQUAL_JITTER,
+  random: () => number = Math.random,
+): Backoff {
   let attempt = 0;
   return {
     next() {

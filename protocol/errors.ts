@@ -43,7 +43,8 @@ export function errorBody(error: ChatError): { error: ChatError } {
 
 /** An error over HTTP: the code's status, `{"error":…}`, and `Retry-After` (whole seconds, rounded up) when it says when. */
 export function errorResponse(error: ChatError): Response {
-  const headers: Record<string, string> = error.retryAfterMs === undefined ? {} : { "Retry-After": String(Math.ceil(error.retryAfterMs / 1000)) };
+  const headers: Record<string, string> =
+    error.retryAfterMs === undefined ? {} : { "Retry-After": String(Math.ceil(error.retryAfterMs / 1000)) };
   return Response.json(errorBody(error), { status: ERROR_STATUS[error.code], headers });
 }
 

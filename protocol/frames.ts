@@ -31,7 +31,16 @@ const typingFrame = z.object({ type: z.literal("typing"), conversationId: f.conv
 const aliveFrame = z.object({ type: z.literal("alive") });
 const pingFrame = z.object({ type: z.literal("ping") });
 
-const clientFrame = z.discriminatedUnion("type", [sendFrame, syncFrame, fetchFrame, readFrame, focusFrame, typingFrame, aliveFrame, pingFrame]);
+const clientFrame = z.discriminatedUnion("type", [
+  sendFrame,
+  syncFrame,
+  fetchFrame,
+  readFrame,
+  focusFrame,
+  typingFrame,
+  aliveFrame,
+  pingFrame,
+]);
 
 export type ClientFrame = z.infer<typeof clientFrame>;
 export type SendFrame = z.infer<typeof sendFrame>;
@@ -53,9 +62,11 @@ export function parseClientFrame(raw: string | ArrayBuffer): FrameParse {
     return refuse("bad_request", "frame is not valid JSON");
   }
   const clientMsgId = echoedClientMsgId(data);
-  if (typeof data !== "object" || data === null || Array.isArray(data)) return refuse("bad_request", "frame must be a JSON object", clientMsgId);
+  if (typeof data !== "object" || data === null || Array.isArray(data))
+    return refuse("bad_request", "frame must be a JSON object", clientMsgId);
   const type = (data as { type?: unknown }).type;
-  if (typeof type !== "string" || !FRAME_TYPES.has(type)) return refuse("bad_request", `unknown frame type ${JSON.stringify(type ?? null).slice(0, 40)}`, clientMsgId);
+  if (typeof type !== "string" || !FRAME_TYPES.has(type))
+    return refuse("bad_request", `unknown frame type ${JSON.stringify(type ?? null).slice(0, 40)}`, clientMsgId);
   const parsed = clientFrame.safeParse(data);
   if (!parsed.success) return refuse("bad_request", f.describeIssues(parsed.error), clientMsgId);
   if (parsed.data.type === "send" && !fitsBodyLimit(parsed.data.body)) {
@@ -65,7 +76,9 @@ export function parseClientFrame(raw: string | ArrayBuffer): FrameParse {
 }
 
 function refuse(code: ErrorCode, message: string, clientMsgId?: string): FrameParse {
-  return clientMsgId === undefined ? { ok: false, error: { code, message } } : { ok: false, error: { code, message }, clientMsgId };
+  return clientMsgId === undefined
+    ? { ok: false, error: { code, message } }
+    : { ok: false, error: { code, message }, clientMsgId };
 }
 
 /** An error caused by a send carries the frame's clientMsgId, even when the frame was otherwise invalid. */
@@ -77,38 +90,96 @@ function echoedClientMsgId(data: unknown): string | undefined {
 
 // Server → client frames.
 /** `heartbeatMs`: how often to send `alive` (0: never; the edge has no origin to keep presence at). */
-export interface HelloFrame { type: "hello"; protocol: 2; userId: string; deviceId: string; serverTime: number; heartbeatMs: number }
-export interface MessageFrame extends Message { type: "message" }
+export interface HelloFrame {
+  type: "hello";
+  protocol: 2;
+  userId: string;
+  deviceId: string;
+  serverTime: number;
+  heartbeatMs: number;
+}
+export interface MessageFrame extends Message {
+  type: "message";
+}
 /**
  * A send's acknowledgement, after the message is durable. In a direct conversation whose other member has a device
  * connected it waits (briefly) for the delivery, and says how far that member has the conversation delivered and read.
  */
 export interface AckFrame {
-  type: "ack"; clientMsgId: string; conversationId: string; seq: number; sentAt: number; duplicate: boolean;
-  deliveredSeq?: number; readSeq?: number;
+  type: "ack";
+  clientMsgId: string;
+  conversationId: string;
+  seq: number;
+  sentAt: number;
+  duplicate: boolean;
+  deliveredSeq?: number;
+  readSeq?: number;
 }
 /** Conversations that changed since the `sync`'s `since`: their newest seq, this user's read watermark, membership. */
-export interface StateFrame { type: "state"; conversations: ConversationState[] }
+export interface StateFrame {
+  type: "state";
+  conversations: ConversationState[];
+}
 /** The end of a `sync`'s answer; `at` is the `since` of the next sync. */
-export interface SyncedFrame { type: "synced"; at: number }
+export interface SyncedFrame {
+  type: "synced";
+  at: number;
+}
 /**
  * The end of a `fetch`'s messages: they covered (after, through]; `more` when messages after `through` remain;
  * `resync` when `after` is older than what is kept (the device starts over from history).
  */
-export interface FetchedFrame { type: "fetched"; conversationId: string; after: number; through: number; lastSeq: number; more: boolean; resync?: true }
+export interface FetchedFrame {
+  type: "fetched";
+  conversationId: string;
+  after: number;
+  through: number;
+  lastSeq: number;
+  more: boolean;
+  resync?: true;
+}
 /**
  * Receipts. With `userId`: that member's watermarks (in a direct conversation the other member; the user's own read
  * on its other devices). Without: the group's aggregate, every other member has delivered / read up to there.
  */
-export interface ReceiptFrame { type: "receipt"; conversationId: string; userId?: string; deliveredSeq?: number; readSeq?: number }
-export interface TypingFrame { type: "typing"; conversationId: string; userId: string }
+export interface ReceiptFrame {
+  type: "receipt";
+  conversationId: string;
+  userId?: string;
+  deliveredSeq?: number;
+  readSeq?: number;
+}
+export interface TypingFrame {
+  type: "typing";
+  conversationId: string;
+  userId: string;
+}
 /** The user was added, the members or title changed, or (`active: false`) the user was removed. */
-export interface ConversationFrame { type: "conversation"; conversation: ConversationState }
-export interface PongFrame { type: "pong" }
-export interface ErrorFrame extends ChatError { type: "error"; clientMsgId?: string; conversationId?: string }
+export interface ConversationFrame {
+  type: "conversation";
+  conversation: ConversationState;
+}
+export interface PongFrame {
+  type: "pong";
+}
+export interface ErrorFrame extends ChatError {
+  type: "error";
+  clientMsgId?: string;
+  conversationId?: string;
+}
 
 export type ServerFrame =
-  | HelloFrame | MessageFrame | AckFrame | StateFrame | SyncedFrame | FetchedFrame | ReceiptFrame | TypingFrame | ConversationFrame | PongFrame | ErrorFrame;
+  | HelloFrame
+  | MessageFrame
+  | AckFrame
+  | StateFrame
+  | SyncedFrame
+  | FetchedFrame
+  | ReceiptFrame
+  | TypingFrame
+  | ConversationFrame
+  | PongFrame
+  | ErrorFrame;
 
 export const PING_FRAME = '{"type":"ping"}';
 export const PONG_FRAME = '{"type":"pong"}';

@@ -1,7 +1,14 @@
 /** HTTP request bodies and queries of the edge API, validated once where they enter. */
 import { z } from "zod";
 import { BODY_TOO_LARGE, fail, ok, failWith, type Result } from "./errors.js";
-import { fitsBodyLimit, HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, MAX_PRESENCE_QUERY, MAX_TITLE_LENGTH, USER_ID } from "./limits.js";
+import {
+  fitsBodyLimit,
+  HISTORY_PAGE_DEFAULT,
+  HISTORY_PAGE_MAX,
+  MAX_PRESENCE_QUERY,
+  MAX_TITLE_LENGTH,
+  USER_ID,
+} from "./limits.js";
 import * as f from "./schema.js";
 
 export const devTokenBody = z.object({ userId: f.userId });
@@ -61,12 +68,20 @@ export function parseHistoryQuery(query: Record<string, string | undefined>): Re
 export function parsePresenceQuery(users: string | undefined): Result<string[]> {
   if (!users) return fail("bad_request", "users: list 1 to 100 user ids, comma-separated");
   const list = [...new Set(users.split(",").filter((u) => u.length > 0))];
-  if (list.length === 0 || list.length > MAX_PRESENCE_QUERY) return fail("bad_request", `users: list 1 to ${MAX_PRESENCE_QUERY} user ids`);
+  if (list.length === 0 || list.length > MAX_PRESENCE_QUERY)
+    return fail("bad_request", `users: list 1 to ${MAX_PRESENCE_QUERY} user ids`);
   const bad = list.find((u) => !USER_ID.test(u));
-  return bad === undefined ? ok(list) : fail("bad_request", `users: invalid user id ${JSON.stringify(bad.slice(0, 70))}`);
+  return bad === undefined
+    ? ok(list)
+    : fail("bad_request", `users: invalid user id ${JSON.stringify(bad.slice(0, 70))}`);
 }
 
-function optionalInt(raw: string | undefined, name: string, min: number, max = Number.MAX_SAFE_INTEGER): Result<number | undefined> {
+function optionalInt(
+  raw: string | undefined,
+  name: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): Result<number | undefined> {
   if (raw === undefined || raw === "") return ok(undefined);
   if (!/^\d{1,16}$/.test(raw)) return fail("bad_request", `${name}: must be a whole number`);
   const value = Number(raw);

@@ -11,7 +11,11 @@ export interface IdRule {
 }
 
 function idRule(chars: string, maxLength: number): IdRule {
-  return { pattern: new RegExp(`^[${chars}]{1,${maxLength}}$`), maxLength, text: `must be 1-${maxLength} chars of [${chars}]` };
+  return {
+    pattern: new RegExp(`^[${chars}]{1,${maxLength}}$`),
+    maxLength,
+    text: `must be 1-${maxLength} chars of [${chars}]`,
+  };
 }
 
 export const ID_RULES = {

@@ -16,7 +16,10 @@ export function isWellFormed(value: string): boolean {
 }
 export const text = z.string().refine(isWellFormed, "must be well-formed text (no lone surrogates)");
 /** Size is checked apart (fitsBodyLimit) because an oversized body answers too_large, not bad_request. */
-export const body = z.string().min(1, "must not be empty").refine(isWellFormed, "must be well-formed text (no lone surrogates)");
+export const body = z
+  .string()
+  .min(1, "must not be empty")
+  .refine(isWellFormed, "must be well-formed text (no lone surrogates)");
 export const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const time = z.number().int().min(0);
 

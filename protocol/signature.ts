@@ -10,7 +10,13 @@
  * The edge signs on WebCrypto (workerd); the origin checks with node:crypto (origin/api/hmac.ts, synchronous,
  * cheaper per request than WebCrypto's verify in Node) over the same `canonicalString`.
  */
-import { CONTENT_SHA256_HEADER, NONCE_HEADER, SIGNATURE_HEADER, SIGNATURE_MAX_SKEW_MS, TIMESTAMP_HEADER } from "./events.js";
+import {
+  CONTENT_SHA256_HEADER,
+  NONCE_HEADER,
+  SIGNATURE_HEADER,
+  SIGNATURE_MAX_SKEW_MS,
+  TIMESTAMP_HEADER,
+} from "./events.js";
 
 export const SIGNATURE_VERSION = "chat-origin-v2";
 
@@ -34,7 +40,14 @@ export interface SignatureHeaders {
 
 /** No field can hold a newline (a method token, a URL's path and query, hex and digits), so the lines are unambiguous. */
 export function canonicalString(fields: SignedFields): string {
-  return [SIGNATURE_VERSION, fields.method.toUpperCase(), fields.target, fields.timestamp, fields.nonce, fields.bodySha256].join("\n");
+  return [
+    SIGNATURE_VERSION,
+    fields.method.toUpperCase(),
+    fields.target,
+    fields.timestamp,
+    fields.nonce,
+    fields.bodySha256,
+  ].join("\n");
 }
 
 /** The request-target the MAC covers, as the WHATWG URL parser normalises it on both sides (workerd and Node). */
@@ -59,22 +72,37 @@ function hex(bytes: ArrayBuffer | Uint8Array): string {
 }
 
 /** The four signature headers of one request; every call draws a new nonce, so a retry is a new signature. */
-export async function signRequest(secret: string, method: string, url: URL, body: string, now = Date.now()): Promise<Record<string, string>> {
+export async function signRequest(
+  secret: string,
+  method: string,
+  url: URL,
+  body: string,
+  now = Date.now(),
+): Promise<Record<string, string>> {
   const timestamp = String(now);
   const nonce = hex(crypto.getRandomValues(new Uint8Array(16)));
   const bodySha256 = hex(await crypto.subtle.digest("SHA-256", encoder.encode(body)));
   const canonical = canonicalString({ method, target: requestTarget(url), timestamp, nonce, bodySha256 });
   const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(canonical));
-  return { [TIMESTAMP_HEADER]: timestamp, [NONCE_HEADER]: nonce, [CONTENT_SHA256_HEADER]: bodySha256, [SIGNATURE_HEADER]: hex(mac) };
+  return {
+    [TIMESTAMP_HEADER]: timestamp,
+    [NONCE_HEADER]: nonce,
+    [CONTENT_SHA256_HEADER]: bodySha256,
+    [SIGNATURE_HEADER]: hex(mac),
+  };
 }
 
 /** The headers if well formed and the timestamp fresh, else null: checked before any MAC is computed. */
-export function readSignatureHeaders(header: (name: string) => string | undefined, now: number): SignatureHeaders | null {
+export function readSignatureHeaders(
+  header: (name: string) => string | undefined,
+  now: number,
+): SignatureHeaders | null {
   const timestamp = header(TIMESTAMP_HEADER);
   const nonce = header(NONCE_HEADER);
   const bodySha256 = header(CONTENT_SHA256_HEADER);
   const signature = header(SIGNATURE_HEADER);
-  if (!timestamp || !/^\d{1,16}$/.test(timestamp) || Math.abs(now - Number(timestamp)) > SIGNATURE_MAX_SKEW_MS) return null;
+  if (!timestamp || !/^\d{1,16}$/.test(timestamp) || Math.abs(now - Number(timestamp)) > SIGNATURE_MAX_SKEW_MS)
+    return null;
   if (!nonce || !/^[0-9a-f]{32}$/.test(nonce)) return null;
   if (!bodySha256 || !/^[0-9a-f]{64}$/.test(bodySha256) || !signature || !/^[0-9a-f]{64}$/.test(signature)) return null;
   return { timestamp, nonce, bodySha256, signature };

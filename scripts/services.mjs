@@ -21,17 +21,17 @@
 // Java 17 is found via $JAVA17_HOME, /usr/lib/jvm/java-17-openjdk-*, or `java` if it is a 17.
 // Cassandra's heap is 1g; SERVICES_CASSANDRA_HEAP=512m also works for light test loads.
 // Tests can drive the same lifecycle from scripts/services/lib.mjs (startKafka, killCassandra, ...).
-import { SERVICES, ServiceError, kill, purge, start, status, stop } from './services/lib.mjs';
+import { SERVICES, ServiceError, kill, purge, start, status, stop } from "./services/lib.mjs";
 
-const USAGE = 'usage: node scripts/services.mjs up|down [--purge]|status|start|stop|kill [kafka|cassandra|redis ...]';
+const USAGE = "usage: node scripts/services.mjs up|down [--purge]|status|start|stop|kill [kafka|cassandra|redis ...]";
 
 function pickServices(names, { required = false } = {}) {
   if (names.length === 0) {
-    if (required) throw new ServiceError(`name a service: ${Object.keys(SERVICES).join(', ')}\n${USAGE}`);
+    if (required) throw new ServiceError(`name a service: ${Object.keys(SERVICES).join(", ")}\n${USAGE}`);
     return Object.values(SERVICES);
   }
   return names.map((n) => {
-    if (!SERVICES[n]) throw new ServiceError(`unknown service "${n}" (known: ${Object.keys(SERVICES).join(', ')})`);
+    if (!SERVICES[n]) throw new ServiceError(`unknown service "${n}" (known: ${Object.keys(SERVICES).join(", ")})`);
     return SERVICES[n];
   });
 }
@@ -40,7 +40,9 @@ const say = (line) => console.log(line);
 
 function printStatus(rows) {
   for (const r of rows) {
-    say(`${r.name.padEnd(10)} ${(r.up ? 'up' : 'down').padEnd(5)} ${r.address.padEnd(16)} ${r.owner.padEnd(18)} ${r.detail}`);
+    say(
+      `${r.name.padEnd(10)} ${(r.up ? "up" : "down").padEnd(5)} ${r.address.padEnd(16)} ${r.owner.padEnd(18)} ${r.detail}`,
+    );
   }
 }
 
@@ -48,10 +50,12 @@ async function up(svcs) {
   const results = await Promise.allSettled(svcs.map((s) => start(s, { log: say })));
   let failed = false;
   results.forEach((r, i) => {
-    if (r.status === 'rejected') {
+    if (r.status === "rejected") {
       failed = true;
-      console.error(r.reason instanceof ServiceError ? r.reason.message : `${svcs[i].name}: ${r.reason?.stack ?? r.reason}`);
-    } else if (r.value.state === 'started') {
+      console.error(
+        r.reason instanceof ServiceError ? r.reason.message : `${svcs[i].name}: ${r.reason?.stack ?? r.reason}`,
+      );
+    } else if (r.value.state === "started") {
       say(`${r.value.name}: ready in ${r.value.seconds} s`);
     }
   });
@@ -63,35 +67,35 @@ async function down(svcs, { purgeData }) {
   // Stopping Kafka and Cassandra in parallel halves the wait; each has its own grace period.
   const results = await Promise.all(svcs.map(stop));
   for (const r of results) {
-    say(r.state === 'stopped' ? `${r.name}: stopped (pid ${r.pid})` : `${r.name}: nothing of ours running, left alone`);
+    say(r.state === "stopped" ? `${r.name}: stopped (pid ${r.pid})` : `${r.name}: nothing of ours running, left alone`);
   }
   if (purgeData) {
-    for (const r of svcs.map(purge)) if (r.state === 'purged') say(`${r.name}: data deleted`);
+    for (const r of svcs.map(purge)) if (r.state === "purged") say(`${r.name}: data deleted`);
   }
   return 0;
 }
 
 async function main(argv) {
   const [cmd, ...rest] = argv;
-  const flags = rest.filter((a) => a.startsWith('--'));
-  const names = rest.filter((a) => !a.startsWith('--'));
-  const unknown = flags.filter((f) => !(cmd === 'down' && f === '--purge'));
+  const flags = rest.filter((a) => a.startsWith("--"));
+  const names = rest.filter((a) => !a.startsWith("--"));
+  const unknown = flags.filter((f) => !(cmd === "down" && f === "--purge"));
   if (unknown.length) throw new ServiceError(`unknown option ${unknown[0]}\n${USAGE}`);
   switch (cmd) {
-    case 'up':
+    case "up":
       return up(pickServices(names));
-    case 'start':
+    case "start":
       return up(pickServices(names, { required: true }));
-    case 'down':
-      return down(pickServices(names), { purgeData: flags.includes('--purge') });
-    case 'stop':
+    case "down":
+      return down(pickServices(names), { purgeData: flags.includes("--purge") });
+    case "stop":
       return down(pickServices(names, { required: true }), { purgeData: false });
-    case 'status': {
+    case "status": {
       const rows = await Promise.all(pickServices(names).map(status));
       printStatus(rows);
       return rows.every((r) => r.up) ? 0 : 1;
     }
-    case 'kill':
+    case "kill":
       for (const svc of pickServices(names, { required: true })) {
         const r = await kill(svc); // throws when there is nothing of ours to kill
         say(`${r.name}: killed (SIGKILL, pid ${r.pid})`);
@@ -99,14 +103,16 @@ async function main(argv) {
       return 0;
     default:
       say(USAGE);
-      return cmd === undefined || cmd === 'help' || cmd === '--help' ? 0 : 2;
+      return cmd === undefined || cmd === "help" || cmd === "--help" ? 0 : 2;
   }
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (e) => {
-    console.error(e instanceof ServiceError ? e.message : e?.stack ?? String(e));
+    console.error(e instanceof ServiceError ? e.message : (e?.stack ?? String(e)));
     process.exitCode = 1;
   },
 );

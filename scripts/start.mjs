@@ -11,6 +11,9 @@ if (!existsSync(".dev.vars")) {
 const port = process.env.PORT ?? "8787";
 const args = ["dev", "--ip", "127.0.0.1", "--port", port, "--persist-to", ".wrangler/state", ...process.argv.slice(2)];
 // wrangler itself, not through npx, so a SIGTERM sent to `npm start` reaches it and frees the port.
-const child = spawn(new URL("../node_modules/.bin/wrangler", import.meta.url).pathname, args, { stdio: "inherit", env: { WRANGLER_SEND_METRICS: "false", ...process.env } });
+const child = spawn(new URL("../node_modules/.bin/wrangler", import.meta.url).pathname, args, {
+  stdio: "inherit",
+  env: { WRANGLER_SEND_METRICS: "false", ...process.env },
+});
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code) => process.exit(code ?? 0));

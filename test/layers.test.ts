@@ -36,7 +36,9 @@ describe("dependencies run one way", () => {
   for (const [folder, allowed] of Object.entries(ALLOWED)) {
     it(`${folder}/ imports only ${allowed.length ? allowed.map((a) => `${a}/`).join(", ") : "itself"}`, () => {
       const stray = sources(join(ROOT, folder)).flatMap((file) =>
-        importedFolders(file).filter((to) => to !== folder && !allowed.includes(to)).map((to) => `${relative(ROOT, file)} → ${to}/`),
+        importedFolders(file)
+          .filter((to) => to !== folder && !allowed.includes(to))
+          .map((to) => `${relative(ROOT, file)} → ${to}/`),
       );
       expect(stray).toEqual([]);
     });

@@ -22,11 +22,17 @@ export async function subscribed(): Promise<boolean> {
 }
 
 /** Registers the service worker, asks permission, subscribes, and returns the subscription to store. */
-export async function subscribe(publicKey: string): Promise<{ endpoint: string; keys: { p256dh: string; auth: string } }> {
+export async function subscribe(
+  publicKey: string,
+): Promise<{ endpoint: string; keys: { p256dh: string; auth: string } }> {
   const registration = await navigator.serviceWorker.register("/sw.js");
   if ((await Notification.requestPermission()) !== "granted") throw new Error("Notifications were not allowed.");
   const existing = await registration.pushManager.getSubscription();
-  const subscription = existing ?? (await withTimeout(registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlBytes(publicKey) })));
+  const subscription =
+    existing ??
+    (await withTimeout(
+      registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlBytes(publicKey) }),
+    ));
   const json = subscription.toJSON();
   return { endpoint: subscription.endpoint, keys: { p256dh: json.keys?.p256dh ?? "", auth: json.keys?.auth ?? "" } };
 }
@@ -38,6 +44,8 @@ function base64UrlBytes(text: string): Uint8Array<ArrayBuffer> {
 
 /** A browser whose push service is unreachable may never settle `subscribe()`; say so rather than spin. */
 function withTimeout<T>(work: Promise<T>, ms = 20_000): Promise<T> {
-  const late = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("The browser's push service did not answer; try again later.")), ms));
+  const late = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error("The browser's push service did not answer; try again later.")), ms),
+  );
   return Promise.race([work, late]);
 }

@@ -18,7 +18,13 @@ app.use("*", async (c, next) => {
   c.set("config", loadConfig(c.env));
   await next();
 });
-app.use("/v1/*", bodyLimit({ maxSize: MAX_HTTP_BODY_BYTES, onError: () => raise("too_large", `request body exceeds ${MAX_HTTP_BODY_BYTES} bytes`) }));
+app.use(
+  "/v1/*",
+  bodyLimit({
+    maxSize: MAX_HTTP_BODY_BYTES,
+    onError: () => raise("too_large", `request body exceeds ${MAX_HTTP_BODY_BYTES} bytes`),
+  }),
+);
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 app.route("/v1/dev", dev);

@@ -6,7 +6,10 @@
 import type { ObjectEnv } from "../durable-objects/env.js";
 import type { ConversationRpc, Remote, UserSessionRpc } from "../durable-objects/rpc.js";
 
-export function userSession(env: ObjectEnv, userId: string): Remote<UserSessionRpc> & { fetch(request: Request): Promise<Response> } {
+export function userSession(
+  env: ObjectEnv,
+  userId: string,
+): Remote<UserSessionRpc> & { fetch(request: Request): Promise<Response> } {
   return env.USER_SESSION.get(env.USER_SESSION.idFromName(userId));
 }
 

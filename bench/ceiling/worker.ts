@@ -95,7 +95,10 @@ export default {
       await env.FANOUT.get(env.FANOUT.idFromName(name)).setMembers((await request.json()) as string[]);
       return new Response(null, { status: 204 });
     }
-    if (!name || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("not found", { status: 404 });
-    return kind === "room" ? env.ROOM.get(env.ROOM.idFromName(name)).fetch(request) : env.PERSON.get(env.PERSON.idFromName(name)).fetch(request);
+    if (!name || request.headers.get("Upgrade")?.toLowerCase() !== "websocket")
+      return new Response("not found", { status: 404 });
+    return kind === "room"
+      ? env.ROOM.get(env.ROOM.idFromName(name)).fetch(request)
+      : env.PERSON.get(env.PERSON.idFromName(name)).fetch(request);
   },
 };

@@ -56,8 +56,18 @@ export async function runAbuse(o: Options, say: Say): Promise<AbuseResult> {
     const cast = await startCast(world, o, tag);
     traffic = new Traffic(cast, world.url, random, { tag, rate: o.rate, window: o.window, size: o.size });
     await traffic.connect();
-    const attackers = await Promise.all(Array.from({ length: ATTACKERS }, async (_, i) => ({ id: `${tag}-x${i}`, token: await ChatApi.devToken(world.url, `${tag}-x${i}`) })));
-    flood = new Flood(world.url, attackers, cast.users.map((u) => ({ userId: u.id, conversations: u.conversations })), random);
+    const attackers = await Promise.all(
+      Array.from({ length: ATTACKERS }, async (_, i) => ({
+        id: `${tag}-x${i}`,
+        token: await ChatApi.devToken(world.url, `${tag}-x${i}`),
+      })),
+    );
+    flood = new Flood(
+      world.url,
+      attackers,
+      cast.users.map((u) => ({ userId: u.id, conversations: u.conversations })),
+      random,
+    );
     say(`abuse: ${traffic.online.length} legitimate devices at ${o.rate} msg/s; baseline for ${o.abuseForS} s`);
     traffic.start();
     const t0 = Date.now();
@@ -76,27 +86,55 @@ export async function runAbuse(o: Options, say: Say): Promise<AbuseResult> {
     const ingestRss = world.origin ? new RssSampler(() => process.pid) : null;
     const t2 = Date.now();
     const c2 = cpuMark(world.edge.pid());
-    flood.start({ frames: o.abuseRate, forged: FORGED_PER_SEC, probes: PROBES_PER_SEC, groupTyping: GROUP_TYPING_PER_SEC }, o.abuseKinds);
+    flood.start(
+      { frames: o.abuseRate, forged: FORGED_PER_SEC, probes: PROBES_PER_SEC, groupTyping: GROUP_TYPING_PER_SEC },
+      o.abuseKinds,
+    );
     if (world.origin) (originFlood = new OriginFlood(world.origin.url)).start(ORIGIN_FLOOD_PER_SEC);
     await sleep(o.abuseForS * 1000);
     const t3 = Date.now();
     const c3 = cpuMark(world.edge.pid());
     const stats = await flood.stop();
     flood = null;
-    const originStats = originFlood ? { ...(await originFlood.stop()), rssGrowthMiB: ingestRss!.peakMiB(t2, Date.now()) - ingestRss!.atMiB(t2) } : undefined;
+    const originStats = originFlood
+      ? { ...(await originFlood.stop()), rssGrowthMiB: ingestRss!.peakMiB(t2, Date.now()) - ingestRss!.atMiB(t2) }
+      : undefined;
     originFlood = null;
     ingestRss?.stop();
     const objectsCreated = objectFiles(world.edge.persistDir) - objectsBefore;
     const drainMs = await drain(traffic, world, o.recoverTimeoutS);
     await sleep(2_000);
-    const memory = { startMiB: rss.atMiB(t0), beforeMiB: rss.atMiB(t1), peakMiB: rss.peakMiB(t2, t3 + 2_000), afterMiB: rss.atMiB(t3 + 2_000) };
-    const base = await verdict("abuse", o, world, traffic, { outageMs: 0, devicesMs: 0, recoverMs: 0, drainMs, details: {} });
+    const memory = {
+      startMiB: rss.atMiB(t0),
+      beforeMiB: rss.atMiB(t1),
+      peakMiB: rss.peakMiB(t2, t3 + 2_000),
+      afterMiB: rss.atMiB(t3 + 2_000),
+    };
+    const base = await verdict("abuse", o, world, traffic, {
+      outageMs: 0,
+      devicesMs: 0,
+      recoverMs: 0,
+      drainMs,
+      details: {},
+    });
     const result: AbuseResult = {
-      scenario: "abuse", ok: false, seed: o.seed,
+      scenario: "abuse",
+      ok: false,
+      seed: o.seed,
       baseline: phaseLatency(traffic.sends.values(), traffic.online, t0, t1),
       abused: phaseLatency(traffic.sends.values(), traffic.online, t2, t3),
-      flood: stats, objectsCreated, ...(originStats ? { origin: originStats } : {}), memory, cpu: { baseline: cpuShare(c0, c1), abused: cpuShare(c2, c3) }, audit: base.audit,
-      violations: [...base.violations, ...abuseViolations(o, stats, memory), ...(objectsCreated > 0 ? [`objectsCreated ${objectsCreated}`] : []), ...originViolations(o, originStats)],
+      flood: stats,
+      objectsCreated,
+      ...(originStats ? { origin: originStats } : {}),
+      memory,
+      cpu: { baseline: cpuShare(c0, c1), abused: cpuShare(c2, c3) },
+      audit: base.audit,
+      violations: [
+        ...base.violations,
+        ...abuseViolations(o, stats, memory),
+        ...(objectsCreated > 0 ? [`objectsCreated ${objectsCreated}`] : []),
+        ...originViolations(o, originStats),
+      ],
     };
     result.violations.push(...latencyViolations(o, result));
     result.ok = result.violations.length === 0;
@@ -113,7 +151,9 @@ export async function runAbuse(o: Options, say: Say): Promise<AbuseResult> {
 
 /** Every Durable Object that ever wrote storage has its own SQLite file under the edge's persist directory. */
 function objectFiles(dir: string): number {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith(".sqlite")).length;
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter(
+    (e) => e.isFile() && e.name.endsWith(".sqlite"),
+  ).length;
 }
 
 function abuseViolations(o: Options, f: FloodStats, memory: AbuseResult["memory"]): string[] {
@@ -123,7 +163,8 @@ function abuseViolations(o: Options, f: FloodStats, memory: AbuseResult["memory"
   if (f.otherAnswers > 0) found.push(`abuseAnsweredWithoutError ${f.otherAnswers}`);
   if (f.unanswered > 0) found.push(`abuseUnanswered ${f.unanswered}`);
   if (f.closedWithoutCause > 0) found.push(`abuseSocketsClosed ${f.closedWithoutCause}`);
-  if (memory.peakMiB - memory.beforeMiB > o.maxRssMiB) found.push(`workerdRssGrowth ${memory.peakMiB - memory.beforeMiB} MiB`);
+  if (memory.peakMiB - memory.beforeMiB > o.maxRssMiB)
+    found.push(`workerdRssGrowth ${memory.peakMiB - memory.beforeMiB} MiB`);
   return found;
 }
 

@@ -57,11 +57,26 @@ export interface Audit {
   stored?: StoreCounts;
 }
 
-const VIOLATIONS = ["refused", "unacked", "ackConflicts", "seqGaps", "senderOrder", "lost", "duplicated", "outOfOrder", "mismatched", "unexpected", "seqConflicts"] as const;
+const VIOLATIONS = [
+  "refused",
+  "unacked",
+  "ackConflicts",
+  "seqGaps",
+  "senderOrder",
+  "lost",
+  "duplicated",
+  "outOfOrder",
+  "mismatched",
+  "unexpected",
+  "seqConflicts",
+] as const;
 
 export function violations(a: Audit): string[] {
   const found: string[] = VIOLATIONS.filter((k) => a[k] > 0).map((k) => `${k} ${a[k]}`);
-  for (const [name, s] of [["history", a.history], ["cassandra", a.stored]] as const) {
+  for (const [name, s] of [
+    ["history", a.history],
+    ["cassandra", a.stored],
+  ] as const) {
     if (!s) continue;
     for (const k of ["missing", "extra", "mismatched"] as const) if (s[k] > 0) found.push(`${name}.${k} ${s[k]}`);
   }
@@ -86,12 +101,22 @@ export function audit(input: AuditInput): Audit {
   const { bySeq, conflicts } = ackedBySeq(input.sends);
   const acked = input.sends.filter((s) => s.seq !== undefined);
   const a: Audit = {
-    sends: input.sends.length, acked: acked.length, duplicateAcks: acked.filter((s) => s.duplicate).length,
+    sends: input.sends.length,
+    acked: acked.length,
+    duplicateAcks: acked.filter((s) => s.duplicate).length,
     refused: input.sends.filter((s) => s.refused !== undefined).length,
     unacked: input.sends.filter((s) => s.seq === undefined && s.refused === undefined).length,
-    ackConflicts: conflicts, seqGaps: [...bySeq.values()].reduce((n, seqs) => n + Math.max(...seqs.keys()) - seqs.size, 0),
+    ackConflicts: conflicts,
+    seqGaps: [...bySeq.values()].reduce((n, seqs) => n + Math.max(...seqs.keys()) - seqs.size, 0),
     senderOrder: senderOrderViolations(acked),
-    expectedDeliveries: 0, deliveredOnce: 0, lost: 0, duplicated: 0, outOfOrder: 0, mismatched: 0, unexpected: 0, seqConflicts: 0,
+    expectedDeliveries: 0,
+    deliveredOnce: 0,
+    lost: 0,
+    duplicated: 0,
+    outOfOrder: 0,
+    mismatched: 0,
+    unexpected: 0,
+    seqConflicts: 0,
     history: compareStore(input.history, bySeq),
     stored: input.stored && compareStore(input.stored, bySeq),
   };

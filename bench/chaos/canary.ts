@@ -8,7 +8,11 @@ import type cassandra from "cassandra-driver";
 
 const MAX_RUN_MS = 30_000;
 
-export type Read = (query: string, params: unknown[], options: cassandra.QueryOptions) => Promise<cassandra.types.ResultSet>;
+export type Read = (
+  query: string,
+  params: unknown[],
+  options: cassandra.QueryOptions,
+) => Promise<cassandra.types.ResultSet>;
 
 export interface CanaryResult {
   acked: number;
@@ -22,7 +26,10 @@ export class WriteCanary {
   private running = true;
   private readonly loop: Promise<void>;
 
-  private constructor(private readonly client: cassandra.Client, private readonly table: string) {
+  private constructor(
+    private readonly client: cassandra.Client,
+    private readonly table: string,
+  ) {
     this.loop = this.write();
   }
 
@@ -31,7 +38,8 @@ export class WriteCanary {
     const table = `${keyspace}.chaos_canary`;
     await client.execute(`CREATE TABLE IF NOT EXISTS ${table} (id int PRIMARY KEY)`);
     const canary = new WriteCanary(client, table);
-    for (const deadline = Date.now() + 3_000; canary.acked.length < 100 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+    for (const deadline = Date.now() + 3_000; canary.acked.length < 100 && Date.now() < deadline;)
+      await new Promise((r) => setTimeout(r, 50));
     return canary;
   }
 
@@ -46,7 +54,8 @@ export class WriteCanary {
     const rs = await read(`SELECT id FROM ${this.table}`, [], { fetchSize: 1_000_000 });
     const stored = new Set(rs.rows.map((r) => Number(r.get("id"))));
     const lost = this.acked.filter((a) => !stored.has(a.id));
-    const window: [number, number] | null = lost.length > 0 ? [lost[0]!.at - killedAt, lost.at(-1)!.at - killedAt] : null;
+    const window: [number, number] | null =
+      lost.length > 0 ? [lost[0]!.at - killedAt, lost.at(-1)!.at - killedAt] : null;
     return { acked: this.acked.length, lost: lost.length, lostWindowMs: window };
   }
 

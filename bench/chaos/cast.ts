@@ -47,7 +47,11 @@ export async function createCast(url: string, o: CastOptions): Promise<Cast> {
     return { id, token: tokens[i]!, deviceIds, offlineDeviceIds, conversations: [] };
   });
   const plans: { creator: CastUser; others: CastUser[]; kind: "direct" | "group" }[] = [
-    ...distinctPairs(o.users, o.directs).map(([a, b]) => ({ creator: users[a]!, others: [users[b]!], kind: "direct" as const })),
+    ...distinctPairs(o.users, o.directs).map(([a, b]) => ({
+      creator: users[a]!,
+      others: [users[b]!],
+      kind: "direct" as const,
+    })),
     ...Array.from({ length: o.groups }, (_, g) => {
       const members = Array.from({ length: o.groupSize }, (_, k) => users[(g * 4 + k) % o.users]!);
       return { creator: members[0]!, others: members.slice(1), kind: "group" as const };
@@ -56,7 +60,13 @@ export async function createCast(url: string, o: CastOptions): Promise<Cast> {
   const conversations = await inParallel(plans.length, CREATE_CONCURRENCY, async (i) => {
     const { creator, others, kind } = plans[i]!;
     const api = new ChatApi(url, creator.token);
-    const info = kind === "direct" ? await api.createDirect(others[0]!.id) : await api.createGroup(others.map((u) => u.id), `chaos ${i}`);
+    const info =
+      kind === "direct"
+        ? await api.createDirect(others[0]!.id)
+        : await api.createGroup(
+            others.map((u) => u.id),
+            `chaos ${i}`,
+          );
     return { id: info.id, kind, members: [creator.id, ...others.map((u) => u.id)] };
   });
   for (const c of conversations) for (const m of c.members) users.find((u) => u.id === m)!.conversations.push(c.id);

@@ -2,11 +2,24 @@
 import { parseArgs } from "node:util";
 import { KINDS, type Kind } from "./flood.js";
 
-export const SCENARIOS = ["edge-kill", "origin-stop", "kafka-kill", "cassandra-kill", "persister-kill", "socket-drops", "abuse"] as const;
+export const SCENARIOS = [
+  "edge-kill",
+  "origin-stop",
+  "kafka-kill",
+  "cassandra-kill",
+  "persister-kill",
+  "socket-drops",
+  "abuse",
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Scenarios whose fault lives in the origin pipeline: they always run with an origin behind the edge. */
-export const ORIGIN_SCENARIOS: ReadonlySet<ScenarioName> = new Set(["origin-stop", "kafka-kill", "cassandra-kill", "persister-kill"]);
+export const ORIGIN_SCENARIOS: ReadonlySet<ScenarioName> = new Set([
+  "origin-stop",
+  "kafka-kill",
+  "cassandra-kill",
+  "persister-kill",
+]);
 
 export const HELP = `usage: npm run chaos -- [scenario…] [options]      (no scenario = all of them, in this order)
 
@@ -88,17 +101,54 @@ export interface Options {
 }
 
 export const DEFAULTS: Omit<Options, "scenarios" | "seed"> = {
-  users: 12, devices: [2, 3], directs: 20, groups: 3, groupSize: 5, rate: 40, window: 4, size: 48,
-  beforeS: 5, afterS: 5, outageS: 30, dropsForS: 15, recoverTimeoutS: 180, faults: 1,
-  abuseSockets: 40, abuseRate: 500, abuseForS: 15, abuseKinds: KINDS, maxRssMiB: 200, maxP99Ms: 200, maxP99Factor: 3,
-  edgeEnv: {}, origin: false, storage: "tmpfs", json: false,
+  users: 12,
+  devices: [2, 3],
+  directs: 20,
+  groups: 3,
+  groupSize: 5,
+  rate: 40,
+  window: 4,
+  size: 48,
+  beforeS: 5,
+  afterS: 5,
+  outageS: 30,
+  dropsForS: 15,
+  recoverTimeoutS: 180,
+  faults: 1,
+  abuseSockets: 40,
+  abuseRate: 500,
+  abuseForS: 15,
+  abuseKinds: KINDS,
+  maxRssMiB: 200,
+  maxP99Ms: 200,
+  maxP99Factor: 3,
+  edgeEnv: {},
+  origin: false,
+  storage: "tmpfs",
+  json: false,
 };
 
 const NUMERIC = {
-  users: "users", directs: "directs", groups: "groups", "group-size": "groupSize", rate: "rate", window: "window", size: "size",
-  before: "beforeS", after: "afterS", outage: "outageS", "drops-for": "dropsForS", "recover-timeout": "recoverTimeoutS", faults: "faults",
-  "abuse-sockets": "abuseSockets", "abuse-rate": "abuseRate", "abuse-for": "abuseForS", "max-rss-mb": "maxRssMiB", "max-p99-ms": "maxP99Ms",
-  "max-p99-factor": "maxP99Factor", seed: "seed",
+  users: "users",
+  directs: "directs",
+  groups: "groups",
+  "group-size": "groupSize",
+  rate: "rate",
+  window: "window",
+  size: "size",
+  before: "beforeS",
+  after: "afterS",
+  outage: "outageS",
+  "drops-for": "dropsForS",
+  "recover-timeout": "recoverTimeoutS",
+  faults: "faults",
+  "abuse-sockets": "abuseSockets",
+  "abuse-rate": "abuseRate",
+  "abuse-for": "abuseForS",
+  "max-rss-mb": "maxRssMiB",
+  "max-p99-ms": "maxP99Ms",
+  "max-p99-factor": "maxP99Factor",
+  seed: "seed",
 } as const;
 
 export class UsageError extends Error {}
@@ -121,7 +171,11 @@ export function parseOptions(argv: string[]): Options {
   if (values.help) throw new UsageError(HELP);
   const unknown = positionals.find((p) => !(SCENARIOS as readonly string[]).includes(p));
   if (unknown !== undefined) throw new UsageError(`unknown scenario ${unknown}\n\n${HELP}`);
-  const options: Options = { ...DEFAULTS, scenarios: positionals.length > 0 ? (positionals as ScenarioName[]) : [...SCENARIOS], seed: Date.now() % 1_000_000 };
+  const options: Options = {
+    ...DEFAULTS,
+    scenarios: positionals.length > 0 ? (positionals as ScenarioName[]) : [...SCENARIOS],
+    seed: Date.now() % 1_000_000,
+  };
   for (const [flag, key] of Object.entries(NUMERIC)) {
     const text = (values as Record<string, string | undefined>)[flag];
     if (text === undefined) continue;
@@ -132,23 +186,30 @@ export function parseOptions(argv: string[]): Options {
   if (values.devices !== undefined) options.devices = parseRange(values.devices as string);
   if (values["abuse-kinds"] !== undefined) options.abuseKinds = parseKinds(values["abuse-kinds"] as string);
   if (values["edge-env"] !== undefined) options.edgeEnv = parseEnv(values["edge-env"] as string);
-  if (values.storage !== undefined && values.storage !== "disk" && values.storage !== "tmpfs") throw new UsageError("--storage is tmpfs or disk");
+  if (values.storage !== undefined && values.storage !== "disk" && values.storage !== "tmpfs")
+    throw new UsageError("--storage is tmpfs or disk");
   options.storage = (values.storage as Options["storage"] | undefined) ?? options.storage;
   options.origin = Boolean(values.origin);
   options.json = Boolean(values.json);
-  if (options.users < 2 || options.groupSize < 2 || options.groupSize > options.users) throw new UsageError("need --users >= 2 and 2 <= --group-size <= --users");
+  if (options.users < 2 || options.groupSize < 2 || options.groupSize > options.users)
+    throw new UsageError("need --users >= 2 and 2 <= --group-size <= --users");
   return options;
 }
 
 function parseRange(text: string): [number, number] {
   const [a, b = a] = text.split("-").map(Number);
-  if (!Number.isInteger(a) || !Number.isInteger(b) || a! < 1 || b! < a! || b! > 8) throw new UsageError("--devices is A or A-B with 1 <= A <= B <= 8");
+  if (!Number.isInteger(a) || !Number.isInteger(b) || a! < 1 || b! < a! || b! > 8)
+    throw new UsageError("--devices is A or A-B with 1 <= A <= B <= 8");
   return [a!, b!];
 }
 
 function parseEnv(text: string): Record<string, string> {
-  const pairs = text.split(",").filter(Boolean).map((kv) => kv.split("="));
-  if (pairs.some((p) => p.length !== 2 || !/^[A-Z_]+$/.test(p[0]!))) throw new UsageError("--edge-env is KEY=VALUE[,KEY=VALUE…]");
+  const pairs = text
+    .split(",")
+    .filter(Boolean)
+    .map((kv) => kv.split("="));
+  if (pairs.some((p) => p.length !== 2 || !/^[A-Z_]+$/.test(p[0]!)))
+    throw new UsageError("--edge-env is KEY=VALUE[,KEY=VALUE…]");
   return Object.fromEntries(pairs);
 }
 

@@ -33,7 +33,14 @@ export class Device {
    * `conversations`: the user's conversations, which the device knows from the start (an offline one too: a phone
    * that was off all along still has them, at position 0, so it fetches all of each when it comes).
    */
-  constructor(readonly userId: string, readonly deviceId: string, private readonly url: string, private readonly token: string, conversations: string[], readonly offline = false) {
+  constructor(
+    readonly userId: string,
+    readonly deviceId: string,
+    private readonly url: string,
+    private readonly token: string,
+    conversations: string[],
+    readonly offline = false,
+  ) {
     this.key = `${userId}/${deviceId}`;
     this.client = this.newClient(Object.fromEntries(conversations.map((id) => [id, 0])));
   }
@@ -75,7 +82,12 @@ export class Device {
     const deadline = Date.now() + timeoutMs;
     const behind = () => [...expected].filter(([id, seq]) => (this.client.position(id) ?? 0) < seq);
     while (behind().length > 0) {
-      if (Date.now() > deadline) throw new Error(`${this.key}: resumed, still behind in ${behind().map(([id, seq]) => `${id} (${this.client.position(id)} of ${seq})`).join(", ")}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${this.key}: resumed, still behind in ${behind()
+            .map(([id, seq]) => `${id} (${this.client.position(id)} of ${seq})`)
+            .join(", ")}`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -86,9 +98,23 @@ export class Device {
 
   private newClient(positions: Record<string, number>): ChatClient {
     // Every message counts for the audit, however far behind: no catch-up limit.
-    const client = new ChatClient({ url: this.url, token: this.token, deviceId: this.deviceId, positions, since: this.since, catchUpLimit: Infinity, WebSocket: this.tappedSocket() });
+    const client = new ChatClient({
+      url: this.url,
+      token: this.token,
+      deviceId: this.deviceId,
+      positions,
+      since: this.since,
+      catchUpLimit: Infinity,
+      WebSocket: this.tappedSocket(),
+    });
     client.on("message", (m) => {
-      this.received.push({ conversationId: m.conversationId, seq: m.seq, clientMsgId: m.clientMsgId, body: m.body, at: Date.now() });
+      this.received.push({
+        conversationId: m.conversationId,
+        seq: m.seq,
+        clientMsgId: m.clientMsgId,
+        body: m.body,
+        at: Date.now(),
+      });
       this.got.add(`${m.conversationId}#${m.seq}`);
     });
     client.on("synced", (at) => (this.since = at));

@@ -31,7 +31,8 @@ function pendingOnEdge(sends: Sent[], devicesOf: Map<string, Device[]>, cast: Ca
 /** Acked sends of `sends` whose (conversation, seq) Cassandra does not hold yet. */
 export async function pendingInStore(origin: OriginPipeline, sends: Sent[]): Promise<number> {
   const byConversation = new Map<string, Sent[]>();
-  for (const s of sends) if (s.seq !== undefined) byConversation.set(s.conversationId, [...(byConversation.get(s.conversationId) ?? []), s]);
+  for (const s of sends)
+    if (s.seq !== undefined) byConversation.set(s.conversationId, [...(byConversation.get(s.conversationId) ?? []), s]);
   let pending = 0;
   for (const [conversationId, list] of byConversation) {
     const rows = await origin.rows(conversationId, Math.max(...list.map((s) => s.seq!)));
@@ -49,10 +50,16 @@ export interface Through {
 }
 
 /** Polls until every send in `sends` is through, timing the devices and Cassandra apart. */
-export async function waitThrough(traffic: Traffic, sends: Sent[], origin: OriginPipeline | null, timeoutMs: number): Promise<Through> {
+export async function waitThrough(
+  traffic: Traffic,
+  sends: Sent[],
+  origin: OriginPipeline | null,
+  timeoutMs: number,
+): Promise<Through> {
   const started = Date.now();
   const devicesOf = new Map<string, Device[]>();
-  for (const d of traffic.devices) devicesOf.set(d.userId, [...(devicesOf.get(d.userId) ?? []), ...(d.offline ? [] : [d])]);
+  for (const d of traffic.devices)
+    devicesOf.set(d.userId, [...(devicesOf.get(d.userId) ?? []), ...(d.offline ? [] : [d])]);
   let devicesMs: number | null = null;
   let storeCheckedAt = 0;
   while (Date.now() - started < timeoutMs) {
@@ -60,7 +67,8 @@ export async function waitThrough(traffic: Traffic, sends: Sent[], origin: Origi
     if (devicesMs !== null && !origin) return { devicesMs, allMs: devicesMs };
     if (devicesMs !== null && Date.now() - storeCheckedAt >= STORE_POLL_MS) {
       storeCheckedAt = Date.now();
-      if ((await pendingInStore(origin!, sends).catch(() => -1)) === 0) return { devicesMs, allMs: Date.now() - started };
+      if ((await pendingInStore(origin!, sends).catch(() => -1)) === 0)
+        return { devicesMs, allMs: Date.now() - started };
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
@@ -71,7 +79,7 @@ export async function waitThrough(traffic: Traffic, sends: Sent[], origin: Origi
 export async function edgeHistory(url: string, token: string, conversationId: string): Promise<StoredRow[]> {
   const api = new ChatApi(url, token);
   const rows: StoredRow[] = [];
-  for (let after = 0, more = true; more; ) {
+  for (let after = 0, more = true; more;) {
     const page = await api.history(conversationId, { after, limit: HISTORY_PAGE_MAX });
     for (const m of page.messages) rows.push({ seq: m.seq, clientMsgId: m.clientMsgId, body: m.body });
     more = page.hasMore && page.messages.length > 0;
@@ -91,8 +99,12 @@ export async function allHistory(url: string, cast: Cast): Promise<Map<string, S
 }
 
 /** Cassandra's rows of every conversation, up to the highest seq the edge's history has. */
-export async function allStored(origin: OriginPipeline, history: Map<string, StoredRow[]>): Promise<Map<string, StoredRow[]>> {
+export async function allStored(
+  origin: OriginPipeline,
+  history: Map<string, StoredRow[]>,
+): Promise<Map<string, StoredRow[]>> {
   const out = new Map<string, StoredRow[]>();
-  for (const [conversationId, rows] of history) out.set(conversationId, await origin.rows(conversationId, Math.max(0, ...rows.map((r) => r.seq)) + 1000));
+  for (const [conversationId, rows] of history)
+    out.set(conversationId, await origin.rows(conversationId, Math.max(0, ...rows.map((r) => r.seq)) + 1000));
   return out;
 }

@@ -53,7 +53,7 @@ async function timed(work: () => Promise<void>): Promise<number> {
 /** Waits (up to 5 s) for a moment when some send is unacknowledged: a kill then cuts a send off mid-way. */
 async function sendsInFlight(ctx: FaultContext): Promise<number> {
   const inFlight = () => ctx.traffic.online.reduce((n, d) => n + d.chat.unacked, 0);
-  for (const deadline = Date.now() + 5_000; inFlight() === 0 && Date.now() < deadline; ) await sleep(1);
+  for (const deadline = Date.now() + 5_000; inFlight() === 0 && Date.now() < deadline;) await sleep(1);
   return inFlight();
 }
 
@@ -61,7 +61,9 @@ const edgeKill: Fault = {
   async inject(ctx) {
     const pid = ctx.world.edge.pid();
     const inFlight = await sendsInFlight(ctx);
-    ctx.say(`SIGKILL workerd (pid ${pid}) with ${inFlight} sends unacknowledged; restarting on the same state and port`);
+    ctx.say(
+      `SIGKILL workerd (pid ${pid}) with ${inFlight} sends unacknowledged; restarting on the same state and port`,
+    );
     const outageMs = await timed(() => ctx.world.edge.crash());
     ctx.say(`workerd back (pid ${ctx.world.edge.pid()}) after ${outageMs} ms`);
     return { outageMs, details: { killedPid: pid, unackedAtKill: inFlight } };
@@ -83,7 +85,9 @@ const originStop: Fault = {
     await origin.startIngest();
     const outageMs = Date.now() - started;
     const most = refusing.maxPerConversation;
-    ctx.say(`ingest serving again after ${outageMs} ms; ${refusing.attempts.size} conversations retried, at most ${most} times each`);
+    ctx.say(
+      `ingest serving again after ${outageMs} ms; ${refusing.attempts.size} conversations retried, at most ${most} times each`,
+    );
     return { outageMs, details: { conversationsRetrying: refusing.attempts.size, maxAttemptsPerConversation: most } };
   },
   restore: async (ctx) => originOf(ctx).startIngest(),
@@ -105,17 +109,24 @@ function serverKill(name: "kafka" | "cassandra"): Fault {
       const lib = await servicesLib();
       const origin = originOf(ctx);
       // With Cassandra, a canary shows whether the server itself drops writes it acknowledged (see canary.ts).
-      const canary = name === "cassandra" ? await WriteCanary.start(origin.reader, origin.config.cassandra.keyspace) : null;
+      const canary =
+        name === "cassandra" ? await WriteCanary.start(origin.reader, origin.config.cassandra.keyspace) : null;
       // The signal goes out at once; the call then waits for the process to be gone.
       const killedAt = Date.now();
       const killed = await (name === "kafka" ? lib.killKafka() : lib.killCassandra()).finally(() => canary?.stop());
-      ctx.say(`${name}: SIGKILL pid ${killed.pid} at ${new Date(killedAt).toISOString().slice(11, 23)}; starting it again`);
+      ctx.say(
+        `${name}: SIGKILL pid ${killed.pid} at ${new Date(killedAt).toISOString().slice(11, 23)}; starting it again`,
+      );
       const back = await (name === "kafka" ? lib.startKafka() : lib.startCassandra());
       const outageMs = Date.now() - killedAt;
       ctx.say(`${name} serving again after ${outageMs} ms (its start took ${back.seconds ?? 0} s)`);
       const outcome: FaultOutcome = { outageMs, details: { [`${name}StartS`]: back.seconds ?? 0 } };
       if (!canary) return outcome;
-      return withCanary(outcome, await canary.check(killedAt, (query, params, options) => origin.read(query, params, options)), ctx);
+      return withCanary(
+        outcome,
+        await canary.check(killedAt, (query, params, options) => origin.read(query, params, options)),
+        ctx,
+      );
     },
     async restore() {
       const lib = await servicesLib();
@@ -131,7 +142,9 @@ const persisterKill: Fault = {
     const outageMs = await timed(async () => {
       const pid = await origin.killPersister();
       uncommitted = await origin.uncommitted();
-      ctx.say(`persister: SIGKILL pid ${pid}, ${uncommitted} records fetched or written but not committed; starting a new one`);
+      ctx.say(
+        `persister: SIGKILL pid ${pid}, ${uncommitted} records fetched or written but not committed; starting a new one`,
+      );
       await origin.startPersister();
     });
     ctx.say(`new persister running after ${outageMs} ms`);

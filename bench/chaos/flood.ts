@@ -44,9 +44,29 @@ interface Abuser {
 }
 
 const HUGE = "x".repeat(1_200_000);
-const MALFORMED = ["{", "null", "[]", '"text"', '{"type":"nope"}', '{"type":"send"}', '{"type":"sync","since":-1}', '{"type":"fetch","conversationId":"c","after":-1}',
-  '{"type":"send","clientMsgId":"bad id","conversationId":"c","body":"b"}', `${"[".repeat(3000)}${"]".repeat(3000)}`];
-export const KINDS = ["malformed", "binary", "oversize-body", "oversize-frame", "foreign-send", "foreign-read", "made-up-conversation", "lone-surrogate", "huge"] as const;
+const MALFORMED = [
+  "{",
+  "null",
+  "[]",
+  '"text"',
+  '{"type":"nope"}',
+  '{"type":"send"}',
+  '{"type":"sync","since":-1}',
+  '{"type":"fetch","conversationId":"c","after":-1}',
+  '{"type":"send","clientMsgId":"bad id","conversationId":"c","body":"b"}',
+  `${"[".repeat(3000)}${"]".repeat(3000)}`,
+];
+export const KINDS = [
+  "malformed",
+  "binary",
+  "oversize-body",
+  "oversize-frame",
+  "foreign-send",
+  "foreign-read",
+  "made-up-conversation",
+  "lone-surrogate",
+  "huge",
+] as const;
 export type Kind = (typeof KINDS)[number];
 const TICK_MS = 20;
 /** Frames queued on a socket the server has not read yet: past this the flooder skips, so it cannot balloon itself. */
@@ -78,7 +98,9 @@ export class Flood {
 
   /** Opens `sockets` sockets round-robin over the attackers (keep it under the edge's 32 per user). */
   async open(sockets: number): Promise<void> {
-    await Promise.all(Array.from({ length: sockets }, (_, i) => this.openOne(this.attackers[i % this.attackers.length]!, `a${i}`)));
+    await Promise.all(
+      Array.from({ length: sockets }, (_, i) => this.openOne(this.attackers[i % this.attackers.length]!, `a${i}`)),
+    );
   }
 
   /**
@@ -90,24 +112,31 @@ export class Flood {
     const members = this.victims.map((v) => v.userId);
     for (const attacker of this.attackers.filter((_, i) => i % 2 === 0)) {
       const api = new ChatApi(this.url, attacker.token);
-      const ids = await Promise.all(Array.from({ length: perAttacker }, async (_, g) => (await api.createGroup(members, `flood ${g}`)).id));
+      const ids = await Promise.all(
+        Array.from({ length: perAttacker }, async (_, g) => (await api.createGroup(members, `flood ${g}`)).id),
+      );
       this.groups.set(attacker.id, ids);
     }
   }
 
   /** Garbage frames, forged tokens, HTTP probes and typing into the attackers' groups, each at its own rate. */
-  start(rates: { frames: number; forged: number; probes: number; groupTyping: number }, kinds: readonly Kind[] = KINDS): void {
+  start(
+    rates: { frames: number; forged: number; probes: number; groupTyping: number },
+    kinds: readonly Kind[] = KINDS,
+  ): void {
     this.kindsInUse = kinds.filter((k) => k !== "huge");
     this.hugeInUse = kinds.includes("huge");
     const started = Date.now();
     const done = { frames: 0, forged: 0, probes: 0, groupTyping: 0 };
-    this.timers.push(setInterval(() => {
-      const elapsed = (Date.now() - started) / 1000;
-      for (; done.frames < elapsed * rates.frames; done.frames++) this.sendOne();
-      for (; done.forged < elapsed * rates.forged; done.forged++) this.forgeOne().catch(reportBug);
-      for (; done.probes < elapsed * rates.probes; done.probes++) this.probeOne().catch(reportBug);
-      for (; done.groupTyping < elapsed * rates.groupTyping; done.groupTyping++) this.typeInGroup();
-    }, TICK_MS));
+    this.timers.push(
+      setInterval(() => {
+        const elapsed = (Date.now() - started) / 1000;
+        for (; done.frames < elapsed * rates.frames; done.frames++) this.sendOne();
+        for (; done.forged < elapsed * rates.forged; done.forged++) this.forgeOne().catch(reportBug);
+        for (; done.probes < elapsed * rates.probes; done.probes++) this.probeOne().catch(reportBug);
+        for (; done.groupTyping < elapsed * rates.groupTyping; done.groupTyping++) this.typeInGroup();
+      }, TICK_MS),
+    );
   }
 
   /**
@@ -119,7 +148,7 @@ export class Flood {
     this.timers = [];
     const deadline = Date.now() + graceMs;
     const answered = () => this.abusers.reduce((n, a) => n + a.errors, 0);
-    for (let last = -1, quietSince = Date.now(); Date.now() < deadline && Date.now() - quietSince < 3_000; ) {
+    for (let last = -1, quietSince = Date.now(); Date.now() < deadline && Date.now() - quietSince < 3_000;) {
       if (!this.abusers.some((a) => !a.closed && a.errors < a.sent)) break;
       if (answered() !== last) [last, quietSince] = [answered(), Date.now()];
       await new Promise((r) => setTimeout(r, 100));
@@ -150,7 +179,10 @@ export class Flood {
   }
 
   private async openOne(attacker: { id: string; token: string }, device: string): Promise<void> {
-    const ws = new WebSocket(`${this.url.replace(/^http/, "ws")}/v1/connect?device=${device}`, { perMessageDeflate: false, headers: { Authorization: `Bearer ${attacker.token}` } });
+    const ws = new WebSocket(`${this.url.replace(/^http/, "ws")}/v1/connect?device=${device}`, {
+      perMessageDeflate: false,
+      headers: { Authorization: `Bearer ${attacker.token}` },
+    });
     const abuser: Abuser = { attacker: attacker.id, ws, sent: 0, errors: 0, huge: false, closed: false };
     await new Promise<void>((resolve, reject) => {
       ws.once("message", () => resolve()); // the hello
@@ -174,7 +206,10 @@ export class Flood {
     if (open.length === 0) return;
     const abuser = this.random.pick(open);
     // Frames over a MiB are rare: enough to show the runtime refuses them, not so many that they are the whole test.
-    const kind = this.hugeInUse && (this.kindsInUse.length === 0 || this.random.chance(0.002)) ? "huge" : this.random.pick(this.kindsInUse);
+    const kind =
+      this.hugeInUse && (this.kindsInUse.length === 0 || this.random.chance(0.002))
+        ? "huge"
+        : this.random.pick(this.kindsInUse);
     this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
     if (kind === "huge") abuser.huge = true;
     else abuser.sent++;
@@ -199,11 +234,13 @@ export class Flood {
       case "foreign-read":
         return JSON.stringify({ type: "read", conversationId, seq: 1 });
       case "made-up-conversation":
-        return JSON.stringify(this.random.pick([
-          { type: "typing", conversationId: `g:${id}` },
-          { type: "read", conversationId: `g:${id}`, seq: 1 },
-          { type: "send", clientMsgId: id, conversationId: `g:${id}`, body: "anyone?" },
-        ]));
+        return JSON.stringify(
+          this.random.pick([
+            { type: "typing", conversationId: `g:${id}` },
+            { type: "read", conversationId: `g:${id}`, seq: 1 },
+            { type: "send", clientMsgId: id, conversationId: `g:${id}`, body: "anyone?" },
+          ]),
+        );
       case "lone-surrogate":
         return JSON.stringify({ type: "send", clientMsgId: id, conversationId, body: "half a \ud83d pair" });
       case "huge":
@@ -216,7 +253,9 @@ export class Flood {
     const open = this.abusers.filter((a) => !a.closed && (this.groups.get(a.attacker)?.length ?? 0) > 0);
     if (open.length === 0) return;
     const abuser = this.random.pick(open);
-    abuser.ws.send(JSON.stringify({ type: "typing", conversationId: this.random.pick(this.groups.get(abuser.attacker)!) }));
+    abuser.ws.send(
+      JSON.stringify({ type: "typing", conversationId: this.random.pick(this.groups.get(abuser.attacker)!) }),
+    );
     this.groupTyping++;
   }
 
@@ -234,7 +273,11 @@ export class Flood {
         const users = [this.random.pick(this.victims).userId, `ghost-${this.random.int(1e9)}`];
         const res = await fetch(`${this.url}/v1/presence?users=${users.join(",")}`, { headers });
         const body = (await res.json()) as { presence?: Record<string, { online: boolean; lastSeen: number | null }> };
-        if (res.status !== 200 || users.some((u) => body.presence?.[u]?.online !== false || body.presence?.[u]?.lastSeen !== null)) this.probesAnswered++;
+        if (
+          res.status !== 200 ||
+          users.some((u) => body.presence?.[u]?.online !== false || body.presence?.[u]?.lastSeen !== null)
+        )
+          this.probesAnswered++;
       } else {
         const res = await fetch(`${this.url}/v1/conversations/g:made-up-${this.random.int(1e9)}/messages`, { headers });
         await res.arrayBuffer();
@@ -251,7 +294,11 @@ export class Flood {
     const token = this.random.pick(forgedTokens(victim.userId, attacker.token));
     this.forged++;
     const wsUrl = this.url.replace(/^http/, "ws");
-    const accepted = await (this.random.chance(0.5) ? tryUpgrade(wsUrl, token) : tryHttpSend(this.url, token, this.random.pick(victim.conversations))).catch(() => false);
+    const accepted = await (
+      this.random.chance(0.5)
+        ? tryUpgrade(wsUrl, token)
+        : tryHttpSend(this.url, token, this.random.pick(victim.conversations))
+    ).catch(() => false);
     if (accepted) this.forgedAccepted++;
   }
 }

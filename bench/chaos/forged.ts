@@ -7,7 +7,8 @@ import { createHmac } from "node:crypto";
 import WebSocket from "ws";
 import { TEST_SECRET } from "../../test/support/edge.js";
 
-const b64 = (value: object | string) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
+const b64 = (value: object | string) =>
+  Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
 
 function jwt(payload: object, secret: string | null): string {
   const header = b64({ alg: secret === null ? "none" : "HS256", typ: "JWT" });
@@ -33,7 +34,10 @@ export function forgedTokens(victim: string, ownToken: string): string[] {
 /** One upgrade attempt: true when the server accepted the socket (a security failure). */
 export function tryUpgrade(wsUrl: string, token: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`${wsUrl}/v1/connect?device=x`, { handshakeTimeout: 10_000, headers: { Authorization: `Bearer ${token}` } });
+    const ws = new WebSocket(`${wsUrl}/v1/connect?device=x`, {
+      handshakeTimeout: 10_000,
+      headers: { Authorization: `Bearer ${token}` },
+    });
     ws.once("open", () => {
       ws.terminate();
       resolve(true);

@@ -26,7 +26,9 @@ async function main(argv: string[]): Promise<number> {
       say(`${name}: could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
   }
-  const text = results.map((r) => (r.scenario === "abuse" ? abuseTable(r as AbuseResult) : scenarioTable(r as ScenarioResult))).join("\n\n");
+  const text = results
+    .map((r) => (r.scenario === "abuse" ? abuseTable(r as AbuseResult) : scenarioTable(r as ScenarioResult)))
+    .join("\n\n");
   process.stdout.write(o.json ? `${JSON.stringify(results, null, 2)}\n` : `${text}\n`);
   if (results.some((r) => !r.ok)) return 1;
   return broken ? 3 : 0;

@@ -34,7 +34,10 @@ export function phaseLatency(sends: Iterable<Sent>, devices: Device[], from: num
       if (sent && sent.deviceKey !== device.key) delivery.push(r.at - sent.at);
     }
   }
-  return { ack: percentiles(inPhase.filter((s) => s.ackAt !== undefined).map((s) => s.ackAt! - s.at)), delivery: percentiles(delivery) };
+  return {
+    ack: percentiles(inPhase.filter((s) => s.ackAt !== undefined).map((s) => s.ackAt! - s.at)),
+    delivery: percentiles(delivery),
+  };
 }
 
 /** Samples a process's VmRSS; `mark()` starts a new window whose peak is reported separately. */
@@ -42,7 +45,10 @@ export class RssSampler {
   private readonly samples: { at: number; kib: number }[] = [];
   private readonly timer: ReturnType<typeof setInterval>;
 
-  constructor(private readonly pid: () => number, everyMs = 250) {
+  constructor(
+    private readonly pid: () => number,
+    everyMs = 250,
+  ) {
     this.sample();
     this.timer = setInterval(() => this.sample(), everyMs);
   }
@@ -87,5 +93,8 @@ export function cpuMark(workerdPid: number): CpuMark {
 /** Percent of one core each used between two marks: tells a saturated edge from a saturated load generator. */
 export function cpuShare(from: CpuMark, to: CpuMark): { workerd: number; self: number } {
   const wall = Math.max(1, to.at - from.at);
-  return { workerd: Math.round(((to.workerdMs - from.workerdMs) / wall) * 100), self: Math.round(((to.selfMs - from.selfMs) / wall) * 100) };
+  return {
+    workerd: Math.round(((to.workerdMs - from.workerdMs) / wall) * 100),
+    self: Math.round(((to.selfMs - from.selfMs) / wall) * 100),
+  };
 }

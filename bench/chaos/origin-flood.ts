@@ -32,7 +32,8 @@ export class OriginFlood {
     let sent = 0;
     const started = Date.now();
     this.timer = setInterval(() => {
-      for (; sent < ((Date.now() - started) / 1000) * perSec; sent++) this.track(sent % 2 === 0 ? this.unsignedBody() : this.replay());
+      for (; sent < ((Date.now() - started) / 1000) * perSec; sent++)
+        this.track(sent % 2 === 0 ? this.unsignedBody() : this.replay());
     }, 50);
   }
 
@@ -51,22 +52,26 @@ export class OriginFlood {
   private unsignedBody(): Promise<void> {
     this.stats.unsigned++;
     return new Promise((resolve) => {
-      const req = request(`${this.url}/v1/ingest`, {
-        method: "POST",
-        headers: {
-          "Content-Type": "application/json",
-          "Content-Length": String(UNSIGNED_BYTES),
-          [TIMESTAMP_HEADER]: String(Date.now()),
-          [NONCE_HEADER]: randomBytes(16).toString("hex"),
-          [CONTENT_SHA256_HEADER]: randomBytes(32).toString("hex"),
-          [SIGNATURE_HEADER]: randomBytes(32).toString("hex"),
+      const req = request(
+        `${this.url}/v1/ingest`,
+        {
+          method: "POST",
+          headers: {
+            "Content-Type": "application/json",
+            "Content-Length": String(UNSIGNED_BYTES),
+            [TIMESTAMP_HEADER]: String(Date.now()),
+            [NONCE_HEADER]: randomBytes(16).toString("hex"),
+            [CONTENT_SHA256_HEADER]: randomBytes(32).toString("hex"),
+            [SIGNATURE_HEADER]: randomBytes(32).toString("hex"),
+          },
         },
-      }, (res) => {
-        if (res.statusCode !== 401) this.stats.unsignedAccepted++;
-        res.resume();
-        req.destroy();
-        resolve();
-      });
+        (res) => {
+          if (res.statusCode !== 401) this.stats.unsignedAccepted++;
+          res.resume();
+          req.destroy();
+          resolve();
+        },
+      );
       req.on("error", () => resolve());
       const chunk = Buffer.alloc(64 * 1024, 0x20);
       let written = 0;
@@ -83,7 +88,11 @@ export class OriginFlood {
 
   /** A presence event the origin accepts once, then the same request again: the replay must be refused. */
   private async replay(): Promise<void> {
-    const body = JSON.stringify({ events: [{ kind: "presence", userId: `replayed-${randomBytes(4).toString("hex")}`, online: false, at: Date.now() }] });
+    const body = JSON.stringify({
+      events: [
+        { kind: "presence", userId: `replayed-${randomBytes(4).toString("hex")}`, online: false, at: Date.now() },
+      ],
+    });
     const signature = await edgeSignature(this.url, "POST", "/v1/ingest", body);
     const first = await sendSigned(this.url, "POST", "/v1/ingest", body, signature);
     await first.arrayBuffer();

@@ -7,7 +7,23 @@ import cassandra from "cassandra-driver";
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
 import { bucketOf } from "../../origin/message-store/buckets.js";
-import { boundTo, cleanupRun, configOf, log, prepareRun, readTopic, requireServices, SECRET, spawnOrigin, startOrigin, testEnv, uncommittedMessages, withKafkaAdmin, type ChildOrigin, type RunningOrigin } from "../../test/origin/support.js";
+import {
+  boundTo,
+  cleanupRun,
+  configOf,
+  log,
+  prepareRun,
+  readTopic,
+  requireServices,
+  SECRET,
+  spawnOrigin,
+  startOrigin,
+  testEnv,
+  uncommittedMessages,
+  withKafkaAdmin,
+  type ChildOrigin,
+  type RunningOrigin,
+} from "../../test/origin/support.js";
 
 export interface StoredRow {
   seq: number;
@@ -24,7 +40,11 @@ export class OriginPipeline {
    */
   readonly reader: cassandra.Client;
 
-  private constructor(readonly env: Record<string, string>, public config: OriginConfig, readonly backends: Backends) {
+  private constructor(
+    readonly env: Record<string, string>,
+    public config: OriginConfig,
+    readonly backends: Backends,
+  ) {
     this.reader = new cassandra.Client({
       contactPoints: config.cassandra.contactPoints,
       localDataCenter: config.cassandra.localDataCenter,
@@ -59,13 +79,20 @@ export class OriginPipeline {
    * a connection. The driver can still drop and rebuild its pool as the node's status events arrive (a suite run
    * failed on NoHostAvailable right after a probe query had been answered).
    */
-  async read(query: string, params: unknown[], options: cassandra.QueryOptions, timeoutMs = 30_000): Promise<cassandra.types.ResultSet> {
-    for (const deadline = Date.now() + timeoutMs; ; ) {
+  async read(
+    query: string,
+    params: unknown[],
+    options: cassandra.QueryOptions,
+    timeoutMs = 30_000,
+  ): Promise<cassandra.types.ResultSet> {
+    for (const deadline = Date.now() + timeoutMs; ;) {
       try {
         return await this.reader.execute(query, params, options);
       } catch (error) {
         if (!(error instanceof cassandra.errors.NoHostAvailableError) || Date.now() > deadline) {
-          throw new Error(`the audit's Cassandra client could not read within ${timeoutMs} ms: ${String(error)}`, { cause: error });
+          throw new Error(`the audit's Cassandra client could not read within ${timeoutMs} ms: ${String(error)}`, {
+            cause: error,
+          });
         }
         await new Promise((r) => setTimeout(r, 250));
       }
@@ -123,7 +150,10 @@ export class OriginPipeline {
     const { total, committed } = await withKafkaAdmin(this.config, async (admin) => {
       const [group] = await admin.fetchOffsets({ groupId: this.config.kafka.groups.persister, topics: [topic] });
       const ends = await admin.fetchTopicOffsets(topic);
-      return { total: ends.reduce((n, p) => n + Number(p.high) - Number(p.low), 0), committed: group!.partitions.map((p) => `p${p.partition}@${p.offset}`).join(" ") };
+      return {
+        total: ends.reduce((n, p) => n + Number(p.high) - Number(p.low), 0),
+        committed: group!.partitions.map((p) => `p${p.partition}@${p.offset}`).join(" "),
+      };
     });
     const wanted = new Set(keys);
     const found = new Map<string, string[]>();
@@ -143,9 +173,15 @@ export class OriginPipeline {
     for (let bucket = 0; bucket <= bucketOf(maxSeq); bucket++) {
       const rs = await this.read(
         `SELECT seq, client_msg_id, body FROM ${table} WHERE conversation_id = ? AND bucket = ? ORDER BY seq ASC`,
-        [conversationId, bucket], { prepare: true, fetchSize: 5000 },
+        [conversationId, bucket],
+        { prepare: true, fetchSize: 5000 },
       );
-      for (const row of rs.rows) out.push({ seq: (row.get("seq") as { toNumber(): number }).toNumber(), clientMsgId: String(row.get("client_msg_id")), body: String(row.get("body")) });
+      for (const row of rs.rows)
+        out.push({
+          seq: (row.get("seq") as { toNumber(): number }).toNumber(),
+          clientMsgId: String(row.get("client_msg_id")),
+          body: String(row.get("body")),
+        });
     }
     return out;
   }

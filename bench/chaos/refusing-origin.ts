@@ -21,7 +21,9 @@ export class RefusingOrigin {
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         origin.count(Buffer.concat(chunks).toString());
-        res.writeHead(503, { "Content-Type": "application/json", Connection: "close" }).end('{"error":{"code":"unavailable","message":"origin down (chaos)"}}');
+        res
+          .writeHead(503, { "Content-Type": "application/json", Connection: "close" })
+          .end('{"error":{"code":"unavailable","message":"origin down (chaos)"}}');
       });
     });
     server.listen(port, "127.0.0.1");
@@ -41,7 +43,8 @@ export class RefusingOrigin {
   private count(body: string): void {
     try {
       const first = (JSON.parse(body) as { events?: { kind?: string; conversationId?: string }[] }).events?.[0];
-      if (first?.kind === "message" && first.conversationId) this.attempts.set(first.conversationId, (this.attempts.get(first.conversationId) ?? 0) + 1);
+      if (first?.kind === "message" && first.conversationId)
+        this.attempts.set(first.conversationId, (this.attempts.get(first.conversationId) ?? 0) + 1);
     } catch {
       // Not a batch: nothing to count.
     }

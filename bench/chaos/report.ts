@@ -12,12 +12,17 @@ function auditLines(a: Audit): string[] {
     `  seqs: gaps ${a.seqGaps}, one seq for two messages on the wire ${a.seqConflicts}, ack conflicts ${a.ackConflicts}, sender order broken ${a.senderOrder}`,
     `  edge history: ${a.history.rows} rows, missing ${a.history.missing}, extra ${a.history.extra}, mismatched ${a.history.mismatched}`,
   ];
-  if (a.stored) lines.push(`  cassandra: ${a.stored.rows} rows, missing ${a.stored.missing}, extra ${a.stored.extra}, body/id mismatched ${a.stored.mismatched}`);
+  if (a.stored)
+    lines.push(
+      `  cassandra: ${a.stored.rows} rows, missing ${a.stored.missing}, extra ${a.stored.extra}, body/id mismatched ${a.stored.mismatched}`,
+    );
   return lines;
 }
 
 export function scenarioTable(r: ScenarioResult): string {
-  const details = Object.entries(r.details).map(([k, v]) => `${k} ${v}`).join(", ");
+  const details = Object.entries(r.details)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
   return [
     `${r.scenario}${r.withOrigin ? " (with origin)" : ""}: ${r.ok ? "OK" : "FAILED"}  seed ${r.seed}`,
     `  outage ${ms(r.outageMs)}; recovered ${ms(r.recoverMs)} after that${r.withOrigin ? ` (devices ${ms(r.devicesMs)}, then Cassandra)` : ""}; drained ${ms(r.drainMs)} after traffic stopped`,
@@ -28,7 +33,8 @@ export function scenarioTable(r: ScenarioResult): string {
 }
 
 export function abuseTable(r: AbuseResult): string {
-  const lat = (p: AbuseResult["baseline"]) => `ack p50 ${p.ack.p50} ms p99 ${p.ack.p99} ms, delivery p50 ${p.delivery.p50} ms p99 ${p.delivery.p99} ms (${p.ack.n} sends)`;
+  const lat = (p: AbuseResult["baseline"]) =>
+    `ack p50 ${p.ack.p50} ms p99 ${p.ack.p99} ms, delivery p50 ${p.delivery.p50} ms p99 ${p.delivery.p99} ms (${p.ack.n} sends)`;
   const f = r.flood;
   return [
     `abuse: ${r.ok ? "OK" : "FAILED"}  seed ${r.seed}`,
@@ -38,7 +44,9 @@ export function abuseTable(r: AbuseResult): string {
     `         forged tokens: ${f.forged} upgrades and HTTP calls, ${f.forgedAccepted} accepted; stranger probes (presence, made-up ids): ${f.probes}, ${f.probesAnswered} learned anything`,
     `         typing into big groups: ${f.groupTyping} frames; Durable Objects created by the flood: ${r.objectsCreated}`,
     ...(r.origin
-      ? [`  origin ingest: ${r.origin.unsigned} 8 MiB bodies under made-up signatures (${r.origin.unsignedAccepted} not refused), ${r.origin.replays} replays of signed requests (${r.origin.replaysAccepted} served), RSS +${r.origin.rssGrowthMiB} MiB`]
+      ? [
+          `  origin ingest: ${r.origin.unsigned} 8 MiB bodies under made-up signatures (${r.origin.unsignedAccepted} not refused), ${r.origin.replays} replays of signed requests (${r.origin.replaysAccepted} served), RSS +${r.origin.rssGrowthMiB} MiB`,
+        ]
       : []),
     `  workerd VmRSS: ${r.memory.startMiB} MiB at the start, ${r.memory.beforeMiB} MiB after the baseline, peak ${r.memory.peakMiB} MiB under abuse, ${r.memory.afterMiB} MiB 2 s after it`,
     ...auditLines(r.audit),

@@ -39,11 +39,21 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const RESUME_TIMEOUT_MS = 30_000;
 
 export function tagOf(name: string, seed: number): string {
-  return `${name.split("-").map((w) => w[0]).join("")}${seed.toString(36)}${Date.now().toString(36).slice(-5)}`;
+  return `${name
+    .split("-")
+    .map((w) => w[0])
+    .join("")}${seed.toString(36)}${Date.now().toString(36).slice(-5)}`;
 }
 
 export async function startCast(world: World, o: Options, tag: string): Promise<Cast> {
-  return createCast(world.url, { tag, users: o.users, devices: o.devices, directs: o.directs, groups: o.groups, groupSize: o.groupSize });
+  return createCast(world.url, {
+    tag,
+    users: o.users,
+    devices: o.devices,
+    directs: o.directs,
+    groups: o.groups,
+    groupSize: o.groupSize,
+  });
 }
 
 export async function runScenario(name: Exclude<ScenarioName, "abuse">, o: Options, say: Say): Promise<ScenarioResult> {
@@ -56,14 +66,36 @@ export async function runScenario(name: Exclude<ScenarioName, "abuse">, o: Optio
   try {
     const tag = tagOf(name, o.seed);
     const cast = await startCast(world, o, tag);
-    traffic = new Traffic(cast, world.url, random, { tag, rate: o.rate, window: o.window, size: o.size, afterSend: fault.afterSend });
+    traffic = new Traffic(cast, world.url, random, {
+      tag,
+      rate: o.rate,
+      window: o.window,
+      size: o.size,
+      afterSend: fault.afterSend,
+    });
     await traffic.connect();
-    say(`${name}: ${cast.users.length} users, ${traffic.devices.length} devices (${traffic.devices.length - traffic.online.length} offline until the audit), ${cast.conversations.length} conversations, ${o.rate} msg/s${withOrigin ? ", origin behind the edge" : ""}`);
+    say(
+      `${name}: ${cast.users.length} users, ${traffic.devices.length} devices (${traffic.devices.length - traffic.online.length} offline until the audit), ${cast.conversations.length} conversations, ${o.rate} msg/s${withOrigin ? ", origin behind the edge" : ""}`,
+    );
     traffic.start();
-    ctx = { world, traffic, random, outageS: o.outageS, dropsForS: o.dropsForS, say: (line) => say(`${name}: ${line}`) };
+    ctx = {
+      world,
+      traffic,
+      random,
+      outageS: o.outageS,
+      dropsForS: o.dropsForS,
+      say: (line) => say(`${name}: ${line}`),
+    };
     const { outageMs, details, violations: faultViolations = [] } = await injectAll(fault, ctx, o);
-    const { devicesMs, allMs: recoverMs } = await waitThrough(traffic, [...traffic.sends.values()], world.origin, o.recoverTimeoutS * 1000);
-    say(`${name}: ${recoverMs === null ? `NOT recovered within ${o.recoverTimeoutS} s` : `recovered in ${recoverMs} ms`} (devices caught up in ${devicesMs ?? "-"} ms)`);
+    const { devicesMs, allMs: recoverMs } = await waitThrough(
+      traffic,
+      [...traffic.sends.values()],
+      world.origin,
+      o.recoverTimeoutS * 1000,
+    );
+    say(
+      `${name}: ${recoverMs === null ? `NOT recovered within ${o.recoverTimeoutS} s` : `recovered in ${recoverMs} ms`} (devices caught up in ${devicesMs ?? "-"} ms)`,
+    );
     await sleep(o.afterS * 1000);
     // After a failed recovery the drain will fail too: no need to wait that long twice.
     const drainMs = await drain(traffic, world, recoverMs === null ? 10 : o.recoverTimeoutS);
@@ -97,32 +129,59 @@ export async function drain(traffic: Traffic, world: World, timeoutS: number): P
   traffic.stop();
   const started = Date.now();
   await traffic.settled(timeoutS * 1000);
-  const through = await waitThrough(traffic, [...traffic.sends.values()], world.origin, Math.max(1_000, timeoutS * 1000 - (Date.now() - started)));
+  const through = await waitThrough(
+    traffic,
+    [...traffic.sends.values()],
+    world.origin,
+    Math.max(1_000, timeoutS * 1000 - (Date.now() - started)),
+  );
   return through.allMs === null ? null : Date.now() - started;
 }
 
 type Timings = Pick<ScenarioResult, "outageMs" | "devicesMs" | "recoverMs" | "drainMs" | "details">;
 
 /** Resumes every device from its last positions, reads the edge's history and Cassandra, audits. */
-export async function verdict(name: ScenarioName, o: Options, world: World, traffic: Traffic, timings: Timings): Promise<ScenarioResult> {
+export async function verdict(
+  name: ScenarioName,
+  o: Options,
+  world: World,
+  traffic: Traffic,
+  timings: Timings,
+): Promise<ScenarioResult> {
   const newest = newestAcked([...traffic.sends.values()]);
   const resumed = traffic.devices.map((d) => d.resume(expectedFor(traffic.cast, d.userId, newest), RESUME_TIMEOUT_MS));
   const notResumed = (await Promise.allSettled(resumed)).filter((r) => r.status === "rejected").length;
   const history = await allHistory(world.url, traffic.cast);
   const stored = world.origin ? await allStored(world.origin, history) : undefined;
-  const result = audit({ cast: traffic.cast, sends: [...traffic.sends.values()], devices: traffic.devices, history, stored });
+  const result = audit({
+    cast: traffic.cast,
+    sends: [...traffic.sends.values()],
+    devices: traffic.devices,
+    history,
+    stored,
+  });
   const found = violations(result);
-  if (world.origin && result.stored && result.stored.missing > 0) found.push(await missingReport(world.origin, result.stored.missingSends));
+  if (world.origin && result.stored && result.stored.missing > 0)
+    found.push(await missingReport(world.origin, result.stored.missingSends));
   if (notResumed > 0) found.push(`notResumed ${notResumed}`);
   if (timings.recoverMs === null) found.push("notRecovered");
   if (timings.drainMs === null) found.push("notDrained");
-  return { scenario: name, ok: found.length === 0, seed: o.seed, withOrigin: world.origin !== null, ...timings, audit: result, violations: found };
+  return {
+    scenario: name,
+    ok: found.length === 0,
+    seed: o.seed,
+    withOrigin: world.origin !== null,
+    ...timings,
+    audit: result,
+    violations: found,
+  };
 }
 
 /** Each conversation's highest acknowledged seq. */
 function newestAcked(sends: Sent[]): Map<string, number> {
   const newest = new Map<string, number>();
-  for (const s of sends) if (s.seq !== undefined) newest.set(s.conversationId, Math.max(newest.get(s.conversationId) ?? 0, s.seq));
+  for (const s of sends)
+    if (s.seq !== undefined) newest.set(s.conversationId, Math.max(newest.get(s.conversationId) ?? 0, s.seq));
   return newest;
 }
 
@@ -135,7 +194,12 @@ function expectedFor(cast: Cast, userId: string, newest: Map<string, number>): M
 /** Names the first sends Cassandra lacks, when they were acknowledged, and where Kafka has them (if it does). */
 async function missingReport(origin: OriginPipeline, missing: Sent[]): Promise<string> {
   const keys = missing.map((s) => `${s.conversationId}#${s.seq}`);
-  const where = await origin.locate(keys).catch((error: unknown) => ({ found: new Map<string, string[]>(), committed: `unknown (${String(error)})` }));
-  const lines = missing.map((s, i) => `${keys[i]} (${s.clientMsgId}, acked ${new Date(s.ackAt!).toISOString().slice(11, 23)}): ${where.found.get(keys[i]!)?.join(", ") ?? "not in Kafka"}`);
+  const where = await origin
+    .locate(keys)
+    .catch((error: unknown) => ({ found: new Map<string, string[]>(), committed: `unknown (${String(error)})` }));
+  const lines = missing.map(
+    (s, i) =>
+      `${keys[i]} (${s.clientMsgId}, acked ${new Date(s.ackAt!).toISOString().slice(11, 23)}): ${where.found.get(keys[i]!)?.join(", ") ?? "not in Kafka"}`,
+  );
   return `missing from Cassandra: ${lines.join("; ")}; persister committed ${where.committed}`;
 }

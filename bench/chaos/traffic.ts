@@ -46,8 +46,15 @@ export class Traffic {
   private startedAt = 0;
   private issuedAtStart = 0;
 
-  constructor(readonly cast: Cast, url: string, private readonly random: Random, private readonly o: TrafficOptions) {
-    this.devices = cast.users.flatMap((u) => u.deviceIds.map((d) => new Device(u.id, d, url, u.token, u.conversations, u.offlineDeviceIds.includes(d))));
+  constructor(
+    readonly cast: Cast,
+    url: string,
+    private readonly random: Random,
+    private readonly o: TrafficOptions,
+  ) {
+    this.devices = cast.users.flatMap((u) =>
+      u.deviceIds.map((d) => new Device(u.id, d, url, u.token, u.conversations, u.offlineDeviceIds.includes(d))),
+    );
     this.online = this.devices.filter((d) => !d.offline);
   }
 
@@ -109,8 +116,13 @@ export class Traffic {
     const clientMsgId = `${this.o.tag}-${order}`;
     const head = `${device.key} #${order} `;
     const sent: Sent = {
-      clientMsgId, conversationId: this.random.pick(user.conversations), body: head.padEnd(this.o.size, "."),
-      senderId: device.userId, deviceKey: device.key, order, at: Date.now(),
+      clientMsgId,
+      conversationId: this.random.pick(user.conversations),
+      body: head.padEnd(this.o.size, "."),
+      senderId: device.userId,
+      deviceKey: device.key,
+      order,
+      at: Date.now(),
     };
     this.sends.set(clientMsgId, sent);
     device.chat.send(sent.conversationId, sent.body, clientMsgId).then(

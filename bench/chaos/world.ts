@@ -19,7 +19,11 @@ export interface WorldOptions {
 }
 
 export class World {
-  private constructor(readonly edge: Edge, readonly origin: OriginPipeline | null, private readonly bundle: string) {}
+  private constructor(
+    readonly edge: Edge,
+    readonly origin: OriginPipeline | null,
+    private readonly bundle: string,
+  ) {}
 
   static async start(options: WorldOptions): Promise<World> {
     // A bundle per process: test files run in parallel and must not read a bundle another one is writing.

@@ -13,7 +13,12 @@ export class Device {
   readonly seen = new Map<string, number[]>();
 
   constructor(url: string, token: string, deviceId: string) {
-    this.client = new ChatClient({ url, token, deviceId, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
+    this.client = new ChatClient({
+      url,
+      token,
+      deviceId,
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    });
     this.client.on("message", (m) => this.onMessage(m));
   }
 

@@ -54,7 +54,18 @@ export class Ledger {
   }
 
   units(): Units {
-    const u = { requests: 0, rpc: 0, alarms: 0, fetch: 0, wsIn: 0, rowsWritten: 0, rowsRead: 0, workerRequests: 0, gbSeconds: 0, usd: 0 };
+    const u = {
+      requests: 0,
+      rpc: 0,
+      alarms: 0,
+      fetch: 0,
+      wsIn: 0,
+      rowsWritten: 0,
+      rowsRead: 0,
+      workerRequests: 0,
+      gbSeconds: 0,
+      usd: 0,
+    };
     for (const line of this.lines) {
       u.rowsWritten += line.rowsWritten + line.alarmsSet;
       u.rowsRead += line.rowsRead;
@@ -83,7 +94,13 @@ export class Ledger {
 }
 
 function dollars(u: Omit<Units, "usd">): number {
-  return u.requests * PRICES.doRequest + u.rowsWritten * PRICES.rowWritten + u.rowsRead * PRICES.rowRead + u.workerRequests * PRICES.workerRequest + u.gbSeconds * PRICES.gbSecond;
+  return (
+    u.requests * PRICES.doRequest +
+    u.rowsWritten * PRICES.rowWritten +
+    u.rowsRead * PRICES.rowRead +
+    u.workerRequests * PRICES.workerRequest +
+    u.gbSeconds * PRICES.gbSecond
+  );
 }
 
 /** Per object, the union of its invocations' [at, at + ms] intervals. */

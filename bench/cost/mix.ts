@@ -9,7 +9,9 @@ import type { CostScenarioName } from "./scenarios.js";
 export const MIX = {
   messagesPerDay: 20e9,
   /** Which scenario a message is like, and what share of messages. */
-  messageShares: { "pair-read": 0.7, group10: 0.25, "group100-10online": 0.05 } as Partial<Record<CostScenarioName, number>>,
+  messageShares: { "pair-read": 0.7, group10: 0.25, "group100-10online": 0.05 } as Partial<
+    Record<CostScenarioName, number>
+  >,
   /** The walkthrough's 500M concurrent connections, all day. */
   deviceHoursPerDay: 500e6 * 24,
   /** Four reconnects per user a day (network changes), each costing what `reconnect` measured (100 missed messages: an upper bound). */
@@ -46,7 +48,11 @@ export function mixOf(report: CostReport): MixCost | null {
   const reconnectsPerMonth = month(MIX.reconnectsPerDay * reconnect.perMessage.usd * reconnect.messages);
   const totalPerMonth = messagesPerMonth + connectedPerMonth + reconnectsPerMonth;
   return {
-    perMillionMessages: perMessage * 1e6, messagesPerMonth, connectedPerMonth, reconnectsPerMonth, totalPerMonth,
+    perMillionMessages: perMessage * 1e6,
+    messagesPerMonth,
+    connectedPerMonth,
+    reconnectsPerMonth,
+    totalPerMonth,
     allInPerMillionMessages: (totalPerMonth / month(MIX.messagesPerDay)) * 1e6,
   };
 }

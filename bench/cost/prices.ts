@@ -4,7 +4,8 @@
  * read 2026-12-04. The included monthly allowances are left out: at the design's scale they are noise.
  */
 export const PRICES = {
-  source: "developers.cloudflare.com/durable-objects/platform/pricing; developers.cloudflare.com/workers/platform/pricing",
+  source:
+    "developers.cloudflare.com/durable-objects/platform/pricing; developers.cloudflare.com/workers/platform/pricing",
   date: "2026-12-04",
   /** A Durable Object request: an RPC method call (a session), a fetch, an alarm; an incoming WebSocket message is 1/20. */
   doRequest: 0.15 / 1e6,

@@ -4,24 +4,55 @@ import { MIX, type MixCost } from "./mix.js";
 import type { CostReport } from "./run.js";
 
 const COLUMNS: [keyof Units, string][] = [
-  ["requests", "DO req"], ["rpc", "rpc"], ["alarms", "alarms"], ["wsIn", "ws in/20"], ["rowsWritten", "rows wr"],
-  ["rowsRead", "rows rd"], ["workerRequests", "worker"], ["gbSeconds", "GB-s"], ["usd", "$"],
+  ["requests", "DO req"],
+  ["rpc", "rpc"],
+  ["alarms", "alarms"],
+  ["wsIn", "ws in/20"],
+  ["rowsWritten", "rows wr"],
+  ["rowsRead", "rows rd"],
+  ["workerRequests", "worker"],
+  ["gbSeconds", "GB-s"],
+  ["usd", "$"],
 ];
 
 export function costTable(r: CostReport): string {
   const lines = [`cost per message (per device-hour for idle*), commit ${r.commit}, prices of ${r.prices.date}`];
-  lines.push(["scenario".padEnd(20), "msgs".padStart(5), ...COLUMNS.map(([, h]) => h.padStart(9)), "peak/s".padStart(7), " lost dup"].join(" "));
+  lines.push(
+    [
+      "scenario".padEnd(20),
+      "msgs".padStart(5),
+      ...COLUMNS.map(([, h]) => h.padStart(9)),
+      "peak/s".padStart(7),
+      " lost dup",
+    ].join(" "),
+  );
   for (const [name, s] of Object.entries(r.scenarios)) {
     const row = name.startsWith("idle") ? s.perDeviceHour : s.perMessage;
-    lines.push([name.padEnd(20), String(s.messages).padStart(5), ...COLUMNS.map(([k]) => fmt(row[k]).padStart(9)), String(s.peakObjectRps).padStart(7), ` ${s.lost} ${s.duplicated}`].join(" "));
+    lines.push(
+      [
+        name.padEnd(20),
+        String(s.messages).padStart(5),
+        ...COLUMNS.map(([k]) => fmt(row[k]).padStart(9)),
+        String(s.peakObjectRps).padStart(7),
+        ` ${s.lost} ${s.duplicated}`,
+      ].join(" "),
+    );
   }
-  lines.push("", ...Object.entries(r.scenarios).map(([name, s]) => `${name}: ${s.describe}; $ per million messages ${fmt(s.perMessage.usd * 1e6)}, per million device-hours ${fmt(s.perDeviceHour.usd * 1e6)}`));
+  lines.push(
+    "",
+    ...Object.entries(r.scenarios).map(
+      ([name, s]) =>
+        `${name}: ${s.describe}; $ per million messages ${fmt(s.perMessage.usd * 1e6)}, per million device-hours ${fmt(s.perDeviceHour.usd * 1e6)}`,
+    ),
+  );
   if (r.mix) lines.push("", ...mixLines(r.mix));
   return lines.join("\n");
 }
 
 function mixLines(m: MixCost): string[] {
-  const shares = Object.entries(MIX.messageShares).map(([name, share]) => `${Math.round(share! * 100)}% ${name}`).join(", ");
+  const shares = Object.entries(MIX.messageShares)
+    .map(([name, share]) => `${Math.round(share! * 100)}% ${name}`)
+    .join(", ");
   const million = (usd: number) => `$${(usd / 1e6).toFixed(3)}M`;
   return [
     `mix (${shares}; ${MIX.messagesPerDay / 1e9}B messages a day): $${m.perMillionMessages.toFixed(2)} per million messages`,

@@ -56,9 +56,14 @@ async function runOne(name: CostScenarioName, o: CostOptions): Promise<ScenarioC
     const deviceHours = world.deviceHours();
     const { lost, duplicated } = audit(world, work);
     return {
-      describe: work.describe, messages: work.messages, deviceHours: Number(deviceHours.toPrecision(4)),
-      perMessage: per(units, work.messages), perDeviceHour: per(units, deviceHours),
-      peakObjectRps: world.ledger.peakObjectRps(), lost, duplicated,
+      describe: work.describe,
+      messages: work.messages,
+      deviceHours: Number(deviceHours.toPrecision(4)),
+      perMessage: per(units, work.messages),
+      perDeviceHour: per(units, deviceHours),
+      peakObjectRps: world.ledger.peakObjectRps(),
+      lost,
+      duplicated,
     };
   } finally {
     progress.done();

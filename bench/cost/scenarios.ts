@@ -7,8 +7,18 @@ import type { Device } from "./device.js";
 import type { CostWorld } from "./world.js";
 
 export const COST_SCENARIOS = [
-  "pair", "pair-read", "pair-3dev", "pair-closed", "group10", "group100", "group100-10online",
-  "group1024", "group1024-10online", "idle", "idle-origin", "reconnect",
+  "pair",
+  "pair-read",
+  "pair-3dev",
+  "pair-closed",
+  "group10",
+  "group100",
+  "group100-10online",
+  "group1024",
+  "group1024-10online",
+  "idle",
+  "idle-origin",
+  "reconnect",
 ] as const;
 export type CostScenarioName = (typeof COST_SCENARIOS)[number];
 
@@ -61,7 +71,11 @@ export const SCENARIOS: Record<CostScenarioName, Scenario> = {
  * Two users take turns: one side sends `burst` messages, and once every device of the other side has them
  * (and `thinkMs` passed) the other side answers. With `read`, every device has the conversation open.
  */
-async function pair(w: CostWorld, o: CostOptions, p: { devices: number; read: boolean; burst: number }): Promise<Workload> {
+async function pair(
+  w: CostWorld,
+  o: CostOptions,
+  p: { devices: number; read: boolean; burst: number },
+): Promise<Workload> {
   const [a, b] = await w.users(2, p.devices);
   const { id } = await a!.api.createDirect(b!.id);
   const devices = [...a!.devices, ...b!.devices];
@@ -78,7 +92,11 @@ async function pair(w: CostWorld, o: CostOptions, p: { devices: number; read: bo
     await w.until(() => to.devices.every((d) => d.has(id, last)));
     await sleep(o.thinkMs);
   }
-  return { describe: `1:1, ${p.devices} device(s) each, ${turns} turns of ${p.burst}, ${o.thinkMs} ms apart${p.read ? ", conversation open (read)" : ""}`, messages: w.sent.length, receivers: devices };
+  return {
+    describe: `1:1, ${p.devices} device(s) each, ${turns} turns of ${p.burst}, ${o.thinkMs} ms apart${p.read ? ", conversation open (read)" : ""}`,
+    messages: w.sent.length,
+    receivers: devices,
+  };
 }
 
 /**
@@ -87,10 +105,17 @@ async function pair(w: CostWorld, o: CostOptions, p: { devices: number; read: bo
  * is gone (one delivery each, answered "no device": a cost per member going offline, not per message); then the
  * online members take turns sending at `rate` msg/s.
  */
-async function group(w: CostWorld, o: CostOptions, g: { members: number; online: number; rate: number }): Promise<Workload> {
+async function group(
+  w: CostWorld,
+  o: CostOptions,
+  g: { members: number; online: number; rate: number },
+): Promise<Workload> {
   const users = await w.users(g.members);
   const [creator, ...others] = users;
-  const { id } = await creator!.api.createGroup(others.map((u) => u.id), "cost");
+  const { id } = await creator!.api.createGroup(
+    others.map((u) => u.id),
+    "cost",
+  );
   const all = users.map((u) => u.devices[0]!);
   await connectInWaves(w, all);
   const online = all.slice(0, g.online);
@@ -108,7 +133,11 @@ async function group(w: CostWorld, o: CostOptions, g: { members: number; online:
   }
   await Promise.all(sends);
   await w.until(() => w.sent.every((s) => online.every((d) => d === s.device || d.has(id, s.seq))), 120_000);
-  return { describe: `group of ${g.members}, ${g.online} online with it open, ${g.rate} msg/s from the online members in turn`, messages: w.sent.length, receivers: online };
+  return {
+    describe: `group of ${g.members}, ${g.online} online with it open, ${g.rate} msg/s from the online members in turn`,
+    messages: w.sent.length,
+    receivers: online,
+  };
 }
 
 /**
@@ -140,7 +169,11 @@ async function reconnect(w: CostWorld, _o: CostOptions): Promise<Workload> {
   await w.connect([mine]);
   await w.until(() => missed.every((s) => mine.has(s.conversationId, s.seq)), 60_000);
   w.sent.push(...missed);
-  return { describe: "a device catches up on 100 messages missed in 5 conversations", messages: missed.length, receivers: [mine] };
+  return {
+    describe: "a device catches up on 100 messages missed in 5 conversations",
+    messages: missed.length,
+    receivers: [mine],
+  };
 }
 
 /** Opening a thousand sockets at once is a reconnect storm of its own; a hundred at a time is a crowd. */

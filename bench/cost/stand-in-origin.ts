@@ -21,7 +21,9 @@ export async function startStandInOrigin(): Promise<StandInOrigin> {
     req.on("end", () => {
       let answer: unknown = { messages: [], hasMore: false };
       if (req.url?.startsWith("/v1/ingest")) {
-        const batch = JSON.parse(Buffer.concat(chunks).toString("utf8") || '{"events":[]}') as { events: { kind: string }[] };
+        const batch = JSON.parse(Buffer.concat(chunks).toString("utf8") || '{"events":[]}') as {
+          events: { kind: string }[];
+        };
         for (const e of batch.events) events.set(e.kind, (events.get(e.kind) ?? 0) + 1);
         answer = { accepted: batch.events.length, rejected: 0 };
       }

@@ -33,7 +33,10 @@ export class CostWorld {
   private readonly connectedMs = new Map<Device, { since: number | null; total: number }>();
   private countingSince = 0;
 
-  private constructor(readonly edge: Edge, private readonly persistDir: string) {}
+  private constructor(
+    readonly edge: Edge,
+    private readonly persistDir: string,
+  ) {}
 
   static async start(bindings: Record<string, string> = {}): Promise<CostWorld> {
     await buildWorker();
@@ -90,7 +93,8 @@ export class CostWorld {
   deviceHours(): number {
     const now = Date.now();
     let ms = 0;
-    for (const c of this.connectedMs.values()) ms += c.total + (c.since != null ? now - Math.max(c.since, this.countingSince) : 0);
+    for (const c of this.connectedMs.values())
+      ms += c.total + (c.since != null ? now - Math.max(c.since, this.countingSince) : 0);
     return ms / 3_600_000;
   }
 

@@ -63,7 +63,11 @@ class Run {
   private readonly body: string;
   private loop: Loop | null = null;
 
-  constructor(private readonly target: Target, private readonly work: Workload, private readonly conversationIds: string[]) {
+  constructor(
+    private readonly target: Target,
+    private readonly work: Workload,
+    private readonly conversationIds: string[],
+  ) {
     this.tracker = new Tracker(new Map(work.conversations.map((members, c) => [conversationIds[c]!, members.length])));
     this.counters = work.senders.map(() => 0);
     this.body = "x".repeat(work.bodyBytes);
@@ -84,19 +88,28 @@ class Run {
   async measure(startAt: number, progress: (s: Snapshot) => void, profiler: Profiler | null): Promise<CpuReading> {
     const { work, tracker } = this;
     const send = (sender: number, t0: number): void => this.send(sender, t0);
-    const loop = work.mode === "open" ? openLoop(work.senders.length, work.rate, startAt, tracker.windowEnd, send) : closedLoop(work.senders.length, work.window, tracker.windowEnd, send);
+    const loop =
+      work.mode === "open"
+        ? openLoop(work.senders.length, work.rate, startAt, tracker.windowEnd, send)
+        : closedLoop(work.senders.length, work.window, tracker.windowEnd, send);
     this.loop = loop;
     await sleep(startAt - performance.now());
     loop.start();
     const meters = new Meters(this.target.pid);
-    const ticker = setInterval(() => progress({ elapsedS: (performance.now() - startAt) / 1000, tracker, cpu: meters.read() }), 1000);
+    const ticker = setInterval(
+      () => progress({ elapsedS: (performance.now() - startAt) / 1000, tracker, cpu: meters.read() }),
+      1000,
+    );
     await sleep(tracker.windowStart - performance.now());
     meters.reset();
     await sleep(tracker.windowEnd - performance.now());
     clearInterval(ticker);
     loop.stop();
     const cpu = meters.read();
-    if (profiler) process.stderr.write(`\n${await profiler.stop(PROFILE_FILE, tracker.windowEnd - tracker.windowStart)}\nprofile written to ${PROFILE_FILE}\n`);
+    if (profiler)
+      process.stderr.write(
+        `\n${await profiler.stop(PROFILE_FILE, tracker.windowEnd - tracker.windowStart)}\nprofile written to ${PROFILE_FILE}\n`,
+      );
     return cpu;
   }
 
@@ -117,7 +130,9 @@ class Run {
     const clientMsgId = `s${sender}-${n}`;
     const conversationId = this.conversationIds[conversation]!;
     this.tracker.sending(clientMsgId, conversationId, sender, n, t0);
-    this.sockets[user]!.send(`{"type":"send","clientMsgId":"${clientMsgId}","conversationId":"${conversationId}","body":"${this.body}"}`);
+    this.sockets[user]!.send(
+      `{"type":"send","clientMsgId":"${clientMsgId}","conversationId":"${conversationId}","body":"${this.body}"}`,
+    );
   }
 
   private onFrame(device: DeviceState, text: string): void {
@@ -125,14 +140,19 @@ class Run {
     const incoming = this.target.parse(text);
     const { tracker } = this;
     if (incoming.kind === "message") {
-      if (this.target.echoIsAck && device.sender !== null && tracker.senderOf(incoming.frame.clientMsgId) === device.sender) {
+      if (
+        this.target.echoIsAck &&
+        device.sender !== null &&
+        tracker.senderOf(incoming.frame.clientMsgId) === device.sender
+      ) {
         this.settled(tracker.ack(incoming.frame.clientMsgId, now));
       }
       tracker.delivered(device, incoming.frame, now);
     } else if (incoming.kind === "ack") {
       this.settled(tracker.ack(incoming.clientMsgId, now));
       // Its seq is not checked against the pushes: those and the device's own acks travel apart.
-      if (this.target.ackIsOwnCopy) tracker.delivered(device, { clientMsgId: incoming.clientMsgId, conversationId: incoming.conversationId }, now);
+      if (this.target.ackIsOwnCopy)
+        tracker.delivered(device, { clientMsgId: incoming.clientMsgId, conversationId: incoming.conversationId }, now);
     } else if (incoming.kind === "refused") {
       this.settled(incoming.clientMsgId === undefined ? null : tracker.refused(incoming.clientMsgId));
     }

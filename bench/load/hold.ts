@@ -21,7 +21,15 @@ export interface PhaseResult {
   fds: number | null;
 }
 
-export async function hold(name: PhaseResult["phase"], frame: string | null, o: Options, pid: number | null, pinger: Pinger, progress: Progress, idleCores: number | null): Promise<PhaseResult> {
+export async function hold(
+  name: PhaseResult["phase"],
+  frame: string | null,
+  o: Options,
+  pid: number | null,
+  pinger: Pinger,
+  progress: Progress,
+  idleCores: number | null,
+): Promise<PhaseResult> {
   const meter = pid === null ? null : new CpuMeter(pid);
   const rss = (): number | null => (pid === null ? null : rssKiB(pid));
   pinger.reset();
@@ -29,7 +37,9 @@ export async function hold(name: PhaseResult["phase"], frame: string | null, o: 
   const started = performance.now();
   for (let s = 1; s <= o.hold; s++) {
     await sleep(started + s * 1000 - performance.now());
-    progress.note(`${name} ${s}/${o.hold}s: frames ${pinger.sent} answered ${pinger.answered} workerd ${load(meter?.load() ?? null)} RSS ${mib(rss())} MiB`);
+    progress.note(
+      `${name} ${s}/${o.hold}s: frames ${pinger.sent} answered ${pinger.answered} workerd ${load(meter?.load() ?? null)} RSS ${mib(rss())} MiB`,
+    );
   }
   pinger.stop();
   const cpuMs = meter?.usedMs() ?? null;

@@ -17,7 +17,10 @@ export class Pinger {
   private timer: NodeJS.Timeout | undefined;
 
   /** `counting`: the pinger whose frame handler the sockets were opened with (it counts their pongs). */
-  constructor(private readonly sockets: WebSocket[], private readonly counting?: Pinger) {}
+  constructor(
+    private readonly sockets: WebSocket[],
+    private readonly counting?: Pinger,
+  ) {}
 
   /** The frame handler for every socket: counts pongs (the ceiling relays a waking ping back as is). */
   readonly onFrame = (text: string): void => {

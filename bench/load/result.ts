@@ -45,7 +45,12 @@ export function percentiles(h: Histogram): Percentiles {
   };
 }
 
-export function summarize(target: "edge" | "ceiling", tracker: Tracker, cpu: CpuReading, drainMs: number): MessagingResult {
+export function summarize(
+  target: "edge" | "ceiling",
+  tracker: Tracker,
+  cpu: CpuReading,
+  drainMs: number,
+): MessagingResult {
   const windowS = (tracker.windowEnd - tracker.windowStart) / 1000;
   const correctness = tracker.finish();
   return {
@@ -56,7 +61,8 @@ export function summarize(target: "edge" | "ceiling", tracker: Tracker, cpu: Cpu
     deliveriesPerSec: Math.round(tracker.windowDeliveries / windowS),
     latencyMs: percentiles(tracker.latency),
     ackLatencyMs: percentiles(tracker.ackLatency),
-    workerdCpuMsPerMsg: cpu.workerdMs === null || tracker.windowCompleted === 0 ? null : round3(cpu.workerdMs / tracker.windowCompleted),
+    workerdCpuMsPerMsg:
+      cpu.workerdMs === null || tracker.windowCompleted === 0 ? null : round3(cpu.workerdMs / tracker.windowCompleted),
     workerdLoad: cpu.workerdLoad === null ? null : round3(cpu.workerdLoad),
     benchLoad: round3(cpu.benchLoad),
     othersLoad: round3(cpu.othersLoad),

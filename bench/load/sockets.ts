@@ -17,9 +17,19 @@ export function sourceAddress(n: number, spread: number): string {
  * Opens one socket; resolves once its first frame (the server's hello) arrived, with the handler attached
  * for every frame after it.
  */
-export function openSocket(address: SocketAddress, localAddress: string | undefined, onFrame: FrameHandler, timeoutMs = 30_000): Promise<{ ws: WebSocket; hello: string }> {
+export function openSocket(
+  address: SocketAddress,
+  localAddress: string | undefined,
+  onFrame: FrameHandler,
+  timeoutMs = 30_000,
+): Promise<{ ws: WebSocket; hello: string }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(address.url, { perMessageDeflate: false, localAddress, handshakeTimeout: timeoutMs, headers: address.headers });
+    const ws = new WebSocket(address.url, {
+      perMessageDeflate: false,
+      localAddress,
+      handshakeTimeout: timeoutMs,
+      headers: address.headers,
+    });
     const timer = setTimeout(() => fail(new Error(`no hello within ${timeoutMs} ms`)), timeoutMs);
     const fail = (error: Error): void => {
       clearTimeout(timer);

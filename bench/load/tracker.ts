@@ -41,7 +41,8 @@ export class DeviceState {
   constructor(readonly sender: number | null) {}
 }
 
-export const newHistogram = (): Histogram => build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
+export const newHistogram = (): Histogram =>
+  build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
 
 export class Tracker {
   readonly latency = newHistogram();
@@ -66,7 +67,14 @@ export class Tracker {
 
   sending(clientMsgId: string, conversationId: string, sender: number, n: number, t0: number): void {
     const measured = t0 >= this.windowStart && t0 < this.windowEnd;
-    this.messages.set(clientMsgId, { sender, n, t0, acked: false, pending: this.recipients.get(conversationId)!, measured });
+    this.messages.set(clientMsgId, {
+      sender,
+      n,
+      t0,
+      acked: false,
+      pending: this.recipients.get(conversationId)!,
+      measured,
+    });
     this.sent++;
   }
 
@@ -100,7 +108,8 @@ export class Tracker {
     this.deliveries++;
     const inWindow = now >= this.windowStart && now < this.windowEnd;
     if (inWindow) this.windowDeliveries++;
-    if (m.measured && device.sender !== m.sender) this.latency.recordValue(Math.max(1, Math.round((now - m.t0) * 1000)));
+    if (m.measured && device.sender !== m.sender)
+      this.latency.recordValue(Math.max(1, Math.round((now - m.t0) * 1000)));
     if (m.pending === 0) {
       this.completed++;
       if (inWindow) this.windowCompleted++;

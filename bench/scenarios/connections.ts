@@ -69,11 +69,21 @@ export interface ConnectionsReport {
 export async function runConnections(o: Options): Promise<ConnectionsReport> {
   const runs: ConnectionsResult[][] = [];
   for (let run = 1; run <= o.runs; run++) {
-    const results = [await measureOn(await edgeTarget({ url: o.url, pid: o.pid, rateLimit: o.rateLimit, storage: o.storage }), o, run)];
+    const results = [
+      await measureOn(await edgeTarget({ url: o.url, pid: o.pid, rateLimit: o.rateLimit, storage: o.storage }), o, run),
+    ];
     if (o.ceiling) results.push(await measureOn(await ceilingTarget(), o, run));
     runs.push(results);
   }
-  return { scenario: "connections", machine: machine(), connections: o.connections, sourceIps: o.sourceIps, pingIntervalS: o.pingInterval, runs, ok: runs.flat().every((r) => r.ok) };
+  return {
+    scenario: "connections",
+    machine: machine(),
+    connections: o.connections,
+    sourceIps: o.sourceIps,
+    pingIntervalS: o.pingInterval,
+    runs,
+    ok: runs.flat().every((r) => r.ok),
+  };
 }
 
 async function measureOn(target: Target, o: Options, run: number): Promise<ConnectionsResult> {
@@ -98,15 +108,29 @@ async function measure(target: Target, o: Options, progress: Progress): Promise<
   const mapsOpen = pid === null ? null : mapCount(pid);
   const idle = await hold("idle", null, o, pid, pinger, progress, null);
   const pinging = await hold("pinging", PING, o, pid, pinger, progress, idle.workerdCores);
-  const waking = await hold("waking", WAKING_PING, o, pid, new Pinger(sockets.slice(0, WAKE_SAMPLE), pinger), progress, idle.workerdCores);
-  const perSocket = (kib: number | null): number | null => (kib === null || rssBefore === null ? null : round3((kib - rssBefore) / sockets.length));
+  const waking = await hold(
+    "waking",
+    WAKING_PING,
+    o,
+    pid,
+    new Pinger(sockets.slice(0, WAKE_SAMPLE), pinger),
+    progress,
+    idle.workerdCores,
+  );
+  const perSocket = (kib: number | null): number | null =>
+    kib === null || rssBefore === null ? null : round3((kib - rssBefore) / sockets.length);
   const result: ConnectionsResult = {
     target: target.name,
     opened: sockets.length,
     openSeconds,
     workerdRssBeforeKiB: rssBefore,
     workerdRssOpenKiB: rssOpen,
-    kibPerConnection: { open: perSocket(rssOpen), idle: perSocket(idle.rssKiB), pinging: perSocket(pinging.rssKiB), waking: perSocket(waking.rssKiB) },
+    kibPerConnection: {
+      open: perSocket(rssOpen),
+      idle: perSocket(idle.rssKiB),
+      pinging: perSocket(pinging.rssKiB),
+      waking: perSocket(waking.rssKiB),
+    },
     workerdFdsAtEnd: pid === null ? null : openFds(pid),
     workerdMapsOpen: mapsOpen,
     connectRetries: retries,
@@ -119,7 +143,12 @@ async function measure(target: Target, o: Options, progress: Progress): Promise<
 }
 
 /** Opens `--connections` sockets, pacing itself by workerd's fds and awake objects (see the budgets above). */
-async function openAll(prepared: Prepared, o: Options, pid: number | null, progress: Progress): Promise<{ sockets: WebSocket[]; pinger: Pinger; retries: number }> {
+async function openAll(
+  prepared: Prepared,
+  o: Options,
+  pid: number | null,
+  progress: Progress,
+): Promise<{ sockets: WebSocket[]; pinger: Pinger; retries: number }> {
   const sockets: WebSocket[] = [];
   const pinger = new Pinger(sockets);
   const retries = { count: 0 };
@@ -133,7 +162,12 @@ async function openAll(prepared: Prepared, o: Options, pid: number | null, progr
   });
   await inParallel(o.connections, CONNECT_CONCURRENCY, async (i) => {
     while (fds() > WORKERD_FD_BUDGET || (fds() - sockets.length) / 3 > AWAKE_BUDGET) await sleep(250);
-    sockets.push(await openRetrying(() => openSocket(prepared.socket(i), sourceAddress(i, o.sourceIps), pinger.onFrame, 120_000), retries));
+    sockets.push(
+      await openRetrying(
+        () => openSocket(prepared.socket(i), sourceAddress(i, o.sourceIps), pinger.onFrame, 120_000),
+        retries,
+      ),
+    );
     note();
   });
   return { sockets, pinger, retries: retries.count };
@@ -170,7 +204,9 @@ function every<T>(ms: number, read: () => T): () => T {
 
 export function describeConnections(r: ConnectionsReport): string {
   const med = (target: string, read: (x: ConnectionsResult) => number | null | undefined): string => {
-    const values = r.runs.flatMap((run) => run.filter((x) => x.target === target).map(read)).filter((v): v is number => typeof v === "number");
+    const values = r.runs
+      .flatMap((run) => run.filter((x) => x.target === target).map(read))
+      .filter((v): v is number => typeof v === "number");
     return values.length === 0 ? "-" : String(round3(median(values)));
   };
   const phase = (name: string) => (x: ConnectionsResult) => x.phases.find((p) => p.phase === name);
@@ -198,7 +234,9 @@ export function describeConnections(r: ConnectionsReport): string {
     `connections: ${r.connections} idle sockets from ${r.sourceIps} source addresses, pings every ${r.pingIntervalS} s per socket${r.runs.length > 1 ? ` (medians of ${r.runs.length} runs)` : ""}`,
     "",
     `${"".padEnd(26)}${"edge".padStart(12)}${"ceiling".padStart(12)}`,
-    ...rows.map(([label, read]) => `${label.padEnd(26)}${med("edge", read).padStart(12)}${med("ceiling", read).padStart(12)}`),
+    ...rows.map(
+      ([label, read]) => `${label.padEnd(26)}${med("edge", read).padStart(12)}${med("ceiling", read).padStart(12)}`,
+    ),
     "",
     r.ok ? "OK: every socket opened, every ping answered" : "FAILED: sockets missing or pings unanswered",
   ];

@@ -26,11 +26,32 @@ export function groupWorkload(o: Options): Workload {
 }
 
 function common(o: Options, mode: "open" | "closed") {
-  return { mode: o.mode ?? mode, rate: o.rate, window: o.window, durationS: o.duration, warmupS: Math.min(o.warmup, o.duration / 2), bodyBytes: o.size, drainTimeoutS: o.drainTimeout, inspectPort: o.inspectPort };
+  return {
+    mode: o.mode ?? mode,
+    rate: o.rate,
+    window: o.window,
+    durationS: o.duration,
+    warmupS: Math.min(o.warmup, o.duration / 2),
+    bodyBytes: o.size,
+    drainTimeoutS: o.drainTimeout,
+    inspectPort: o.inspectPort,
+  };
 }
 
 export async function runMessaging(o: Options, work: Workload, run: number): Promise<MessagingResult[]> {
-  const results = [await runOn(await edgeTarget({ url: o.url, pid: o.pid, rateLimit: o.rateLimit, storage: o.storage, inspectorPort: o.url ? undefined : o.inspectPort }), work, run)];
+  const results = [
+    await runOn(
+      await edgeTarget({
+        url: o.url,
+        pid: o.pid,
+        rateLimit: o.rateLimit,
+        storage: o.storage,
+        inspectorPort: o.url ? undefined : o.inspectPort,
+      }),
+      work,
+      run,
+    ),
+  ];
   if (o.ceiling) results.push(await runOn(await ceilingTarget(o.ceilingKind), work, run));
   return results;
 }

@@ -30,7 +30,9 @@ export interface CeilingResult extends LoopResult {
 
 export async function kafkaCeiling(o: Options, config: OriginConfig, backends: Backends): Promise<CeilingResult> {
   const topic = `${config.kafka.topics.messages}.ceiling`;
-  await withKafkaAdmin(config, (admin) => admin.createTopics({ waitForLeaders: true, topics: [topicSpec(config.kafka, topic)] }));
+  await withKafkaAdmin(config, (admin) =>
+    admin.createTopics({ waitForLeaders: true, topics: [topicSpec(config.kafka, topic)] }),
+  );
   const producer = backends.kafka.producer(PRODUCER_CONFIG);
   try {
     await producer.connect();
@@ -52,8 +54,14 @@ export async function cassandraCeiling(o: Options, config: OriginConfig, backend
   const { insertMessage } = messageStatements(config.cassandra.keyspace);
   const streams = newStreams("cassandra-ceiling", o.pairs);
   const loop = await closedLoop(o, streams, new Progress("origin: raw cassandra-driver insert"), async (events) => {
-    await Promise.all(byPartition(events).map((rows) =>
-      backends.cassandra.batch(rows.map((e) => ({ query: insertMessage, params: messageRow(e) })), { prepare: true, logged: false })));
+    await Promise.all(
+      byPartition(events).map((rows) =>
+        backends.cassandra.batch(
+          rows.map((e) => ({ query: insertMessage, params: messageRow(e) })),
+          { prepare: true, logged: false },
+        ),
+      ),
+    );
     return true;
   });
   return { ...loop, stored: await countAll(backends, config, streams) };

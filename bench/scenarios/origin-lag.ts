@@ -15,7 +15,9 @@ import type { Stream } from "./origin-load.js";
 export async function persistLag(backends: Backends, config: OriginConfig, streams: Stream[]): Promise<Percentiles> {
   const lag = newHistogram();
   const query = `SELECT sent_at, WRITETIME(body) AS written FROM ${config.cassandra.keyspace}.messages WHERE conversation_id = ? AND bucket = ?`;
-  const partitions = streams.flatMap((s) => Array.from({ length: bucketOf(s.seq) + 1 }, (_, bucket) => [s.id, bucket] as const));
+  const partitions = streams.flatMap((s) =>
+    Array.from({ length: bucketOf(s.seq) + 1 }, (_, bucket) => [s.id, bucket] as const),
+  );
   await mapLimit(partitions, 16, async (params) => {
     // A partition holds at most BUCKET_SIZE rows: one page.
     const rs = await backends.cassandra.execute(query, [...params], { prepare: true, fetchSize: 5_000 });

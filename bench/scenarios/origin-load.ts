@@ -36,37 +36,63 @@ export function newStreams(label: string, count: number): Stream[] {
 }
 
 export function messageEvent(conversationId: string, seq: number, size: number): MessageEvent {
-  return { kind: "message", conversationId, seq, senderId: "bench", clientMsgId: `m${seq}`, body: "x".repeat(size), sentAt: Date.now() };
+  return {
+    kind: "message",
+    conversationId,
+    seq,
+    senderId: "bench",
+    clientMsgId: `m${seq}`,
+    body: "x".repeat(size),
+    sentAt: Date.now(),
+  };
 }
 
 /**
  * Runs every stream until `--duration` is over. `send` resolves true once the target acknowledged the whole batch;
  * false (or a throw) counts a failed batch, which the stream sends again, as the edge would.
  */
-export async function closedLoop(o: Options, streams: Stream[], progress: Progress, send: (events: MessageEvent[]) => Promise<boolean>): Promise<LoopResult> {
+export async function closedLoop(
+  o: Options,
+  streams: Stream[],
+  progress: Progress,
+  send: (events: MessageEvent[]) => Promise<boolean>,
+): Promise<LoopResult> {
   const latency = newHistogram();
   const meters = new Meters(null);
   let failedBatches = 0;
   const started = performance.now();
   const endAt = started + o.duration * 1000;
   const acked = () => streams.reduce((n, s) => n + s.seq, 0);
-  const ticker = setInterval(() => progress.note(`${acked()} events acknowledged, batch p99 ${percentiles(latency).p99} ms`), 1000);
+  const ticker = setInterval(
+    () => progress.note(`${acked()} events acknowledged, batch p99 ${percentiles(latency).p99} ms`),
+    1000,
+  );
   try {
-    await Promise.all(streams.map(async (stream) => {
-      while (performance.now() < endAt) {
-        const events = Array.from({ length: o.batch }, (_, i) => messageEvent(stream.id, stream.seq + 1 + i, o.size));
-        const t0 = performance.now();
-        const ok = await send(events).catch(() => false);
-        latency.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
-        if (ok) stream.seq += o.batch;
-        else failedBatches++;
-      }
-    }));
+    await Promise.all(
+      streams.map(async (stream) => {
+        while (performance.now() < endAt) {
+          const events = Array.from({ length: o.batch }, (_, i) => messageEvent(stream.id, stream.seq + 1 + i, o.size));
+          const t0 = performance.now();
+          const ok = await send(events).catch(() => false);
+          latency.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
+          if (ok) stream.seq += o.batch;
+          else failedBatches++;
+        }
+      }),
+    );
   } finally {
     clearInterval(ticker);
   }
   const seconds = (performance.now() - started) / 1000;
   const events = acked();
   const cpu = meters.read();
-  return { events, seconds, perSec: Math.round(events / seconds), failedBatches, latencyMs: percentiles(latency), benchCores: round3(cpu.benchLoad), othersCores: round3(cpu.othersLoad) };
+  return {
+    events,
+    seconds,
+    perSec: Math.round(events / seconds),
+    failedBatches,
+    latencyMs: percentiles(latency),
+    benchCores: round3(cpu.benchLoad),
+    othersCores: round3(cpu.othersLoad),
+  };
 }

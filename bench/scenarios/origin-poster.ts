@@ -13,7 +13,11 @@ export class IngestPoster {
   private readonly agent: Agent;
   private readonly url: URL;
 
-  constructor(baseUrl: string, private readonly secret: string, connections: number) {
+  constructor(
+    baseUrl: string,
+    private readonly secret: string,
+    connections: number,
+  ) {
     this.url = new URL("/v1/ingest", baseUrl);
     this.agent = new Agent({ keepAlive: true, maxSockets: connections });
   }
@@ -23,14 +27,18 @@ export class IngestPoster {
     const body = JSON.stringify({ events });
     const signature = signedHeaders(this.secret, "POST", this.url, body);
     return new Promise((resolve, reject) => {
-      const req = request(this.url, {
-        method: "POST",
-        agent: this.agent,
-        headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...signature },
-      }, (res) => {
-        res.resume();
-        res.once("end", () => resolve(res.statusCode === 200)).once("error", reject);
-      });
+      const req = request(
+        this.url,
+        {
+          method: "POST",
+          agent: this.agent,
+          headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...signature },
+        },
+        (res) => {
+          res.resume();
+          res.once("end", () => resolve(res.statusCode === 200)).once("error", reject);
+        },
+      );
       req.once("error", reject);
       req.end(body);
     });

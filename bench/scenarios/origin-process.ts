@@ -31,8 +31,18 @@ interface Running {
   profileDir: string | null;
 }
 
-export async function startOrigin(env: Record<string, string>, processes: number, cpuProf: boolean): Promise<OriginProcesses> {
-  const layout = processes === 1 ? [{ name: "origin", services: "ingest,persister" }] : [{ name: "ingest", services: "ingest" }, { name: "persister", services: "persister" }];
+export async function startOrigin(
+  env: Record<string, string>,
+  processes: number,
+  cpuProf: boolean,
+): Promise<OriginProcesses> {
+  const layout =
+    processes === 1
+      ? [{ name: "origin", services: "ingest,persister" }]
+      : [
+          { name: "ingest", services: "ingest" },
+          { name: "persister", services: "persister" },
+        ];
   const running: Running[] = [];
   let url = "";
   const stop = async (profileFrom?: number) => {
@@ -43,11 +53,17 @@ export async function startOrigin(env: Record<string, string>, processes: number
     for (const { name, services } of layout) {
       const profileDir = cpuProf ? mkdtempSync(join(tmpdir(), `bench-${name}-`)) : null;
       // Every process binds a free port (the ingest's is read from its log): picking one beforehand is racy.
-      const origin = spawnOrigin({ ...env, ORIGIN_PORT: "0" }, services, profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []);
+      const origin = spawnOrigin(
+        { ...env, ORIGIN_PORT: "0" },
+        services,
+        profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
+      );
       running.push({ name, origin, profileDir });
-      const served = await withTimeout(origin.started, START_TIMEOUT_MS, `${name} process start`).catch((error: unknown) => {
-        throw new Error(`${error instanceof Error ? error.message : String(error)}\n${origin.output().slice(-2000)}`);
-      });
+      const served = await withTimeout(origin.started, START_TIMEOUT_MS, `${name} process start`).catch(
+        (error: unknown) => {
+          throw new Error(`${error instanceof Error ? error.message : String(error)}\n${origin.output().slice(-2000)}`);
+        },
+      );
       if (services.includes("ingest")) url = served;
     }
   } catch (error) {
@@ -73,7 +89,9 @@ async function stopOne({ name, origin, profileDir }: Running, profileWindowMs: n
     if (!file) return;
     const target = `bench-${name}.cpuprofile`;
     copyFileSync(join(profileDir, file), target);
-    process.stderr.write(`${name} process CPU profile (${target}):\n${summarize(JSON.parse(readFileSync(target, "utf8")), 30, profileWindowMs)}\n`);
+    process.stderr.write(
+      `${name} process CPU profile (${target}):\n${summarize(JSON.parse(readFileSync(target, "utf8")), 30, profileWindowMs)}\n`,
+    );
   } finally {
     rmSync(profileDir, { recursive: true, force: true });
   }

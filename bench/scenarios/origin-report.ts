@@ -86,7 +86,11 @@ function originTable(r: Omit<OriginReport, "summary">): string {
   // An even number of runs has a mean of two for its median: no float noise in the table.
   const cell = (x: number | null): string => (x === null ? "-" : String(round3(x)));
   const runs = r.runs.length;
-  const lines = [`origin: ${r.workload}${runs > 1 ? ` (medians of ${runs} runs)` : ""}`, "ingest -> Kafka -> persister -> Cassandra, and the raw ceilings in the same run", ""];
+  const lines = [
+    `origin: ${r.workload}${runs > 1 ? ` (medians of ${runs} runs)` : ""}`,
+    "ingest -> Kafka -> persister -> Cassandra, and the raw ceilings in the same run",
+    "",
+  ];
   lines.push(row("", ...r.runs.map((_, i) => `run ${i + 1}`), ...(runs > 1 ? ["median"] : [])));
   for (const [key, label, read] of ROWS) {
     lines.push(row(label, ...r.runs.map((run) => cell(read(run))), ...(runs > 1 ? [cell(r.median[key] ?? null)] : [])));
@@ -96,12 +100,21 @@ function originTable(r: Omit<OriginReport, "summary">): string {
     "",
     `correctness (all runs): lost ${c.lost}, duplicated ${c.duplicated}, refused batches ${c.refusedBatches} (retried), ceiling count mismatches ${c.ceilingMismatches} -> ${r.ok ? "OK" : "FAILED"}`,
   );
-  if (r.ratio !== null) lines.push(`target: pipeline >= 70% of the slower ceiling -> ${Math.round(r.ratio * 100)}% (${r.ratio >= 0.7 ? "met" : "not met"})`);
+  if (r.ratio !== null)
+    lines.push(
+      `target: pipeline >= 70% of the slower ceiling -> ${Math.round(r.ratio * 100)}% (${r.ratio >= 0.7 ? "met" : "not met"})`,
+    );
   return lines.join("\n");
 }
 
 function row(...cells: string[]): string {
-  return cells[0]!.padEnd(28) + cells.slice(1).map((c) => c.padStart(11)).join("");
+  return (
+    cells[0]!.padEnd(28) +
+    cells
+      .slice(1)
+      .map((c) => c.padStart(11))
+      .join("")
+  );
 }
 
 function sum(runs: OriginRun[], read: (r: OriginRun) => number): number {

@@ -12,7 +12,17 @@
  */
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
-import { cleanupRun, configOf, countMessages, ingest, prepareRun, requireServices, testEnv, uncommittedMessages, withKafkaAdmin } from "../../test/origin/support.js";
+import {
+  cleanupRun,
+  configOf,
+  countMessages,
+  ingest,
+  prepareRun,
+  requireServices,
+  testEnv,
+  uncommittedMessages,
+  withKafkaAdmin,
+} from "../../test/origin/support.js";
 import type { Options } from "../cli.js";
 import { sleep } from "../load/hold.js";
 import { round3, type Percentiles } from "../load/result.js";
@@ -71,7 +81,12 @@ async function runOnce(o: Options): Promise<OriginRun> {
   }
 }
 
-async function pipeline(o: Options, env: Record<string, string>, config: OriginConfig, backends: Backends): Promise<PipelineResult> {
+async function pipeline(
+  o: Options,
+  env: Record<string, string>,
+  config: OriginConfig,
+  backends: Backends,
+): Promise<PipelineResult> {
   const origin = await startOrigin(env, o.originProcesses, o.cpuProf);
   let started: number | undefined;
   try {
@@ -81,12 +96,19 @@ async function pipeline(o: Options, env: Record<string, string>, config: OriginC
     const originLoad = origin.meter();
     const streams = newStreams("bench", o.pairs);
     const poster = new IngestPoster(origin.url, config.secret, o.pairs);
-    const accepted = await closedLoop(o, streams, progress, (events) => poster.post(events)).finally(() => poster.close());
+    const accepted = await closedLoop(o, streams, progress, (events) => poster.post(events)).finally(() =>
+      poster.close(),
+    );
     const originCores = round3(originLoad());
     const posted = performance.now();
     const drained = await waitCommitted(config, o.drainTimeout * 1000, progress);
     const drainS = ((drained ?? performance.now()) - posted) / 1000;
-    const missing = await waitPersisted(streams, (id, n) => countMessages(backends, config, id, n), o.drainTimeout * 1000, progress);
+    const missing = await waitPersisted(
+      streams,
+      (id, n) => countMessages(backends, config, id, n),
+      o.drainTimeout * 1000,
+      progress,
+    );
     progress.done();
     return {
       accepted: { ...accepted, othersCores: round3(Math.max(0, accepted.othersCores - originCores)) },
@@ -110,7 +132,14 @@ async function warmUp(url: string, backends: Backends, config: OriginConfig, tim
   const res = await ingest(url, [messageEvent(stream!.id, 1, 1)]);
   if (!res.ok) throw new Error(`warm-up batch refused: ${res.status} ${await res.text()}`);
   stream!.seq = WARM_UP_EVENTS;
-  if (await waitPersisted([stream!], (id, n) => countMessages(backends, config, id, n), timeoutMs, new Progress("origin: warm-up"))) {
+  if (
+    await waitPersisted(
+      [stream!],
+      (id, n) => countMessages(backends, config, id, n),
+      timeoutMs,
+      new Progress("origin: warm-up"),
+    )
+  ) {
     throw new Error("warm-up event never reached Cassandra");
   }
 }
@@ -142,7 +171,12 @@ async function waitCommitted(config: OriginConfig, timeoutMs: number, progress: 
 const COMMIT_POLL_MS = 20;
 
 /** Polls Cassandra until every stream's count reaches its last seq; returns how many events are still missing. */
-async function waitPersisted(streams: Stream[], count: (id: string, n: number) => Promise<number>, timeoutMs: number, progress: Progress): Promise<number> {
+async function waitPersisted(
+  streams: Stream[],
+  count: (id: string, n: number) => Promise<number>,
+  timeoutMs: number,
+  progress: Progress,
+): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   let pending = streams.filter((s) => s.seq > 0);
   let missing = 0;

@@ -40,8 +40,15 @@ export async function runStorage(o: Options): Promise<StorageReport> {
 
 export function describeStorage(report: StorageReport): string {
   const base = report.cpuUsPerCall.nothing ?? 0;
-  const lines = Object.entries(report.cpuUsPerCall).map(([kind, us]) => `${kind.padEnd(16)}${String(us).padStart(8)} µs${kind === "nothing" ? "" : `   (+${us - base} µs over an event that writes nothing)`}`);
-  return [`storage: workerd CPU per call to a Durable Object (the Worker's fan-out included), ${report.calls} calls per kind`, "", ...lines].join("\n");
+  const lines = Object.entries(report.cpuUsPerCall).map(
+    ([kind, us]) =>
+      `${kind.padEnd(16)}${String(us).padStart(8)} µs${kind === "nothing" ? "" : `   (+${us - base} µs over an event that writes nothing)`}`,
+  );
+  return [
+    `storage: workerd CPU per call to a Durable Object (the Worker's fan-out included), ${report.calls} calls per kind`,
+    "",
+    ...lines,
+  ].join("\n");
 }
 
 function median(values: number[]): number {

@@ -37,7 +37,9 @@ export async function runWake(o: Options): Promise<WakeReport> {
     await joinGroups(heavy!, o.conversations);
     await light!.direct("wake-peer");
     await first!.direct("wake-peer");
-    const sockets = await Promise.all([heavy!, light!, first!].map((u) => TestSocket.open(edge.wsUrl, u.token, "bench")));
+    const sockets = await Promise.all(
+      [heavy!, light!, first!].map((u) => TestSocket.open(edge.wsUrl, u.token, "bench")),
+    );
     const [heavySocket, lightSocket, firstSocket] = sockets as [TestSocket, TestSocket, TestSocket];
     const samples = { heavy: [] as number[], light: [] as number[] };
     for (let i = 0; i < o.samples; i++) {
@@ -45,10 +47,18 @@ export async function runWake(o: Options): Promise<WakeReport> {
       await timedSync(firstSocket);
       const order = i % 2 === 0 ? (["heavy", "light"] as const) : (["light", "heavy"] as const);
       for (const who of order) samples[who].push(await timedSync(who === "heavy" ? heavySocket : lightSocket));
-      process.stderr.write(`[wake] sample ${i + 1}/${o.samples}: heavy ${samples.heavy.at(-1)!.toFixed(2)} ms, light ${samples.light.at(-1)!.toFixed(2)} ms\n`);
+      process.stderr.write(
+        `[wake] sample ${i + 1}/${o.samples}: heavy ${samples.heavy.at(-1)!.toFixed(2)} ms, light ${samples.light.at(-1)!.toFixed(2)} ms\n`,
+      );
     }
     await Promise.all(sockets.map((s) => s.close()));
-    return { scenario: "wake", conversations: o.conversations, heavy: summary(samples.heavy), light: summary(samples.light), ok: true };
+    return {
+      scenario: "wake",
+      conversations: o.conversations,
+      heavy: summary(samples.heavy),
+      light: summary(samples.light),
+      ok: true,
+    };
   } finally {
     await edge.stop();
     rmSync(persistDir, { recursive: true, force: true });
@@ -56,7 +66,8 @@ export async function runWake(o: Options): Promise<WakeReport> {
 }
 
 export function describeWake(r: WakeReport): string {
-  const line = (name: string, s: { samples: number[]; median: number }) => `${name.padEnd(34)}${s.median.toFixed(2).padStart(8)} ms   (${s.samples.map((x) => x.toFixed(2)).join(" / ")})`;
+  const line = (name: string, s: { samples: number[]; median: number }) =>
+    `${name.padEnd(34)}${s.median.toFixed(2).padStart(8)} ms   (${s.samples.map((x) => x.toFixed(2)).join(" / ")})`;
   return [
     `wake: a sync on a hibernated UserSession, median of ${r.heavy.samples.length}`,
     "",
@@ -69,7 +80,14 @@ export function describeWake(r: WakeReport): string {
 async function joinGroups(user: UserApi, count: number): Promise<void> {
   for (let i = 0; i < count; i += 20) {
     const batch = Array.from({ length: Math.min(20, count - i) }, (_, j) => i + j);
-    await Promise.all(batch.map((n) => user.group(Array.from({ length: GROUP_SIZE - 1 }, (_, m) => `wake-m${n}-${m}`), `group ${n}`)));
+    await Promise.all(
+      batch.map((n) =>
+        user.group(
+          Array.from({ length: GROUP_SIZE - 1 }, (_, m) => `wake-m${n}-${m}`),
+          `group ${n}`,
+        ),
+      ),
+    );
   }
 }
 

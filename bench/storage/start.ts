@@ -15,7 +15,17 @@ export interface ProbeRuntime {
 }
 
 export async function startProbe(): Promise<ProbeRuntime> {
-  await build({ entryPoints: [resolve(ROOT, "bench/storage/worker.ts")], outfile: PROBE_BUNDLE, bundle: true, format: "esm", platform: "browser", target: "es2022", conditions: ["workerd", "worker", "browser"], external: ["cloudflare:workers"], logLevel: "warning" });
+  await build({
+    entryPoints: [resolve(ROOT, "bench/storage/worker.ts")],
+    outfile: PROBE_BUNDLE,
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    conditions: ["workerd", "worker", "browser"],
+    external: ["cloudflare:workers"],
+    logLevel: "warning",
+  });
   const persistDir = mkdtempSync(join("/dev/shm", "storage-probe-"));
   const mf = new Miniflare({
     modules: true,

@@ -23,7 +23,9 @@ export class Probe extends DurableObject<ProbeEnv> {
 
   constructor(ctx: DurableObjectState, env: ProbeEnv) {
     super(ctx, env);
-    this.sql.exec("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, conversation TEXT, seq INTEGER, message TEXT); CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value)");
+    this.sql.exec(
+      "CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, conversation TEXT, seq INTEGER, message TEXT); CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value)",
+    );
     this.next = Number(this.sql.exec("SELECT COALESCE(MAX(id), 0) AS n FROM rows").one().n);
   }
 
@@ -41,14 +43,29 @@ export class Probe extends DurableObject<ProbeEnv> {
         return 0;
       case "insert-row":
       case "insert-row-1kb":
-        this.sql.exec("INSERT INTO rows (id, conversation, seq, message) VALUES (?, 'c', ?, ?)", ++this.next, this.next, kind === "insert-row" ? message : "x".repeat(1024));
+        this.sql.exec(
+          "INSERT INTO rows (id, conversation, seq, message) VALUES (?, 'c', ?, ?)",
+          ++this.next,
+          this.next,
+          kind === "insert-row" ? message : "x".repeat(1024),
+        );
         return 1;
       case "insert-8-rows":
-        this.sql.exec("INSERT INTO rows (id, conversation, seq, message) SELECT ? + key, 'c', ? + key, value FROM json_each(?)", this.next + 1, this.next + 1, JSON.stringify(Array(8).fill(message)));
+        this.sql.exec(
+          "INSERT INTO rows (id, conversation, seq, message) SELECT ? + key, 'c', ? + key, value FROM json_each(?)",
+          this.next + 1,
+          this.next + 1,
+          JSON.stringify(Array(8).fill(message)),
+        );
         this.next += 8;
         return 8;
       case "two-statements":
-        this.sql.exec("INSERT INTO rows (id, conversation, seq, message) VALUES (?, 'c', ?, ?)", ++this.next, this.next, message);
+        this.sql.exec(
+          "INSERT INTO rows (id, conversation, seq, message) VALUES (?, 'c', ?, ?)",
+          ++this.next,
+          this.next,
+          message,
+        );
         this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('last', ?)", this.next);
         return 1;
       case "kv-put":
@@ -66,9 +83,12 @@ export default {
     const calls = Number(url.searchParams.get("calls") ?? 1000);
     const objects = Number(url.searchParams.get("objects") ?? 10);
     const size = Number(url.searchParams.get("size") ?? 200);
-    const probes = Array.from({ length: objects }, (_, i) => env.PROBE.get(env.PROBE.idFromName(`${url.searchParams.get("run")}-${i}`)));
+    const probes = Array.from({ length: objects }, (_, i) =>
+      env.PROBE.get(env.PROBE.idFromName(`${url.searchParams.get("run")}-${i}`)),
+    );
     await Promise.all(probes.map((p) => p.op("nothing", 0)));
-    for (let done = 0; done < calls; done += 50) await Promise.all(Array.from({ length: 50 }, (_, i) => probes[(done + i) % objects]!.op(kind, size)));
+    for (let done = 0; done < calls; done += 50)
+      await Promise.all(Array.from({ length: 50 }, (_, i) => probes[(done + i) % objects]!.op(kind, size)));
     return new Response("ok");
   },
 };

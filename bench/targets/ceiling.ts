@@ -21,7 +21,11 @@ class CeilingTarget implements Target {
 
   private readonly forget: () => void;
 
-  constructor(private readonly ceiling: Ceiling, readonly pid: number | null, private readonly kind: CeilingKind) {
+  constructor(
+    private readonly ceiling: Ceiling,
+    readonly pid: number | null,
+    private readonly kind: CeilingKind,
+  ) {
     this.forget = stopOnExit(() => ceiling.stop());
   }
 
@@ -33,7 +37,14 @@ class CeilingTarget implements Target {
     const wsUrl = this.ceiling.url.replace(/^http/, "ws");
     if (this.kind === "fanout") {
       const person = (user: number) => `p${tag}-u${user}`;
-      await Promise.all(conversations.map((members, c) => fetch(`${this.ceiling.url}/fanout/${conversationIds[c]}`, { method: "POST", body: JSON.stringify(members.map(person)) })));
+      await Promise.all(
+        conversations.map((members, c) =>
+          fetch(`${this.ceiling.url}/fanout/${conversationIds[c]}`, {
+            method: "POST",
+            body: JSON.stringify(members.map(person)),
+          }),
+        ),
+      );
       return { conversationIds, socket: (user) => ({ url: `${wsUrl}/person/${person(user)}` }) };
     }
     // A user in no conversation gets a room of its own: one object per socket, as one UserSession per user.

@@ -41,7 +41,11 @@ export async function edgeTarget(options: EdgeTargetOptions): Promise<Target> {
   if (options.url) return new EdgeTarget(options.url.replace(/\/+$/, ""), options.pid ?? null, null);
   await buildWorker();
   const persistDir = mkdtempSync(join(options.storage === "tmpfs" ? TMPFS : tmpdir(), "edge-bench-"));
-  const edge = await startEdge({ bindings: limitBindings(options.rateLimit), persistDir, inspectorPort: options.inspectorPort });
+  const edge = await startEdge({
+    bindings: limitBindings(options.rateLimit),
+    persistDir,
+    inspectorPort: options.inspectorPort,
+  });
   return new EdgeTarget(edge.url, edge.pid(), edge);
 }
 
@@ -49,7 +53,10 @@ export async function edgeTarget(options: EdgeTargetOptions): Promise<Target> {
 export function limitBindings(limit: number): Record<string, string> {
   const value = String(limit);
   return Object.fromEntries(
-    ["RATE_LIMIT", "FANOUT_LIMIT", "FRAME_LIMIT"].flatMap((name) => [[`${name}_PER_SEC`, value], [`${name}_BURST`, value]]),
+    ["RATE_LIMIT", "FANOUT_LIMIT", "FRAME_LIMIT"].flatMap((name) => [
+      [`${name}_PER_SEC`, value],
+      [`${name}_BURST`, value],
+    ]),
   );
 }
 
@@ -77,7 +84,11 @@ class EdgeTarget implements Target {
 
   private readonly forget: () => void;
 
-  constructor(readonly url: string, readonly pid: number | null, private readonly edge: Edge | null) {
+  constructor(
+    readonly url: string,
+    readonly pid: number | null,
+    private readonly edge: Edge | null,
+  ) {
     this.forget = edge ? stopOnExit(() => stopEdge(edge)) : () => undefined;
   }
 
@@ -88,13 +99,22 @@ class EdgeTarget implements Target {
     const conversationIds = await inParallel(conversations.length, HTTP_CONCURRENCY, async (c) => {
       const [creator, ...others] = conversations[c]!;
       const api = new ChatApi(this.url, tokens[creator!]!);
-      const info = others.length === 1 ? await api.createDirect(ids[others[0]!]!) : await api.createGroup(others.map((u) => ids[u]!), `bench ${c}`);
+      const info =
+        others.length === 1
+          ? await api.createDirect(ids[others[0]!]!)
+          : await api.createGroup(
+              others.map((u) => ids[u]!),
+              `bench ${c}`,
+            );
       return info.id;
     });
     const wsUrl = this.url.replace(/^http/, "ws");
     return {
       conversationIds,
-      socket: (user) => ({ url: `${wsUrl}/v1/connect?device=bench`, headers: { Authorization: `Bearer ${tokens[user]}` } }),
+      socket: (user) => ({
+        url: `${wsUrl}/v1/connect?device=bench`,
+        headers: { Authorization: `Bearer ${tokens[user]}` },
+      }),
       // A device that connects attaches its paused conversations (they learned no device was there when they were
       // made); its first sync's answer says that is done.
       ready: (ws) => synced(ws),

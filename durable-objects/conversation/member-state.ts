@@ -27,7 +27,10 @@ export class MemberStates {
   private dirty = false;
   private saveQueued = false;
 
-  constructor(private readonly sql: Sql, private readonly store: ConversationStore) {
+  constructor(
+    private readonly sql: Sql,
+    private readonly store: ConversationStore,
+  ) {
     this.load();
   }
 
@@ -46,7 +49,14 @@ export class MemberStates {
         member.relayedDelivered = member.relayedRead = member.lastOwnSeq;
         continue;
       }
-      [member.live, member.epoch, member.deliveredSeq, member.readSeq, member.relayedDelivered, member.relayedRead] = [saved[0] === 1, saved[1], saved[2], saved[3], saved[4], saved[5]];
+      [member.live, member.epoch, member.deliveredSeq, member.readSeq, member.relayedDelivered, member.relayedRead] = [
+        saved[0] === 1,
+        saved[1],
+        saved[2],
+        saved[3],
+        saved[4],
+        saved[5],
+      ];
     }
   }
 
@@ -76,6 +86,9 @@ export class MemberStates {
       if (m.live && m.untilSeq === null) pushedThrough = Math.min(pushedThrough, m.pushedSeq);
     }
     const blob: Blob = { members, pushedThrough, originSeq: this.originSeq, originVersion: this.originVersion };
-    this.sql.exec("INSERT INTO member_state (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state", JSON.stringify(blob));
+    this.sql.exec(
+      "INSERT INTO member_state (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state",
+      JSON.stringify(blob),
+    );
   }
 }

@@ -12,7 +12,12 @@ export interface MemberChange {
 }
 
 export function planMemberChange(
-  info: Info, current: string[], caller: string, change: ChangeMembers, maxMembers: number, departed: ReadonlySet<string> = new Set(),
+  info: Info,
+  current: string[],
+  caller: string,
+  change: ChangeMembers,
+  maxMembers: number,
+  departed: ReadonlySet<string> = new Set(),
 ): Result<MemberChange> {
   if (info.kind !== "group") return fail("bad_request", "members of a direct conversation cannot change");
   const members = new Set(current);
@@ -21,7 +26,9 @@ export function planMemberChange(
   if (left !== undefined) return fail("forbidden", `${left} left this group and cannot be added back by others`);
   const remove = [...new Set(change.remove ?? [])].filter((u) => members.has(u));
   const foreign = remove.find((u) => u !== caller);
-  if (foreign !== undefined && caller !== info.creator) return fail("forbidden", "only the creator may remove other members");
-  if (members.size + add.length - remove.length > maxMembers) return fail("bad_request", `a group has at most ${maxMembers} members`);
+  if (foreign !== undefined && caller !== info.creator)
+    return fail("forbidden", "only the creator may remove other members");
+  if (members.size + add.length - remove.length > maxMembers)
+    return fail("bad_request", `a group has at most ${maxMembers} members`);
   return ok({ add, remove: remove.filter((u) => !add.includes(u)) });
 }

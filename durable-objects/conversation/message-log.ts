@@ -39,7 +39,10 @@ export class MessageLog {
   /** The clientMsgIds sent within `rememberMs`; null until a send first needs them. */
   private sent: SentIds | null = null;
 
-  constructor(private readonly sql: Sql, private readonly options: LogOptions) {
+  constructor(
+    private readonly sql: Sql,
+    private readonly options: LogOptions,
+  ) {
     this.generations = this.sql
       .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'messages_[0-9]*'")
       .toArray()
@@ -69,7 +72,10 @@ export class MessageLog {
     this.makeRoomFor(first, now);
     this.sql.exec(
       `INSERT INTO ${table(this.newest.first)} (seq, sender_id, client_msg_id, body, sent_at) SELECT ? + key, ?, value ->> 0, value ->> 1, ? FROM json_each(?)`,
-      first, senderId, now, JSON.stringify(items.map((item) => [item.clientMsgId, item.body])),
+      first,
+      senderId,
+      now,
+      JSON.stringify(items.map((item) => [item.clientMsgId, item.body])),
     );
     items.forEach((item, i) => sent.add(senderId, item.clientMsgId, first + i, now));
     this.lastSeq = first + items.length - 1;
@@ -84,7 +90,9 @@ export class MessageLog {
   sentBefore(senderId: string, clientMsgId: string, now: number): SentBefore | null {
     const seq = this.sentIds(now).get(senderId, clientMsgId);
     if (seq === undefined || seq < this.oldestKept) return null;
-    const row = this.sql.exec(`SELECT sent_at FROM ${table(this.generations[this.generationOf(seq)]!.first)} WHERE seq = ?`, seq).toArray()[0];
+    const row = this.sql
+      .exec(`SELECT sent_at FROM ${table(this.generations[this.generationOf(seq)]!.first)} WHERE seq = ?`, seq)
+      .toArray()[0];
     return row ? { seq, sentAt: Number(row.sent_at) } : null;
   }
 
@@ -92,7 +100,13 @@ export class MessageLog {
   after(afterSeq: number, limit: number): Row[] {
     const rows: Row[] = [];
     for (let i = this.generationOf(afterSeq + 1); i < this.generations.length && rows.length < limit; i++) {
-      rows.push(...this.sql.exec(`SELECT * FROM ${table(this.generations[i]!.first)} WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit - rows.length));
+      rows.push(
+        ...this.sql.exec(
+          `SELECT * FROM ${table(this.generations[i]!.first)} WHERE seq > ? ORDER BY seq LIMIT ?`,
+          afterSeq,
+          limit - rows.length,
+        ),
+      );
     }
     return rows;
   }
@@ -101,7 +115,13 @@ export class MessageLog {
   before(beforeSeq: number, limit: number): Row[] {
     const rows: Row[] = [];
     for (let i = this.generationOf(beforeSeq - 1); i >= 0 && rows.length < limit; i--) {
-      rows.push(...this.sql.exec(`SELECT * FROM ${table(this.generations[i]!.first)} WHERE seq < ? ORDER BY seq DESC LIMIT ?`, beforeSeq, limit - rows.length));
+      rows.push(
+        ...this.sql.exec(
+          `SELECT * FROM ${table(this.generations[i]!.first)} WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
+          beforeSeq,
+          limit - rows.length,
+        ),
+      );
     }
     return rows.reverse();
   }
@@ -110,7 +130,10 @@ export class MessageLog {
   newestBySender(afterSeq: number): Map<string, number> {
     const newest = new Map<string, number>();
     for (let i = this.generationOf(afterSeq + 1); i < this.generations.length; i++) {
-      for (const row of this.sql.exec(`SELECT sender_id, MAX(seq) AS seq FROM ${table(this.generations[i]!.first)} WHERE seq > ? GROUP BY sender_id`, afterSeq)) {
+      for (const row of this.sql.exec(
+        `SELECT sender_id, MAX(seq) AS seq FROM ${table(this.generations[i]!.first)} WHERE seq > ? GROUP BY sender_id`,
+        afterSeq,
+      )) {
         newest.set(String(row.sender_id), Number(row.seq));
       }
     }
@@ -147,12 +170,15 @@ export class MessageLog {
   /** A newest generation that is full and spans an eighth of the idempotency window gives way to a new one. */
   private makeRoomFor(seq: number, now: number): void {
     const newest = this.newest;
-    if (seq - newest.first < this.options.generationSize || now - newest.startedAt < this.options.rememberMs / 8) return;
+    if (seq - newest.first < this.options.generationSize || now - newest.startedAt < this.options.rememberMs / 8)
+      return;
     this.create(seq);
   }
 
   private create(first: number): void {
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS ${table(first)} (seq INTEGER PRIMARY KEY, sender_id TEXT NOT NULL, client_msg_id TEXT NOT NULL, body TEXT NOT NULL, sent_at INTEGER NOT NULL)`);
+    this.sql.exec(
+      `CREATE TABLE IF NOT EXISTS ${table(first)} (seq INTEGER PRIMARY KEY, sender_id TEXT NOT NULL, client_msg_id TEXT NOT NULL, body TEXT NOT NULL, sent_at INTEGER NOT NULL)`,
+    );
     this.generations.push({ first, startedAt: 0, lastSentAt: 0 });
   }
 
@@ -163,7 +189,10 @@ export class MessageLog {
     const remembered = now - this.options.rememberMs;
     for (const generation of this.generations) {
       if (generation.lastSentAt < remembered) continue;
-      const rows = this.sql.exec(`SELECT seq, sender_id, client_msg_id FROM ${table(generation.first)} WHERE sent_at >= ?`, remembered);
+      const rows = this.sql.exec(
+        `SELECT seq, sender_id, client_msg_id FROM ${table(generation.first)} WHERE sent_at >= ?`,
+        remembered,
+      );
       for (const row of rows) sent.add(String(row.sender_id), String(row.client_msg_id), Number(row.seq), now);
     }
     return (this.sent = sent);
@@ -171,13 +200,18 @@ export class MessageLog {
 
   /** A log may carry a unique index per generation from an earlier version of this module: it would bill a row per message. */
   private dropLegacyIndexes(): void {
-    const legacy = this.sql.exec("SELECT name FROM sqlite_master WHERE type = 'index' AND name GLOB 'messages_[0-9]*_idempotency'").toArray();
+    const legacy = this.sql
+      .exec("SELECT name FROM sqlite_master WHERE type = 'index' AND name GLOB 'messages_[0-9]*_idempotency'")
+      .toArray();
     for (const row of legacy) this.sql.exec(`DROP INDEX IF EXISTS ${String(row.name)}`);
   }
 
   private loadGeneration(first: number): Generation {
     // By seq, two rows read: messages are sent in seq order.
-    const sentAt = (order: "ASC" | "DESC") => Number(this.sql.exec(`SELECT sent_at FROM ${table(first)} ORDER BY seq ${order} LIMIT 1`).toArray()[0]?.sent_at ?? 0);
+    const sentAt = (order: "ASC" | "DESC") =>
+      Number(
+        this.sql.exec(`SELECT sent_at FROM ${table(first)} ORDER BY seq ${order} LIMIT 1`).toArray()[0]?.sent_at ?? 0,
+      );
     return { first, startedAt: sentAt("ASC"), lastSentAt: sentAt("DESC") };
   }
 }

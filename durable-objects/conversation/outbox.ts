@@ -18,9 +18,18 @@ export function conversationOutbox(
     next(limit) {
       const info = store.info;
       if (!info) return null;
-      const members: MembersEvent[] = info.version > states.originVersion
-        ? [{ kind: "members", conversationId: info.id, version: info.version, members: store.currentMembers(), at: Date.now() }]
-        : [];
+      const members: MembersEvent[] =
+        info.version > states.originVersion
+          ? [
+              {
+                kind: "members",
+                conversationId: info.id,
+                version: info.version,
+                members: store.currentMembers(),
+                at: Date.now(),
+              },
+            ]
+          : [];
       const messages = store.unforwarded(states.originSeq, limit - members.length);
       if (members.length + messages.length === 0) return null;
       const last = messages.at(-1)?.seq;

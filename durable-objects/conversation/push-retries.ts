@@ -39,6 +39,7 @@ export class PushRetries implements AlarmConcern {
   async runDue(): Promise<void> {
     const caughtUp = await this.push.settle(this.store.currentMembers(), SETTLE_MS);
     if (caughtUp) this.backoff.reset();
-    this.retryAt = !caughtUp || this.push.pending() ? Date.now() + (caughtUp ? this.retryMs : this.backoff.next()) : null;
+    this.retryAt =
+      !caughtUp || this.push.pending() ? Date.now() + (caughtUp ? this.retryMs : this.backoff.next()) : null;
   }
 }

@@ -20,7 +20,10 @@ export const MAX_PUSH_BATCH = 256;
 export type Deliver = (userId: string, delivery: Delivery) => Promise<Result<DeliveryAnswer>>;
 
 /** What pushing reads of the conversation: its info, members and log. */
-export type PushStore = Pick<ConversationStore, "info" | "members" | "lastSeq" | "currentMembers" | "messagesAfter" | "confirmInfo">;
+export type PushStore = Pick<
+  ConversationStore,
+  "info" | "members" | "lastSeq" | "currentMembers" | "messagesAfter" | "confirmInfo"
+>;
 
 export class Push {
   /** Each member's push loop: one at a time, so a member gets ascending batches. */
@@ -49,7 +52,8 @@ export class Push {
 
   /** True when some member's loop has work it could not finish (the alarm should come back). */
   pending(): boolean {
-    for (const member of this.store.members.values()) if (this.owed(member) && !this.loops.get(member.userId)) return true;
+    for (const member of this.store.members.values())
+      if (this.owed(member) && !this.loops.get(member.userId)) return true;
     return false;
   }
 
@@ -58,7 +62,9 @@ export class Push {
     this.kick();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-    const loops = Promise.all(userIds.map((id) => this.loops.get(id) ?? Promise.resolve(true))).then((r) => r.every(Boolean));
+    const loops = Promise.all(userIds.map((id) => this.loops.get(id) ?? Promise.resolve(true))).then((r) =>
+      r.every(Boolean),
+    );
     try {
       return await Promise.race([loops, timeout]);
     } finally {
@@ -147,9 +153,11 @@ export class Push {
     const before = { delivered: member.deliveredSeq, read: member.readSeq };
     member.pushedSeq = Math.max(member.pushedSeq, through);
     member.deliveredSeq = Math.max(member.deliveredSeq, through);
-    if (answer.readSeq !== undefined) member.readSeq = Math.max(member.readSeq, Math.min(answer.readSeq, this.store.lastSeq));
+    if (answer.readSeq !== undefined)
+      member.readSeq = Math.max(member.readSeq, Math.min(answer.readSeq, this.store.lastSeq));
     if (delivery.receipt) this.receipts.relayed(member, delivery.receipt);
-    if (member.deliveredSeq !== before.delivered || member.readSeq !== before.read) this.watermarksMoved(member, before);
+    if (member.deliveredSeq !== before.delivered || member.readSeq !== before.read)
+      this.watermarksMoved(member, before);
   }
 
   /** A member's receipts moved: senders whose messages everyone now has get theirs. */
@@ -162,8 +170,14 @@ export class Push {
   view(member: Member): ConversationState {
     const info = this.store.info!;
     return {
-      id: info.id, kind: info.kind, title: info.title, members: this.store.currentMembers(), createdAt: info.createdAt,
-      lastSeq: this.store.lastSeq, readSeq: member.readSeq, active: member.untilSeq === null,
+      id: info.id,
+      kind: info.kind,
+      title: info.title,
+      members: this.store.currentMembers(),
+      createdAt: info.createdAt,
+      lastSeq: this.store.lastSeq,
+      readSeq: member.readSeq,
+      active: member.untilSeq === null,
     };
   }
 }

@@ -35,7 +35,8 @@ export class Receipts {
   recount(): void {
     this.waiting.clear();
     this.current = this.store.currentMembers().length;
-    for (const m of this.store.members.values()) if (m.lastOwnSeq > Math.min(m.relayedDelivered, m.relayedRead)) this.wait(m);
+    for (const m of this.store.members.values())
+      if (m.lastOwnSeq > Math.min(m.relayedDelivered, m.relayedRead)) this.wait(m);
   }
 
   /**
@@ -68,7 +69,8 @@ export class Receipts {
       let complete = direct && (member.deliveredSeq > before.delivered || member.readSeq > before.read);
       for (const kind of KINDS) {
         const target = waiting[kind];
-        if (before[kind] < target.seq && member[`${kind}Seq`] >= target.seq && ++target.reached >= this.others(sender)) complete = true;
+        if (before[kind] < target.seq && member[`${kind}Seq`] >= target.seq && ++target.reached >= this.others(sender))
+          complete = true;
       }
       if (complete) owed.push(userId);
     }
@@ -108,8 +110,11 @@ export class Receipts {
     member.relayedRead = Math.max(member.relayedRead, receipt.readSeq ?? 0);
     const waiting = this.waiting.get(member.userId);
     if (!waiting) return;
-    if (member.relayedDelivered >= member.lastOwnSeq && member.relayedRead >= member.lastOwnSeq) return void this.waiting.delete(member.userId);
-    for (const kind of KINDS) if (this.relayedOf(member, kind) >= waiting[kind].seq) waiting[kind] = this.target(member, member.lastOwnSeq, kind);
+    if (member.relayedDelivered >= member.lastOwnSeq && member.relayedRead >= member.lastOwnSeq)
+      return void this.waiting.delete(member.userId);
+    for (const kind of KINDS)
+      if (this.relayedOf(member, kind) >= waiting[kind].seq)
+        waiting[kind] = this.target(member, member.lastOwnSeq, kind);
   }
 
   private due(member: Member, waiting: Waiting, kind: Kind): boolean {
@@ -134,14 +139,17 @@ export class Receipts {
     // A target the sender's devices were not told about yet stays; one they were moves to the newest message.
     const next = (kind: Kind): Target => {
       const current = waiting?.[kind];
-      return current && this.relayedOf(sender, kind) < current.seq ? current : this.target(sender, sender.lastOwnSeq, kind);
+      return current && this.relayedOf(sender, kind) < current.seq
+        ? current
+        : this.target(sender, sender.lastOwnSeq, kind);
     };
     this.waiting.set(sender.userId, { delivered: next("delivered"), read: next("read") });
   }
 
   private target(sender: Member, seq: number, kind: Kind): Target {
     let reached = 0;
-    for (const m of this.store.members.values()) if (m.userId !== sender.userId && m.untilSeq === null && m[`${kind}Seq`] >= seq) reached++;
+    for (const m of this.store.members.values())
+      if (m.userId !== sender.userId && m.untilSeq === null && m[`${kind}Seq`] >= seq) reached++;
     return { seq, reached };
   }
 

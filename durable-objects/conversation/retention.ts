@@ -14,7 +14,10 @@ const GENERATIONS_KEPT = 4;
 /** Generations dropped per alarm at most, so one alarm never holds the object for long. */
 const PRUNE_BATCH = 4;
 
-export type RetentionConfig = Pick<EdgeConfig, "originUrl" | "historyKeep" | "historyKeepWithoutOrigin" | "historyMinAgeMs">;
+export type RetentionConfig = Pick<
+  EdgeConfig,
+  "originUrl" | "historyKeep" | "historyKeepWithoutOrigin" | "historyMinAgeMs"
+>;
 
 /** How many messages a Conversation keeps at least. */
 export function retention(config: RetentionConfig): number {
@@ -40,6 +43,12 @@ export class Pruning implements AlarmConcern {
   runDue(): void {
     const withOrigin = this.config.originUrl !== undefined;
     const confirmed = withOrigin ? this.states.originSeq : this.store.lastSeq;
-    this.store.prune(retention(this.config), Date.now() - this.config.historyMinAgeMs, PRUNE_BATCH, confirmed, withOrigin);
+    this.store.prune(
+      retention(this.config),
+      Date.now() - this.config.historyMinAgeMs,
+      PRUNE_BATCH,
+      confirmed,
+      withOrigin,
+    );
   }
 }

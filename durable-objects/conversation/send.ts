@@ -56,7 +56,10 @@ async function peerReceipt(host: SendHost, sender: Member): Promise<{ deliveredS
   } finally {
     receipts.release(sender);
   }
-  const receipt = { deliveredSeq: Math.min(peer.deliveredSeq, sender.lastOwnSeq), readSeq: Math.min(peer.readSeq, sender.lastOwnSeq) };
+  const receipt = {
+    deliveredSeq: Math.min(peer.deliveredSeq, sender.lastOwnSeq),
+    readSeq: Math.min(peer.readSeq, sender.lastOwnSeq),
+  };
   receipts.relayed(sender, receipt);
   push.kickSome([sender.userId]);
   return receipt;

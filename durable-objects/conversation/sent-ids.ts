@@ -12,7 +12,10 @@ export class SentIds {
   private current: BySender = new Map();
   private previous: BySender = new Map();
 
-  constructor(private readonly windowMs: number, private since: number) {}
+  constructor(
+    private readonly windowMs: number,
+    private since: number,
+  ) {}
 
   get(senderId: string, clientMsgId: string): number | undefined {
     return this.current.get(senderId)?.get(clientMsgId) ?? this.previous.get(senderId)?.get(clientMsgId);

@@ -4,7 +4,15 @@
  * Everything here is synchronous: a Durable Object runs one event at a time, so a method that does not await
  * is atomic, and `transactionSync` makes its writes commit together.
  */
-import { HISTORY_PAGE_MAX, type ConversationInfo, type ConversationKind, type HistoryPage, type HistoryQuery, type Message, type SendResult } from "../../protocol/index.js";
+import {
+  HISTORY_PAGE_MAX,
+  type ConversationInfo,
+  type ConversationKind,
+  type HistoryPage,
+  type HistoryQuery,
+  type Message,
+  type SendResult,
+} from "../../protocol/index.js";
 import type { DeliveredMessage } from "../rpc.js";
 import type { Sql, SqlRow as Row, SqlStore } from "../shared/sql.js";
 import { MessageLog, type LogOptions } from "./message-log.js";
@@ -27,7 +35,10 @@ export class ConversationStore {
   private readonly log: MessageLog;
   private readonly recent = new Map<number, RecentMessage>();
 
-  constructor(private readonly storage: SqlStore, log: LogOptions) {
+  constructor(
+    private readonly storage: SqlStore,
+    log: LogOptions,
+  ) {
     this.sql.exec(CONVERSATION_SCHEMA);
     this.info = this.loadInfo();
     for (const row of this.sql.exec("SELECT * FROM members")) this.members.set(String(row.user_id), toMember(row));
@@ -52,7 +63,13 @@ export class ConversationStore {
   /** The conversation as the Worker answers for it. */
   view(): ConversationInfo {
     const info = this.info!;
-    return { id: info.id, kind: info.kind, title: info.title, members: this.currentMembers(), createdAt: info.createdAt };
+    return {
+      id: info.id,
+      kind: info.kind,
+      title: info.title,
+      members: this.currentMembers(),
+      createdAt: info.createdAt,
+    };
   }
 
   /** A current member (not one who left or was removed), or undefined. */
@@ -71,7 +88,14 @@ export class ConversationStore {
 
   create(info: Omit<Info, "version">, members: string[]): void {
     this.storage.transactionSync(() => {
-      this.sql.exec("INSERT INTO info (id, kind, title, creator, created_at, version) VALUES (?, ?, ?, ?, ?, 1)", info.id, info.kind, info.title, info.creator, info.createdAt);
+      this.sql.exec(
+        "INSERT INTO info (id, kind, title, creator, created_at, version) VALUES (?, ?, ?, ?, ?, 1)",
+        info.id,
+        info.kind,
+        info.title,
+        info.creator,
+        info.createdAt,
+      );
       for (const userId of members) this.join(userId);
     });
     this.info = { ...info, version: 1 };
@@ -94,8 +118,17 @@ export class ConversationStore {
 
   private join(userId: string): void {
     const member: Member = {
-      userId, untilSeq: null, infoVersion: 0, live: true, epoch: 0, deliveredSeq: this.lastSeq, readSeq: this.lastSeq,
-      pushedSeq: this.lastSeq, lastOwnSeq: 0, relayedDelivered: 0, relayedRead: 0,
+      userId,
+      untilSeq: null,
+      infoVersion: 0,
+      live: true,
+      epoch: 0,
+      deliveredSeq: this.lastSeq,
+      readSeq: this.lastSeq,
+      pushedSeq: this.lastSeq,
+      lastOwnSeq: 0,
+      relayedDelivered: 0,
+      relayedRead: 0,
     };
     this.sql.exec("INSERT OR REPLACE INTO members (user_id, until_seq, info_version) VALUES (?, NULL, 0)", userId);
     this.members.set(userId, member);
@@ -129,7 +162,11 @@ export class ConversationStore {
    * The common case in one statement: no clientMsgId of the batch was seen before (nor twice in it), so the batch
    * takes the next seqs in order. Null otherwise, and the caller goes message by message.
    */
-  private appendFresh(senderId: string, items: { clientMsgId: string; body: string }[], now: number): SendResult[] | null {
+  private appendFresh(
+    senderId: string,
+    items: { clientMsgId: string; body: string }[],
+    now: number,
+  ): SendResult[] | null {
     if (items.length > 1 && new Set(items.map((item) => item.clientMsgId)).size < items.length) return null;
     if (items.some((item) => this.log.sentBefore(senderId, item.clientMsgId, now))) return null;
     const first = this.lastSeq + 1;
@@ -152,7 +189,18 @@ export class ConversationStore {
   private sequenced(seq: number, senderId: string, clientMsgId: string, body: string, now: number): void {
     const member = this.members.get(senderId);
     if (member) member.lastOwnSeq = seq;
-    this.remember({ seq, senderId, json: JSON.stringify({ conversationId: this.info!.id, seq, senderId, clientMsgId, body, sentAt: now } satisfies Message) });
+    this.remember({
+      seq,
+      senderId,
+      json: JSON.stringify({
+        conversationId: this.info!.id,
+        seq,
+        senderId,
+        clientMsgId,
+        body,
+        sentAt: now,
+      } satisfies Message),
+    });
   }
 
   private remember(message: RecentMessage): void {
@@ -173,9 +221,11 @@ export class ConversationStore {
   }
 
   private readMessages(afterSeq: number, lastSeq: number): RecentMessage[] {
-    return this.log
-      .after(afterSeq, lastSeq - afterSeq)
-      .map((row) => ({ seq: Number(row.seq), senderId: String(row.sender_id), json: JSON.stringify(this.toMessage(row)) }));
+    return this.log.after(afterSeq, lastSeq - afterSeq).map((row) => ({
+      seq: Number(row.seq),
+      senderId: String(row.sender_id),
+      json: JSON.stringify(this.toMessage(row)),
+    }));
   }
 
   history(query: HistoryQuery): HistoryPage {
@@ -185,7 +235,10 @@ export class ConversationStore {
         ? this.log.after(query.after, n)
         : this.log.before(query.before ?? Number.MAX_SAFE_INTEGER, n);
     const hasMore = rows.length === n;
-    const page = query.after !== undefined ? rows.slice(0, query.limit) : rows.slice(rows.length - Math.min(rows.length, query.limit));
+    const page =
+      query.after !== undefined
+        ? rows.slice(0, query.limit)
+        : rows.slice(rows.length - Math.min(rows.length, query.limit));
     return { messages: page.map((row) => this.toMessage(row)), hasMore };
   }
 
@@ -254,6 +307,13 @@ function toMember(row: Row): Member {
     untilSeq: row.until_seq === null ? null : Number(row.until_seq),
     infoVersion: Number(row.info_version),
     // Until member_state says otherwise (MemberStates.load), a member counts as live and up to date.
-    live: true, epoch: 0, deliveredSeq: 0, readSeq: 0, pushedSeq: 0, lastOwnSeq: 0, relayedDelivered: 0, relayedRead: 0,
+    live: true,
+    epoch: 0,
+    deliveredSeq: 0,
+    readSeq: 0,
+    pushedSeq: 0,
+    lastOwnSeq: 0,
+    relayedDelivered: 0,
+    relayedRead: 0,
   };
 }

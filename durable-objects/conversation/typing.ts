@@ -19,11 +19,11 @@ export function relayTyping(host: TypingHost, typist: string): void {
   const conversationId = host.store.info!.id;
   for (const member of host.store.members.values()) {
     if (member.userId === typist || member.untilSeq !== null || !member.live) continue;
-    const failed = (error: unknown) => log("warn", "Conversation", "typing_failed", { object: conversationId, userId: member.userId, error });
-    host.deliver(member.userId, { conversationId, typing: typist }).then(
-      (answer) => (answer.ok ? answered(host, member, answer.value) : failed(answer.error.message)),
-      failed,
-    );
+    const failed = (error: unknown) =>
+      log("warn", "Conversation", "typing_failed", { object: conversationId, userId: member.userId, error });
+    host
+      .deliver(member.userId, { conversationId, typing: typist })
+      .then((answer) => (answer.ok ? answered(host, member, answer.value) : failed(answer.error.message)), failed);
   }
 }
 

@@ -60,7 +60,11 @@ export class Forwarder implements AlarmConcern {
   kick(): void {
     if (!this.enabled || this.running || Date.now() < this.retryAt) return;
     this.running = true;
-    inBackground(this.drain().finally(() => (this.running = false)), "Forwarder", "drain_failed");
+    inBackground(
+      this.drain().finally(() => (this.running = false)),
+      "Forwarder",
+      "drain_failed",
+    );
   }
 
   nextWake(): number | null {
@@ -73,7 +77,10 @@ export class Forwarder implements AlarmConcern {
    */
   runDue(): void {
     this.kick();
-    this.wakeAt = this.enabled && this.outbox.behind() && !this.running ? Math.max(this.retryAt, Date.now() + this.config.outboxRetryMs) : null;
+    this.wakeAt =
+      this.enabled && this.outbox.behind() && !this.running
+        ? Math.max(this.retryAt, Date.now() + this.config.outboxRetryMs)
+        : null;
   }
 
   private async drain(): Promise<void> {

@@ -48,7 +48,12 @@ export class Meter {
   private background = new Tally();
   private backgroundScheduled = false;
 
-  private constructor(private readonly className: string, private readonly id: string, private readonly sink: MeterSink | undefined, private readonly log: boolean) {}
+  private constructor(
+    private readonly className: string,
+    private readonly id: string,
+    private readonly sink: MeterSink | undefined,
+    private readonly log: boolean,
+  ) {}
 
   /** A meter when the configuration (`METER=log`) or a dataset binding asks for one, else null (and nothing is wrapped). */
   static of(log: boolean, dataset: MeterSink | undefined, className: string, id: string): Meter | null {
@@ -128,11 +133,24 @@ export class Meter {
   }
 
   private line(entry: string, tally: Tally, at: number, ms: number): MeterLine {
-    return { class: this.className, id: this.id, entry, at, ms, rowsRead: tally.rowsRead, rowsWritten: tally.rowsWritten, alarmsSet: tally.alarmsSet };
+    return {
+      class: this.className,
+      id: this.id,
+      entry,
+      at,
+      ms,
+      rowsRead: tally.rowsRead,
+      rowsWritten: tally.rowsWritten,
+      alarmsSet: tally.alarmsSet,
+    };
   }
 
   private emit(line: MeterLine): void {
     if (this.log) console.log(JSON.stringify({ meter: line }));
-    this.sink?.writeDataPoint({ blobs: [line.class, line.entry, line.id], doubles: [line.rowsRead, line.rowsWritten, line.alarmsSet, line.ms], indexes: [line.class] });
+    this.sink?.writeDataPoint({
+      blobs: [line.class, line.entry, line.id],
+      doubles: [line.rowsRead, line.rowsWritten, line.alarmsSet, line.ms],
+      indexes: [line.class],
+    });
   }
 }

@@ -18,7 +18,10 @@ export interface Caller {
 const TIMEOUT_MS = 10_000;
 
 export class OriginClient {
-  constructor(private readonly target: OriginTarget, private readonly caller: Caller) {}
+  constructor(
+    private readonly target: OriginTarget,
+    private readonly caller: Caller,
+  ) {}
 
   /** Posts a JSON body; true only when origin answered 2xx. */
   async post(path: string, body: string): Promise<boolean> {
@@ -62,6 +65,11 @@ export class OriginClient {
   }
 
   private refused(path: string, status: number | null, error?: string): void {
-    log("warn", this.caller.source, "origin_refused", { object: this.caller.name(), path: path.split("?")[0], status, ...(error ? { error } : {}) });
+    log("warn", this.caller.source, "origin_refused", {
+      object: this.caller.name(),
+      path: path.split("?")[0],
+      status,
+      ...(error ? { error } : {}),
+    });
   }
 }

@@ -14,7 +14,10 @@ export interface Namespace<Rpc> {
 export class StubCache<Rpc> {
   private readonly stubs = new Map<string, Remote<Rpc>>();
 
-  constructor(private readonly namespace: Namespace<Rpc>, private readonly max = 4096) {}
+  constructor(
+    private readonly namespace: Namespace<Rpc>,
+    private readonly max = 4096,
+  ) {}
 
   get(name: string): Remote<Rpc> {
     let stub = this.stubs.get(name);

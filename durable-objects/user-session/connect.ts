@@ -23,17 +23,28 @@ export interface Upgrade {
 
 export function upgrade({ ctx, host, tickets, firstDevice }: Upgrade, request: Request): Response {
   const deviceId = request.headers.get("X-Device-Id");
-  if (!deviceId || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("bad upgrade", { status: 400 });
+  if (!deviceId || request.headers.get("Upgrade")?.toLowerCase() !== "websocket")
+    return new Response("bad upgrade", { status: 400 });
   const ticket = request.headers.get("X-Ticket-Id");
-  if (ticket !== null && !tickets.consume(ticket)) return errorResponse({ code: "unauthorized", message: "unknown, used or expired ticket" });
-  for (const old of ctx.getWebSockets(deviceId)) closeQuietly(old, 4001, "replaced by a newer connection of this device");
+  if (ticket !== null && !tickets.consume(ticket))
+    return errorResponse({ code: "unauthorized", message: "unknown, used or expired ticket" });
+  for (const old of ctx.getWebSockets(deviceId))
+    closeQuietly(old, 4001, "replaced by a newer connection of this device");
   const live = ctx.getWebSockets().filter((ws) => identityOf(ws)?.deviceId !== deviceId);
-  if (live.length >= MAX_SOCKETS) return errorResponse({ code: "rate_limited", message: `at most ${MAX_SOCKETS} devices connected at once` });
+  if (live.length >= MAX_SOCKETS)
+    return errorResponse({ code: "rate_limited", message: `at most ${MAX_SOCKETS} devices connected at once` });
   const { 0: client, 1: server } = new WebSocketPair();
   ctx.acceptWebSocket(server, [deviceId]);
   const { userId } = host;
   saveIdentity(server, { userId, deviceId, connectedAt: Date.now(), focus: null });
-  const hello: HelloFrame = { type: "hello", protocol: 2, userId, deviceId, serverTime: Date.now(), heartbeatMs: host.presence.heartbeatMs };
+  const hello: HelloFrame = {
+    type: "hello",
+    protocol: 2,
+    userId,
+    deviceId,
+    serverTime: Date.now(),
+    heartbeatMs: host.presence.heartbeatMs,
+  };
   server.send(JSON.stringify(hello));
   if (live.length === 0) firstDevice();
   return new Response(null, { status: 101, webSocket: client });

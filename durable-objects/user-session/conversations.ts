@@ -26,7 +26,10 @@ export class Conversations {
   private readonly fresh = new Set<string>();
   private checkpointAt = Date.now();
 
-  constructor(private readonly sql: Sql, private readonly checkpointMs: number) {
+  constructor(
+    private readonly sql: Sql,
+    private readonly checkpointMs: number,
+  ) {
     const saved = this.sql.exec("SELECT value FROM meta WHERE key = 'stale'").toArray()[0];
     this.stale = new Set(saved ? (JSON.parse(String(saved.value)) as string[]) : []);
   }
@@ -51,7 +54,11 @@ export class Conversations {
   upsert(state: ConversationState, now = Date.now()): Row {
     const old = this.get(state.id);
     const row: Row = {
-      state: { ...state, lastSeq: Math.max(state.lastSeq, old?.state.lastSeq ?? 0), readSeq: Math.max(state.readSeq, old?.state.readSeq ?? 0) },
+      state: {
+        ...state,
+        lastSeq: Math.max(state.lastSeq, old?.state.lastSeq ?? 0),
+        readSeq: Math.max(state.readSeq, old?.state.readSeq ?? 0),
+      },
       // What a device must hear of at its next sync: membership, title or its own part changed.
       lastAt: now,
       paused: old?.paused ?? false,
@@ -88,13 +95,22 @@ export class Conversations {
   attached(id: string, state: ConversationState): void {
     const row = this.get(id);
     if (row) row.paused = false;
-    if (row && (row.state.members.length !== state.members.length || row.state.title !== state.title || row.state.active !== state.active)) this.upsert(state);
+    if (
+      row &&
+      (row.state.members.length !== state.members.length ||
+        row.state.title !== state.title ||
+        row.state.active !== state.active)
+    )
+      this.upsert(state);
     else this.advance(id, state.lastSeq, state.readSeq);
   }
 
   /** Conversations a device must ask about before trusting what is known here: paused, or stale and not fresh. */
   unsure(): string[] {
-    const paused = this.sql.exec("SELECT id FROM conversations WHERE paused = 1 AND active = 1").toArray().map((r) => String(r.id));
+    const paused = this.sql
+      .exec("SELECT id FROM conversations WHERE paused = 1 AND active = 1")
+      .toArray()
+      .map((r) => String(r.id));
     const ids = new Set<string>(paused.filter((id) => this.rows.get(id)?.paused !== false));
     for (const id of this.stale) if (!this.fresh.has(id)) ids.add(id);
     return [...ids];
@@ -102,8 +118,16 @@ export class Conversations {
 
   /** Every conversation that changed since `since` (ms; 0: all), the ones the user left included. */
   changedSince(since: number): ConversationState[] {
-    const stored = this.sql.exec("SELECT * FROM conversations WHERE last_at >= ? OR id IN (SELECT value FROM json_each(?))", since, JSON.stringify([...this.fresh]));
-    return stored.toArray().map((r) => this.rows.get(String(r.id)) ?? rowOf(r)).filter((row) => row.lastAt >= since).map((row) => row.state);
+    const stored = this.sql.exec(
+      "SELECT * FROM conversations WHERE last_at >= ? OR id IN (SELECT value FROM json_each(?))",
+      since,
+      JSON.stringify([...this.fresh]),
+    );
+    return stored
+      .toArray()
+      .map((r) => this.rows.get(String(r.id)) ?? rowOf(r))
+      .filter((row) => row.lastAt >= since)
+      .map((row) => row.state);
   }
 
   /** Every conversation the user is in, as `GET /v1/conversations` lists them. */
@@ -150,20 +174,38 @@ export class Conversations {
       `INSERT INTO conversations (id, kind, title, members, created_at, active, last_seq, read_seq, last_at, paused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET title = excluded.title, members = excluded.members, active = excluded.active,
          last_seq = excluded.last_seq, read_seq = excluded.read_seq, last_at = excluded.last_at, paused = excluded.paused`,
-      s.id, s.kind, s.title, JSON.stringify(s.members), s.createdAt, s.active ? 1 : 0, s.lastSeq, s.readSeq, row.lastAt, row.paused ? 1 : 0,
+      s.id,
+      s.kind,
+      s.title,
+      JSON.stringify(s.members),
+      s.createdAt,
+      s.active ? 1 : 0,
+      s.lastSeq,
+      s.readSeq,
+      row.lastAt,
+      row.paused ? 1 : 0,
     );
   }
 
   private saveStale(): void {
-    this.sql.exec("INSERT INTO meta (key, value) VALUES ('stale', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", JSON.stringify([...this.stale]));
+    this.sql.exec(
+      "INSERT INTO meta (key, value) VALUES ('stale', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      JSON.stringify([...this.stale]),
+    );
   }
 }
 
 function rowOf(stored: SqlRow): Row {
   return {
     state: {
-      id: String(stored.id), kind: stored.kind as ConversationKind, title: String(stored.title), members: JSON.parse(String(stored.members)) as string[],
-      createdAt: Number(stored.created_at), active: stored.active === 1, lastSeq: Number(stored.last_seq), readSeq: Number(stored.read_seq),
+      id: String(stored.id),
+      kind: stored.kind as ConversationKind,
+      title: String(stored.title),
+      members: JSON.parse(String(stored.members)) as string[],
+      createdAt: Number(stored.created_at),
+      active: stored.active === 1,
+      lastSeq: Number(stored.last_seq),
+      readSeq: Number(stored.read_seq),
     },
     lastAt: Number(stored.last_at),
     paused: stored.paused === 1,

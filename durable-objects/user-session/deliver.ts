@@ -32,13 +32,19 @@ export function deliver(host: Host, delivery: Delivery): DeliveryAnswer {
       ownRead(host, conversationId, last, null);
     }
   }
-  if (delivery.receipt) broadcast(sockets, JSON.stringify({ type: "receipt", conversationId, ...delivery.receipt } satisfies ReceiptFrame));
-  if (delivery.typing) broadcast(sockets, JSON.stringify({ type: "typing", conversationId, userId: delivery.typing } satisfies TypingFrame));
+  if (delivery.receipt)
+    broadcast(sockets, JSON.stringify({ type: "receipt", conversationId, ...delivery.receipt } satisfies ReceiptFrame));
+  if (delivery.typing)
+    broadcast(
+      sockets,
+      JSON.stringify({ type: "typing", conversationId, userId: delivery.typing } satisfies TypingFrame),
+    );
   return answer;
 }
 
 /** The user was added, the members or title changed, or the user left: kept at once, told to every device. */
 function conversationChanged(host: Host, info: ConversationState, sockets: WebSocket[]): void {
   const row = host.conversations.upsert(info);
-  if (sockets.length > 0) broadcast(sockets, JSON.stringify({ type: "conversation", conversation: row.state } satisfies ConversationFrame));
+  if (sockets.length > 0)
+    broadcast(sockets, JSON.stringify({ type: "conversation", conversation: row.state } satisfies ConversationFrame));
 }

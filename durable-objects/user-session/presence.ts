@@ -15,7 +15,10 @@ const LEASE_HEARTBEATS = 2.5;
 export class PresenceReporter {
   private renewedAt = 0;
 
-  constructor(private readonly config: Pick<EdgeConfig, "originUrl" | "presenceHeartbeatMs">, private readonly origin: Ingest) {}
+  constructor(
+    private readonly config: Pick<EdgeConfig, "originUrl" | "presenceHeartbeatMs">,
+    private readonly origin: Ingest,
+  ) {}
 
   /** How often devices send `alive` (0: never; without an origin there is no presence to keep). */
   get heartbeatMs(): number {
@@ -24,7 +27,13 @@ export class PresenceReporter {
 
   online(userId: string, now = Date.now()): Promise<void> {
     this.renewedAt = now;
-    return this.post({ kind: "presence", userId, online: true, at: now, leaseMs: Math.round(this.config.presenceHeartbeatMs * LEASE_HEARTBEATS) });
+    return this.post({
+      kind: "presence",
+      userId,
+      online: true,
+      at: now,
+      leaseMs: Math.round(this.config.presenceHeartbeatMs * LEASE_HEARTBEATS),
+    });
   }
 
   /** A device's `alive`: renews the lease unless another device just did. */

@@ -15,6 +15,8 @@ export class PushSubscriptions {
   /** Charges one subscribe; rate_limited when the user subscribes too often. */
   admit(now = Date.now()): Result<null> {
     const wait = this.limit.take(1, now);
-    return wait === 0 ? ok(null) : fail("rate_limited", `too many push subscriptions; retry in ${Math.ceil(wait / 1000)} s`, wait);
+    return wait === 0
+      ? ok(null)
+      : fail("rate_limited", `too many push subscriptions; retry in ${Math.ceil(wait / 1000)} s`, wait);
   }
 }

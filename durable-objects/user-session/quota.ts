@@ -15,10 +15,13 @@ export class DailyQuota {
     const day = Math.floor(now / DAY_MS);
     const row = this.sql.exec("SELECT day, used FROM quota WHERE kind = ?", kind).toArray()[0];
     const used = row && Number(row.day) === day ? Number(row.used) : 0;
-    if (used >= limit) return fail("rate_limited", `at most ${limit} new ${kind} conversations a day`, (day + 1) * DAY_MS - now);
+    if (used >= limit)
+      return fail("rate_limited", `at most ${limit} new ${kind} conversations a day`, (day + 1) * DAY_MS - now);
     this.sql.exec(
       "INSERT INTO quota (kind, day, used) VALUES (?, ?, ?) ON CONFLICT (kind) DO UPDATE SET day = excluded.day, used = excluded.used",
-      kind, day, used + 1,
+      kind,
+      day,
+      used + 1,
     );
     return ok(null);
   }

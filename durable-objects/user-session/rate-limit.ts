@@ -6,7 +6,11 @@ export class TokenBucket {
   private tokens: number;
   private updatedAt: number;
 
-  constructor(private readonly perSec: number, private readonly burst: number, now = Date.now()) {
+  constructor(
+    private readonly perSec: number,
+    private readonly burst: number,
+    now = Date.now(),
+  ) {
     this.tokens = burst;
     this.updatedAt = now;
   }
@@ -43,7 +47,10 @@ export class UserLimits {
   private readonly messages: TokenBucket;
   private readonly fanout: TokenBucket;
 
-  constructor(limits: { rateLimitPerSec: number; rateLimitBurst: number; fanoutLimitPerSec: number; fanoutLimitBurst: number }, now = Date.now()) {
+  constructor(
+    limits: { rateLimitPerSec: number; rateLimitBurst: number; fanoutLimitPerSec: number; fanoutLimitBurst: number },
+    now = Date.now(),
+  ) {
     this.messages = new TokenBucket(limits.rateLimitPerSec, limits.rateLimitBurst, now);
     this.fanout = new TokenBucket(limits.fanoutLimitPerSec, limits.fanoutLimitBurst, now);
   }

@@ -24,7 +24,10 @@ export class SendQueue {
   private readonly busy = new Set<string>();
   private readonly idleSince = new Map<string, number>();
 
-  constructor(private readonly sendBatch: SendBatch, private readonly onUnreachable: OnUnreachable = () => undefined) {}
+  constructor(
+    private readonly sendBatch: SendBatch,
+    private readonly onUnreachable: OnUnreachable = () => undefined,
+  ) {}
 
   enqueue(conversationId: string, item: Outgoing, reply: Reply): void {
     let queue = this.queues.get(conversationId);
@@ -52,7 +55,11 @@ export class SendQueue {
 
   private async drain(conversationId: string): Promise<void> {
     try {
-      for (let queue = this.queues.get(conversationId); queue && queue.items.length > 0; queue = this.queues.get(conversationId)) {
+      for (
+        let queue = this.queues.get(conversationId);
+        queue && queue.items.length > 0;
+        queue = this.queues.get(conversationId)
+      ) {
         const items = queue.items.splice(0, MAX_BATCH);
         const replies = queue.replies.splice(0, MAX_BATCH);
         if (queue.items.length === 0) this.queues.delete(conversationId);
@@ -76,4 +83,7 @@ export class SendQueue {
 }
 
 /** The conversation could not be reached (overloaded, restarting): the client retries with the same clientMsgId. */
-const UNAVAILABLE: { ok: false; error: ChatError } = fail("unavailable", "conversation unavailable, retry with the same clientMsgId");
+const UNAVAILABLE: { ok: false; error: ChatError } = fail(
+  "unavailable",
+  "conversation unavailable, retry with the same clientMsgId",
+);

@@ -17,9 +17,16 @@ export interface FrameLimits {
 }
 
 /** Null when the socket may send this frame now, else the refusal (rate_limited, with when to retry). */
-export function admitFrame(ws: WebSocket, type: ClientFrameType | null, limits: FrameLimits, now = Date.now()): ChatError | null {
+export function admitFrame(
+  ws: WebSocket,
+  type: ClientFrameType | null,
+  limits: FrameLimits,
+  now = Date.now(),
+): ChatError | null {
   let bucket = buckets.get(ws);
   if (!bucket) buckets.set(ws, (bucket = new TokenBucket(limits.frameLimitPerSec, limits.frameLimitBurst, now)));
   const wait = bucket.take((type && FRAME_COST[type]) ?? 1, now);
-  return wait === 0 ? null : { code: "rate_limited", message: `too many frames on this socket; retry in ${wait} ms`, retryAfterMs: wait };
+  return wait === 0
+    ? null
+    : { code: "rate_limited", message: `too many frames on this socket; retry in ${wait} ms`, retryAfterMs: wait };
 }

@@ -73,7 +73,15 @@ const busy = new WeakSet<WebSocket>();
 
 /** One `sync` or `fetch` answered at a time per socket: its pages go out whole before the next is taken. */
 export async function exclusive(ws: WebSocket, work: () => Promise<void>): Promise<void> {
-  if (busy.has(ws)) return sendTo(ws, errorFrame({ code: "rate_limited", message: "a sync or fetch is already being answered on this socket", retryAfterMs: 100 }));
+  if (busy.has(ws))
+    return sendTo(
+      ws,
+      errorFrame({
+        code: "rate_limited",
+        message: "a sync or fetch is already being answered on this socket",
+        retryAfterMs: 100,
+      }),
+    );
   busy.add(ws);
   try {
     await work();

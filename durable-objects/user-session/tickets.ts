@@ -27,7 +27,11 @@ export class Tickets {
     const jti = crypto.randomUUID();
     const expiresAt = now + TICKET_TTL_MS;
     this.outstanding.set(jti, expiresAt);
-    const ticket = await sign({ sub: userId, jti, exp: Math.floor(expiresAt / 1000) }, ticketSecret(authSecret), "HS256");
+    const ticket = await sign(
+      { sub: userId, jti, exp: Math.floor(expiresAt / 1000) },
+      ticketSecret(authSecret),
+      "HS256",
+    );
     return { ticket, expiresAt };
   }
 
@@ -40,7 +44,10 @@ export class Tickets {
 }
 
 /** Whom a genuine, unexpired ticket is for; null otherwise. The session still has to accept it (once). */
-export async function readTicket(authSecret: string | undefined, ticket: string): Promise<{ userId: string; jti: string } | null> {
+export async function readTicket(
+  authSecret: string | undefined,
+  ticket: string,
+): Promise<{ userId: string; jti: string } | null> {
   if (!authSecret) return null;
   try {
     const claims = await verify(ticket, ticketSecret(authSecret), "HS256");

@@ -11,7 +11,15 @@ import { subscriptionsRoute } from "./subscriptions-route.js";
 
 export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  app.use("/v1/*", signedRequests({ secrets: deps.secrets, replays: deps.replays, budget: deps.budget, maxBodyBytes: MAX_INGEST_BYTES }));
+  app.use(
+    "/v1/*",
+    signedRequests({
+      secrets: deps.secrets,
+      replays: deps.replays,
+      budget: deps.budget,
+      maxBodyBytes: MAX_INGEST_BYTES,
+    }),
+  );
   app.route("/v1/ingest", ingestRoute(deps));
   app.route("/v1/history", historyRoute(deps));
   app.route("/v1/presence", presenceRoute(deps));

@@ -8,7 +8,8 @@ import type { ApiDeps, ApiEnv } from "./deps.js";
 export function historyRoute(deps: ApiDeps): Hono<ApiEnv> {
   return new Hono<ApiEnv>().get("/:conversationId", async (c) => {
     const conversationId = c.req.param("conversationId");
-    if (!ID_RULES.conversationId.pattern.test(conversationId)) return errorResponse({ code: "bad_request", message: `conversationId: ${ID_RULES.conversationId.text}` });
+    if (!ID_RULES.conversationId.pattern.test(conversationId))
+      return errorResponse({ code: "bad_request", message: `conversationId: ${ID_RULES.conversationId.text}` });
     const query = parseHistoryQuery(c.req.query());
     if (!query.ok) return errorResponse(query.error);
     const page = await deps.messages.page(conversationId, query.value);

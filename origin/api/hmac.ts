@@ -21,10 +21,24 @@ export function sha256Hex(body: Buffer | string): string {
 }
 
 /** The edge's signature headers, computed synchronously: the bench's stand-in for the edge signs with it. */
-export function signedHeaders(secret: string, method: string, url: URL, body: string, now = Date.now()): Record<string, string> {
+export function signedHeaders(
+  secret: string,
+  method: string,
+  url: URL,
+  body: string,
+  now = Date.now(),
+): Record<string, string> {
   const timestamp = String(now);
   const nonce = randomBytes(16).toString("hex");
   const bodySha256 = sha256Hex(body);
-  const signature = mac(secret, canonicalString({ method, target: requestTarget(url), timestamp, nonce, bodySha256 })).toString("hex");
-  return { [TIMESTAMP_HEADER]: timestamp, [NONCE_HEADER]: nonce, [CONTENT_SHA256_HEADER]: bodySha256, [SIGNATURE_HEADER]: signature };
+  const signature = mac(
+    secret,
+    canonicalString({ method, target: requestTarget(url), timestamp, nonce, bodySha256 }),
+  ).toString("hex");
+  return {
+    [TIMESTAMP_HEADER]: timestamp,
+    [NONCE_HEADER]: nonce,
+    [CONTENT_SHA256_HEADER]: bodySha256,
+    [SIGNATURE_HEADER]: signature,
+  };
 }

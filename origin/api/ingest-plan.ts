@@ -16,12 +16,19 @@ export interface IngestPlan {
 }
 
 export function planIngest(events: readonly unknown[], receivedAt: number): IngestPlan {
-  const plan: IngestPlan = { records: [], presence: [], accepted: { message: 0, members: 0, presence: 0 }, rejected: 0 };
+  const plan: IngestPlan = {
+    records: [],
+    presence: [],
+    accepted: { message: 0, members: 0, presence: 0 },
+    rejected: 0,
+  };
   events.forEach((raw, index) => {
     const checked = validate(raw);
     if (typeof checked === "string") {
       plan.rejected += 1;
-      plan.records.push(deadLetterRecord({ reason: `events[${index}]: ${checked}`, service: "ingest", payload: raw, at: receivedAt }));
+      plan.records.push(
+        deadLetterRecord({ reason: `events[${index}]: ${checked}`, service: "ingest", payload: raw, at: receivedAt }),
+      );
       return;
     }
     plan.accepted[checked.kind] += 1;
@@ -37,6 +44,7 @@ export function planIngest(events: readonly unknown[], receivedAt: number): Inge
 function validate(raw: unknown): OriginEvent | string {
   const parsed = originEvent.safeParse(raw);
   if (!parsed.success) return describeIssues(parsed.error);
-  if (parsed.data.kind === "message" && !fitsBodyLimit(parsed.data.body)) return `body: exceeds ${MAX_BODY_BYTES} bytes`;
+  if (parsed.data.kind === "message" && !fitsBodyLimit(parsed.data.body))
+    return `body: exceeds ${MAX_BODY_BYTES} bytes`;
   return parsed.data;
 }

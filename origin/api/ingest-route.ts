@@ -16,7 +16,10 @@ export function ingestRoute(deps: ApiDeps): Hono<ApiEnv> {
     if (!events.ok) return errorResponse(events.error);
     const plan = planIngest(events.value, Date.now());
     const [logged, presence] = await Promise.all([deps.messageLog.append(plan.records), applyPresence(deps, plan)]);
-    for (const [backend, result] of [["kafka", logged], ["redis", presence]] as const) {
+    for (const [backend, result] of [
+      ["kafka", logged],
+      ["redis", presence],
+    ] as const) {
       if (result.ok) continue;
       ingestFailures.inc({ backend });
       deps.log.warn({ err: result.error.message, events: events.value.length }, "ingest batch refused: backend failed");

@@ -15,7 +15,9 @@ import { fail, ok, type Result } from "../../protocol/errors.js";
 export function declaredLength(incoming: IncomingMessage, maxBytes: number): Result<number> {
   const declared = incoming.headers["content-length"];
   if (declared === undefined) {
-    return incoming.headers["transfer-encoding"] === undefined ? ok(0) : fail("bad_request", "a request body needs a Content-Length");
+    return incoming.headers["transfer-encoding"] === undefined
+      ? ok(0)
+      : fail("bad_request", "a request body needs a Content-Length");
   }
   // Node's parser has checked that it is a decimal number, and delivers no more bytes than it says.
   const length = Number(declared);

@@ -14,7 +14,12 @@ import { errorResponse } from "../../protocol/errors.js";
 import type { Context, MiddlewareHandler } from "hono";
 import type { ChatError } from "../../protocol/errors.js";
 import { SIGNATURE_MAX_SKEW_MS } from "../../protocol/events.js";
-import { canonicalString, readSignatureHeaders, requestTarget, type SignatureHeaders } from "../../protocol/signature.js";
+import {
+  canonicalString,
+  readSignatureHeaders,
+  requestTarget,
+  type SignatureHeaders,
+} from "../../protocol/signature.js";
 import type { ReplayGuard } from "../replay/replay-guard.js";
 import { refusedRequests } from "../shared/metrics.js";
 import type { BodyBudget } from "./body-budget.js";
@@ -28,10 +33,22 @@ interface Refusal {
   error: ChatError;
 }
 
-const UNSIGNED: Refusal = { reason: "signature", error: { code: "unauthorized", message: "missing, forged or stale request signature" } };
-const REPLAYED: Refusal = { reason: "replay", error: { code: "unauthorized", message: "request signature already used" } };
-const ALTERED: Refusal = { reason: "body_hash", error: { code: "unauthorized", message: "request body does not match its signature" } };
-const BUSY: Refusal = { reason: "busy", error: { code: "unavailable", message: "too many request bodies in flight; retry later", retryAfterMs: 1_000 } };
+const UNSIGNED: Refusal = {
+  reason: "signature",
+  error: { code: "unauthorized", message: "missing, forged or stale request signature" },
+};
+const REPLAYED: Refusal = {
+  reason: "replay",
+  error: { code: "unauthorized", message: "request signature already used" },
+};
+const ALTERED: Refusal = {
+  reason: "body_hash",
+  error: { code: "unauthorized", message: "request body does not match its signature" },
+};
+const BUSY: Refusal = {
+  reason: "busy",
+  error: { code: "unavailable", message: "too many request bodies in flight; retry later", retryAfterMs: 1_000 },
+};
 
 /**
  * How long past its timestamp's freshness a nonce is remembered: ingest processes check freshness on their own
@@ -54,7 +71,8 @@ export function signedRequests(options: SignedOptions): MiddlewareHandler<ApiEnv
     const canonical = canonicalString({ method: c.req.method, target: requestTarget(new URL(c.req.url)), ...headers });
     if (!options.secrets.some((secret) => macMatches(secret, canonical, headers.signature))) return refuse(c, UNSIGNED);
     const length = declaredLength(c.env.incoming, options.maxBodyBytes);
-    if (!length.ok) return refuse(c, { reason: length.error.code === "too_large" ? "too_large" : "no_length", error: length.error });
+    if (!length.ok)
+      return refuse(c, { reason: length.error.code === "too_large" ? "too_large" : "no_length", error: length.error });
     if (!options.budget.reserve(length.value)) return refuse(c, BUSY);
     let refusal: Refusal | null;
     try {
@@ -68,8 +86,16 @@ export function signedRequests(options: SignedOptions): MiddlewareHandler<ApiEnv
 }
 
 /** Claims the nonce, then reads the body and checks it against its signed hash: null when both hold. */
-async function verifyOnce(c: Context<ApiEnv>, options: SignedOptions, headers: SignatureHeaders, now: number): Promise<Refusal | null> {
-  const first = await options.replays.claim(headers.nonce, Number(headers.timestamp) + SIGNATURE_MAX_SKEW_MS + CLOCK_MARGIN_MS - now);
+async function verifyOnce(
+  c: Context<ApiEnv>,
+  options: SignedOptions,
+  headers: SignatureHeaders,
+  now: number,
+): Promise<Refusal | null> {
+  const first = await options.replays.claim(
+    headers.nonce,
+    Number(headers.timestamp) + SIGNATURE_MAX_SKEW_MS + CLOCK_MARGIN_MS - now,
+  );
   if (!first.ok) return { reason: "replay_store", error: first.error };
   if (!first.value) return REPLAYED;
   const raw = await readBody(c.env.incoming, options.maxBodyBytes);

@@ -51,10 +51,17 @@ export async function startAtEndIfNew(kafka: Kafka, groupId: string, topic: stri
     const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
     if (committed?.partitions.some((p) => p.offset !== "-1")) return;
     const ends = await admin.fetchTopicOffsets(topic);
-    await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+    });
     log.info({ groupId, topic }, "new consumer group: starting at the end of the topic");
   } catch (error) {
-    log.info({ groupId, topic, err: errorMessage(error) }, "new consumer group's offsets not set here (another process started it)");
+    log.info(
+      { groupId, topic, err: errorMessage(error) },
+      "new consumer group's offsets not set here (another process started it)",
+    );
   } finally {
     await admin.disconnect();
   }

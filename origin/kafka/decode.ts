@@ -12,7 +12,11 @@ export interface DecodeSource {
   service: string;
 }
 
-export function decodeRecords<T>(schema: z.ZodType<T>, source: DecodeSource, records: readonly KafkaMessage[]): { events: Consumed<T>[]; malformed: Malformed[] } {
+export function decodeRecords<T>(
+  schema: z.ZodType<T>,
+  source: DecodeSource,
+  records: readonly KafkaMessage[],
+): { events: Consumed<T>[]; malformed: Malformed[] } {
   const events: Consumed<T>[] = [];
   const malformed: Malformed[] = [];
   for (const record of records) {
@@ -23,7 +27,10 @@ export function decodeRecords<T>(schema: z.ZodType<T>, source: DecodeSource, rec
   return { events, malformed };
 }
 
-function decode<T>(schema: z.ZodType<T>, record: KafkaMessage): { ok: true; value: T } | { ok: false; reason: string; payload: unknown } {
+function decode<T>(
+  schema: z.ZodType<T>,
+  record: KafkaMessage,
+): { ok: true; value: T } | { ok: false; reason: string; payload: unknown } {
   const text = record.value?.toString("utf8") ?? "";
   let json: unknown;
   try {
@@ -32,7 +39,9 @@ function decode<T>(schema: z.ZodType<T>, record: KafkaMessage): { ok: true; valu
     return { ok: false, reason: "record value is not JSON", payload: text };
   }
   const parsed = schema.safeParse(json);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, reason: describeIssues(parsed.error), payload: json };
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : { ok: false, reason: describeIssues(parsed.error), payload: json };
 }
 
 function letterOf({ topic, partition, service }: DecodeSource, record: KafkaMessage, reason: string, payload: unknown) {

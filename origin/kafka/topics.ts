@@ -12,7 +12,10 @@ export async function ensureTopics(kafka: Kafka, config: KafkaConfig): Promise<v
     const all = [config.topics.messages, config.topics.dlq];
     const wanted = all.filter((t) => !existing.has(t));
     if (wanted.length > 0) {
-      await admin.createTopics({ waitForLeaders: true, topics: wanted.map((topic) => topicSpec(config, topic, topic === config.topics.dlq ? 4 * WEEK_MS : WEEK_MS)) });
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: wanted.map((topic) => topicSpec(config, topic, topic === config.topics.dlq ? 4 * WEEK_MS : WEEK_MS)),
+      });
     }
     // Listed is not yet served: just after a broker starts, creation can fail its wait for leaders with "does not
     // host this topic-partition", and the caller's retry would then find the topics listed and skip them. Their

@@ -67,7 +67,8 @@ export class CommitTracker {
 
   /** After a rebalance: forget partitions this consumer no longer owns, so it never commits for them. */
   retain(partitions: readonly number[]): void {
-    for (const partition of [...this.partitions.keys()]) if (!partitions.includes(partition)) this.partitions.delete(partition);
+    for (const partition of [...this.partitions.keys()])
+      if (!partitions.includes(partition)) this.partitions.delete(partition);
   }
 
   private state(partition: number): PartitionState {

@@ -22,7 +22,13 @@ export class KafkaLogConsumer implements LogConsumer {
 
   consume<T>(options: ConsumeOptions<T>): Promise<Consuming> {
     const consumer = createConsumer(this.kafka, options.group, this.config);
-    const member = new GroupMember(this.kafka, this.config.topics[options.stream], consumer, options, this.log.child({ service: options.service }));
+    const member = new GroupMember(
+      this.kafka,
+      this.config.topics[options.stream],
+      consumer,
+      options,
+      this.log.child({ service: options.service }),
+    );
     return member.start();
   }
 }
@@ -76,13 +82,25 @@ class GroupMember<T> {
     if (fresh.length > 0) {
       const handed = this.batchOf(payload, fresh);
       // On stop a failed batch is not retried: its records stay uncommitted for the next process.
-      const control: BatchControl = { isRunning: () => payload.isRunning() && !this.stopping, isStale: () => payload.isStale(), heartbeat: () => payload.heartbeat() };
-      const answered = await retryWhileOwned(this.options.service, () => this.options.handle(handed), control, this.log);
+      const control: BatchControl = {
+        isRunning: () => payload.isRunning() && !this.stopping,
+        isStale: () => payload.isStale(),
+        heartbeat: () => payload.heartbeat(),
+      };
+      const answered = await retryWhileOwned(
+        this.options.service,
+        () => this.options.handle(handed),
+        control,
+        this.log,
+      );
       if (!answered || !handed.owned()) return;
     }
     this.tracker.advance(batch.partition, batch.lastOffset());
     payload.resolveOffset(batch.lastOffset());
-    consumerLag.set({ group: this.options.group, topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+    consumerLag.set(
+      { group: this.options.group, topic: batch.topic, partition: String(batch.partition) },
+      Number(batch.offsetLag()),
+    );
     await this.commit();
   }
 
@@ -120,7 +138,9 @@ class GroupMember<T> {
     this.commitQueued = true;
     queueMicrotask(() => {
       this.commitQueued = false;
-      this.commit().catch((error: unknown) => this.log.warn({ err: errorMessage(error) }, "offsets not committed; the next commit retries"));
+      this.commit().catch((error: unknown) =>
+        this.log.warn({ err: errorMessage(error) }, "offsets not committed; the next commit retries"),
+      );
     });
   }
 

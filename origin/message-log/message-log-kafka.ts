@@ -58,7 +58,11 @@ export class KafkaMessageLog implements MessageLog {
 
   async check(): Promise<Result<void>> {
     try {
-      await withTimeout(this.connectedAdmin().then((a) => a.describeCluster()), HEALTH_TIMEOUT_MS, "kafka describeCluster");
+      await withTimeout(
+        this.connectedAdmin().then((a) => a.describeCluster()),
+        HEALTH_TIMEOUT_MS,
+        "kafka describeCluster",
+      );
       return ok(undefined);
     } catch (error) {
       const admin = this.admin;
@@ -78,7 +82,11 @@ export class KafkaMessageLog implements MessageLog {
   private async send(records: LogRecord[]): Promise<void> {
     const producer = this.connectedProducer();
     try {
-      await withTimeout(producer.then((p) => p.sendBatch({ acks: ACKS_ALL, topicMessages: this.byTopic(records) })), this.config.sendTimeoutMs, "kafka append");
+      await withTimeout(
+        producer.then((p) => p.sendBatch({ acks: ACKS_ALL, topicMessages: this.byTopic(records) })),
+        this.config.sendTimeoutMs,
+        "kafka append",
+      );
     } catch (error) {
       this.discard(producer, error);
       throw error;

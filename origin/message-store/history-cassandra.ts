@@ -23,9 +23,10 @@ export class HistoryReader {
     if (start < 0) return [];
     const rows: cassandra.types.Row[] = [];
     for await (const bucket of this.buckets(conversationId, start, "older")) {
-      const [query, params] = before === undefined
-        ? [this.cql.newest, [conversationId, bucket, count - rows.length]]
-        : [this.cql.below, [conversationId, bucket, before, count - rows.length]];
+      const [query, params] =
+        before === undefined
+          ? [this.cql.newest, [conversationId, bucket, count - rows.length]]
+          : [this.cql.below, [conversationId, bucket, before, count - rows.length]];
       rows.push(...(await this.client.execute(query, params)).rows);
       if (rows.length >= count) break;
     }
@@ -36,7 +37,9 @@ export class HistoryReader {
   async newer(conversationId: string, after: number, count: number): Promise<cassandra.types.Row[]> {
     const rows: cassandra.types.Row[] = [];
     for await (const bucket of this.buckets(conversationId, bucketOf(after + 1), "newer")) {
-      rows.push(...(await this.client.execute(this.cql.above, [conversationId, bucket, after, count - rows.length])).rows);
+      rows.push(
+        ...(await this.client.execute(this.cql.above, [conversationId, bucket, after, count - rows.length])).rows,
+      );
       if (rows.length >= count) break;
     }
     return rows;

@@ -52,9 +52,10 @@ export class CassandraMessageStore implements MessageStore {
   async page(conversationId: string, query: HistoryQuery): Promise<Result<HistoryPage>> {
     try {
       const want = query.limit + 1;
-      const rows = query.after !== undefined
-        ? await this.history.newer(conversationId, query.after, want)
-        : await this.history.older(conversationId, query.before, want);
+      const rows =
+        query.after !== undefined
+          ? await this.history.newer(conversationId, query.after, want)
+          : await this.history.older(conversationId, query.before, want);
       const page = rows.slice(0, query.limit).map(toMessage);
       if (query.after === undefined) page.reverse();
       return ok({ messages: page, hasMore: rows.length > query.limit });
@@ -75,10 +76,16 @@ export class CassandraMessageStore implements MessageStore {
   private async writeGroup({ conversationId, bucket, messages }: PartitionGroup): Promise<void> {
     const writes: Promise<unknown>[] = [];
     if (!this.buckets.has(conversationId, bucket)) {
-      writes.push(this.client.execute(this.cql.insertBucket, [conversationId, bucket]).then(() => this.buckets.add(conversationId, bucket)));
+      writes.push(
+        this.client
+          .execute(this.cql.insertBucket, [conversationId, bucket])
+          .then(() => this.buckets.add(conversationId, bucket)),
+      );
     }
     for (let i = 0; i < messages.length; i += MAX_BATCH) {
-      const queries = messages.slice(i, i + MAX_BATCH).map((m) => ({ query: this.cql.insertMessage, params: messageRow(m) }));
+      const queries = messages
+        .slice(i, i + MAX_BATCH)
+        .map((m) => ({ query: this.cql.insertMessage, params: messageRow(m) }));
       writes.push(this.client.batch(queries, { prepare: true, logged: false }));
     }
     await Promise.all(writes);

@@ -13,7 +13,11 @@ interface Reachable {
 
 /** The backends every origin process depends on, each checked through a store that reaches it. */
 export function backendChecks(stores: { kafka: Reachable; cassandra: Reachable; redis: Reachable }): HealthChecks {
-  return { kafka: () => stores.kafka.check(), cassandra: () => stores.cassandra.check(), redis: () => stores.redis.check() };
+  return {
+    kafka: () => stores.kafka.check(),
+    cassandra: () => stores.cassandra.check(),
+    redis: () => stores.redis.check(),
+  };
 }
 
 export interface HealthReport {
@@ -23,7 +27,9 @@ export interface HealthReport {
 }
 
 export async function checkHealth(checks: HealthChecks): Promise<HealthReport> {
-  const results = await Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await check()] as const));
+  const results = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => [name, await check()] as const),
+  );
   const failed: Record<string, string> = {};
   for (const [name, result] of results) if (!result.ok) failed[name] = result.error.message;
   return {

@@ -11,10 +11,16 @@ import type { HealthChecks } from "./health.js";
 import { opsRoutes } from "./routes.js";
 
 /** Serves `checks` (the backends' and the consumers') and the process's metrics at `address`. */
-export async function startOpsServer(address: { host: string; port: number }, checks: HealthChecks, log: Logger): Promise<Listening> {
+export async function startOpsServer(
+  address: { host: string; port: number },
+  checks: HealthChecks,
+  log: Logger,
+): Promise<Listening> {
   const app = new Hono()
     .route("/", opsRoutes(checks))
-    .notFound((c) => c.json({ error: { code: "not_found", message: "this process serves only /healthz and /metrics" } }, 404));
+    .notFound((c) =>
+      c.json({ error: { code: "not_found", message: "this process serves only /healthz and /metrics" } }, 404),
+    );
   const server = await listen(app, address);
   log.info({ port: server.port }, "health and metrics listening");
   return server;

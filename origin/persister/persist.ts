@@ -30,7 +30,11 @@ export function persist(deps: PersistDeps): BatchHandler<ConversationRecord> {
       else snapshots.push(value);
     }
     const letters = malformed.map((m) => m.letter);
-    const results = await Promise.all([deps.messages.upsert(messages), deps.members.save(snapshots), deps.messageLog.append(letters)]);
+    const results = await Promise.all([
+      deps.messages.upsert(messages),
+      deps.members.save(snapshots),
+      deps.messageLog.append(letters),
+    ]);
     const failed = results.find((r) => !r.ok);
     if (failed) return failed;
     persistedMessages.inc(messages.length);

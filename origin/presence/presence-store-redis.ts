@@ -39,7 +39,8 @@ export class RedisPresenceStore implements PresenceStore {
       if (newest !== 1) return ok(undefined);
       const key = `presence:${event.userId}`;
       if (!event.online) await this.redis.del(key);
-      else if (event.leaseMs !== undefined) await this.redis.set(key, String(event.at), "PX", Math.min(event.leaseMs, MAX_PRESENCE_LEASE_MS));
+      else if (event.leaseMs !== undefined)
+        await this.redis.set(key, String(event.at), "PX", Math.min(event.leaseMs, MAX_PRESENCE_LEASE_MS));
       else await this.redis.set(key, String(event.at), "EX", this.ttlSeconds);
       return ok(undefined);
     } catch (error) {
@@ -80,7 +81,10 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   private async one(userId: string): Promise<Presence> {
-    const [online, lastSeen] = await Promise.all([this.redis.exists(`presence:${userId}`), this.redis.get(`lastseen:${userId}`)]);
+    const [online, lastSeen] = await Promise.all([
+      this.redis.exists(`presence:${userId}`),
+      this.redis.get(`lastseen:${userId}`),
+    ]);
     return { online: online === 1, lastSeen: lastSeen === null ? null : Number(lastSeen) };
   }
 }

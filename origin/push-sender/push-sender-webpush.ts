@@ -41,7 +41,12 @@ export class WebPushSender implements PushSender {
       });
       await response.arrayBuffer();
       if (response.ok) return { ok: true, status: response.status };
-      return { ok: false, verdict: verdictOf(response.status), status: response.status, message: `push service answered ${response.status}` };
+      return {
+        ok: false,
+        verdict: verdictOf(response.status),
+        status: response.status,
+        message: `push service answered ${response.status}`,
+      };
     } catch (error) {
       return { ok: false, verdict: "failed", status: null, message: errorMessage(error) };
     }
@@ -56,5 +61,9 @@ function verdictOf(status: number): PushVerdict {
 
 /** fetch sets Content-Length itself and wants string values. */
 function headersOf(headers: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== "content-length").map(([n, v]) => [n, String(v)]));
+  return Object.fromEntries(
+    Object.entries(headers)
+      .filter(([name]) => name.toLowerCase() !== "content-length")
+      .map(([n, v]) => [n, String(v)]),
+  );
 }

@@ -16,7 +16,8 @@ export interface PushOptions {
  */
 export type PushVerdict = "gone" | "rejected" | "failed";
 
-export type PushOutcome = { ok: true; status: number } | { ok: false; verdict: PushVerdict; status: number | null; message: string };
+export type PushOutcome =
+  { ok: true; status: number } | { ok: false; verdict: PushVerdict; status: number | null; message: string };
 
 /**
  * Delivers one notification to one subscription's push service.

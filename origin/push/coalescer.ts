@@ -44,7 +44,13 @@ export class Coalescer<H> {
       if (message.seq > window.latest.seq) window.latest = message;
       return;
     }
-    const opened: Notification<H> = { userId, conversationId: message.conversationId, latest: message, count: 1, holds: [hold] };
+    const opened: Notification<H> = {
+      userId,
+      conversationId: message.conversationId,
+      latest: message,
+      count: 1,
+      holds: [hold],
+    };
     this.open.set(key, opened);
     this.schedule(opened, this.windowMs, () => this.open.delete(key), exponentialBackoff(RETRY_BASE_MS, RETRY_MAX_MS));
   }
@@ -56,7 +62,13 @@ export class Coalescer<H> {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     this.open.clear();
-    for (const window of waiting) this.track(this.flush(window).then(() => undefined, () => undefined));
+    for (const window of waiting)
+      this.track(
+        this.flush(window).then(
+          () => undefined,
+          () => undefined,
+        ),
+      );
     while (this.flushing.size > 0) await Promise.allSettled([...this.flushing]);
   }
 

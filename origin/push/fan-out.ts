@@ -29,7 +29,11 @@ export interface FanOutDeps extends RecipientsDeps {
 
 export function fanOut(deps: FanOutDeps): BatchHandler<ConversationRecord> {
   return async (batch) => {
-    for (const { offset } of batch.malformed) deps.log.debug({ partition: batch.partition, offset }, "malformed record skipped (the persister dead-letters it)");
+    for (const { offset } of batch.malformed)
+      deps.log.debug(
+        { partition: batch.partition, offset },
+        "malformed record skipped (the persister dead-letters it)",
+      );
     const found = await recipientsOf(deps, batch.partition, batch.events);
     if (!found.ok) return found;
     const { deliveries, online } = found.value;
@@ -44,11 +48,19 @@ export function fanOut(deps: FanOutDeps): BatchHandler<ConversationRecord> {
 }
 
 /** The delivery's window entries; its record stays held until every window holding it was handled. */
-function enter(deps: FanOutDeps, batch: ConsumedBatch<ConversationRecord>, { event, message, members }: Delivery, online: Set<string>): void {
+function enter(
+  deps: FanOutDeps,
+  batch: ConsumedBatch<ConversationRecord>,
+  { event, message, members }: Delivery,
+  online: Set<string>,
+): void {
   const done = batch.hold(event);
   if (message && !members) {
     pushUnknownMembers.inc();
-    deps.log.debug({ conversationId: message.conversationId, seq: message.seq }, "no members known for the conversation: no push");
+    deps.log.debug(
+      { conversationId: message.conversationId, seq: message.seq },
+      "no members known for the conversation: no push",
+    );
   }
   if (message && members) {
     for (const userId of members) {

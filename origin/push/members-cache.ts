@@ -40,7 +40,8 @@ export class MembersCache {
   }
 
   retain(partitions: readonly number[]): void {
-    for (const [conversationId, entry] of this.entries) if (!partitions.includes(entry.partition)) this.forget(conversationId);
+    for (const [conversationId, entry] of this.entries)
+      if (!partitions.includes(entry.partition)) this.forget(conversationId);
   }
 
   private forget(conversationId: string): void {

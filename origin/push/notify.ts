@@ -54,21 +54,38 @@ export async function notify(deps: NotifyDeps, n: Notification<unknown>): Promis
   return true;
 }
 
-async function deliver(deps: NotifyDeps, { userId, conversationId }: Notification<unknown>, subscription: StoredSubscription, body: string): Promise<void> {
+async function deliver(
+  deps: NotifyDeps,
+  { userId, conversationId }: Notification<unknown>,
+  subscription: StoredSubscription,
+  body: string,
+): Promise<void> {
   const options = { ttlSeconds: deps.ttlSeconds, topic: topicOf(conversationId) };
   const outcome = await deps.sends.run(conversationId, () => deps.sender.send(subscription, body, options));
   if (outcome.ok) pushesSent.inc();
   else {
     pushesFailed.inc({ reason: outcome.verdict === "failed" ? "error" : outcome.verdict });
-    deps.log.info({ userId, endpoint: subscription.endpoint, status: outcome.status, err: outcome.message }, "push not delivered");
+    deps.log.info(
+      { userId, endpoint: subscription.endpoint, status: outcome.status, err: outcome.message },
+      "push not delivered",
+    );
   }
   const written = await bookkeeping(deps, userId, subscription, outcome.ok ? "delivered" : outcome.verdict);
   // The next send's outcome writes it again.
-  if (!written.ok) deps.log.warn({ err: written.error.message, userId, endpoint: subscription.endpoint }, "cannot update a push subscription after a send");
+  if (!written.ok)
+    deps.log.warn(
+      { err: written.error.message, userId, endpoint: subscription.endpoint },
+      "cannot update a push subscription after a send",
+    );
 }
 
 /** What a send's outcome changes in the store: the count of refusals in a row, or the subscription's removal. */
-function bookkeeping(deps: NotifyDeps, userId: string, s: StoredSubscription, verdict: PushVerdict | "delivered"): Promise<Result<void>> {
+function bookkeeping(
+  deps: NotifyDeps,
+  userId: string,
+  s: StoredSubscription,
+  verdict: PushVerdict | "delivered",
+): Promise<Result<void>> {
   const rejections = verdict === "rejected" ? s.rejections + 1 : 0;
   if (verdict === "gone" || rejections >= deps.maxRejections) {
     deps.log.info({ userId, endpoint: s.endpoint, verdict, rejections }, "push subscription removed");

@@ -40,7 +40,11 @@ export interface Recipients {
  * is committed: after a restart the store answers what the stream said, whatever the persister's lag. Nothing is
  * cached unless every step succeeded, so a failed attempt can be retried as it was.
  */
-export async function recipientsOf(deps: RecipientsDeps, partition: number, events: readonly Consumed<ConversationRecord>[]): Promise<Result<Recipients>> {
+export async function recipientsOf(
+  deps: RecipientsDeps,
+  partition: number,
+  events: readonly Consumed<ConversationRecord>[],
+): Promise<Result<Recipients>> {
   const known = await knownSnapshots(deps, events);
   if (!known.ok) return known;
   const snapshots = known.value;
@@ -71,7 +75,10 @@ export async function recipientsOf(deps: RecipientsDeps, partition: number, even
 }
 
 /** The snapshot of every conversation of the batch as known before it: cached, else stored (null: none). */
-async function knownSnapshots(deps: RecipientsDeps, events: readonly Consumed<ConversationRecord>[]): Promise<Result<Map<string, MembersSnapshot | null>>> {
+async function knownSnapshots(
+  deps: RecipientsDeps,
+  events: readonly Consumed<ConversationRecord>[],
+): Promise<Result<Map<string, MembersSnapshot | null>>> {
   const known = new Map<string, MembersSnapshot | null>();
   const missing = new Set<string>();
   for (const { value } of events) {
@@ -80,7 +87,11 @@ async function knownSnapshots(deps: RecipientsDeps, events: readonly Consumed<Co
     if (cached === undefined) missing.add(value.conversationId);
     else known.set(value.conversationId, cached);
   }
-  const stored = await mapLimit([...missing], STORE_READS, async (conversationId) => [conversationId, await deps.members.get(conversationId)] as const);
+  const stored = await mapLimit(
+    [...missing],
+    STORE_READS,
+    async (conversationId) => [conversationId, await deps.members.get(conversationId)] as const,
+  );
   for (const [conversationId, snapshot] of stored) {
     if (!snapshot.ok) return snapshot;
     known.set(conversationId, snapshot.value);

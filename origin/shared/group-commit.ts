@@ -38,10 +38,12 @@ export class GroupCommit<T> {
         this.queue = this.queue.filter((s) => s !== submission);
         reject(new Error(`${this.options.what} timed out after ${this.options.timeoutMs} ms`));
       }, this.options.timeoutMs);
-      const settle = <A extends unknown[]>(then: (...args: A) => void) => (...args: A) => {
-        clearTimeout(timer);
-        then(...args);
-      };
+      const settle =
+        <A extends unknown[]>(then: (...args: A) => void) =>
+        (...args: A) => {
+          clearTimeout(timer);
+          then(...args);
+        };
       const weight = items.reduce((n, item) => n + this.options.weigh(item), 0);
       const submission: Submission<T> = { items, weight, resolve: settle(resolve), reject: settle(reject) };
       this.queue.push(submission);
@@ -67,7 +69,8 @@ export class GroupCommit<T> {
   private next(): Submission<T>[] {
     let weight = this.queue[0]!.weight;
     let count = 1;
-    while (count < this.queue.length && weight + this.queue[count]!.weight <= this.options.maxWeight) weight += this.queue[count++]!.weight;
+    while (count < this.queue.length && weight + this.queue[count]!.weight <= this.options.maxWeight)
+      weight += this.queue[count++]!.weight;
     return this.queue.splice(0, count);
   }
 }

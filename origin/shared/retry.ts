@@ -18,7 +18,12 @@ export interface BatchControl {
 const HEARTBEAT_SLICE_MS = 1_000;
 
 /** What `step` answered once it succeeded; null when the batch was abandoned. */
-export async function retryWhileOwned<T>(service: string, step: () => Promise<Result<T>>, control: BatchControl, log: Logger): Promise<{ value: T } | null> {
+export async function retryWhileOwned<T>(
+  service: string,
+  step: () => Promise<Result<T>>,
+  control: BatchControl,
+  log: Logger,
+): Promise<{ value: T } | null> {
   const backoff = exponentialBackoff(200, 10_000);
   for (;;) {
     const result = await step();

@@ -1,40 +1,43 @@
 // Kafka 3.9.1, single node in KRaft mode (broker + controller in one JVM) on 127.0.0.1:9092,
 // controller on 9093. Runtime jars come from Maven Central via kafka.pom.xml.
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { LOG_DIR, SCRIPT_DIR, STATE_DIR, ServiceError, ensureLib, findJava17, run, tail } from './common.mjs';
-import { probeKafka } from './probes.mjs';
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { LOG_DIR, SCRIPT_DIR, STATE_DIR, ServiceError, ensureLib, findJava17, run, tail } from "./common.mjs";
+import { probeKafka } from "./probes.mjs";
 
-const HOME = path.join(STATE_DIR, 'kafka');
-const DATA_DIR = path.join(HOME, 'data');
-const LOG_FILE = path.join(LOG_DIR, 'kafka.log');
+const HOME = path.join(STATE_DIR, "kafka");
+const DATA_DIR = path.join(HOME, "data");
+const LOG_FILE = path.join(LOG_DIR, "kafka.log");
 
 /** Kafka's Uuid string form: 16 random bytes, base64url without padding; never starts with '-'. */
 function clusterId() {
   for (;;) {
-    const id = randomBytes(16).toString('base64url');
-    if (!id.startsWith('-')) return id;
+    const id = randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
   }
 }
 
 function jvmArgs(lib, heap) {
   return [
     ...heap,
-    '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:+ExitOnOutOfMemoryError',
-    '-Djava.awt.headless=true',
-    `-Dlog4j.configuration=${pathToFileURL(path.join(SCRIPT_DIR, 'kafka-log4j.properties')).href}`,
+    "-XX:+UseG1GC",
+    "-XX:MaxGCPauseMillis=20",
+    "-XX:+ExitOnOutOfMemoryError",
+    "-Djava.awt.headless=true",
+    `-Dlog4j.configuration=${pathToFileURL(path.join(SCRIPT_DIR, "kafka-log4j.properties")).href}`,
     `-Dkafka.logs.dir=${LOG_DIR}`,
-    '-cp', `${lib}/*`,
+    "-cp",
+    `${lib}/*`,
   ];
 }
 
 export const kafka = {
-  name: 'kafka',
+  name: "kafka",
   port: 9092,
   auxPorts: [9093], // KRaft controller listener
-  marker: 'kafka.Kafka', // main class, to recognise our pid in /proc/<pid>/cmdline
+  marker: "kafka.Kafka", // main class, to recognise our pid in /proc/<pid>/cmdline
   readyTimeoutMs: 120_000,
   stopGraceMs: 30_000,
   dataDirs: [HOME],
@@ -43,22 +46,32 @@ export const kafka = {
 
   async prepare(log) {
     const java = findJava17(); // 3.9 runs on 11/17/21; 17 is the one this machine surely has
-    const lib = await ensureLib('kafka', path.join(SCRIPT_DIR, 'kafka.pom.xml'), log);
+    const lib = await ensureLib("kafka", path.join(SCRIPT_DIR, "kafka.pom.xml"), log);
     fs.mkdirSync(DATA_DIR, { recursive: true });
-    const props = path.join(HOME, 'server.properties');
-    const template = fs.readFileSync(path.join(SCRIPT_DIR, 'kafka-server.properties'), 'utf8');
-    fs.writeFileSync(props, template.replaceAll('@DATA_DIR@', DATA_DIR));
+    const props = path.join(HOME, "server.properties");
+    const template = fs.readFileSync(path.join(SCRIPT_DIR, "kafka-server.properties"), "utf8");
+    fs.writeFileSync(props, template.replaceAll("@DATA_DIR@", DATA_DIR));
 
     // KRaft storage must be formatted once with a cluster id before the first start.
-    if (!fs.existsSync(path.join(DATA_DIR, 'meta.properties'))) {
-      const fmtLog = path.join(LOG_DIR, 'kafka-format.log');
-      fs.writeFileSync(fmtLog, '');
-      const code = await run(java, [
-        ...jvmArgs(lib, ['-Xmx256m']),
-        'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', props, '--ignore-formatted',
-      ], fmtLog);
+    if (!fs.existsSync(path.join(DATA_DIR, "meta.properties"))) {
+      const fmtLog = path.join(LOG_DIR, "kafka-format.log");
+      fs.writeFileSync(fmtLog, "");
+      const code = await run(
+        java,
+        [
+          ...jvmArgs(lib, ["-Xmx256m"]),
+          "kafka.tools.StorageTool",
+          "format",
+          "-t",
+          clusterId(),
+          "-c",
+          props,
+          "--ignore-formatted",
+        ],
+        fmtLog,
+      );
       if (code !== 0) throw new ServiceError(`kafka: storage format failed (exit ${code}):\n${tail(fmtLog)}`);
     }
-    return { cmd: java, args: [...jvmArgs(lib, ['-Xms256m', '-Xmx512m']), 'kafka.Kafka', props], logFile: LOG_FILE };
+    return { cmd: java, args: [...jvmArgs(lib, ["-Xms256m", "-Xmx512m"]), "kafka.Kafka", props], logFile: LOG_FILE };
   },
 };

@@ -5,16 +5,28 @@
 //   await startKafka();           // resolves once Kafka serves clients again
 // Every function resolves with a plain object describing what happened, or rejects with a
 // ServiceError whose message is meant for people (it includes the server's log tail).
-import fs from 'node:fs';
-import path from 'node:path';
-import { HOST, REPO_ROOT, RUN_DIR, ServiceError, ensureStateDirs, isRunning, readPid, sleep, spawnDetached, stopPid, tail } from './common.mjs';
-import { portOpen } from './probes.mjs';
-import { cassandra } from './cassandra.mjs';
-import { kafka } from './kafka.mjs';
-import { redis } from './redis.mjs';
+import fs from "node:fs";
+import path from "node:path";
+import {
+  HOST,
+  REPO_ROOT,
+  RUN_DIR,
+  ServiceError,
+  ensureStateDirs,
+  isRunning,
+  readPid,
+  sleep,
+  spawnDetached,
+  stopPid,
+  tail,
+} from "./common.mjs";
+import { portOpen } from "./probes.mjs";
+import { cassandra } from "./cassandra.mjs";
+import { kafka } from "./kafka.mjs";
+import { redis } from "./redis.mjs";
 
-export { ServiceError, STATE_DIR } from './common.mjs';
-export { probeCassandra, probeKafka, probeRedis } from './probes.mjs';
+export { ServiceError, STATE_DIR } from "./common.mjs";
+export { probeCassandra, probeKafka, probeRedis } from "./probes.mjs";
 
 /** Every service the CLI knows, by name. */
 export const SERVICES = { kafka, cassandra, redis };
@@ -33,12 +45,12 @@ function logOffsets(svc) {
 function logTails(svc, offsets = [], lines = 40) {
   const parts = svc.logFiles.map((f, i) => {
     const text = tail(f, lines, offsets[i] ?? 0)
-      .split('\n')
+      .split("\n")
       .map((l) => (l.length > 300 ? `${l.slice(0, 300)}...` : l)) // e.g. Cassandra's one-line Netty version list
-      .join('\n');
-    return text ? `--- last lines of ${path.relative(REPO_ROOT, f) || f}\n${text}` : '';
+      .join("\n");
+    return text ? `--- last lines of ${path.relative(REPO_ROOT, f) || f}\n${text}` : "";
   });
-  return parts.filter(Boolean).join('\n') || '(the logs have nothing new)';
+  return parts.filter(Boolean).join("\n") || "(the logs have nothing new)";
 }
 
 /** One probe, no waiting: { name, up, address, pid, owner, detail }. */
@@ -52,7 +64,7 @@ export async function status(svc) {
   } catch (e) {
     detail = e.message;
   }
-  const owner = pid ? `ours (pid ${pid})` : up ? 'foreign (reused)' : '-';
+  const owner = pid ? `ours (pid ${pid})` : up ? "foreign (reused)" : "-";
   return { name: svc.name, up, address: `${HOST}:${svc.port}`, pid, owner, detail };
 }
 
@@ -60,9 +72,12 @@ export async function status(svc) {
  * Poll the protocol probe until it succeeds. Fails early if `pid` (the process we started)
  * dies, and after `timeoutMs` otherwise; both failures carry the log tails.
  */
-export async function waitFor(svc, { timeoutMs = svc.readyTimeoutMs, pid = readPid(svc.name, svc.marker), logOffsets: offsets } = {}) {
+export async function waitFor(
+  svc,
+  { timeoutMs = svc.readyTimeoutMs, pid = readPid(svc.name, svc.marker), logOffsets: offsets } = {},
+) {
   const deadline = Date.now() + timeoutMs;
-  let last = 'not probed';
+  let last = "not probed";
   for (;;) {
     try {
       return await svc.probe();
@@ -73,7 +88,9 @@ export async function waitFor(svc, { timeoutMs = svc.readyTimeoutMs, pid = readP
       throw new ServiceError(`${svc.name}: process ${pid} exited while starting\n${logTails(svc, offsets)}`);
     }
     if (Date.now() >= deadline) {
-      throw new ServiceError(`${svc.name}: not ready after ${Math.round(timeoutMs / 1000)} s (${last})\n${logTails(svc, offsets)}`);
+      throw new ServiceError(
+        `${svc.name}: not ready after ${Math.round(timeoutMs / 1000)} s (${last})\n${logTails(svc, offsets)}`,
+      );
     }
     await sleep(1000);
   }
@@ -91,12 +108,12 @@ export async function start(svc, { log = () => {} } = {}) {
   const pid = readPid(svc.name, svc.marker);
   try {
     const detail = await svc.probe();
-    return { name: svc.name, state: pid ? 'running' : 'reused', pid, detail, seconds: seconds() };
+    return { name: svc.name, state: pid ? "running" : "reused", pid, detail, seconds: seconds() };
   } catch {}
   if (pid) {
     log(`${svc.name}: pid ${pid} is ours but not ready yet; waiting`);
     const detail = await waitFor(svc, { pid });
-    return { name: svc.name, state: 'running', pid, detail, seconds: seconds() };
+    return { name: svc.name, state: "running", pid, detail, seconds: seconds() };
   }
   for (const port of [svc.port, ...svc.auxPorts]) {
     if (await portOpen(port)) {
@@ -112,15 +129,15 @@ export async function start(svc, { log = () => {} } = {}) {
   const newPid = spawnDetached(svc.name, cmd, args, logFile, { cwd: path.dirname(logFile) });
   log(`${svc.name}: started pid ${newPid}, waiting until it serves clients`);
   const detail = await waitFor(svc, { pid: newPid, logOffsets: offsets });
-  return { name: svc.name, state: 'started', pid: newPid, detail, seconds: seconds() };
+  return { name: svc.name, state: "started", pid: newPid, detail, seconds: seconds() };
 }
 
 /** Graceful stop of our own process (SIGTERM, SIGKILL after svc.stopGraceMs). Foreign servers are left alone. */
 export async function stop(svc) {
   const pid = readPid(svc.name, svc.marker);
-  if (!pid) return { name: svc.name, state: 'not ours' };
+  if (!pid) return { name: svc.name, state: "not ours" };
   await stopPid(svc.name, pid, { graceMs: svc.stopGraceMs });
-  return { name: svc.name, state: 'stopped', pid };
+  return { name: svc.name, state: "stopped", pid };
 }
 
 /**
@@ -130,10 +147,12 @@ export async function stop(svc) {
 export async function kill(svc) {
   const pid = readPid(svc.name, svc.marker);
   if (!pid) {
-    throw new ServiceError(`${svc.name}: no process of ours to kill (no live pid file in ${path.relative(REPO_ROOT, RUN_DIR) || RUN_DIR})`);
+    throw new ServiceError(
+      `${svc.name}: no process of ours to kill (no live pid file in ${path.relative(REPO_ROOT, RUN_DIR) || RUN_DIR})`,
+    );
   }
-  await stopPid(svc.name, pid, { signal: 'SIGKILL', graceMs: 5_000 });
-  return { name: svc.name, state: 'killed', pid };
+  await stopPid(svc.name, pid, { signal: "SIGKILL", graceMs: 5_000 });
+  return { name: svc.name, state: "killed", pid };
 }
 
 /** Delete a stopped service's data (not the lib caches). Refuses while our process still runs. */
@@ -141,7 +160,7 @@ export function purge(svc) {
   if (readPid(svc.name, svc.marker)) throw new ServiceError(`${svc.name}: still running, not purging`);
   const existing = svc.dataDirs.filter((d) => fs.existsSync(d));
   for (const d of existing) fs.rmSync(d, { recursive: true, force: true });
-  return { name: svc.name, state: existing.length ? 'purged' : 'no data' };
+  return { name: svc.name, state: existing.length ? "purged" : "no data" };
 }
 
 export const startKafka = (o) => start(kafka, o);

@@ -1,8 +1,8 @@
 // Readiness probes that speak each server's own wire protocol over plain TCP, so "up"
 // means "a client would be served", not merely "something listens on the port".
 // Each probe resolves with a short human detail string, or throws.
-import net from 'node:net';
-import { HOST } from './common.mjs';
+import net from "node:net";
+import { HOST } from "./common.mjs";
 
 /**
  * Open a TCP connection, hand `fn` a send() and a recv(frameLen) that resolves with the
@@ -15,9 +15,18 @@ async function withSocket(port, timeoutMs, fn) {
   let failure = null;
   let wake = () => {};
   const timer = setTimeout(() => sock.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  sock.on('data', (d) => { buf = Buffer.concat([buf, d]); wake(); });
-  sock.on('error', (e) => { failure = e; wake(); });
-  sock.on('close', () => { failure ??= new Error('connection closed by server'); wake(); });
+  sock.on("data", (d) => {
+    buf = Buffer.concat([buf, d]);
+    wake();
+  });
+  sock.on("error", (e) => {
+    failure = e;
+    wake();
+  });
+  sock.on("close", () => {
+    failure ??= new Error("connection closed by server");
+    wake();
+  });
   const recv = async (frameLen) => {
     for (;;) {
       const n = buf.length ? frameLen(buf) : 0;
@@ -32,8 +41,8 @@ async function withSocket(port, timeoutMs, fn) {
   };
   try {
     await new Promise((resolve, reject) => {
-      sock.once('connect', resolve);
-      sock.once('error', reject);
+      sock.once("connect", resolve);
+      sock.once("error", reject);
     });
     return await fn({ send: (b) => sock.write(b), recv });
   } finally {
@@ -51,10 +60,17 @@ export function portOpen(port, timeoutMs = 1000) {
 
 export function probeRedis(port = 6379, timeoutMs = 3000) {
   return withSocket(port, timeoutMs, async ({ send, recv }) => {
-    send('PING\r\n');
-    const line = (await recv((b) => { const i = b.indexOf('\r\n'); return i < 0 ? 0 : i + 2; })).toString().trim();
-    if (line !== '+PONG') throw new Error(`unexpected reply to PING: ${line}`);
-    return 'PING -> PONG';
+    send("PING\r\n");
+    const line = (
+      await recv((b) => {
+        const i = b.indexOf("\r\n");
+        return i < 0 ? 0 : i + 2;
+      })
+    )
+      .toString()
+      .trim();
+    if (line !== "+PONG") throw new Error(`unexpected reply to PING: ${line}`);
+    return "PING -> PONG";
   });
 }
 
@@ -64,7 +80,7 @@ const kafkaFrameLen = (b) => (b.length >= 4 ? 4 + b.readInt32BE(0) : 0);
 
 /** Request header v1 (api key, version, correlation id, client id) + body, size-prefixed. */
 function kafkaRequest(apiKey, apiVersion, correlationId, body = Buffer.alloc(0)) {
-  const clientId = Buffer.from('services-probe');
+  const clientId = Buffer.from("services-probe");
   const head = Buffer.alloc(4 + 2 + 2 + 4 + 2);
   head.writeInt32BE(head.length - 4 + clientId.length + body.length, 0);
   head.writeInt16BE(apiKey, 4);
@@ -83,7 +99,7 @@ export function probeKafka(port = 9092, timeoutMs = 5000) {
   return withSocket(port, timeoutMs, async ({ send, recv }) => {
     send(kafkaRequest(18, 0, 1));
     let r = await recv(kafkaFrameLen); // size, correlation id, error code, [api key, min, max]
-    if (r.readInt32BE(4) !== 1) throw new Error('ApiVersions: wrong correlation id');
+    if (r.readInt32BE(4) !== 1) throw new Error("ApiVersions: wrong correlation id");
     const err = r.readInt16BE(8);
     if (err !== 0) throw new Error(`ApiVersions: error code ${err}`);
     const apis = r.readInt32BE(10);
@@ -92,7 +108,7 @@ export function probeKafka(port = 9092, timeoutMs = 5000) {
     allTopics.writeInt32BE(-1); // null topic array = all topics
     send(kafkaRequest(3, 1, 2, allTopics));
     r = await recv(kafkaFrameLen);
-    if (r.readInt32BE(4) !== 2) throw new Error('Metadata: wrong correlation id');
+    if (r.readInt32BE(4) !== 2) throw new Error("Metadata: wrong correlation id");
     let o = 8;
     const brokers = r.readInt32BE(o);
     o += 4;
@@ -124,8 +140,18 @@ function cqlFrame(stream, opcode, body) {
   return Buffer.concat([head, body]);
 }
 
-const cqlString = (s) => { const b = Buffer.from(s); const l = Buffer.alloc(2); l.writeUInt16BE(b.length); return Buffer.concat([l, b]); };
-const cqlLongString = (s) => { const b = Buffer.from(s); const l = Buffer.alloc(4); l.writeInt32BE(b.length); return Buffer.concat([l, b]); };
+const cqlString = (s) => {
+  const b = Buffer.from(s);
+  const l = Buffer.alloc(2);
+  l.writeUInt16BE(b.length);
+  return Buffer.concat([l, b]);
+};
+const cqlLongString = (s) => {
+  const b = Buffer.from(s);
+  const l = Buffer.alloc(4);
+  l.writeInt32BE(b.length);
+  return Buffer.concat([l, b]);
+};
 
 function cqlError(frame) {
   const body = frame.subarray(9);
@@ -140,11 +166,23 @@ function firstTextCell(body) {
   const columns = body.readInt32BE(o + 4);
   o += 8;
   if (flags & 0x0002) o += 4 + Math.max(body.readInt32BE(o), 0); // paging state
-  const str = () => { const n = body.readUInt16BE(o); const s = body.toString('utf8', o + 2, o + 2 + n); o += 2 + n; return s; };
-  if (!(flags & 0x0004)) { // metadata present
-    if (flags & 0x0001) { str(); str(); } // global keyspace and table
+  const str = () => {
+    const n = body.readUInt16BE(o);
+    const s = body.toString("utf8", o + 2, o + 2 + n);
+    o += 2 + n;
+    return s;
+  };
+  if (!(flags & 0x0004)) {
+    // metadata present
+    if (flags & 0x0001) {
+      str();
+      str();
+    } // global keyspace and table
     for (let i = 0; i < columns; i++) {
-      if (!(flags & 0x0001)) { str(); str(); }
+      if (!(flags & 0x0001)) {
+        str();
+        str();
+      }
       str(); // column name
       if (body.readUInt16BE(o) !== 0x000d) return null; // not varchar: give up, it is only a detail
       o += 2;
@@ -152,25 +190,31 @@ function firstTextCell(body) {
   }
   if (body.readInt32BE(o) < 1) return null;
   const len = body.readInt32BE(o + 4);
-  return len < 0 ? null : body.toString('utf8', o + 8, o + 8 + len);
+  return len < 0 ? null : body.toString("utf8", o + 8, o + 8 + len);
 }
 
 /** STARTUP (CQL_VERSION 3.0.0) -> READY, then SELECT release_version FROM system.local. */
 export function probeCassandra(port = 9042, timeoutMs = 5000) {
   return withSocket(port, timeoutMs, async ({ send, recv }) => {
-    const opts = Buffer.concat([Buffer.from([0, 1]), cqlString('CQL_VERSION'), cqlString('3.0.0')]);
+    const opts = Buffer.concat([Buffer.from([0, 1]), cqlString("CQL_VERSION"), cqlString("3.0.0")]);
     send(cqlFrame(1, OP.STARTUP, opts));
     let r = await recv(cqlFrameLen);
     if (r[4] === OP.ERROR) throw cqlError(r);
-    if (r[4] === OP.AUTHENTICATE) return 'STARTUP -> AUTHENTICATE (server requires a password)';
+    if (r[4] === OP.AUTHENTICATE) return "STARTUP -> AUTHENTICATE (server requires a password)";
     if (r[4] !== OP.READY) throw new Error(`STARTUP answered with opcode 0x${r[4].toString(16)}`);
 
     const consistencyOneNoFlags = Buffer.from([0x00, 0x01, 0x00]);
-    send(cqlFrame(2, OP.QUERY, Buffer.concat([cqlLongString('SELECT release_version FROM system.local'), consistencyOneNoFlags])));
+    send(
+      cqlFrame(
+        2,
+        OP.QUERY,
+        Buffer.concat([cqlLongString("SELECT release_version FROM system.local"), consistencyOneNoFlags]),
+      ),
+    );
     r = await recv(cqlFrameLen);
     if (r[4] === OP.ERROR) throw cqlError(r);
     if (r[4] !== OP.RESULT) throw new Error(`QUERY answered with opcode 0x${r[4].toString(16)}`);
     const version = firstTextCell(r.subarray(9));
-    return `CQL v4 READY, release ${version ?? '?'}`;
+    return `CQL v4 READY, release ${version ?? "?"}`;
   });
 }

@@ -14,7 +14,11 @@ describe("ChatClient send order under the rate limit", () => {
   it("sequences a burst in the order the app sent it, even though the edge refused part of it at first", async () => {
     const [alice, bob] = await fx.users("alice", "bob");
     const id = await alice.direct(bob.userId);
-    const client = new ChatClient({ url: fx.edge.url, token: alice.token, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
+    const client = new ChatClient({
+      url: fx.edge.url,
+      token: alice.token,
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    });
     await client.connect();
     try {
       const acks = await Promise.all(Array.from({ length: 15 }, (_, i) => client.send(id, `m${i}`, `m${i}`)));

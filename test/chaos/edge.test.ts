@@ -25,7 +25,10 @@ describe("chaos at the edge", () => {
 
   it("abuse: garbage frames, oversized bodies, forged tokens, stranger probes, made-up ids and big-group typing floods leave legitimate traffic correct and fast", async () => {
     const { say, lines } = progress();
-    const result = await runAbuse(chaosOptions("abuse", { abuseSockets: 20, abuseRate: 300, abuseForS: 6, maxP99Ms: 2000 }), say);
+    const result = await runAbuse(
+      chaosOptions("abuse", { abuseSockets: 20, abuseRate: 300, abuseForS: 6, maxP99Ms: 2000 }),
+      say,
+    );
     expectHeld(result, lines);
     expect(result.flood.forged).toBeGreaterThan(0);
     expect(result.flood.errors).toBeGreaterThan(0);

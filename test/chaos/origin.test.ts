@@ -27,7 +27,9 @@ describe("origin-stop: ingest down for a while under traffic", () => {
     // Found by this scenario: the Conversation's alarm force-kicks its forwarder every FANOUT_RETRY_MS while
     // messages are unforwarded, overriding the forwarder's exponential backoff (OUTBOX_RETRY_MS up to 5 min).
     expect(Number(result.details.conversationsRetrying), lines.join("\n")).toBeGreaterThan(0);
-    expect(Number(result.details.maxAttemptsPerConversation), lines.join("\n")).toBeLessThanOrEqual(MAX_ATTEMPTS_WITH_BACKOFF);
+    expect(Number(result.details.maxAttemptsPerConversation), lines.join("\n")).toBeLessThanOrEqual(
+      MAX_ATTEMPTS_WITH_BACKOFF,
+    );
   });
 });
 

@@ -33,7 +33,8 @@ export function progress(): { say: (line: string) => void; lines: string[] } {
 
 /** Asserts the audit found nothing, with the run's progress and summary (and seed, to repeat it) as the message. */
 export function expectHeld(result: ScenarioResult | AbuseResult, lines: string[]): void {
-  const table = result.scenario === "abuse" ? abuseTable(result as AbuseResult) : scenarioTable(result as ScenarioResult);
+  const table =
+    result.scenario === "abuse" ? abuseTable(result as AbuseResult) : scenarioTable(result as ScenarioResult);
   const message = `${lines.join("\n")}\n${table}`;
   expect(result.violations, message).toEqual([]);
   expect(result.audit.acked, message).toBeGreaterThan(0);

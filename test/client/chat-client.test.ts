@@ -7,9 +7,19 @@ import { HIGH_LIMITS, useEdge, type TestUser } from "../support/fixtures.js";
 
 const fx = useEdge({ bindings: { ...HIGH_LIMITS, FANOUT_RETRY_MS: "200" } });
 
-function clientOf(user: TestUser, deviceId = "default", resume: { positions?: Record<string, number>; since?: number } = {}): { client: ChatClient; received: Message[]; drop(): void } {
+function clientOf(
+  user: TestUser,
+  deviceId = "default",
+  resume: { positions?: Record<string, number>; since?: number } = {},
+): { client: ChatClient; received: Message[]; drop(): void } {
   const sockets = droppable();
-  const client = new ChatClient({ url: fx.edge.url, token: user.token, deviceId, ...resume, WebSocket: sockets.WebSocket });
+  const client = new ChatClient({
+    url: fx.edge.url,
+    token: user.token,
+    deviceId,
+    ...resume,
+    WebSocket: sockets.WebSocket,
+  });
   const received: Message[] = [];
   client.on("message", (m) => received.push(m));
   return { client, received, drop: sockets.drop };
@@ -48,7 +58,8 @@ describe("ChatClient against the real edge", () => {
     expect(a.client.unacked).toBe(0);
     expect(results.map((r) => r.seq).sort((x, y) => x - y)).toEqual(range(200));
     const stored: { clientMsgId: string }[] = [];
-    for (let after = 0; after < 200; after += 100) stored.push(...(await bob.history(id, `?after=${after}&limit=100`)).body.messages);
+    for (let after = 0; after < 200; after += 100)
+      stored.push(...(await bob.history(id, `?after=${after}&limit=100`)).body.messages);
     expect(stored.map((m) => m.clientMsgId)).toEqual(range(200).map((i) => `cm-${i - 1}`));
     a.client.close();
   });
@@ -89,7 +100,13 @@ describe("ChatClient against the real edge", () => {
     const [alice, bob] = await fx.users("alice", "bob");
     const id = await alice.direct(bob.userId);
     for (let i = 1; i <= 12; i++) await alice.send(id, `m${i}`, `b${i}`);
-    const client = new ChatClient({ url: fx.edge.url, token: bob.token, positions: { [id]: 1 }, catchUpLimit: 10, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
+    const client = new ChatClient({
+      url: fx.edge.url,
+      token: bob.token,
+      positions: { [id]: 1 },
+      catchUpLimit: 10,
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    });
     const resets: { seq: number }[] = [];
     client.on("reset", (r) => resets.push(r));
     await client.connect();
@@ -102,7 +119,10 @@ describe("ChatClient against the real edge", () => {
     const id = await alice.direct(bob.userId);
     const { client } = clientOf(alice);
     await client.connect();
-    await expect(client.send(id, "x".repeat(5000), "big")).rejects.toMatchObject({ code: "too_large", clientMsgId: "big" });
+    await expect(client.send(id, "x".repeat(5000), "big")).rejects.toMatchObject({
+      code: "too_large",
+      clientMsgId: "big",
+    });
     expect(client.unacked).toBe(0);
     client.close();
   });

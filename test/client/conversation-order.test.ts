@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { ConversationOrder } from "../../client/conversation-order.js";
 import type { Message } from "../../protocol/index.js";
 
-const message = (seq: number): Message => ({ conversationId: "c", seq, senderId: "a", clientMsgId: `m${seq}`, body: "x", sentAt: 0 });
+const message = (seq: number): Message => ({
+  conversationId: "c",
+  seq,
+  senderId: "a",
+  clientMsgId: `m${seq}`,
+  body: "x",
+  sentAt: 0,
+});
 
 describe("ConversationOrder hands the app each message of a conversation exactly once, in seq order", () => {
   it("drops repeats and holds messages behind a gap until it is filled", () => {

@@ -7,11 +7,20 @@ import { AlarmArbiter, type AlarmConcern } from "../../durable-objects/shared/al
 
 function storage(armed: number | null = null) {
   const writes: number[] = [];
-  return { writes, getAlarm: async () => armed, setAlarm: async (time: number | Date) => void writes.push(Number(time)) };
+  return {
+    writes,
+    getAlarm: async () => armed,
+    setAlarm: async (time: number | Date) => void writes.push(Number(time)),
+  };
 }
 
 /** A concern that wants the alarm at `wake` and records when it was asked to do its work. */
-function concern(wake: number | null, ran: string[], name: string, after: number | null = null): AlarmConcern & { wake: number | null } {
+function concern(
+  wake: number | null,
+  ran: string[],
+  name: string,
+  after: number | null = null,
+): AlarmConcern & { wake: number | null } {
   return {
     wake,
     nextWake() {
@@ -53,7 +62,11 @@ describe("alarm arbiter", () => {
     const ran: string[] = [];
     const store = storage();
     const arbiter = new AlarmArbiter(store);
-    arbiter.register(concern(null, ran, "push", 9_000), concern(Date.now(), ran, "safety", Date.now() + 30_000), concern(null, ran, "prune"));
+    arbiter.register(
+      concern(null, ran, "push", 9_000),
+      concern(Date.now(), ran, "safety", Date.now() + 30_000),
+      concern(null, ran, "prune"),
+    );
     await arbiter.fire();
     expect(ran).toEqual(["push", "safety", "prune"]);
     expect(store.writes).toEqual([9_000]);

@@ -11,7 +11,15 @@ const host = useModuleHost();
 const CHECKPOINT_MS = 60_000;
 
 const state = (id: string, over: Partial<ConversationState> = {}): ConversationState => ({
-  id, kind: "group", title: id, members: ["me", "you"], createdAt: 1, lastSeq: 0, readSeq: 0, active: true, ...over,
+  id,
+  kind: "group",
+  title: id,
+  members: ["me", "you"],
+  createdAt: 1,
+  lastSeq: 0,
+  readSeq: 0,
+  active: true,
+  ...over,
 });
 
 async function open() {

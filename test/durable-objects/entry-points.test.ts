@@ -52,7 +52,15 @@ describe("entry points", () => {
     });
     expect(answers).toEqual([INTERNAL, INTERNAL]);
     expect(lines).toMatchObject([
-      { level: "error", source: "Probe", event: "entry_failed", message: "Error in Probe:alice throws", object: "alice", entry: "throws", error: "secret detail" },
+      {
+        level: "error",
+        source: "Probe",
+        event: "entry_failed",
+        message: "Error in Probe:alice throws",
+        object: "alice",
+        entry: "throws",
+        error: "secret detail",
+      },
       { message: "Error in Probe:alice rejects", error: "secret detail" },
     ]);
   });

@@ -10,7 +10,13 @@ const RETRY_MS = 1_000;
 const CONFIG = { originUrl: "https://origin.test", outboxRetryMs: RETRY_MS };
 
 const event = (seq: number, bodyBytes = 10): MessageEvent => ({
-  kind: "message", conversationId: "g:1", seq, senderId: "alice", clientMsgId: `m${seq}`, body: "b".repeat(bodyBytes), sentAt: 0,
+  kind: "message",
+  conversationId: "g:1",
+  seq,
+  senderId: "alice",
+  clientMsgId: `m${seq}`,
+  body: "b".repeat(bodyBytes),
+  sentAt: 0,
 });
 
 /** An outbox of `events`; `committed` is how many of them origin confirmed. */
@@ -33,7 +39,8 @@ function originAnswering(accept: () => boolean) {
   const posted: number[][] = [];
   const confirmed: number[][] = [];
   return {
-    posted, confirmed,
+    posted,
+    confirmed,
     async post(_path: string, body: string) {
       const seqs = (JSON.parse(body) as { events: MessageEvent[] }).events.map((e) => e.seq);
       posted.push(seqs);
@@ -63,7 +70,8 @@ describe("forwarder", () => {
     await vi.waitFor(() => expect(outbox.committed).toBe(300));
     expect(origin.posted.length).toBeGreaterThan(1);
     expect(origin.posted.flat()).toEqual(events.map((e) => e.seq));
-    for (const seqs of origin.posted) expect(JSON.stringify({ events: seqs.map((s) => events[s - 1]) }).length).toBeLessThanOrEqual(MAX_INGEST_BYTES);
+    for (const seqs of origin.posted)
+      expect(JSON.stringify({ events: seqs.map((s) => events[s - 1]) }).length).toBeLessThanOrEqual(MAX_INGEST_BYTES);
   });
 
   it("commits nothing of a body origin refused, and stops there", async () => {

@@ -16,7 +16,8 @@ const FAR = T0 + 10 * LOG.rememberMs;
 async function logOf(n: number) {
   const object = await host.object();
   const log = await object.open("messageLog", LOG);
-  for (let seq = 1; seq <= n; seq++) await log.insert(seq % 2 ? "alice" : "bob", [{ clientMsgId: `m${seq}`, body: `b${seq}` }], T0 + (seq - 1) * 1_000);
+  for (let seq = 1; seq <= n; seq++)
+    await log.insert(seq % 2 ? "alice" : "bob", [{ clientMsgId: `m${seq}`, body: `b${seq}` }], T0 + (seq - 1) * 1_000);
   return { object, log };
 }
 

@@ -16,7 +16,13 @@ const seen: { path: string; signed: boolean }[] = [];
 beforeAll(async () => {
   server = createServer((req, res) => {
     seen.push({ path: req.url ?? "", signed: typeof req.headers["x-chat-signature"] === "string" });
-    req.resume().on("end", () => res.writeHead(status, { "Content-Type": "application/json" }).end(status === 200 ? '{"messages":[],"hasMore":false}' : "{}"));
+    req
+      .resume()
+      .on("end", () =>
+        res
+          .writeHead(status, { "Content-Type": "application/json" })
+          .end(status === 200 ? '{"messages":[],"hasMore":false}' : "{}"),
+      );
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -42,7 +48,16 @@ describe("origin client", () => {
     status = 429;
     let answer: unknown;
     const lines = await warnings(async () => (answer = await origin.history("g:1", { limit: 10 })));
-    expect(lines).toEqual([{ level: "warn", source: "Conversation", event: "origin_refused", object: "g:1", path: "/v1/history/g%3A1", status: 429 }]);
+    expect(lines).toEqual([
+      {
+        level: "warn",
+        source: "Conversation",
+        event: "origin_refused",
+        object: "g:1",
+        path: "/v1/history/g%3A1",
+        status: 429,
+      },
+    ]);
     expect(answer).toMatchObject({ ok: false, error: { code: "unavailable" } });
   });
 

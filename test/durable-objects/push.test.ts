@@ -12,7 +12,19 @@ import type { Delivery, DeliveryAnswer } from "../../durable-objects/rpc.js";
 import { ok, type Result } from "../../protocol/index.js";
 
 function member(userId: string): Member {
-  return { userId, untilSeq: null, infoVersion: 1, live: true, epoch: 0, deliveredSeq: 0, readSeq: 0, pushedSeq: 0, lastOwnSeq: 0, relayedDelivered: 0, relayedRead: 0 };
+  return {
+    userId,
+    untilSeq: null,
+    infoVersion: 1,
+    live: true,
+    epoch: 0,
+    deliveredSeq: 0,
+    readSeq: 0,
+    pushedSeq: 0,
+    lastOwnSeq: 0,
+    relayedDelivered: 0,
+    relayedRead: 0,
+  };
 }
 
 /** A group's log in memory, with what PushStore reads of it. */
@@ -46,10 +58,16 @@ function pushing(store: ReturnType<typeof group>, answer: Answer = live) {
   const states = { saveSoon: () => undefined, touch: () => undefined };
   const receipts = new Receipts(store);
   receipts.recount();
-  const push = new Push(store, states, receipts, (userId, delivery) => {
-    calls.push([userId, delivery.messages?.map((m) => m.seq) ?? []]);
-    return answer(userId, delivery);
-  }, (userId) => failures.push(userId));
+  const push = new Push(
+    store,
+    states,
+    receipts,
+    (userId, delivery) => {
+      calls.push([userId, delivery.messages?.map((m) => m.seq) ?? []]);
+      return answer(userId, delivery);
+    },
+    (userId) => failures.push(userId),
+  );
   const delivered = (userId: string) => calls.filter(([u]) => u === userId).flatMap(([, seqs]) => seqs);
   return { push, calls, failures, delivered };
 }
@@ -80,7 +98,10 @@ describe("push: fan-out to live members", () => {
     push.kick();
     release();
     await push.settle(["bob"], 1_000);
-    expect(calls).toEqual([["bob", [1]], ["bob", [2, 3]]]);
+    expect(calls).toEqual([
+      ["bob", [1]],
+      ["bob", [2, 3]],
+    ]);
   });
 
   it("stops calling a member whose session has no device, and pushes again once it attaches", async () => {
@@ -107,7 +128,9 @@ describe("push: fan-out to live members", () => {
     const gate = new Promise<void>((r) => (release = r));
     let answers = 0;
     // The first call is answered "no device" by the session's connection 1, late: a device of connection 2 attached meanwhile.
-    const { push, delivered } = pushing(store, async () => (answers++ === 0 ? (await gate, ok({ live: false, epoch: 1 })) : ok({ live: true, epoch: 2 })));
+    const { push, delivered } = pushing(store, async () =>
+      answers++ === 0 ? (await gate, ok({ live: false, epoch: 1 })) : ok({ live: true, epoch: 2 }),
+    );
     store.append("alice");
     push.kick();
     push.attached(store.members.get("bob")!, 2);
@@ -122,7 +145,9 @@ describe("push: fan-out to live members", () => {
   it("leaves a member whose call failed where it was: the retry hands it the same messages", async () => {
     const store = group("alice", "bob");
     let down = true;
-    const { push, failures, delivered } = pushing(store, async () => (down ? Promise.reject(new Error("overloaded")) : ok({ live: true, epoch: 0 })));
+    const { push, failures, delivered } = pushing(store, async () =>
+      down ? Promise.reject(new Error("overloaded")) : ok({ live: true, epoch: 0 }),
+    );
     store.append("alice");
     store.append("alice");
     expect(await push.settle(["bob"], 1_000)).toBe(false);
@@ -136,7 +161,10 @@ describe("push: fan-out to live members", () => {
 
   it("counts a refusal answered as an error value like a failed call", async () => {
     const store = group("alice", "bob");
-    const { push, failures } = pushing(store, async () => ({ ok: false, error: { code: "internal", message: "internal error" } }));
+    const { push, failures } = pushing(store, async () => ({
+      ok: false,
+      error: { code: "internal", message: "internal error" },
+    }));
     store.append("alice");
     expect(await push.settle(["bob"], 1_000)).toBe(false);
     expect(failures).toEqual(["bob"]);

@@ -23,7 +23,10 @@ describe("TokenBucket", () => {
 
 describe("UserLimits: a message costs one send and one delivery per recipient", () => {
   it("refuses a message to a big group when the fan-out budget is short, charging neither budget", () => {
-    const limits = new UserLimits({ rateLimitPerSec: 50, rateLimitBurst: 100, fanoutLimitPerSec: 1000, fanoutLimitBurst: 2000 }, 0);
+    const limits = new UserLimits(
+      { rateLimitPerSec: 50, rateLimitBurst: 100, fanoutLimitPerSec: 1000, fanoutLimitBurst: 2000 },
+      0,
+    );
     expect(limits.send(1023, 0)).toBe(0);
     expect(limits.send(1023, 0)).toBeGreaterThan(0);
     // The refused message cost nothing: small messages still go.
@@ -32,7 +35,10 @@ describe("UserLimits: a message costs one send and one delivery per recipient", 
   });
 
   it("charges typing and receipts by the members they reach", () => {
-    const limits = new UserLimits({ rateLimitPerSec: 50, rateLimitBurst: 100, fanoutLimitPerSec: 1000, fanoutLimitBurst: 2000 }, 0);
+    const limits = new UserLimits(
+      { rateLimitPerSec: 50, rateLimitBurst: 100, fanoutLimitPerSec: 1000, fanoutLimitBurst: 2000 },
+      0,
+    );
     expect(limits.relay(1500, 0)).toBe(0);
     expect(limits.relay(1500, 0)).toBe(1000);
     expect(limits.relay(1500, 1000)).toBe(0);

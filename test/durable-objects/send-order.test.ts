@@ -27,7 +27,11 @@ function connected(): Attachable & { attachment: string } {
   return ws;
 }
 
-const RATE_LIMITED: ChatError = { code: "rate_limited", message: "sending too fast; retry in 300 ms", retryAfterMs: 300 };
+const RATE_LIMITED: ChatError = {
+  code: "rate_limited",
+  message: "sending too fast; retry in 300 ms",
+  retryAfterMs: 300,
+};
 const T0 = 1_700_000_000_000;
 
 describe("send order through refusals", () => {
@@ -37,7 +41,8 @@ describe("send order through refusals", () => {
     holdBack(ws, "m1", RATE_LIMITED, T0);
     expect(heldBack(ws, "m2", T0 + 100)).toEqual({
       code: "rate_limited",
-      message: "held back until m1 is retried (a device's sends are sequenced in order): sending too fast; retry in 300 ms",
+      message:
+        "held back until m1 is retried (a device's sends are sequenced in order): sending too fast; retry in 300 ms",
       retryAfterMs: 200,
     });
     expect(heldBack(ws, "m1", T0 + 300)).toBeNull();

@@ -61,11 +61,14 @@ describe("SendQueue", () => {
   it("answers a call that could not be made 'unavailable' without a word of its error, which goes to the log; what waited behind it fails too", async () => {
     const logged: unknown[] = [];
     let calls = 0;
-    const queue = new SendQueue(async () => {
-      calls++;
-      await sleep(5);
-      throw new Error("Durable Object reset because its code was updated (internal detail)");
-    }, (_conversationId, error) => logged.push(error));
+    const queue = new SendQueue(
+      async () => {
+        calls++;
+        await sleep(5);
+        throw new Error("Durable Object reset because its code was updated (internal detail)");
+      },
+      (_conversationId, error) => logged.push(error),
+    );
     const replies: Result<SendResult>[] = [];
     queue.enqueue("c1", { clientMsgId: "a", body: "x" }, (r) => replies.push(r));
     await sleep(1);
@@ -73,8 +76,14 @@ describe("SendQueue", () => {
     await sleep(30);
     expect(calls).toBe(1);
     expect(replies).toEqual([
-      { ok: false, error: { code: "unavailable", message: "conversation unavailable, retry with the same clientMsgId" } },
-      { ok: false, error: { code: "unavailable", message: "conversation unavailable, retry with the same clientMsgId" } },
+      {
+        ok: false,
+        error: { code: "unavailable", message: "conversation unavailable, retry with the same clientMsgId" },
+      },
+      {
+        ok: false,
+        error: { code: "unavailable", message: "conversation unavailable, retry with the same clientMsgId" },
+      },
     ]);
     expect(logged).toHaveLength(1);
   });

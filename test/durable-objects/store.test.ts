@@ -27,7 +27,12 @@ describe("conversation store: sequencing", () => {
     expect(await store.lastSeq()).toBe(6);
     const page = await store.history({ limit: 10 });
     expect(page.messages.map((m) => [m.seq, m.senderId, m.clientMsgId])).toEqual([
-      [1, "alice", "a1"], [2, "alice", "a2"], [3, "bob", "b1"], [4, "alice", "a3"], [5, "alice", "a4"], [6, "alice", "a5"],
+      [1, "alice", "a1"],
+      [2, "alice", "a2"],
+      [3, "bob", "b1"],
+      [4, "alice", "a3"],
+      [5, "alice", "a4"],
+      [6, "alice", "a5"],
     ]);
   });
 });
@@ -37,7 +42,9 @@ describe("conversation store: a retried send never creates a second message", ()
     const { store } = await conversation();
     const [first] = await store.append("alice", items("m1"), T0);
     await store.append("bob", items("b1"), T0 + 5);
-    expect(await store.append("alice", items("m1"), T0 + 10)).toEqual([{ seq: first!.seq, sentAt: T0, duplicate: true }]);
+    expect(await store.append("alice", items("m1"), T0 + 10)).toEqual([
+      { seq: first!.seq, sentAt: T0, duplicate: true },
+    ]);
     expect(await store.lastSeq()).toBe(2);
   });
 
@@ -45,7 +52,12 @@ describe("conversation store: a retried send never creates a second message", ()
     const { store } = await conversation();
     await store.append("alice", items("m1"), T0);
     const results = await store.append("alice", items("m2", "m1", "m2", "m3"), T0 + 1);
-    expect(results.map((r) => [r.seq, r.duplicate])).toEqual([[2, false], [1, true], [2, true], [3, false]]);
+    expect(results.map((r) => [r.seq, r.duplicate])).toEqual([
+      [2, false],
+      [1, true],
+      [2, true],
+      [3, false],
+    ]);
     expect(await store.lastSeq()).toBe(3);
   });
 
@@ -69,9 +81,15 @@ describe("conversation store: a retried send never creates a second message", ()
     const { store } = await conversation();
     await store.append("alice", items("old"), T0);
     await store.append("alice", items("tick"), T0 + LOG.rememberMs);
-    expect((await store.append("alice", items("old"), T0 + LOG.rememberMs + 1))[0]).toMatchObject({ seq: 1, duplicate: true });
+    expect((await store.append("alice", items("old"), T0 + LOG.rememberMs + 1))[0]).toMatchObject({
+      seq: 1,
+      duplicate: true,
+    });
     await store.append("alice", items("tock"), T0 + 2 * LOG.rememberMs);
-    expect((await store.append("alice", items("old"), T0 + 2 * LOG.rememberMs + 1))[0]).toMatchObject({ seq: 4, duplicate: false });
+    expect((await store.append("alice", items("old"), T0 + 2 * LOG.rememberMs + 1))[0]).toMatchObject({
+      seq: 4,
+      duplicate: false,
+    });
   });
 });
 
@@ -80,7 +98,10 @@ describe("conversation store: what members and origin are handed", () => {
     const { store } = await conversation();
     await store.append("alice", items("a1", "a2", "a3"), T0);
     const after = await store.messagesAfter(1, 3, 10);
-    expect(after.map((m) => [m.seq, JSON.parse(m.json).clientMsgId])).toEqual([[2, "a2"], [3, "a3"]]);
+    expect(after.map((m) => [m.seq, JSON.parse(m.json).clientMsgId])).toEqual([
+      [2, "a2"],
+      [3, "a3"],
+    ]);
     expect((await store.unforwarded(2, 10)).map((m) => m.seq)).toEqual([3]);
   });
 });

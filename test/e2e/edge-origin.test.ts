@@ -10,7 +10,19 @@ import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
 import { startServices, type RunningServices } from "../../origin/main.js";
 import { LocalPushService } from "../origin/push/local-push-service.js";
-import { boundTo, cleanupRun, configOf, countMessages, log, prepareRun, requireServices, SECRET, signedFetch, testEnv, waitFor } from "../origin/support.js";
+import {
+  boundTo,
+  cleanupRun,
+  configOf,
+  countMessages,
+  log,
+  prepareRun,
+  requireServices,
+  SECRET,
+  signedFetch,
+  testEnv,
+  waitFor,
+} from "../origin/support.js";
 import { Api, type UserApi } from "../support/api.js";
 import { startEdge, type Edge } from "../support/edge.js";
 import { TestSocket } from "../support/socket.js";
@@ -24,7 +36,9 @@ const pushService = new LocalPushService();
 let counter = 0;
 
 beforeAll(async () => {
-  config = configOf(testEnv("e2e", { PUSH_COALESCE_MS: "100", PRESENCE_TTL_SECONDS: "5", PUSH_ALLOW_INSECURE_ENDPOINTS: "1" }));
+  config = configOf(
+    testEnv("e2e", { PUSH_COALESCE_MS: "100", PRESENCE_TTL_SECONDS: "5", PUSH_ALLOW_INSECURE_ENDPOINTS: "1" }),
+  );
   await requireServices(config);
   backends = await prepareRun(config);
   origin = await startServices(config, log);
@@ -32,10 +46,19 @@ beforeAll(async () => {
   await pushService.start();
   edge = await startEdge({
     bindings: {
-      ORIGIN_URL: origin.url, ORIGIN_SECRET: SECRET, OUTBOX_RETRY_MS: "200", FANOUT_RETRY_MS: "300", SAFETY_ALARM_MS: "300",
+      ORIGIN_URL: origin.url,
+      ORIGIN_SECRET: SECRET,
+      OUTBOX_RETRY_MS: "200",
+      FANOUT_RETRY_MS: "300",
+      SAFETY_ALARM_MS: "300",
       PRESENCE_HEARTBEAT_MS: "1000",
-      HISTORY_KEEP: "100", HISTORY_MIN_AGE_MS: "1", RATE_LIMIT_PER_SEC: "10000", RATE_LIMIT_BURST: "10000",
-      FRAME_LIMIT_PER_SEC: "10000", FRAME_LIMIT_BURST: "10000", PUSH_ALLOW_INSECURE_ENDPOINTS: "1",
+      HISTORY_KEEP: "100",
+      HISTORY_MIN_AGE_MS: "1",
+      RATE_LIMIT_PER_SEC: "10000",
+      RATE_LIMIT_BURST: "10000",
+      FRAME_LIMIT_PER_SEC: "10000",
+      FRAME_LIMIT_BURST: "10000",
+      PUSH_ALLOW_INSECURE_ENDPOINTS: "1",
     },
   });
   api = new Api(edge.url);
@@ -53,14 +76,18 @@ async function users(...names: string[]): Promise<UserApi[]> {
   return Promise.all(names.map((n) => api.as(`${n}-${suffix}`)));
 }
 
-async function originHistory(conversationId: string, query: string): Promise<{ messages: { seq: number; body: string }[]; hasMore: boolean }> {
+async function originHistory(
+  conversationId: string,
+  query: string,
+): Promise<{ messages: { seq: number; body: string }[]; hasMore: boolean }> {
   const res = await signedFetch(origin!.url, "GET", `/v1/history/${conversationId}${query}`);
   expect(res.status).toBe(200);
   return res.json();
 }
 
 async function sendAll(socket: TestSocket, conversationId: string, prefix: string, n: number): Promise<void> {
-  for (let i = 0; i < n; i++) socket.send({ type: "send", clientMsgId: `${prefix}${i}`, conversationId, body: `${prefix} ${i}` });
+  for (let i = 0; i < n; i++)
+    socket.send({ type: "send", clientMsgId: `${prefix}${i}`, conversationId, body: `${prefix} ${i}` });
   await socket.waitForCount((f) => f.type === "ack" && String(f.clientMsgId).startsWith(prefix), n, 20_000);
 }
 
@@ -73,14 +100,23 @@ describe("edge + origin + real servers", () => {
     await waitFor("20 rows in Cassandra", async () => (await countMessages(backends, config, id, 20)) === 20);
     const page = await originHistory(id, "?after=0&limit=100");
     expect(page.messages.map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    expect(page.messages[0]).toMatchObject({ conversationId: id, seq: 1, senderId: alice!.userId, clientMsgId: "m0", body: "m 0" });
+    expect(page.messages[0]).toMatchObject({
+      conversationId: id,
+      seq: 1,
+      senderId: alice!.userId,
+      clientMsgId: "m0",
+      body: "m 0",
+    });
     await socket.close();
   });
 
   it("keeps chatting while origin is down; afterwards every message lands exactly once", async () => {
     const [alice, bob] = await users("alice", "bob");
     const id = await alice!.direct(bob!.userId);
-    const [a, b] = await Promise.all([TestSocket.open(edge.wsUrl, alice!.token), TestSocket.open(edge.wsUrl, bob!.token)]);
+    const [a, b] = await Promise.all([
+      TestSocket.open(edge.wsUrl, alice!.token),
+      TestSocket.open(edge.wsUrl, bob!.token),
+    ]);
     await sendAll(a, id, "before", 10);
     await waitFor("first 10 stored", async () => (await countMessages(backends, config, id, 10)) === 10);
     await origin!.stop();
@@ -102,7 +138,8 @@ describe("edge + origin + real servers", () => {
     origin = null;
     // ~4 KB each: 300 make one outbox batch of ~1.3 MB, which origin would refuse whole (413) for good.
     const n = 300;
-    for (let i = 0; i < n; i++) socket.send({ type: "send", clientMsgId: `big${i}`, conversationId: id, body: `${i} `.padEnd(4000, "x") });
+    for (let i = 0; i < n; i++)
+      socket.send({ type: "send", clientMsgId: `big${i}`, conversationId: id, body: `${i} `.padEnd(4000, "x") });
     await socket.waitForCount((f) => f.type === "ack" && String(f.clientMsgId).startsWith("big"), n, 20_000);
     origin = await startServices(config, log);
     await waitFor(`all ${n} stored`, async () => (await countMessages(backends, config, id, n)) === n, 60_000, 500);
@@ -115,7 +152,11 @@ describe("edge + origin + real servers", () => {
     const sub = pushService.subscribe(`/push/${bob!.userId}`);
     expect((await bob!.call("POST", "/v1/push/subscriptions", sub.subscription)).status).toBe(201);
     await alice!.send(id, "p1", "are you there, bob?");
-    const request = await waitFor("a push for bob", async () => pushService.requestsTo(`/push/${bob!.userId}`)[0], 30_000);
+    const request = await waitFor(
+      "a push for bob",
+      async () => pushService.requestsTo(`/push/${bob!.userId}`)[0],
+      30_000,
+    );
     const payload = JSON.parse(sub.decrypt(request.body));
     expect(payload).toMatchObject({ conversationId: id, senderId: alice!.userId, preview: "are you there, bob?" });
     expect(pushService.requestsTo(`/push/${alice!.userId}`)).toEqual([]);
@@ -124,7 +165,11 @@ describe("edge + origin + real servers", () => {
   it("presence stays in Redis past its lease while a device renews it, and ends with the lease when the runtime dies", async () => {
     const [dave] = await users("dave");
     const redis = new Redis(config.redis.url);
-    const client = new ChatClient({ url: edge.url, token: dave!.token, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
+    const client = new ChatClient({
+      url: edge.url,
+      token: dave!.token,
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    });
     try {
       const key = `${config.redis.prefix}presence:${dave!.userId}`;
       const connected = Date.now();
@@ -168,16 +213,27 @@ describe("edge + origin + real servers", () => {
     await sendAll(socket, id, "h", 350);
     await waitFor("350 stored", async () => (await countMessages(backends, config, id, 350)) === 350, 60_000, 300);
     // Mark seq 1 in Cassandra only: once the Conversation pruned it, the edge's answer must come from there.
-    await backends.cassandra.execute(`UPDATE ${config.cassandra.keyspace}.messages SET body = 'from cassandra' WHERE conversation_id = ? AND bucket = 0 AND seq = 1`, [id], { prepare: true });
+    await backends.cassandra.execute(
+      `UPDATE ${config.cassandra.keyspace}.messages SET body = 'from cassandra' WHERE conversation_id = ? AND bucket = 0 AND seq = 1`,
+      [id],
+      { prepare: true },
+    );
     await sendAll(socket, id, "late", 1); // wakes the alarm that prunes what origin confirmed
-    await waitFor("old pages served by origin", async () => (await bob!.history(id, "?after=0&limit=100")).body.messages?.[0]?.body === "from cassandra", 30_000, 300);
+    await waitFor(
+      "old pages served by origin",
+      async () => (await bob!.history(id, "?after=0&limit=100")).body.messages?.[0]?.body === "from cassandra",
+      30_000,
+      300,
+    );
     expect((await bob!.history(id, "?limit=50")).status).toBe(200);
     const old = await bob!.history(id, "?after=0&limit=100");
     expect(old.status).toBe(200);
     expect(old.body.messages.map((m: { seq: number }) => m.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(old.body.hasMore).toBe(true);
     const before = await bob!.history(id, "?before=120&limit=100");
-    expect(before.body.messages.map((m: { seq: number }) => m.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 20));
+    expect(before.body.messages.map((m: { seq: number }) => m.seq)).toEqual(
+      Array.from({ length: 100 }, (_, i) => i + 20),
+    );
     await socket.close();
   });
 });

@@ -19,10 +19,24 @@ describe("authentication", () => {
       badSub: await sign({ sub: "not valid!", exp: now() + 60 }, TEST_SECRET, "HS256"),
     };
     for (const [name, token] of Object.entries(tokens)) {
-      const reply = await fx.api.raw("GET", "/v1/conversations", undefined, token ? { Authorization: `Bearer ${token}` } : {});
-      expect({ name, status: reply.status, code: reply.body.error?.code }).toEqual({ name, status: 401, code: "unauthorized" });
-      expect(await upgradeStatus(`${fx.edge.wsUrl}/v1/connect`, token ? { Authorization: `Bearer ${token}` } : {})).toBe(401);
-      expect((await fx.api.raw("POST", "/v1/connect/ticket", undefined, token ? { Authorization: `Bearer ${token}` } : {})).status).toBe(401);
+      const reply = await fx.api.raw(
+        "GET",
+        "/v1/conversations",
+        undefined,
+        token ? { Authorization: `Bearer ${token}` } : {},
+      );
+      expect({ name, status: reply.status, code: reply.body.error?.code }).toEqual({
+        name,
+        status: 401,
+        code: "unauthorized",
+      });
+      expect(
+        await upgradeStatus(`${fx.edge.wsUrl}/v1/connect`, token ? { Authorization: `Bearer ${token}` } : {}),
+      ).toBe(401);
+      expect(
+        (await fx.api.raw("POST", "/v1/connect/ticket", undefined, token ? { Authorization: `Bearer ${token}` } : {}))
+          .status,
+      ).toBe(401);
     }
   });
 

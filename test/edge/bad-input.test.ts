@@ -64,8 +64,20 @@ describe("bad input gets a clear error, the socket stays open, nothing is stored
       ["GET", "/v1/conversations/bad%20id", undefined, 400, "bad_request"],
       ["GET", "/v1/nothing-here", undefined, 404, "not_found"],
       ["GET", "/v1/presence?users=", undefined, 400, "bad_request"],
-      ["GET", `/v1/presence?users=${Array.from({ length: 101 }, (_, i) => `u${i}`).join(",")}`, undefined, 400, "bad_request"],
-      ["POST", "/v1/push/subscriptions", { endpoint: "not a url", keys: { p256dh: "a", auth: "b" } }, 400, "bad_request"],
+      [
+        "GET",
+        `/v1/presence?users=${Array.from({ length: 101 }, (_, i) => `u${i}`).join(",")}`,
+        undefined,
+        400,
+        "bad_request",
+      ],
+      [
+        "POST",
+        "/v1/push/subscriptions",
+        { endpoint: "not a url", keys: { p256dh: "a", auth: "b" } },
+        400,
+        "bad_request",
+      ],
     ];
     for (const [method, path, body, status, code] of cases) {
       const reply = await alice.call(method, path, body);
@@ -85,13 +97,19 @@ describe("bad input gets a clear error, the socket stays open, nothing is stored
  */
 function announceBody(url: string, token: string, length: number): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", "Content-Length": length } });
+    const req = request(url, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", "Content-Length": length },
+    });
     req.on("response", (res) => {
       let text = "";
-      res.setEncoding("utf8").on("data", (chunk: string) => (text += chunk)).on("end", () => {
-        req.destroy();
-        resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) });
-      });
+      res
+        .setEncoding("utf8")
+        .on("data", (chunk: string) => (text += chunk))
+        .on("end", () => {
+          req.destroy();
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) });
+        });
     });
     req.on("error", reject);
     req.flushHeaders();

@@ -8,7 +8,11 @@ describe("conversations over HTTP", () => {
     const [alice, bob] = await fx.users("alice", "bob");
     const first = await alice.call("POST", "/v1/conversations", { kind: "direct", peer: bob.userId });
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ kind: "direct", title: "", members: expect.arrayContaining([alice.userId, bob.userId]) });
+    expect(first.body).toMatchObject({
+      kind: "direct",
+      title: "",
+      members: expect.arrayContaining([alice.userId, bob.userId]),
+    });
     expect(first.body.createdAt).toBeTypeOf("number");
     const again = await bob.call("POST", "/v1/conversations", { kind: "direct", peer: alice.userId });
     expect(again.status).toBe(200);
@@ -17,11 +21,19 @@ describe("conversations over HTTP", () => {
 
   it("a group gets a random id, a title, and always includes its creator", async () => {
     const [alice, bob, carol] = await fx.users("alice", "bob", "carol");
-    const reply = await alice.call("POST", "/v1/conversations", { kind: "group", members: [bob.userId, carol.userId], title: "trip" });
+    const reply = await alice.call("POST", "/v1/conversations", {
+      kind: "group",
+      members: [bob.userId, carol.userId],
+      title: "trip",
+    });
     expect(reply.status).toBe(201);
     expect(reply.body.members.sort()).toEqual([alice.userId, bob.userId, carol.userId].sort());
     expect(reply.body.title).toBe("trip");
-    const other = await alice.call("POST", "/v1/conversations", { kind: "group", members: [bob.userId], title: "trip" });
+    const other = await alice.call("POST", "/v1/conversations", {
+      kind: "group",
+      members: [bob.userId],
+      title: "trip",
+    });
     expect(other.body.id).not.toBe(reply.body.id);
   });
 
@@ -31,7 +43,18 @@ describe("conversations over HTTP", () => {
     for (const user of [alice, bob, carol]) {
       const list = await user.call("GET", "/v1/conversations");
       expect(list.status).toBe(200);
-      expect(list.body.conversations).toEqual([{ id, kind: "group", title: "now", members: expect.any(Array), createdAt: expect.any(Number), lastSeq: 0, readSeq: 0, active: true }]);
+      expect(list.body.conversations).toEqual([
+        {
+          id,
+          kind: "group",
+          title: "now",
+          members: expect.any(Array),
+          createdAt: expect.any(Number),
+          lastSeq: 0,
+          readSeq: 0,
+          active: true,
+        },
+      ]);
     }
   });
 
@@ -41,7 +64,9 @@ describe("conversations over HTTP", () => {
     for (let i = 1; i <= 3; i++) expect((await alice.send(id, `m${i}`, `hello ${i}`)).status).toBe(201);
     const socket = await bob.connect();
     socket.send({ type: "read", conversationId: id, seq: 2 });
-    await expect.poll(async () => (await alice.call("GET", `/v1/conversations/${id}`)).body.readSeqs[bob.userId]).toBe(2);
+    await expect
+      .poll(async () => (await alice.call("GET", `/v1/conversations/${id}`)).body.readSeqs[bob.userId])
+      .toBe(2);
     const list = await bob.call("GET", "/v1/conversations");
     expect(list.body.conversations[0]).toMatchObject({ id, lastSeq: 3, readSeq: 2 });
   });
@@ -52,7 +77,13 @@ describe("conversations over HTTP", () => {
     await alice.send(id, "m1", "one");
     const detail = await bob.call("GET", `/v1/conversations/${id}`);
     expect(detail.status).toBe(200);
-    expect(detail.body).toMatchObject({ id, kind: "direct", lastSeq: 1, readSeqs: { [alice.userId]: 1, [bob.userId]: 0 }, deliveredSeqs: { [alice.userId]: 1, [bob.userId]: 0 } });
+    expect(detail.body).toMatchObject({
+      id,
+      kind: "direct",
+      lastSeq: 1,
+      readSeqs: { [alice.userId]: 1, [bob.userId]: 0 },
+      deliveredSeqs: { [alice.userId]: 1, [bob.userId]: 0 },
+    });
     const foreign = await mallory.call("GET", `/v1/conversations/${id}`);
     expect(foreign).toEqual({ status: 403, body: { error: { code: "forbidden", message: expect.any(String) } } });
   });
@@ -67,12 +98,22 @@ describe("conversations over HTTP", () => {
 
   it("refuses bad bodies with 400 and a group above the member limit", async () => {
     const [alice] = await fx.users("alice");
-    for (const body of [{}, { kind: "direct" }, { kind: "direct", peer: "bad user!" }, { kind: "group", members: "bob" }, { kind: "channel" }]) {
+    for (const body of [
+      {},
+      { kind: "direct" },
+      { kind: "direct", peer: "bad user!" },
+      { kind: "group", members: "bob" },
+      { kind: "channel" },
+    ]) {
       const reply = await alice.call("POST", "/v1/conversations", body);
       expect(reply.status).toBe(400);
       expect(reply.body.error.code).toBe("bad_request");
     }
-    const tooMany = await alice.call("POST", "/v1/conversations", { kind: "group", members: ["a", "b", "c", "d", "e"], title: "x" });
+    const tooMany = await alice.call("POST", "/v1/conversations", {
+      kind: "group",
+      members: ["a", "b", "c", "d", "e"],
+      title: "x",
+    });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.error.message).toContain("at most 5");
     expect((await alice.call("POST", "/v1/conversations", "{not json")).status).toBe(400);
@@ -90,7 +131,9 @@ describe("membership changes", () => {
     expect(reply.body.members).toContain(carol.userId);
     const frame = await carolSocket.waitForType("conversation");
     expect(frame.conversation).toMatchObject({ id, title: "team", members: expect.arrayContaining([carol.userId]) });
-    expect((await carol.call("GET", "/v1/conversations")).body.conversations.map((c: { id: string }) => c.id)).toEqual([id]);
+    expect((await carol.call("GET", "/v1/conversations")).body.conversations.map((c: { id: string }) => c.id)).toEqual([
+      id,
+    ]);
     expect((await carol.history(id)).body.messages.map((m: { body: string }) => m.body)).toEqual(["before carol"]);
   });
 
@@ -126,9 +169,13 @@ describe("membership changes", () => {
   it("direct conversations cannot change members; outsiders cannot change anything", async () => {
     const [alice, bob, mallory] = await fx.users("alice", "bob", "mallory");
     const direct = await alice.direct(bob.userId);
-    expect((await alice.call("POST", `/v1/conversations/${direct}/members`, { add: [mallory.userId] })).status).toBe(400);
+    expect((await alice.call("POST", `/v1/conversations/${direct}/members`, { add: [mallory.userId] })).status).toBe(
+      400,
+    );
     const group = await alice.group([bob.userId], "closed");
-    expect((await mallory.call("POST", `/v1/conversations/${group}/members`, { add: [mallory.userId] })).status).toBe(403);
+    expect((await mallory.call("POST", `/v1/conversations/${group}/members`, { add: [mallory.userId] })).status).toBe(
+      403,
+    );
     expect((await alice.call("POST", `/v1/conversations/${group}/members`, {})).status).toBe(400);
     const limit = await alice.call("POST", `/v1/conversations/${group}/members`, { add: ["u1", "u2", "u3", "u4"] });
     expect(limit.status).toBe(400);

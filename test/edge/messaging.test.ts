@@ -10,11 +10,15 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 describe("sequencing and delivery", () => {
   it("seq runs 1..n without gaps under concurrent senders; every device gets each message once (its own as an ack), pushes in seq order", async () => {
     const users = await fx.users("a", "b", "c", "d");
-    const id = await users[0]!.group(users.slice(1).map((u) => u.userId), "race");
+    const id = await users[0]!.group(
+      users.slice(1).map((u) => u.userId),
+      "race",
+    );
     const sockets = await Promise.all(users.map((u) => u.connect()));
     const perSender = 40;
     sockets.forEach((s, k) => {
-      for (let i = 0; i < perSender; i++) s.send({ type: "send", clientMsgId: `s${k}-${i}`, conversationId: id, body: `${k}:${i}` });
+      for (let i = 0; i < perSender; i++)
+        s.send({ type: "send", clientMsgId: `s${k}-${i}`, conversationId: id, body: `${k}:${i}` });
     });
     const total = perSender * users.length;
     const others = total - perSender;
@@ -54,7 +58,13 @@ describe("sequencing and delivery", () => {
     socket.send({ type: "send", clientMsgId: "once", conversationId: id, body: "hello" });
     const retry = await socket.waitForType("ack");
     expect(first).toMatchObject({ seq: 1, duplicate: false });
-    expect(retry).toMatchObject({ clientMsgId: "once", conversationId: id, seq: 1, sentAt: first.sentAt, duplicate: true });
+    expect(retry).toMatchObject({
+      clientMsgId: "once",
+      conversationId: id,
+      seq: 1,
+      sentAt: first.sentAt,
+      duplicate: true,
+    });
     const http = await alice.send(id, "once", "hello");
     expect(http).toEqual({ status: 200, body: { seq: 1, sentAt: first.sentAt, duplicate: true } });
     expect((await alice.history(id)).body.messages).toHaveLength(1);
@@ -64,12 +74,24 @@ describe("sequencing and delivery", () => {
     const [alice, bob, mallory] = await fx.users("alice", "bob", "mallory");
     const id = await alice.direct(bob.userId);
     const conversation = await fx.edge.conversation(id);
-    const batch = [{ clientMsgId: "lost-1", body: "one" }, { clientMsgId: "lost-2", body: "two" }];
+    const batch = [
+      { clientMsgId: "lost-1", body: "one" },
+      { clientMsgId: "lost-2", body: "two" },
+    ];
     const first = await conversation.send(alice.userId, batch);
     const again = await conversation.send(alice.userId, batch);
-    expect(first.ok && first.value.results.map((r) => [r.seq, r.duplicate])).toEqual([[1, false], [2, false]]);
-    expect(again.ok && again.value.results.map((r) => [r.seq, r.duplicate])).toEqual([[1, true], [2, true]]);
-    expect(await conversation.send(mallory.userId, batch)).toEqual({ ok: false, error: { code: "forbidden", message: "not a member of this conversation" } });
+    expect(first.ok && first.value.results.map((r) => [r.seq, r.duplicate])).toEqual([
+      [1, false],
+      [2, false],
+    ]);
+    expect(again.ok && again.value.results.map((r) => [r.seq, r.duplicate])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
+    expect(await conversation.send(mallory.userId, batch)).toEqual({
+      ok: false,
+      error: { code: "forbidden", message: "not a member of this conversation" },
+    });
     expect((await alice.history(id)).body.messages).toHaveLength(2);
   });
 
@@ -87,11 +109,29 @@ describe("sequencing and delivery", () => {
   it("every device of every member gets the message: the sending device as its ack, the others as a message", async () => {
     const [alice, bob] = await fx.users("alice", "bob");
     const id = await alice.direct(bob.userId);
-    const [phone, laptop, bob1, bob2] = await Promise.all([alice.connect("phone"), alice.connect("laptop"), bob.connect("phone"), bob.connect("tablet")]);
+    const [phone, laptop, bob1, bob2] = await Promise.all([
+      alice.connect("phone"),
+      alice.connect("laptop"),
+      bob.connect("phone"),
+      bob.connect("tablet"),
+    ]);
     phone.send({ type: "send", clientMsgId: "x", conversationId: id, body: "to all" });
-    expect(await phone.waitForType("ack")).toMatchObject({ conversationId: id, seq: 1, clientMsgId: "x", duplicate: false });
+    expect(await phone.waitForType("ack")).toMatchObject({
+      conversationId: id,
+      seq: 1,
+      clientMsgId: "x",
+      duplicate: false,
+    });
     for (const s of [laptop, bob1, bob2]) {
-      expect(await s.waitForType("message")).toEqual({ type: "message", conversationId: id, seq: 1, senderId: alice.userId, clientMsgId: "x", body: "to all", sentAt: expect.any(Number) });
+      expect(await s.waitForType("message")).toEqual({
+        type: "message",
+        conversationId: id,
+        seq: 1,
+        senderId: alice.userId,
+        clientMsgId: "x",
+        body: "to all",
+        sentAt: expect.any(Number),
+      });
     }
     expect(phone.messages()).toEqual([]);
   });
@@ -109,7 +149,8 @@ describe("history", () => {
     const [alice, bob] = await fx.users("alice", "bob");
     const id = await alice.direct(bob.userId);
     const socket = await alice.connect();
-    for (let i = 1; i <= 120; i++) socket.send({ type: "send", clientMsgId: `m${i}`, conversationId: id, body: `b${i}` });
+    for (let i = 1; i <= 120; i++)
+      socket.send({ type: "send", clientMsgId: `m${i}`, conversationId: id, body: `b${i}` });
     await socket.waitForCount((f) => f.type === "ack", 120);
     const bodies = (r: { body: { messages: { seq: number }[] } }) => r.body.messages.map((m) => m.seq);
     const newest = await bob.history(id);
@@ -121,7 +162,14 @@ describe("history", () => {
     const after = await bob.history(id, "?after=100&limit=10");
     expect(bodies(after)).toEqual(range(10).map((i) => i + 100));
     expect(after.body.hasMore).toBe(true);
-    expect(newest.body.messages[0]).toEqual({ conversationId: id, seq: 71, senderId: alice.userId, clientMsgId: "m71", body: "b71", sentAt: expect.any(Number) });
+    expect(newest.body.messages[0]).toEqual({
+      conversationId: id,
+      seq: 71,
+      senderId: alice.userId,
+      clientMsgId: "m71",
+      body: "b71",
+      sentAt: expect.any(Number),
+    });
     for (const q of ["?limit=0", "?limit=101", "?before=x", "?before=1&after=2", "?after=-1"]) {
       expect((await bob.history(id, q)).status).toBe(400);
     }

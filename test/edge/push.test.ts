@@ -8,7 +8,10 @@ import type { MeterLine } from "../../durable-objects/shared/meter-line.js";
 import { HIGH_LIMITS, useEdge } from "../support/fixtures.js";
 
 const lines: MeterLine[] = [];
-const fx = useEdge({ bindings: { ...HIGH_LIMITS, METER: "log" }, onStdout: (l) => l.startsWith('{"meter":') && lines.push((JSON.parse(l) as { meter: MeterLine }).meter) });
+const fx = useEdge({
+  bindings: { ...HIGH_LIMITS, METER: "log" },
+  onStdout: (l) => l.startsWith('{"meter":') && lines.push((JSON.parse(l) as { meter: MeterLine }).meter),
+});
 
 const deliveries = () => lines.filter((l) => l.class === "UserSession" && l.entry === "rpc:deliver").length;
 
@@ -24,10 +27,15 @@ describe("pushes to members with a device, pulls for the others", () => {
     await alice.send(id, "m3", "away for good");
     expect(deliveries()).toBe(0);
     const back = await bob.connect();
-    await expect.poll(async () => {
-      await alice.send(id, `m-${Date.now()}`, "are you back?");
-      return back.messages().length;
-    }, { timeout: 5_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        async () => {
+          await alice.send(id, `m-${Date.now()}`, "are you back?");
+          return back.messages().length;
+        },
+        { timeout: 5_000 },
+      )
+      .toBeGreaterThan(0);
     await back.fetchAll(id, 0);
     expect(new Set(back.messages().map((m) => m.seq)).size).toBe(back.messages().at(-1)!.seq);
   });

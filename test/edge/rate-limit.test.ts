@@ -12,7 +12,12 @@ describe("per-user send rate limit (token bucket)", () => {
     const acks = await socket.waitForCount((f) => f.type === "ack", 5);
     const errors = await socket.waitForCount((f) => f.type === "error", 3);
     expect(acks.map((a) => a.clientMsgId)).toEqual(["m0", "m1", "m2", "m3", "m4"]);
-    for (const e of errors) expect(e).toMatchObject({ code: "rate_limited", retryAfterMs: expect.any(Number), clientMsgId: expect.stringMatching(/^m[567]$/) });
+    for (const e of errors)
+      expect(e).toMatchObject({
+        code: "rate_limited",
+        retryAfterMs: expect.any(Number),
+        clientMsgId: expect.stringMatching(/^m[567]$/),
+      });
     expect(errors[0]!.retryAfterMs).toBeGreaterThan(0);
     expect((await alice.history(id)).body.messages).toHaveLength(5);
   });
@@ -33,7 +38,8 @@ describe("per-user send rate limit (token bucket)", () => {
     const [alice, bob] = await fx.users("alice", "bob");
     const id = await alice.direct(bob.userId);
     const socket = await alice.connect();
-    const send = (clientMsgId: string) => socket.send({ type: "send", clientMsgId, conversationId: id, body: clientMsgId });
+    const send = (clientMsgId: string) =>
+      socket.send({ type: "send", clientMsgId, conversationId: id, body: clientMsgId });
     for (let i = 0; i < 6; i++) send(`m${i}`);
     await socket.waitForCount((f) => f.type === "ack", 5);
     const refused = await socket.waitForType("error", (f) => f.clientMsgId === "m5");
@@ -41,7 +47,11 @@ describe("per-user send rate limit (token bucket)", () => {
     await new Promise((r) => setTimeout(r, refused.retryAfterMs + 600));
     send("m6");
     const held = await socket.waitForType("error", (f) => f.clientMsgId === "m6");
-    expect(held).toMatchObject({ code: "rate_limited", clientMsgId: "m6", message: expect.stringContaining("held back until m5") });
+    expect(held).toMatchObject({
+      code: "rate_limited",
+      clientMsgId: "m6",
+      message: expect.stringContaining("held back until m5"),
+    });
     send("m5");
     expect(await socket.waitForType("ack", (f) => f.clientMsgId === "m5")).toMatchObject({ seq: 6 });
     send("m6");

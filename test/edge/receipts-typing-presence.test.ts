@@ -8,10 +8,25 @@ describe("receipts", () => {
     const [alice, bob] = await fx.users("alice", "bob");
     const id = await alice.direct(bob.userId);
     for (let i = 1; i <= 3; i++) await alice.send(id, `m${i}`, `b${i}`);
-    const [aliceSocket, bobPhone, bobLaptop] = await Promise.all([alice.connect(), bob.connect("phone"), bob.connect("laptop")]);
+    const [aliceSocket, bobPhone, bobLaptop] = await Promise.all([
+      alice.connect(),
+      bob.connect("phone"),
+      bob.connect("laptop"),
+    ]);
     bobPhone.send({ type: "read", conversationId: id, seq: 2 });
-    expect(await aliceSocket.waitForType("receipt")).toEqual({ type: "receipt", conversationId: id, userId: bob.userId, deliveredSeq: 2, readSeq: 2 });
-    expect(await bobLaptop.waitForType("receipt")).toEqual({ type: "receipt", conversationId: id, userId: bob.userId, readSeq: 2 });
+    expect(await aliceSocket.waitForType("receipt")).toEqual({
+      type: "receipt",
+      conversationId: id,
+      userId: bob.userId,
+      deliveredSeq: 2,
+      readSeq: 2,
+    });
+    expect(await bobLaptop.waitForType("receipt")).toEqual({
+      type: "receipt",
+      conversationId: id,
+      userId: bob.userId,
+      readSeq: 2,
+    });
     bobPhone.send({ type: "read", conversationId: id, seq: 1 });
     bobPhone.send({ type: "read", conversationId: id, seq: 99 });
     expect(await aliceSocket.waitForType("receipt")).toMatchObject({ readSeq: 3 });
@@ -22,11 +37,21 @@ describe("receipts", () => {
   it("a delivery to a connected device is the sender's delivered receipt: in a direct conversation the ack says so", async () => {
     const [alice, bob] = await fx.users("alice", "bob");
     const id = await alice.direct(bob.userId);
-    const [phone, laptop, bobSocket] = await Promise.all([alice.connect("phone"), alice.connect("laptop"), bob.connect()]);
+    const [phone, laptop, bobSocket] = await Promise.all([
+      alice.connect("phone"),
+      alice.connect("laptop"),
+      bob.connect(),
+    ]);
     phone.send({ type: "send", clientMsgId: "m1", conversationId: id, body: "did you get it?" });
     expect(await phone.waitForType("ack")).toMatchObject({ seq: 1, deliveredSeq: 1, readSeq: 0 });
     expect(await bobSocket.waitForType("message")).toMatchObject({ seq: 1 });
-    expect(await laptop.waitForType("receipt")).toEqual({ type: "receipt", conversationId: id, userId: bob.userId, deliveredSeq: 1, readSeq: 0 });
+    expect(await laptop.waitForType("receipt")).toEqual({
+      type: "receipt",
+      conversationId: id,
+      userId: bob.userId,
+      deliveredSeq: 1,
+      readSeq: 0,
+    });
   });
 
   it("what arrives in the conversation a device shows (focus) is read, and the ack says so; leaving it stops that", async () => {
@@ -40,7 +65,12 @@ describe("receipts", () => {
     aliceSocket.send({ type: "send", clientMsgId: "m2", conversationId: id, body: "and now?" });
     expect(await aliceSocket.waitForType("ack")).toMatchObject({ seq: 2, deliveredSeq: 2, readSeq: 1 });
     bobSocket.send({ type: "focus", conversationId: id });
-    expect(await aliceSocket.waitForType("receipt", (f) => f.readSeq === 2)).toEqual({ type: "receipt", conversationId: id, userId: bob.userId, readSeq: 2 });
+    expect(await aliceSocket.waitForType("receipt", (f) => f.readSeq === 2)).toEqual({
+      type: "receipt",
+      conversationId: id,
+      userId: bob.userId,
+      readSeq: 2,
+    });
   });
 
   it("in a group, the sender hears once every other member has its message, then once every other member read it", async () => {
@@ -55,7 +85,10 @@ describe("receipts", () => {
     c.send({ type: "read", conversationId: id, seq: 1 });
     expect(await a.waitForType("receipt")).toEqual({ type: "receipt", conversationId: id, readSeq: 1 });
     const detail = await alice.call("GET", `/v1/conversations/${id}`);
-    expect(detail.body).toMatchObject({ readSeqs: { [bob.userId]: 1, [carol.userId]: 1 }, deliveredSeqs: { [bob.userId]: 1, [carol.userId]: 1 } });
+    expect(detail.body).toMatchObject({
+      readSeqs: { [bob.userId]: 1, [carol.userId]: 1 },
+      deliveredSeqs: { [bob.userId]: 1, [carol.userId]: 1 },
+    });
   });
 
   it("a group sender who keeps sending sees its earlier messages ticked on the way, and its last one at the end", async () => {
@@ -69,7 +102,9 @@ describe("receipts", () => {
     }
     const last = await a.waitForType("receipt", (f) => f.deliveredSeq === 20, 10_000);
     expect(last).toEqual({ type: "receipt", conversationId: id, deliveredSeq: 20 });
-    const delivered = a.frames.filter((f) => f.type === "receipt" && f.deliveredSeq !== undefined).map((f) => f.deliveredSeq as number);
+    const delivered = a.frames
+      .filter((f) => f.type === "receipt" && f.deliveredSeq !== undefined)
+      .map((f) => f.deliveredSeq as number);
     expect(delivered).toEqual([...delivered].sort((x, y) => x - y));
     expect(delivered.length).toBeGreaterThan(1);
   });
@@ -95,13 +130,17 @@ describe("presence", () => {
     const [alice, bob, carol] = await fx.users("alice", "bob", "carol");
     await alice.group([bob.userId, carol.userId], "contacts");
     const before = await alice.call("GET", `/v1/presence?users=${bob.userId},${carol.userId}`);
-    expect(before.body).toEqual({ presence: { [bob.userId]: { online: false, lastSeen: null }, [carol.userId]: { online: false, lastSeen: null } } });
+    expect(before.body).toEqual({
+      presence: { [bob.userId]: { online: false, lastSeen: null }, [carol.userId]: { online: false, lastSeen: null } },
+    });
     const socket = await bob.connect();
     const during = await alice.call("GET", `/v1/presence?users=${bob.userId}`);
     expect(during.body.presence[bob.userId]).toMatchObject({ online: true, lastSeen: expect.any(Number) });
     const closedAt = Date.now();
     await socket.close();
-    await expect.poll(async () => (await alice.call("GET", `/v1/presence?users=${bob.userId}`)).body.presence[bob.userId].online).toBe(false);
+    await expect
+      .poll(async () => (await alice.call("GET", `/v1/presence?users=${bob.userId}`)).body.presence[bob.userId].online)
+      .toBe(false);
     const after = await alice.call("GET", `/v1/presence?users=${bob.userId}`);
     expect(after.body.presence[bob.userId].lastSeen).toBeGreaterThanOrEqual(closedAt - 1000);
   });
@@ -117,7 +156,10 @@ describe("presence", () => {
 describe("push subscriptions without an origin", () => {
   it("are accepted (and rate-limited), though nothing sends push without an origin", async () => {
     const [alice] = await fx.users("alice");
-    const reply = await alice.call("POST", "/v1/push/subscriptions", { endpoint: "https://fcm.googleapis.com/fcm/send/abc", keys: { p256dh: "BPk", auth: "xyz" } });
+    const reply = await alice.call("POST", "/v1/push/subscriptions", {
+      endpoint: "https://fcm.googleapis.com/fcm/send/abc",
+      keys: { p256dh: "BPk", auth: "xyz" },
+    });
     expect(reply.status).toBe(201);
   });
 });

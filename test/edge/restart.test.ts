@@ -24,7 +24,10 @@ interface Crashed {
 
 async function sendAndCrash(): Promise<Crashed> {
   const users = await fx.users(...Array.from({ length: MEMBERS }, (_, i) => `u${i}`));
-  const id = await users[0]!.group(users.slice(1).map((u) => u.userId), "durable");
+  const id = await users[0]!.group(
+    users.slice(1).map((u) => u.userId),
+    "durable",
+  );
   const sender = await users[0]!.connect();
   const watchers = await Promise.all(users.slice(1).map((u) => u.connect()));
   for (let i = 0; i < 400; i++) sender.send({ type: "send", clientMsgId: `m${i}`, conversationId: id, body: `b${i}` });
@@ -47,7 +50,7 @@ describe("durability across a crash (SIGKILL) or restart of the runtime, on the 
     expect(acked.length).toBeGreaterThanOrEqual(100);
 
     const stored = new Set<number>();
-    for (let after = 0, more = true; more; ) {
+    for (let after = 0, more = true; more;) {
       const page = await bob.history(id, `?after=${after}&limit=100`);
       expect(page.status).toBe(200);
       for (const m of page.body.messages) stored.add(m.seq);

@@ -17,9 +17,21 @@ describe("resume: a device that comes back asks what changed and fetches what it
     await carol.send(withCarol, "c1", "three");
     await alice.send(withAlice, "a3", "four");
     socket = await bob.connect();
-    expect(socket.frames[0]).toEqual({ type: "hello", protocol: 2, userId: bob.userId, deviceId: "default", serverTime: expect.any(Number), heartbeatMs: 0 });
+    expect(socket.frames[0]).toEqual({
+      type: "hello",
+      protocol: 2,
+      userId: bob.userId,
+      deviceId: "default",
+      serverTime: expect.any(Number),
+      heartbeatMs: 0,
+    });
     const { conversations } = await socket.sync(at);
-    expect(conversations.map((c) => [c.id, c.lastSeq]).sort()).toEqual([[withAlice, 3], [withCarol, 1]].sort());
+    expect(conversations.map((c) => [c.id, c.lastSeq]).sort()).toEqual(
+      [
+        [withAlice, 3],
+        [withCarol, 1],
+      ].sort(),
+    );
     await socket.fetchAll(withAlice, 1);
     await socket.fetchAll(withCarol, 0);
     expect(socket.messages().map((m) => [m.conversationId, m.seq, m.body])).toEqual([
@@ -47,9 +59,20 @@ describe("resume: a device that comes back asks what changed and fetches what it
     for (let i = 1; i <= 5; i++) await alice.send(id, `m${i}`, `b${i}`);
     const socket = await bob.connect();
     const pages = await socket.fetchAll(id, 0, 2);
-    expect(pages.map((p) => [p.after, p.through, p.lastSeq, p.more])).toEqual([[0, 2, 5, true], [2, 4, 5, true], [4, 5, 5, false]]);
+    expect(pages.map((p) => [p.after, p.through, p.lastSeq, p.more])).toEqual([
+      [0, 2, 5, true],
+      [2, 4, 5, true],
+      [4, 5, 5, false],
+    ]);
     socket.send({ type: "fetch", conversationId: id, after: 5 });
-    expect(await socket.waitForType("fetched")).toEqual({ type: "fetched", conversationId: id, after: 5, through: 5, lastSeq: 5, more: false });
+    expect(await socket.waitForType("fetched")).toEqual({
+      type: "fetched",
+      conversationId: id,
+      after: 5,
+      through: 5,
+      lastSeq: 5,
+      more: false,
+    });
     expect(socket.messages().map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
   });
 
@@ -68,19 +91,27 @@ describe("resume: a device that comes back asks what changed and fetches what it
 });
 
 describe("resync: a device behind what the edge keeps starts over, never skips silently", () => {
-  const fx = useEdge({ bindings: { ...HIGH_LIMITS, HISTORY_KEEP_WITHOUT_ORIGIN: "100", HISTORY_MIN_AGE_MS: "1", SAFETY_ALARM_MS: "300" } });
+  const fx = useEdge({
+    bindings: { ...HIGH_LIMITS, HISTORY_KEEP_WITHOUT_ORIGIN: "100", HISTORY_MIN_AGE_MS: "1", SAFETY_ALARM_MS: "300" },
+  });
 
   it("answers a fetch from before the oldest kept message with resync", async () => {
     const [alice, bob] = await fx.users("alice", "bob");
     const id = await alice.direct(bob.userId);
     const socket = await alice.connect();
-    for (let i = 1; i <= 250; i++) socket.send({ type: "send", clientMsgId: `m${i}`, conversationId: id, body: `b${i}` });
+    for (let i = 1; i <= 250; i++)
+      socket.send({ type: "send", clientMsgId: `m${i}`, conversationId: id, body: `b${i}` });
     await socket.waitForCount((f) => f.type === "ack", 250);
     const reader = await bob.connect();
-    await expect.poll(async () => {
-      reader.send({ type: "fetch", conversationId: id, after: 0, limit: 1 });
-      return (await reader.waitForType("fetched")).resync;
-    }, { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          reader.send({ type: "fetch", conversationId: id, after: 0, limit: 1 });
+          return (await reader.waitForType("fetched")).resync;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
     reader.send({ type: "fetch", conversationId: id, after: 240 });
     expect(await reader.waitForType("fetched")).toMatchObject({ after: 240, through: 250, lastSeq: 250, more: false });
   });

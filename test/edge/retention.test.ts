@@ -9,7 +9,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function sendMany(socket: TestSocket, id: string, prefix: string, n: number, from = 1): Promise<void> {
   const before = socket.frames.filter((f) => f.type === "ack").length;
-  for (let i = from; i < from + n; i++) socket.send({ type: "send", clientMsgId: `${prefix}${i}`, conversationId: id, body: `${prefix} ${i}` });
+  for (let i = from; i < from + n; i++)
+    socket.send({ type: "send", clientMsgId: `${prefix}${i}`, conversationId: id, body: `${prefix} ${i}` });
   await socket.waitForCount((f) => f.type === "ack", before + n);
 }
 
@@ -28,7 +29,10 @@ describe("the log in generations: a retry is recognised in an older one", () => 
     socket.send({ type: "send", clientMsgId: "m1", conversationId: id, body: "m 1" });
     socket.send({ type: "send", clientMsgId: "new", conversationId: id, body: "new" });
     const acks = await socket.waitForCount((f) => f.type === "ack", 122);
-    expect(acks.slice(120).map((a) => [a.clientMsgId, a.seq, a.duplicate])).toEqual([["m1", 1, true], ["new", 121, false]]);
+    expect(acks.slice(120).map((a) => [a.clientMsgId, a.seq, a.duplicate])).toEqual([
+      ["m1", 1, true],
+      ["new", 121, false],
+    ]);
     expect((await alice.send(id, "m60", "m 60")).body).toMatchObject({ seq: 60, duplicate: true });
     const reader = await bob.connect();
     await reader.fetchAll(id, 0, 100);
@@ -49,14 +53,23 @@ describe("the log in generations: a retry is recognised in an older one", () => 
     socket.send({ type: "send", clientMsgId: "m10", conversationId: id, body: "m 10" });
     socket.send({ type: "send", clientMsgId: "after", conversationId: id, body: "after" });
     const acks = await socket.waitForCount((f) => f.type === "ack", 2);
-    expect(acks.map((a) => [a.clientMsgId, a.seq, a.duplicate])).toEqual([["m10", 10, true], ["after", 76, false]]);
+    expect(acks.map((a) => [a.clientMsgId, a.seq, a.duplicate])).toEqual([
+      ["m10", 10, true],
+      ["after", 76, false],
+    ]);
   });
 });
 
 describe("the log in generations: retention drops whole tables of messages", () => {
   // Keeps 200 messages in generations of about 50; anything older than 1 ms may go.
   const fx = useEdge({
-    bindings: { ...HIGH_LIMITS, HISTORY_KEEP_WITHOUT_ORIGIN: "200", HISTORY_MIN_AGE_MS: "1", SAFETY_ALARM_MS: "300", METER: "log" },
+    bindings: {
+      ...HIGH_LIMITS,
+      HISTORY_KEEP_WITHOUT_ORIGIN: "200",
+      HISTORY_MIN_AGE_MS: "1",
+      SAFETY_ALARM_MS: "300",
+      METER: "log",
+    },
     onStdout: meter,
   });
 
@@ -69,10 +82,15 @@ describe("the log in generations: retention drops whole tables of messages", () 
     for (let from = 1; from <= 400; from += 25) await sendMany(socket, id, "m", 25, from);
     const reader = await bob.connect();
     // Keeping 200 of 400 drops whole generations up to seq 200 at most.
-    await expect.poll(async () => {
-      reader.send({ type: "fetch", conversationId: id, after: 100, limit: 1 });
-      return (await reader.waitForType("fetched")).resync;
-    }, { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          reader.send({ type: "fetch", conversationId: id, after: 100, limit: 1 });
+          return (await reader.waitForType("fetched")).resync;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
     reader.send({ type: "fetch", conversationId: id, after: 200, limit: 10 });
     expect(await reader.waitForType("fetched")).toMatchObject({ after: 200, through: 210, more: true });
     const alarms = lines.filter((l) => l.class === "Conversation" && l.entry === "alarm");
@@ -91,9 +109,15 @@ describe("idempotency without an index: a message is one row written", () => {
     let socket = await alice.connect();
     await sendMany(socket, id, "warm", 1);
     lines.length = 0;
-    for (const clientMsgId of ["a", "b", "a", "c"]) socket.send({ type: "send", clientMsgId, conversationId: id, body: clientMsgId });
+    for (const clientMsgId of ["a", "b", "a", "c"])
+      socket.send({ type: "send", clientMsgId, conversationId: id, body: clientMsgId });
     const acks = await socket.waitForCount((f) => f.type === "ack", 5);
-    expect(acks.slice(1).map((a) => [a.clientMsgId, a.seq, a.duplicate])).toEqual([["a", 2, false], ["b", 3, false], ["a", 2, true], ["c", 4, false]]);
+    expect(acks.slice(1).map((a) => [a.clientMsgId, a.seq, a.duplicate])).toEqual([
+      ["a", 2, false],
+      ["b", 3, false],
+      ["a", 2, true],
+      ["c", 4, false],
+    ]);
     const sends = lines.filter((l) => l.class === "Conversation" && l.entry === "rpc:send");
     expect(sends.reduce((sum, l) => sum + l.rowsWritten, 0)).toBe(3);
     await fx.edge.crash();
@@ -101,7 +125,16 @@ describe("idempotency without an index: a message is one row written", () => {
     socket.send({ type: "send", clientMsgId: "b", conversationId: id, body: "b" });
     socket.send({ type: "send", clientMsgId: "d", conversationId: id, body: "d" });
     const after = await socket.waitForCount((f) => f.type === "ack", 2);
-    expect(after.map((a) => [a.clientMsgId, a.seq, a.duplicate])).toEqual([["b", 3, true], ["d", 5, false]]);
-    expect((await bob.history(id)).body.messages.map((m: { body: string }) => m.body)).toEqual(["warm 1", "a", "b", "c", "d"]);
+    expect(after.map((a) => [a.clientMsgId, a.seq, a.duplicate])).toEqual([
+      ["b", 3, true],
+      ["d", 5, false],
+    ]);
+    expect((await bob.history(id)).body.messages.map((m: { body: string }) => m.body)).toEqual([
+      "warm 1",
+      "a",
+      "b",
+      "c",
+      "d",
+    ]);
   });
 });

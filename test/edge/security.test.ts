@@ -17,7 +17,10 @@ const now = () => Math.floor(Date.now() / 1000);
 /** Every Durable Object that ever wrote storage has its own SQLite file under the persist directory. */
 function objectFiles(edge: Edge): number {
   const walk = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith(".sqlite") ? 1 : 0), 0);
+    readdirSync(dir, { withFileTypes: true }).reduce(
+      (n, e) => n + (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith(".sqlite") ? 1 : 0),
+      0,
+    );
   return walk(edge.persistDir);
 }
 
@@ -33,7 +36,11 @@ describe("group amplification: sends, typing and reads are charged by recipients
     socket.send({ type: "send", clientMsgId: "first", conversationId: id, body: "reaches 15" });
     expect(await socket.waitForType("ack")).toMatchObject({ clientMsgId: "first", seq: 1 });
     socket.send({ type: "send", clientMsgId: "second", conversationId: id, body: "would reach 15 more" });
-    expect(await socket.waitForType("error")).toMatchObject({ code: "rate_limited", clientMsgId: "second", retryAfterMs: expect.any(Number) });
+    expect(await socket.waitForType("error")).toMatchObject({
+      code: "rate_limited",
+      clientMsgId: "second",
+      retryAfterMs: expect.any(Number),
+    });
     expect((await alice.history(id)).body.messages.map((m: { body: string }) => m.body)).toEqual(["reaches 15"]);
   });
 
@@ -41,7 +48,11 @@ describe("group amplification: sends, typing and reads are charged by recipients
     const [alice, bob, ...rest] = await fx.users("alice", "bob", ...Array.from({ length: 8 }, (_, i) => `t${i}`));
     const members = [bob.userId, ...rest.map((u) => u.userId)];
     // 40 tokens: two 10-member groups and a direct conversation cost 22, typing in each group 9 more.
-    const conversations = [await alice.group(members, "a"), await alice.group(members, "b"), await alice.direct(bob.userId)];
+    const conversations = [
+      await alice.group(members, "a"),
+      await alice.group(members, "b"),
+      await alice.direct(bob.userId),
+    ];
     const [a, b] = await Promise.all([alice.connect(), bob.connect()]);
     for (const id of conversations) a.send({ type: "typing", conversationId: id });
     a.send('{"type": "ping"}');
@@ -55,11 +66,17 @@ describe("group amplification: sends, typing and reads are charged by recipients
     await alice.group([bob.userId], "one");
     await alice.group([bob.userId], "two");
     const files = objectFiles(fx.edge);
-    const third = await alice.call("POST", "/v1/conversations", { kind: "group", members: [bob.userId], title: "three" });
+    const third = await alice.call("POST", "/v1/conversations", {
+      kind: "group",
+      members: [bob.userId],
+      title: "three",
+    });
     expect(third.status).toBe(429);
     expect(third.body.error).toMatchObject({ code: "rate_limited", retryAfterMs: expect.any(Number) });
     expect(objectFiles(fx.edge)).toBe(files);
-    expect((await bob.call("GET", "/v1/conversations")).body.conversations.map((c: { title: string }) => c.title).sort()).toEqual(["one", "two"]);
+    expect(
+      (await bob.call("GET", "/v1/conversations")).body.conversations.map((c: { title: string }) => c.title).sort(),
+    ).toEqual(["one", "two"]);
   });
 
   it("refuses to add back someone who left a group, leaving the group and the leaver untouched", async () => {
@@ -68,8 +85,13 @@ describe("group amplification: sends, typing and reads are charged by recipients
     expect((await bob.call("POST", `/v1/conversations/${id}/members`, { remove: [bob.userId] })).status).toBe(200);
     const again = await carol.call("POST", `/v1/conversations/${id}/members`, { add: [bob.userId] });
     expect(again.status).toBe(403);
-    expect(again.body.error).toEqual({ code: "forbidden", message: `${bob.userId} left this group and cannot be added back by others` });
-    expect((await alice.call("GET", `/v1/conversations/${id}`)).body.members.sort()).toEqual([alice.userId, carol.userId].sort());
+    expect(again.body.error).toEqual({
+      code: "forbidden",
+      message: `${bob.userId} left this group and cannot be added back by others`,
+    });
+    expect((await alice.call("GET", `/v1/conversations/${id}`)).body.members.sort()).toEqual(
+      [alice.userId, carol.userId].sort(),
+    );
     expect((await bob.call("GET", "/v1/conversations")).body.conversations).toEqual([]);
   });
 });
@@ -116,7 +138,11 @@ describe("random ids create persisted objects: an id the caller's session does n
       ["POST", `/v1/conversations/${ghost}/members`, { add: ["someone"] }],
     ] as const) {
       const reply = await alice.call(method, path, body);
-      expect({ path, status: reply.status, code: reply.body.error?.code }).toEqual({ path, status: 403, code: "forbidden" });
+      expect({ path, status: reply.status, code: reply.body.error?.code }).toEqual({
+        path,
+        status: 403,
+        code: "forbidden",
+      });
     }
     expect(objectFiles(fx.edge)).toBe(files);
   });
@@ -128,16 +154,32 @@ describe("push subscriptions: endpoints checked at the edge, subscribing rate-li
   it("refuses internal, http and non-push endpoints with 400 before any object is addressed", async () => {
     const [alice] = await fx.users("alice");
     const files = objectFiles(fx.edge);
-    for (const endpoint of ["http://169.254.169.254/latest/meta-data", "https://10.0.0.5/push", "https://fcm.googleapis.com:8443/x", "https://push.example/abc"]) {
-      const reply = await alice.call("POST", "/v1/push/subscriptions", { endpoint, keys: { p256dh: "BPk", auth: "xyz" } });
-      expect({ endpoint, status: reply.status, code: reply.body.error?.code }).toEqual({ endpoint, status: 400, code: "bad_request" });
+    for (const endpoint of [
+      "http://169.254.169.254/latest/meta-data",
+      "https://10.0.0.5/push",
+      "https://fcm.googleapis.com:8443/x",
+      "https://push.example/abc",
+    ]) {
+      const reply = await alice.call("POST", "/v1/push/subscriptions", {
+        endpoint,
+        keys: { p256dh: "BPk", auth: "xyz" },
+      });
+      expect({ endpoint, status: reply.status, code: reply.body.error?.code }).toEqual({
+        endpoint,
+        status: 400,
+        code: "bad_request",
+      });
     }
     expect(objectFiles(fx.edge)).toBe(files);
   });
 
   it("takes ten subscriptions an hour per user, then answers 429 rate_limited", async () => {
     const [alice] = await fx.users("alice");
-    const subscribe = (i: number) => alice.call("POST", "/v1/push/subscriptions", { endpoint: `https://fcm.googleapis.com/fcm/send/${i}`, keys: { p256dh: "BPk", auth: "xyz" } });
+    const subscribe = (i: number) =>
+      alice.call("POST", "/v1/push/subscriptions", {
+        endpoint: `https://fcm.googleapis.com/fcm/send/${i}`,
+        keys: { p256dh: "BPk", auth: "xyz" },
+      });
     for (let i = 0; i < 10; i++) expect((await subscribe(i)).status).toBe(201);
     const over = await subscribe(10);
     expect(over.status).toBe(429);
@@ -153,12 +195,18 @@ describe("unbounded frames other than send: a smaller page, one sync or fetch at
     const id = await alice.direct(bob.userId);
     const socket = await alice.connect();
     socket.send({ type: "fetch", conversationId: id, after: 0, limit: 1000 });
-    expect(await socket.waitForType("error")).toMatchObject({ code: "bad_request", message: expect.stringContaining("limit") });
+    expect(await socket.waitForType("error")).toMatchObject({
+      code: "bad_request",
+      message: expect.stringContaining("limit"),
+    });
     // A fetch asks the conversation (I/O): a frame that arrives while one is being answered is refused. Which do
     // depends on timing; each gets exactly one answer, a page or that refusal.
     // (Two: this socket's budget is 25 tokens, a fetch costs 10.)
     for (let i = 0; i < 2; i++) socket.send({ type: "fetch", conversationId: id, after: 0 });
-    const answers = await socket.waitForCount((f) => f.type === "fetched" || (f.type === "error" && f.code === "rate_limited"), 2);
+    const answers = await socket.waitForCount(
+      (f) => f.type === "fetched" || (f.type === "error" && f.code === "rate_limited"),
+      2,
+    );
     for (const a of answers.filter((f) => f.type === "error")) expect(a.message).toContain("already being answered");
     expect(answers.filter((f) => f.type === "fetched").length).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 200));
@@ -216,18 +264,29 @@ describe("page headers: CSP, no framing, nosniff, no source maps", () => {
 describe("JWT: clock-skew leeway, a maximum lifetime, and one-time tickets instead of tokens in URLs", () => {
   const fx = useEdge({ bindings: { TOKEN_MAX_LIFETIME_S: "86400" } });
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
-  const status = async (token: string) => (await fx.api.raw("GET", "/v1/conversations", undefined, bearer(token))).status;
+  const status = async (token: string) =>
+    (await fx.api.raw("GET", "/v1/conversations", undefined, bearer(token))).status;
 
   it("accepts a token issued a few seconds in the future, refuses one far in the future", async () => {
-    expect(await status(await sign({ sub: "skewed", iat: now() + 5, exp: now() + 3600 }, TEST_SECRET, "HS256"))).toBe(200);
-    expect(await status(await sign({ sub: "skewed", iat: now() + 600, exp: now() + 3600 }, TEST_SECRET, "HS256"))).toBe(401);
+    expect(await status(await sign({ sub: "skewed", iat: now() + 5, exp: now() + 3600 }, TEST_SECRET, "HS256"))).toBe(
+      200,
+    );
+    expect(await status(await sign({ sub: "skewed", iat: now() + 600, exp: now() + 3600 }, TEST_SECRET, "HS256"))).toBe(
+      401,
+    );
   });
 
   it("refuses tokens that live longer than the maximum, or practically forever", async () => {
     expect(await status(await sign({ sub: "forever", exp: 1e300 }, TEST_SECRET, "HS256"))).toBe(401);
-    expect(await status(await sign({ sub: "forever", iat: now(), exp: now() + 25 * 3600 }, TEST_SECRET, "HS256"))).toBe(401);
-    expect(await status(await sign({ sub: "forever", iat: now() - 3600, exp: now() + 24 * 3600 }, TEST_SECRET, "HS256"))).toBe(401);
-    expect(await status(await sign({ sub: "daily", iat: now(), exp: now() + 24 * 3600 }, TEST_SECRET, "HS256"))).toBe(200);
+    expect(await status(await sign({ sub: "forever", iat: now(), exp: now() + 25 * 3600 }, TEST_SECRET, "HS256"))).toBe(
+      401,
+    );
+    expect(
+      await status(await sign({ sub: "forever", iat: now() - 3600, exp: now() + 24 * 3600 }, TEST_SECRET, "HS256")),
+    ).toBe(401);
+    expect(await status(await sign({ sub: "daily", iat: now(), exp: now() + 24 * 3600 }, TEST_SECRET, "HS256"))).toBe(
+      200,
+    );
   });
 
   it("opens one socket per ticket; a used, forged or swapped ticket, a token in the URL and a ticket as a token are refused", async () => {
@@ -252,7 +311,9 @@ describe("AUTH_SECRET rotation: tokens of the previous secret are accepted while
       const token = await sign({ sub: "rotating", iat: now(), exp: now() + 60 }, secret, "HS256");
       return (await fx.api.raw("GET", "/v1/conversations", undefined, { Authorization: `Bearer ${token}` })).status;
     };
-    expect([await status("the-new-secret"), await status(TEST_SECRET), await status("an-older-one")]).toEqual([200, 200, 401]);
+    expect([await status("the-new-secret"), await status(TEST_SECRET), await status("an-older-one")]).toEqual([
+      200, 200, 401,
+    ]);
   });
 });
 
@@ -264,9 +325,17 @@ describe("lone surrogates: text that is not well-formed UTF-16 is refused, never
     const id = await alice.direct(bob.userId);
     const socket = await alice.connect();
     socket.send(JSON.stringify({ type: "send", clientMsgId: "lone", conversationId: id, body: "a\ud800b" }));
-    expect(await socket.waitForType("error")).toMatchObject({ code: "bad_request", clientMsgId: "lone", message: expect.stringContaining("surrogate") });
+    expect(await socket.waitForType("error")).toMatchObject({
+      code: "bad_request",
+      clientMsgId: "lone",
+      message: expect.stringContaining("surrogate"),
+    });
     expect((await alice.send(id, "lone2", "x\udc00")).status).toBe(400);
-    const group = await alice.call("POST", "/v1/conversations", { kind: "group", members: [bob.userId], title: "t\ud83d" });
+    const group = await alice.call("POST", "/v1/conversations", {
+      kind: "group",
+      members: [bob.userId],
+      title: "t\ud83d",
+    });
     expect(group.status).toBe(400);
     socket.send({ type: "send", clientMsgId: "pair", conversationId: id, body: "a\ud83d\ude00b" });
     expect(await socket.waitForType("ack")).toMatchObject({ clientMsgId: "pair", seq: 1 });

@@ -8,7 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../origin/config.js";
 import { STRICT_ENDPOINT_POLICY } from "../../protocol/push-endpoint.js";
 import { startPushRun, type PushRun } from "./push/push-run.js";
-import { accepts, configOf, failedPushes, ingest, pushEvents, signedFetch, spawnOrigin, testEnv, waitFor } from "./support.js";
+import {
+  accepts,
+  configOf,
+  failedPushes,
+  ingest,
+  pushEvents,
+  signedFetch,
+  spawnOrigin,
+  testEnv,
+  waitFor,
+} from "./support.js";
 
 /** The test environment less what the defaults are about: no ORIGIN_HOST, no dev or insecure switch. */
 const { ORIGIN_HOST: _host, ...env } = testEnv("defaults", { PUSH_COALESCE_MS: "50" });
@@ -42,8 +52,14 @@ describe("origin defaults", () => {
 
   it("with NODE_ENV=production refuses the dev and insecure switches and requires VAPID keys for push", () => {
     const production = { ...env, NODE_ENV: "production" };
-    expect(loadConfig({ ...production, ORIGIN_DEV: "1" })).toMatchObject({ ok: false, error: { message: expect.stringContaining("ORIGIN_DEV") } });
-    expect(loadConfig({ ...production, PUSH_ALLOW_INSECURE_ENDPOINTS: "1" })).toMatchObject({ ok: false, error: { message: expect.stringContaining("PUSH_ALLOW_INSECURE_ENDPOINTS") } });
+    expect(loadConfig({ ...production, ORIGIN_DEV: "1" })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining("ORIGIN_DEV") },
+    });
+    expect(loadConfig({ ...production, PUSH_ALLOW_INSECURE_ENDPOINTS: "1" })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining("PUSH_ALLOW_INSECURE_ENDPOINTS") },
+    });
     expect(loadConfig(production)).toMatchObject({ ok: false, error: { message: expect.stringContaining("VAPID") } });
     expect(loadConfig({ ...production, ORIGIN_SERVICES: "ingest,persister" }).ok).toBe(true);
   });
@@ -57,7 +73,12 @@ describe("origin defaults", () => {
 
   it("refuses a subscription to a local http push service with 400, stores nothing, and never POSTs to it", async () => {
     const local = run.pushService.subscribe("/internal-admin");
-    const res = await signedFetch(run.origin.url, "POST", "/v1/push/subscriptions", JSON.stringify({ userId: "mallory", subscription: local.subscription }));
+    const res = await signedFetch(
+      run.origin.url,
+      "POST",
+      "/v1/push/subscriptions",
+      JSON.stringify({ userId: "mallory", subscription: local.subscription }),
+    );
     expect(res.status).toBe(400);
     expect((await res.json()).error.code).toBe("bad_request");
     expect(await run.store.list("mallory")).toEqual({ ok: true, value: [] });

@@ -57,11 +57,17 @@ export function configOf(env: Record<string, string>): OriginConfig {
 }
 
 /** Fails fast, naming the server that is down and how to start it. */
-export async function requireServices(config: OriginConfig, which: ("kafka" | "cassandra" | "redis")[] = ["kafka", "cassandra", "redis"]): Promise<void> {
-  const probes: Record<typeof which[number], () => Promise<unknown>> = {
+export async function requireServices(
+  config: OriginConfig,
+  which: ("kafka" | "cassandra" | "redis")[] = ["kafka", "cassandra", "redis"],
+): Promise<void> {
+  const probes: Record<(typeof which)[number], () => Promise<unknown>> = {
     kafka: () => withKafkaAdmin(config, (admin) => admin.describeCluster()),
     cassandra: async () => {
-      const client = new cassandra.Client({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter });
+      const client = new cassandra.Client({
+        contactPoints: config.cassandra.contactPoints,
+        localDataCenter: config.cassandra.localDataCenter,
+      });
       try {
         await client.execute("SELECT release_version FROM system.local");
       } finally {
@@ -69,7 +75,11 @@ export async function requireServices(config: OriginConfig, which: ("kafka" | "c
       }
     },
     redis: async () => {
-      const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null }).on("error", () => undefined);
+      const redis = new Redis(config.redis.url, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      }).on("error", () => undefined);
       try {
         await redis.connect();
         await redis.ping();
@@ -82,7 +92,9 @@ export async function requireServices(config: OriginConfig, which: ("kafka" | "c
     try {
       await withTimeout(probes[name](), 10_000, `${name} probe`);
     } catch (error) {
-      throw new Error(`${name} is unreachable (${error instanceof Error ? error.message : String(error)}): ${START_SERVICES}`);
+      throw new Error(
+        `${name} is unreachable (${error instanceof Error ? error.message : String(error)}): ${START_SERVICES}`,
+      );
     }
   }
 }
@@ -101,14 +113,26 @@ const PREPARE_TIMEOUT_MS = 60_000;
  * The services `services` names (comma-separated, as ORIGIN_SERVICES) on the run's clients, wired and started as
  * origin/main.ts starts a process: each such process has stores and an ops server of its own.
  */
-export function startProcess(config: OriginConfig, services: string, backends: Backends, processLog: Logger = log): Promise<RunningServices> {
-  return startWithBackends({ ...config, services: new Set(services.split(",") as ServiceName[]) }, backends, processLog);
+export function startProcess(
+  config: OriginConfig,
+  services: string,
+  backends: Backends,
+  processLog: Logger = log,
+): Promise<RunningServices> {
+  return startWithBackends(
+    { ...config, services: new Set(services.split(",") as ServiceName[]) },
+    backends,
+    processLog,
+  );
 }
 
 export type RunningOrigin = RunningServices;
 
 /** The ingest alone on shared clients (a chaos run stops it and starts it again on the same port). */
-export function startOrigin(config: OriginConfig, options: { log: Logger; backends: Backends }): Promise<RunningOrigin> {
+export function startOrigin(
+  config: OriginConfig,
+  options: { log: Logger; backends: Backends },
+): Promise<RunningOrigin> {
   return startProcess(config, "ingest", options.backends, options.log);
 }
 
@@ -136,7 +160,10 @@ export async function cleanupRun(config: OriginConfig, backends?: Backends): Pro
 }
 
 async function deleteRedisKeys(config: OriginConfig): Promise<void> {
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 0, retryStrategy: () => null }).on("error", () => undefined);
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 0, retryStrategy: () => null }).on(
+    "error",
+    () => undefined,
+  );
   try {
     const keys = await redis.keys(`${config.redis.prefix}*`);
     if (keys.length > 0) await redis.del(...keys);
@@ -157,7 +184,10 @@ export async function uncommittedMessages(admin: ReturnType<Kafka["admin"]>, con
   return ends.reduce((sum, p) => sum + Number(p.high) - (done.get(p.partition) ?? 0), 0);
 }
 
-export async function withKafkaAdmin<T>(config: OriginConfig, work: (admin: ReturnType<Kafka["admin"]>) => Promise<T>): Promise<T> {
+export async function withKafkaAdmin<T>(
+  config: OriginConfig,
+  work: (admin: ReturnType<Kafka["admin"]>) => Promise<T>,
+): Promise<T> {
   const admin = testKafka(config).admin();
   await admin.connect();
   try {
@@ -168,7 +198,12 @@ export async function withKafkaAdmin<T>(config: OriginConfig, work: (admin: Retu
 }
 
 export function testKafka(config: OriginConfig): Kafka {
-  return new Kafka({ clientId: "origin-tests", brokers: config.kafka.brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+  return new Kafka({
+    clientId: "origin-tests",
+    brokers: config.kafka.brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 3 },
+  });
 }
 
 export interface TopicRecord {
@@ -179,9 +214,17 @@ export interface TopicRecord {
 }
 
 /** Reads a topic from the beginning with a throwaway consumer group until `done` holds (or fails after `timeoutMs`). */
-export async function readTopic(config: OriginConfig, topic: string, done: (records: TopicRecord[]) => boolean, timeoutMs = 20_000): Promise<TopicRecord[]> {
+export async function readTopic(
+  config: OriginConfig,
+  topic: string,
+  done: (records: TopicRecord[]) => boolean,
+  timeoutMs = 20_000,
+): Promise<TopicRecord[]> {
   const prefix = config.kafka.topics.messages.slice(0, -"chat.messages".length);
-  const consumer = testKafka(config).consumer({ groupId: `${prefix}reader-${randomBytes(4).toString("hex")}`, maxWaitTimeInMs: 200 });
+  const consumer = testKafka(config).consumer({
+    groupId: `${prefix}reader-${randomBytes(4).toString("hex")}`,
+    maxWaitTimeInMs: 200,
+  });
   const records: TopicRecord[] = [];
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
@@ -190,7 +233,12 @@ export async function readTopic(config: OriginConfig, topic: string, done: (reco
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
-        records.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? "", partition, offset: message.offset });
+        records.push({
+          key: message.key?.toString() ?? null,
+          value: message.value?.toString() ?? "",
+          partition,
+          offset: message.offset,
+        });
         if (done(records)) finish();
       },
     });
@@ -211,13 +259,31 @@ export interface SignOptions {
 }
 
 /** Signature headers made by the edge's own signer (protocol/signature.ts) for a request, or for another one. */
-export function edgeSignature(baseUrl: string, method: string, path: string, body = "", opts: SignOptions = {}): Promise<Record<string, string>> {
+export function edgeSignature(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body = "",
+  opts: SignOptions = {},
+): Promise<Record<string, string>> {
   const url = new URL(`${baseUrl}${opts.signedPath ?? path}`);
-  return signRequest(opts.secret ?? SECRET, opts.signedMethod ?? method, url, opts.signedBody ?? body, opts.timestamp ?? Date.now());
+  return signRequest(
+    opts.secret ?? SECRET,
+    opts.signedMethod ?? method,
+    url,
+    opts.signedBody ?? body,
+    opts.timestamp ?? Date.now(),
+  );
 }
 
 /** A request with the given signature headers: a replay of a captured one, or one made up. */
-export function sendSigned(baseUrl: string, method: string, path: string, body: string, signature: Record<string, string>): Promise<Response> {
+export function sendSigned(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body: string,
+  signature: Record<string, string>,
+): Promise<Response> {
   return fetch(`${baseUrl}${path}`, {
     method,
     headers: { "Content-Type": "application/json", ...signature },
@@ -226,7 +292,13 @@ export function sendSigned(baseUrl: string, method: string, path: string, body: 
 }
 
 /** A fetch to the origin, signed like the edge signs it (or not, or badly, as the test says). */
-export async function signedFetch(baseUrl: string, method: "GET" | "POST", path: string, body = "", opts: SignOptions = {}): Promise<Response> {
+export async function signedFetch(
+  baseUrl: string,
+  method: "GET" | "POST",
+  path: string,
+  body = "",
+  opts: SignOptions = {},
+): Promise<Response> {
   return sendSigned(baseUrl, method, path, body, await edgeSignature(baseUrl, method, path, body, opts));
 }
 
@@ -246,7 +318,15 @@ export function ingest(baseUrl: string, events: unknown[]): Promise<Response> {
 export function messageEvents(conversationId: string, from: number, to: number, senderId = "alice"): MessageEvent[] {
   return Array.from({ length: to - from + 1 }, (_, i) => {
     const seq = from + i;
-    return { kind: "message", conversationId, seq, senderId, clientMsgId: `c-${seq}`, body: bodyOf(conversationId, seq), sentAt: 1_700_000_000_000 + seq };
+    return {
+      kind: "message",
+      conversationId,
+      seq,
+      senderId,
+      clientMsgId: `c-${seq}`,
+      body: bodyOf(conversationId, seq),
+      sentAt: 1_700_000_000_000 + seq,
+    };
   });
 }
 
@@ -268,7 +348,11 @@ export interface PushEventsOptions {
  * What makes the push service notify `recipients` (if they have no presence): the conversation's members (they and
  * the sender) and one message of the sender.
  */
-export function pushEvents(conversationId: string, recipients: string[], options: PushEventsOptions = {}): [MembersEvent, MessageEvent] {
+export function pushEvents(
+  conversationId: string,
+  recipients: string[],
+  options: PushEventsOptions = {},
+): [MembersEvent, MessageEvent] {
   const { senderId = "bob", seq = 1, body = `message ${seq}`, version = 1 } = options;
   return [
     membersEvent(conversationId, version, [senderId, ...recipients]),
@@ -277,10 +361,18 @@ export function pushEvents(conversationId: string, recipients: string[], options
 }
 
 /** Rows stored for a conversation whose seqs are at most `maxSeq`, counted partition by partition. */
-export async function countMessages(backends: Backends, config: OriginConfig, conversationId: string, maxSeq: number): Promise<number> {
+export async function countMessages(
+  backends: Backends,
+  config: OriginConfig,
+  conversationId: string,
+  maxSeq: number,
+): Promise<number> {
   let total = 0;
   for (let bucket = 0; bucket <= bucketOf(maxSeq); bucket++) {
-    const rs = await backends.cassandra.execute(`SELECT COUNT(*) AS n FROM ${config.cassandra.keyspace}.messages WHERE conversation_id = ? AND bucket = ?`, [conversationId, bucket]);
+    const rs = await backends.cassandra.execute(
+      `SELECT COUNT(*) AS n FROM ${config.cassandra.keyspace}.messages WHERE conversation_id = ? AND bucket = ?`,
+      [conversationId, bucket],
+    );
     total += Number(rs.first().get("n"));
   }
   return total;
@@ -291,14 +383,25 @@ export async function countMessages(backends: Backends, config: OriginConfig, co
  * partitions, and read on from the group's offsets.
  */
 export async function groupStable(config: OriginConfig, groupId: string, members = 1): Promise<void> {
-  await waitFor(`consumer group ${groupId} stable with ${members} member(s)`, () => withKafkaAdmin(config, async (admin) => {
-    const [group] = (await admin.describeGroups([groupId])).groups;
-    return group?.state === "Stable" && group.members.length === members;
-  }), 60_000, 250);
+  await waitFor(
+    `consumer group ${groupId} stable with ${members} member(s)`,
+    () =>
+      withKafkaAdmin(config, async (admin) => {
+        const [group] = (await admin.describeGroups([groupId])).groups;
+        return group?.state === "Stable" && group.members.length === members;
+      }),
+    60_000,
+    250,
+  );
 }
 
 /** Polls `probe` until it returns something other than undefined/false. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -364,7 +467,9 @@ export function spawnOrigin(env: Record<string, string>, services: string, nodeA
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`origin child exited (${code}) before starting:\n${output.slice(-2000)}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`origin child exited (${code}) before starting:\n${output.slice(-2000)}`)),
+    );
   });
   started.catch(() => undefined);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES, parseClientFrame } from "../../protocol/index.js";
 
-const send = (extra: object) => JSON.stringify({ type: "send", clientMsgId: "m1", conversationId: "c1", body: "hi", ...extra });
+const send = (extra: object) =>
+  JSON.stringify({ type: "send", clientMsgId: "m1", conversationId: "c1", body: "hi", ...extra });
 
 describe("parseClientFrame: every client frame is validated once, at the boundary", () => {
   it("accepts each frame type of protocol v2", () => {
@@ -58,8 +59,15 @@ describe("parseClientFrame: every client frame is validated once, at the boundar
   it("measures the body in UTF-8 bytes: 4096 fit, 4097 are too_large", () => {
     expect(parseClientFrame(send({ body: "a".repeat(MAX_BODY_BYTES) })).ok).toBe(true);
     expect(parseClientFrame(send({ body: "€".repeat(1365) })).ok).toBe(true); // 4095 bytes
-    expect(parseClientFrame(send({ body: "€".repeat(1366) }))).toMatchObject({ ok: false, clientMsgId: "m1", error: { code: "too_large" } });
-    expect(parseClientFrame(send({ body: "a".repeat(MAX_BODY_BYTES + 1) }))).toMatchObject({ ok: false, error: { code: "too_large" } });
+    expect(parseClientFrame(send({ body: "€".repeat(1366) }))).toMatchObject({
+      ok: false,
+      clientMsgId: "m1",
+      error: { code: "too_large" },
+    });
+    expect(parseClientFrame(send({ body: "a".repeat(MAX_BODY_BYTES + 1) }))).toMatchObject({
+      ok: false,
+      error: { code: "too_large" },
+    });
   });
 
   it("refuses a frame far beyond any valid size before parsing it", () => {

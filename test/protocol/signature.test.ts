@@ -8,8 +8,16 @@ const header = (headers: Record<string, string>) => (name: string) => headers[na
 
 describe("request signature v2", () => {
   it("is a versioned line per field: method, path and query, timestamp, nonce, body hash", () => {
-    const fields = { method: "get", target: requestTarget(url), timestamp: "1700000000000", nonce: "0".repeat(32), bodySha256: sha256Hex("") };
-    expect(canonicalString(fields)).toBe(`chat-origin-v2\nGET\n/v1/history/c%3A1?limit=5\n1700000000000\n${"0".repeat(32)}\n${sha256Hex("")}`);
+    const fields = {
+      method: "get",
+      target: requestTarget(url),
+      timestamp: "1700000000000",
+      nonce: "0".repeat(32),
+      bodySha256: sha256Hex(""),
+    };
+    expect(canonicalString(fields)).toBe(
+      `chat-origin-v2\nGET\n/v1/history/c%3A1?limit=5\n1700000000000\n${"0".repeat(32)}\n${sha256Hex("")}`,
+    );
   });
 
   it("is the same from the edge's WebCrypto signer and the origin's node:crypto", async () => {
@@ -24,7 +32,9 @@ describe("request signature v2", () => {
   });
 
   it("draws a new nonce for every signature, so a retry is never a replay", async () => {
-    const nonces = await Promise.all([1, 2, 3].map(async () => (await signRequest("s", "GET", url, ""))["X-Chat-Nonce"]));
+    const nonces = await Promise.all(
+      [1, 2, 3].map(async () => (await signRequest("s", "GET", url, ""))["X-Chat-Nonce"]),
+    );
     expect(new Set(nonces).size).toBe(3);
   });
 

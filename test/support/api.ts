@@ -30,7 +30,11 @@ export class Api {
 }
 
 export class UserApi {
-  constructor(readonly api: Api, readonly userId: string, readonly token: string) {}
+  constructor(
+    readonly api: Api,
+    readonly userId: string,
+    readonly token: string,
+  ) {}
 
   call(method: string, path: string, body?: unknown): Promise<Reply> {
     return this.api.raw(method, path, body, { Authorization: `Bearer ${this.token}` });
@@ -38,7 +42,8 @@ export class UserApi {
 
   async direct(peer: string): Promise<string> {
     const reply = await this.call("POST", "/v1/conversations", { kind: "direct", peer });
-    if (reply.status !== 201 && reply.status !== 200) throw new Error(`direct: ${reply.status} ${JSON.stringify(reply.body)}`);
+    if (reply.status !== 201 && reply.status !== 200)
+      throw new Error(`direct: ${reply.status} ${JSON.stringify(reply.body)}`);
     return reply.body.id as string;
   }
 

@@ -109,7 +109,9 @@ async function launch(options: EdgeOptions, persistDir: string, port: number): P
     bindings: { AUTH_SECRET: TEST_SECRET, DEV_AUTH: "1", ...options.bindings },
     ...(options.assetsDir ? { assets: assetsOptions(options.assetsDir) } : {}),
     ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
-    ...(options.onStdout ? { handleRuntimeStdio: (stdout: Readable, stderr: Readable) => readLines(stdout, stderr, options.onStdout!) } : {}),
+    ...(options.onStdout
+      ? { handleRuntimeStdio: (stdout: Readable, stderr: Readable) => readLines(stdout, stderr, options.onStdout!) }
+      : {}),
   });
   await mf.ready;
   return mf;

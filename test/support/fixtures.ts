@@ -17,7 +17,10 @@ export interface TestUser extends UserApi {
 
 /** Rate limits well above what a test sends: for tests of delivery, order and recovery, not of the limits. */
 export const HIGH_LIMITS: Record<string, string> = Object.fromEntries(
-  ["RATE_LIMIT", "FANOUT_LIMIT", "FRAME_LIMIT"].flatMap((name) => [[`${name}_PER_SEC`, "100000"], [`${name}_BURST`, "100000"]]),
+  ["RATE_LIMIT", "FANOUT_LIMIT", "FRAME_LIMIT"].flatMap((name) => [
+    [`${name}_PER_SEC`, "100000"],
+    [`${name}_BURST`, "100000"],
+  ]),
 );
 
 let counter = 0;

@@ -15,7 +15,9 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
   const log = (line: string) => console.log(`[services] ${line}`);
   const results = await Promise.allSettled(services.map((svc) => lib.start(svc, { log })));
   const failures = results.flatMap((r) => (r.status === "rejected" ? [firstLines(r.reason)] : []));
-  const started = results.flatMap((r, i) => (r.status === "fulfilled" && r.value.state === "started" ? [services[i]!] : []));
+  const started = results.flatMap((r, i) =>
+    r.status === "fulfilled" && r.value.state === "started" ? [services[i]!] : [],
+  );
   if (failures.length > 0) {
     await Promise.allSettled(started.map((svc) => lib.stop(svc)));
     throw new Error(`the test servers could not start:\n${failures.join("\n")}`);

@@ -63,7 +63,13 @@ describe("the chat page", { timeout: 60_000 }, () => {
     await bob.page.getByRole("button", { name: "Send" }).click();
     for (const text of ["How was the trip?", "Back in town on Friday?", "Call me when you land"]) await bob.send(text);
     await alice.messages("Call me when you land").waitFor();
-    expect(await alice.bodies()).toEqual(["hi bob", "hello alice", "How was the trip?", "Back in town on Friday?", "Call me when you land"]);
+    expect(await alice.bodies()).toEqual([
+      "hi bob",
+      "hello alice",
+      "How was the trip?",
+      "Back in town on Friday?",
+      "Call me when you land",
+    ]);
     await bob.waitForTick("Call me when you land", "read");
     expect(await alice.page.getByTestId("typing").innerText()).toBe("");
   });
@@ -89,9 +95,16 @@ describe("the chat page", { timeout: 60_000 }, () => {
     // Keyboard users get a button; scrolling to the top loads the page before (the button scrolls it there too).
     await alice.page.getByRole("button", { name: "Load earlier messages" }).waitFor();
     const messages = alice.page.getByTestId("messages");
-    for (let shown = await messages.locator("li.msg").count(); shown < 120; shown = await messages.locator("li.msg").count()) {
+    for (
+      let shown = await messages.locator("li.msg").count();
+      shown < 120;
+      shown = await messages.locator("li.msg").count()
+    ) {
       await messages.evaluate((el) => el.scrollTo(0, 0));
-      await alice.page.waitForFunction((n) => document.querySelectorAll("[data-testid=messages] li.msg").length > n, shown);
+      await alice.page.waitForFunction(
+        (n) => document.querySelectorAll("[data-testid=messages] li.msg").length > n,
+        shown,
+      );
     }
     await alice.page.getByRole("button", { name: "Load earlier messages" }).waitFor({ state: "detached" });
     const bodies = await alice.bodies();
@@ -106,7 +119,8 @@ describe("the chat page", { timeout: 60_000 }, () => {
     await alice.send("x".repeat(5000));
     await alice.page.getByTestId("notices").filter({ hasText: "Too large" }).waitFor();
     await alice.page.getByLabel("Message", { exact: true }).fill("");
-    while (await alice.page.getByRole("button", { name: "Dismiss" }).count()) await alice.page.getByRole("button", { name: "Dismiss" }).first().click();
+    while (await alice.page.getByRole("button", { name: "Dismiss" }).count())
+      await alice.page.getByRole("button", { name: "Dismiss" }).first().click();
     alice.expectNoPageErrors();
     bob.expectNoPageErrors();
   });
@@ -114,7 +128,9 @@ describe("the chat page", { timeout: 60_000 }, () => {
   it("falls back to a pasted token where the edge hands out none, and signs out", async () => {
     const token = await new Api(edge.url).token("frank");
     const context = await personContext(browser);
-    await context.route("**/v1/dev/token", (route) => route.fulfill({ status: 404, json: { error: { code: "not_found", message: "no route" } } }));
+    await context.route("**/v1/dev/token", (route) =>
+      route.fulfill({ status: 404, json: { error: { code: "not_found", message: "no route" } } }),
+    );
     const page = await context.newPage();
     await page.goto(edge.url);
     await page.getByLabel("Your name").fill("frank");
@@ -133,7 +149,9 @@ describe("the chat page", { timeout: 60_000 }, () => {
     expect(await alice.page.getByRole("button", { name: "Enable notifications" }).count()).toBe(0);
     // This edge has no VAPID key; stand one in for the route to see the page's side of the flow.
     const context = await personContext(browser);
-    await context.route("**/v1/push/key", (route) => route.fulfill({ json: { publicKey: webpush.generateVAPIDKeys().publicKey } }));
+    await context.route("**/v1/push/key", (route) =>
+      route.fulfill({ json: { publicKey: webpush.generateVAPIDKeys().publicKey } }),
+    );
     await context.grantPermissions(["notifications"]);
     const erin = await ChatPage.signIn(context, edge.url, "erin");
     await erin.page.getByRole("button", { name: "Enable notifications" }).click();

@@ -1,19 +1,45 @@
 /** The page's pure rules: ticks, watermarks, unread counts and message merging. */
 import { describe, expect, it } from "vitest";
 import type { Message } from "../../protocol/message.js";
-import { mergeMessages, parseNames, raiseWatermarks, tickOf, titleOf, unread, type Conv } from "../../web/state/model.js";
+import {
+  mergeMessages,
+  parseNames,
+  raiseWatermarks,
+  tickOf,
+  titleOf,
+  unread,
+  type Conv,
+} from "../../web/state/model.js";
 
 const conv = (over: Partial<Conv> = {}): Conv => ({
-  id: "c1", kind: "group", title: "", members: ["alice", "bob", "carol"], createdAt: 0, active: true, lastSeq: 5, readSeq: 2, receipts: {}, ...over,
+  id: "c1",
+  kind: "group",
+  title: "",
+  members: ["alice", "bob", "carol"],
+  createdAt: 0,
+  active: true,
+  lastSeq: 5,
+  readSeq: 2,
+  receipts: {},
+  ...over,
 });
-const msg = (seq: number, body = `m${seq}`): Message => ({ conversationId: "c1", seq, senderId: "bob", clientMsgId: `k${seq}`, body, sentAt: seq });
+const msg = (seq: number, body = `m${seq}`): Message => ({
+  conversationId: "c1",
+  seq,
+  senderId: "bob",
+  clientMsgId: `k${seq}`,
+  body,
+  sentAt: seq,
+});
 
 describe("ticks", () => {
   it("a message is delivered, then read, only once every other member got, then read it", () => {
     const c = conv({ receipts: { bob: { delivered: 4, read: 3 }, carol: { delivered: 3, read: 1 } } });
     expect(tickOf(c, "alice", 3)).toBe("delivered");
     expect(tickOf(c, "alice", 4)).toBe("sent");
-    expect(tickOf(conv({ receipts: { bob: { delivered: 4, read: 4 }, carol: { delivered: 4, read: 4 } } }), "alice", 4)).toBe("read");
+    expect(
+      tickOf(conv({ receipts: { bob: { delivered: 4, read: 4 }, carol: { delivered: 4, read: 4 } } }), "alice", 4),
+    ).toBe("read");
   });
 
   it("a group's receipt says every other member got (read) it, whatever each member's own watermarks show", () => {
@@ -42,7 +68,12 @@ describe("the list and the thread", () => {
 
   it("merging live frames, replays and history pages keeps one message per seq, in order", () => {
     const merged = mergeMessages([msg(3), msg(5)], [msg(4), msg(3, "replayed"), msg(1)]);
-    expect(merged.map((m) => [m.seq, m.body])).toEqual([[1, "m1"], [3, "replayed"], [4, "m4"], [5, "m5"]]);
+    expect(merged.map((m) => [m.seq, m.body])).toEqual([
+      [1, "m1"],
+      [3, "replayed"],
+      [4, "m4"],
+      [5, "m5"],
+    ]);
   });
 
   it("names a direct chat after the peer and an untitled group after its other members", () => {

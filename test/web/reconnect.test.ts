@@ -43,7 +43,10 @@ describe("the chat page across an edge restart", { timeout: 60_000 }, () => {
     const bobApi = await new Api(edge.url).as("bob");
     const [conversation] = (await bobApi.call("GET", "/v1/conversations")).body.conversations;
     const history = await bobApi.history(conversation.id);
-    expect(history.body.messages.map((m: { body: string }) => m.body)).toEqual(["before the outage", "typed while offline"]);
+    expect(history.body.messages.map((m: { body: string }) => m.body)).toEqual([
+      "before the outage",
+      "typed while offline",
+    ]);
 
     // And both keep talking on the new runtime.
     await bob.send("welcome back");
@@ -59,7 +62,10 @@ describe("the chat page across an edge restart", { timeout: 60_000 }, () => {
     const id = await dave.direct("carol");
     await dave.send(id, "d1", "first");
     await carol.conversation("dave").waitFor();
-    const stored = await carol.page.evaluate(() => JSON.parse(localStorage.getItem("chat.user.carol")!) as { positions: Record<string, number>; since: number });
+    const stored = await carol.page.evaluate(
+      () =>
+        JSON.parse(localStorage.getItem("chat.user.carol")!) as { positions: Record<string, number>; since: number },
+    );
     expect(stored.positions[id]).toBe(1);
     expect(stored.since).toBeGreaterThan(0);
 

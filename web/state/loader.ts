@@ -34,7 +34,10 @@ export async function refreshConversations(host: LoaderHost): Promise<void> {
   }
   host.conversations = next;
   host.changed();
-  await fillLastMessages(host, list.filter((s) => s.lastSeq > (next[s.id]!.last?.seq ?? 0)).map((s) => s.id));
+  await fillLastMessages(
+    host,
+    list.filter((s) => s.lastSeq > (next[s.id]!.last?.seq ?? 0)).map((s) => s.id),
+  );
 }
 
 /** The list answer has no last message, so fetch a one-message page for each, a few at a time. */
@@ -57,8 +60,13 @@ export async function loadDetail(host: LoaderHost, id: string): Promise<void> {
   const detail = await host.api.conversation(id);
   const conv = host.conversations[id];
   if (!conv) return;
-  Object.assign(conv, { members: detail.members, title: detail.title, lastSeq: Math.max(conv.lastSeq, detail.lastSeq) });
-  for (const [user, read] of Object.entries(detail.readSeqs)) conv.receipts[user] = raiseWatermarks(conv.receipts[user], detail.deliveredSeqs[user] ?? 0, read);
+  Object.assign(conv, {
+    members: detail.members,
+    title: detail.title,
+    lastSeq: Math.max(conv.lastSeq, detail.lastSeq),
+  });
+  for (const [user, read] of Object.entries(detail.readSeqs))
+    conv.receipts[user] = raiseWatermarks(conv.receipts[user], detail.deliveredSeqs[user] ?? 0, read);
   host.changed();
 }
 

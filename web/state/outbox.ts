@@ -20,7 +20,11 @@ interface OutboxHost {
 export class Outbox {
   entries: Outgoing[];
 
-  constructor(private readonly me: string, private readonly client: ChatClient, private readonly host: OutboxHost) {
+  constructor(
+    private readonly me: string,
+    private readonly client: ChatClient,
+    private readonly host: OutboxHost,
+  ) {
     this.entries = loadUser(me)?.outbox ?? [];
   }
 

@@ -58,9 +58,12 @@ export class PresencePoller {
     const users = this.users();
     if (users.length === 0) return;
     // A failed poll only leaves presence a little stale; the connection banner already reports an outage.
-    this.host.api.presence(users).then((answer) => {
-      this.host.presence = { ...this.host.presence, ...answer };
-      this.host.changed();
-    }, () => undefined);
+    this.host.api.presence(users).then(
+      (answer) => {
+        this.host.presence = { ...this.host.presence, ...answer };
+        this.host.changed();
+      },
+      () => undefined,
+    );
   }
 }

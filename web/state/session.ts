@@ -50,7 +50,12 @@ export class ChatSession implements LoaderHost {
   /** The conversation this tab told the edge it shows (what arrives there is read). */
   private focused: string | null = null;
 
-  constructor(readonly url: string, readonly me: string, readonly token: string, deviceId: string) {
+  constructor(
+    readonly url: string,
+    readonly me: string,
+    readonly token: string,
+    deviceId: string,
+  ) {
     this.api = new ChatApi(url, token);
     const saved = loadUser(me);
     this.client = new ChatClient({ url, token, deviceId, positions: saved?.positions ?? {}, since: saved?.since ?? 0 });
@@ -66,7 +71,12 @@ export class ChatSession implements LoaderHost {
     c.on("typing", (frame) => this.onTyping(frame));
     c.on("conversation", (conv) => this.onConversation(conv));
     c.on("error", (frame) => this.notice(describe(frame)));
-    c.on("retrying", (r) => r.code === "rate_limited" && this.notice(`Sending too fast: retrying in ${Math.ceil(r.retryAfterMs / 100) / 10} s`));
+    c.on(
+      "retrying",
+      (r) =>
+        r.code === "rate_limited" &&
+        this.notice(`Sending too fast: retrying in ${Math.ceil(r.retryAfterMs / 100) / 10} s`),
+    );
     c.on("position", () => saveUser(this.me, { positions: c.positions() }));
     c.on("synced", (since) => saveUser(this.me, { since, positions: c.positions() }));
     c.on("reset", ({ conversationId }) => this.onReset(conversationId));
@@ -145,14 +155,17 @@ export class ChatSession implements LoaderHost {
     const body = text.trim();
     if (!body) return false;
     if (!fitsBodyLimit(body)) {
-      this.notice(`Too large: a message holds at most ${MAX_BODY_BYTES} bytes; this one has ${new TextEncoder().encode(body).length}.`);
+      this.notice(
+        `Too large: a message holds at most ${MAX_BODY_BYTES} bytes; this one has ${new TextEncoder().encode(body).length}.`,
+      );
       return false;
     }
     this.outbox.add(conversationId, body);
     // The message hides "typing…" on the other side, so the next keystroke may say it again as soon as the
     // edge relays one (rather than a full interval after the last), with the margin a frame timed by its arrival needs.
     const next = this.typingNextAt.get(conversationId);
-    if (next) this.typingNextAt.set(conversationId, next - TYPING_SEND_EVERY_MS + TYPING_RELAY_MS + TYPING_RELAY_MARGIN_MS);
+    if (next)
+      this.typingNextAt.set(conversationId, next - TYPING_SEND_EVERY_MS + TYPING_RELAY_MS + TYPING_RELAY_MARGIN_MS);
     return true;
   }
 
@@ -264,8 +277,11 @@ export class ChatSession implements LoaderHost {
     }
     const old = this.conversations[info.id];
     this.conversations[info.id] = {
-      receipts: {}, ...old, ...info,
-      lastSeq: Math.max(old?.lastSeq ?? 0, info.lastSeq), readSeq: Math.max(old?.readSeq ?? 0, info.readSeq),
+      receipts: {},
+      ...old,
+      ...info,
+      lastSeq: Math.max(old?.lastSeq ?? 0, info.lastSeq),
+      readSeq: Math.max(old?.readSeq ?? 0, info.readSeq),
     };
     // Added to a conversation that already has messages: the list refresh fetches its last one.
     if (!old && info.lastSeq > 0) this.spawn(this.refresh());

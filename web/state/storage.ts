@@ -30,7 +30,12 @@ export function loadUser(userId: string): Saved | null {
     const saved = JSON.parse(localStorage.getItem(userKey(userId)) ?? "null") as Partial<Saved> | null;
     if (typeof saved?.token !== "string") return null;
     const positions = typeof saved.positions === "object" && saved.positions !== null ? saved.positions : {};
-    return { token: saved.token, positions, since: Number(saved.since) || 0, outbox: Array.isArray(saved.outbox) ? saved.outbox : [] };
+    return {
+      token: saved.token,
+      positions,
+      since: Number(saved.since) || 0,
+      outbox: Array.isArray(saved.outbox) ? saved.outbox : [],
+    };
   } catch {
     return null;
   }

@@ -74,10 +74,13 @@ function ChatScreen({ session, onSignOut, onExpired }: ScreenProps) {
           {connection === "open" ? "Connected" : connection === "connecting" ? "Reconnecting…" : "Offline"}
         </span>
         <span class="me">
-          <span class="label">Signed in as </span><strong data-testid="me">{session.me}</strong>
+          <span class="label">Signed in as </span>
+          <strong data-testid="me">{session.me}</strong>
         </span>
         <PushButton session={session} />
-        <button type="button" class="link" onClick={() => onSignOut()}>Sign out</button>
+        <button type="button" class="link" onClick={() => onSignOut()}>
+          Sign out
+        </button>
       </header>
       <Notices session={session} />
       <div class="panes">
@@ -86,7 +89,9 @@ function ChatScreen({ session, onSignOut, onExpired }: ScreenProps) {
           <ChatView key={selected} session={session} conv={session.conversations[selected]!} />
         ) : (
           <main class="empty-chat">
-            <p>Pick a conversation, or start one: type a name (for example <em>bob</em>) under “New chat”.</p>
+            <p>
+              Pick a conversation, or start one: type a name (for example <em>bob</em>) under “New chat”.
+            </p>
           </main>
         )}
       </div>
@@ -101,7 +106,9 @@ function Notices({ session }: { session: ChatSession }) {
       {session.notices.map((n) => (
         <li key={n.id}>
           <span>{n.text}</span>
-          <button type="button" aria-label="Dismiss" onClick={() => session.dismiss(n.id)}>×</button>
+          <button type="button" aria-label="Dismiss" onClick={() => session.dismiss(n.id)}>
+            ×
+          </button>
         </li>
       ))}
     </ul>

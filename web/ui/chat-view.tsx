@@ -25,19 +25,27 @@ export function ChatView({ session, conv }: Props) {
 function ChatHeader({ session, conv }: Props) {
   const [adding, setAdding] = useState(false);
   const peer = peerOf(conv, session.me);
-  const status = peer ? presenceText(session.presence[peer]) : `${conv.members.length} members: ${conv.members.join(", ")}`;
+  const status = peer
+    ? presenceText(session.presence[peer])
+    : `${conv.members.length} members: ${conv.members.join(", ")}`;
   return (
     <header class="chat-header">
-      <button type="button" class="back" aria-label="Back to conversations" onClick={() => session.select(null)}>‹</button>
+      <button type="button" class="back" aria-label="Back to conversations" onClick={() => session.select(null)}>
+        ‹
+      </button>
       <div class="who">
         <h2>
           {peer && <span class={`dot ${session.presence[peer]?.online ? "online" : ""}`} aria-hidden="true" />}
           {titleOf(conv, session.me)}
         </h2>
-        <p class="status" data-testid="presence">{status}</p>
+        <p class="status" data-testid="presence">
+          {status}
+        </p>
       </div>
       {conv.kind === "group" && (
-        <button type="button" class="secondary" aria-expanded={adding} onClick={() => setAdding(!adding)}>Add members</button>
+        <button type="button" class="secondary" aria-expanded={adding} onClick={() => setAdding(!adding)}>
+          Add members
+        </button>
       )}
       {adding && <AddMembers session={session} conv={conv} done={() => setAdding(false)} />}
     </header>
@@ -66,7 +74,9 @@ function AddMembers({ session, conv, done }: Props & { done(): void }) {
 
 function TypingLine({ session, conv }: Props) {
   const now = Date.now();
-  const who = Object.entries(session.typing[conv.id] ?? {}).filter(([, until]) => until > now).map(([user]) => user);
+  const who = Object.entries(session.typing[conv.id] ?? {})
+    .filter(([, until]) => until > now)
+    .map(([user]) => user);
   return (
     <p class="typing" aria-live="polite" data-testid="typing">
       {who.length === 0 ? "" : `${who.join(", ")} ${who.length === 1 ? "is" : "are"} typing…`}
@@ -88,7 +98,9 @@ function Composer({ session, conv }: Props) {
         send();
       }}
     >
-      <label for="composer-text" class="visually-hidden">Message</label>
+      <label for="composer-text" class="visually-hidden">
+        Message
+      </label>
       <textarea
         id="composer-text"
         ref={input}

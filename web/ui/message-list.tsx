@@ -37,10 +37,18 @@ export function MessageList({ session, conv }: Props) {
           {loading ? "Loading…" : "Load earlier messages"}
         </button>
       )}
-      {thread?.loaded && messages.length === 0 && waiting.length === 0 && <p class="hint">No messages yet. Say hello!</p>}
+      {thread?.loaded && messages.length === 0 && waiting.length === 0 && (
+        <p class="hint">No messages yet. Say hello!</p>
+      )}
       <ol>
         {messages.map((m, i) => (
-          <Bubble key={m.seq} session={session} conv={conv} message={m} showSender={messages[i - 1]?.senderId !== m.senderId} />
+          <Bubble
+            key={m.seq}
+            session={session}
+            conv={conv}
+            message={m}
+            showSender={messages[i - 1]?.senderId !== m.senderId}
+          />
         ))}
         {waiting.map((o) => (
           <Pending key={o.clientMsgId} session={session} outgoing={o} />
@@ -57,7 +65,9 @@ function Bubble({ session, conv, message, showSender }: Props & { message: Messa
       {!mine && conv.kind === "group" && showSender && <span class="sender">{message.senderId}</span>}
       <span class="body">{message.body}</span>
       <span class="meta">
-        <time dateTime={new Date(message.sentAt).toISOString()} title={fullTime(message.sentAt)}>{clock(message.sentAt)}</time>
+        <time dateTime={new Date(message.sentAt).toISOString()} title={fullTime(message.sentAt)}>
+          {clock(message.sentAt)}
+        </time>
         {mine && <TickMark tick={tickOf(conv, session.me, message.seq)} />}
       </span>
     </li>
@@ -74,7 +84,9 @@ function Pending({ session, outgoing }: { session: ChatSession; outgoing: Outgoi
         {tick === "pending" && <span>Sending…</span>}
         <TickMark tick={tick} />
         {outgoing.error && (
-          <button type="button" class="link" onClick={() => session.outbox.discard(outgoing.clientMsgId)}>Discard</button>
+          <button type="button" class="link" onClick={() => session.outbox.discard(outgoing.clientMsgId)}>
+            Discard
+          </button>
         )}
       </span>
     </li>
@@ -84,7 +96,9 @@ function Pending({ session, outgoing }: { session: ChatSession; outgoing: Outgoi
 function TickMark({ tick }: { tick: Tick }) {
   const [mark, label] = TICK_TEXT[tick];
   return (
-    <span class={`tick tick-${tick}`} data-status={tick} title={label} aria-label={label} role="img">{mark}</span>
+    <span class={`tick tick-${tick}`} data-status={tick} title={label} aria-label={label} role="img">
+      {mark}
+    </span>
   );
 }
 

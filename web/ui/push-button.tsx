@@ -15,10 +15,13 @@ export function PushButton({ session }: { session: ChatSession }) {
   useEffect(() => {
     if (!pushSupported()) return;
     // Without a key (no origin, or none reachable) notifications are not offered.
-    pushKey(session.url, session.token).then(async (k) => {
-      setKey(k);
-      if (k) setStage(localStorage.getItem(flag) && (await subscribed().catch(() => false)) ? "on" : "offer");
-    }, () => undefined);
+    pushKey(session.url, session.token).then(
+      async (k) => {
+        setKey(k);
+        if (k) setStage(localStorage.getItem(flag) && (await subscribed().catch(() => false)) ? "on" : "offer");
+      },
+      () => undefined,
+    );
   }, [session]);
   if (stage === "hidden" || !key) return null;
   if (stage === "on") return <span class="push-on">Notifications on</span>;

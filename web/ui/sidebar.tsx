@@ -42,9 +42,13 @@ function ConversationItem({ session, conv }: { session: ChatSession; conv: Conv 
           {titleOf(conv, me)}
         </span>
         {count > 0 && (
-          <span class="badge" data-testid="unread" aria-label={`${count} unread`}>{count}</span>
+          <span class="badge" data-testid="unread" aria-label={`${count} unread`}>
+            {count}
+          </span>
         )}
-        <span class="preview">{last ? `${last.senderId === me ? "You" : last.senderId}: ${last.body}` : "No messages yet"}</span>
+        <span class="preview">
+          {last ? `${last.senderId === me ? "You" : last.senderId}: ${last.body}` : "No messages yet"}
+        </span>
       </button>
     </li>
   );
@@ -77,7 +81,9 @@ function NewChat({ session }: { session: ChatSession }) {
       <input id="new-names" name="names" placeholder="bob" autocomplete="off" />
       <label for="new-title">Group title (optional)</label>
       <input id="new-title" name="title" maxLength={200} autocomplete="off" />
-      <button type="submit" disabled={busy}>Start chat</button>
+      <button type="submit" disabled={busy}>
+        Start chat
+      </button>
     </form>
   );
 }

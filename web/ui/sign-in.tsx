@@ -22,14 +22,19 @@ export function SignIn({ reason, onSignedIn }: Props) {
   const withName = async (event: Event) => {
     event.preventDefault();
     const name = String(new FormData(event.target as HTMLFormElement).get("name") ?? "").trim();
-    if (!ID_RULES.userId.pattern.test(name)) return setError(`A name is 1–${ID_RULES.userId.maxLength} letters, digits, dots, dashes or underscores.`);
+    if (!ID_RULES.userId.pattern.test(name))
+      return setError(`A name is 1–${ID_RULES.userId.maxLength} letters, digits, dots, dashes or underscores.`);
     setBusy(true);
     try {
       onSignedIn(name, await ChatApi.devToken(location.origin, name));
     } catch (thrown) {
       const noDevAuth = thrown instanceof ApiError && thrown.status === 404;
       setNeedToken(noDevAuth);
-      setError(noDevAuth ? "This server does not hand out tokens by name. Paste a token issued for you." : describeThrown(thrown));
+      setError(
+        noDevAuth
+          ? "This server does not hand out tokens by name. Paste a token issued for you."
+          : describeThrown(thrown),
+      );
     } finally {
       setBusy(false);
     }
@@ -48,10 +53,24 @@ export function SignIn({ reason, onSignedIn }: Props) {
       <h1>Edge Chat</h1>
       <form onSubmit={handler(withName)}>
         <label for="name">Your name</label>
-        <input id="name" name="name" autocomplete="username" required maxLength={ID_RULES.userId.maxLength} placeholder="alice" autoFocus />
-        <button type="submit" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
+        <input
+          id="name"
+          name="name"
+          autocomplete="username"
+          required
+          maxLength={ID_RULES.userId.maxLength}
+          placeholder="alice"
+          autoFocus
+        />
+        <button type="submit" disabled={busy}>
+          {busy ? "Signing in…" : "Sign in"}
+        </button>
       </form>
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       <details open={needToken}>
         <summary>Sign in with a token</summary>
         <form onSubmit={withToken}>

@@ -31,7 +31,11 @@ connect.get("/", async (c) => {
 });
 
 /** Who is connecting: a Bearer token, or a genuine ticket (which the user's session then accepts only once). */
-async function caller(config: AppEnv["Variables"]["config"], authorization: string | undefined, ticket: string | undefined) {
+async function caller(
+  config: AppEnv["Variables"]["config"],
+  authorization: string | undefined,
+  ticket: string | undefined,
+) {
   const token = bearerToken(authorization);
   if (token !== undefined) {
     const userId = await verifyToken(config, token);

@@ -1,7 +1,12 @@
 /** `/v1/conversations…`: create, list, inspect, change members, read and send messages. */
 import { Hono, type Context } from "hono";
 import {
-  changeMembersBody, createConversationBody, ID_RULES, parseBody, parseHistoryQuery, sendMessageBody,
+  changeMembersBody,
+  createConversationBody,
+  ID_RULES,
+  parseBody,
+  parseHistoryQuery,
+  sendMessageBody,
 } from "../../protocol/index.js";
 import type { AppEnv } from "../context.js";
 import { jsonBody, raise, unwrap } from "../errors.js";
@@ -15,8 +20,20 @@ conversations.post("/", async (c) => {
   const { maxGroupMembers } = c.get("config");
   const request =
     body.kind === "direct"
-      ? { id: await directConversationId(me, body.peer), kind: body.kind, title: "", creator: me, members: [...new Set([me, body.peer])] }
-      : { id: groupConversationId(), kind: body.kind, title: body.title ?? "", creator: me, members: [...new Set([me, ...body.members])] };
+      ? {
+          id: await directConversationId(me, body.peer),
+          kind: body.kind,
+          title: "",
+          creator: me,
+          members: [...new Set([me, body.peer])],
+        }
+      : {
+          id: groupConversationId(),
+          kind: body.kind,
+          title: body.title ?? "",
+          creator: me,
+          members: [...new Set([me, ...body.members])],
+        };
   if (request.members.length > maxGroupMembers) raise("bad_request", `a group has at most ${maxGroupMembers} members`);
   unwrap(await userSession(c.env, me).admitCreate(body.kind, request.members.length));
   const { created, conversation: info } = unwrap(await conversation(c.env, request.id).create(request));
@@ -52,7 +69,9 @@ conversations.post("/:id/messages", async (c) => {
 });
 
 function idParam(id: string): string {
-  return ID_RULES.conversationId.pattern.test(id) ? id : raise("bad_request", `conversation id ${ID_RULES.conversationId.text}`);
+  return ID_RULES.conversationId.pattern.test(id)
+    ? id
+    : raise("bad_request", `conversation id ${ID_RULES.conversationId.text}`);
 }
 
 /**

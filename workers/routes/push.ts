@@ -27,7 +27,8 @@ push.post("/subscriptions", async (c) => {
   unwrap(await userSession(c.env, userId).admitPushSubscription());
   if (config.originUrl) {
     const origin = new OriginClient(config, { source: "Worker", name: () => userId });
-    if (!(await origin.post("/v1/push/subscriptions", JSON.stringify({ userId, subscription })))) raise("unavailable", "origin did not take the subscription; retry later");
+    if (!(await origin.post("/v1/push/subscriptions", JSON.stringify({ userId, subscription }))))
+      raise("unavailable", "origin did not take the subscription; retry later");
   }
   return c.json({ ok: true }, 201);
 });

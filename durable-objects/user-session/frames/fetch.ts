@@ -9,13 +9,23 @@ type Host = Pick<SessionHost, "userId" | "epoch" | "conversations" | "conversati
 export function onFetch(host: Host, ws: WebSocket, frame: ClientFrameOf<"fetch">): Promise<void> {
   return exclusive(ws, async () => {
     const { conversationId, after } = frame;
-    if (!host.conversations.membersOf(conversationId)) return sendTo(ws, errorFrame(NOT_A_MEMBER, undefined, conversationId));
-    const result = await host.conversation(conversationId).range(host.userId, after, frame.limit ?? FETCH_PAGE_DEFAULT, host.epoch);
+    if (!host.conversations.membersOf(conversationId))
+      return sendTo(ws, errorFrame(NOT_A_MEMBER, undefined, conversationId));
+    const result = await host
+      .conversation(conversationId)
+      .range(host.userId, after, frame.limit ?? FETCH_PAGE_DEFAULT, host.epoch);
     if (!result.ok) return sendTo(ws, errorFrame(result.error, undefined, conversationId));
     const { messages, state, more, resync } = result.value;
     host.conversations.attached(conversationId, state);
     for (const m of messages) sendTo(ws, messageFrame(m.json));
-    const fetched: FetchedFrame = { type: "fetched", conversationId, after, through: messages.at(-1)?.seq ?? after, lastSeq: state.lastSeq, more };
+    const fetched: FetchedFrame = {
+      type: "fetched",
+      conversationId,
+      after,
+      through: messages.at(-1)?.seq ?? after,
+      lastSeq: state.lastSeq,
+      more,
+    };
     if (resync) fetched.resync = true;
     sendTo(ws, JSON.stringify(fetched));
   });

@@ -11,7 +11,8 @@ export async function onFocus(host: Host, ws: WebSocket, frame: ClientFrameOf<"f
   const { conversationId } = frame;
   const identity = identityOf(ws);
   if (!identity) return;
-  if (conversationId !== null && !host.conversations.membersOf(conversationId)) return sendTo(ws, errorFrame(NOT_A_MEMBER, undefined, conversationId));
+  if (conversationId !== null && !host.conversations.membersOf(conversationId))
+    return sendTo(ws, errorFrame(NOT_A_MEMBER, undefined, conversationId));
   saveIdentity(ws, { ...identity, focus: conversationId });
   if (conversationId === null) return;
   const { state } = host.conversations.get(conversationId)!;

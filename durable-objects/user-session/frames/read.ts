@@ -25,7 +25,12 @@ export async function readUpTo(host: Host, ws: WebSocket, conversationId: string
 }
 
 /** The user's read watermark moved: kept, and shown on the user's devices but `from` (the unread count clears). */
-export function ownRead(host: Pick<SessionHost, "userId" | "conversations" | "sockets">, conversationId: string, readSeq: number, from: WebSocket | null): void {
+export function ownRead(
+  host: Pick<SessionHost, "userId" | "conversations" | "sockets">,
+  conversationId: string,
+  readSeq: number,
+  from: WebSocket | null,
+): void {
   const row = host.conversations.advance(conversationId, 0, readSeq);
   if (!row) return;
   const receipt: ReceiptFrame = { type: "receipt", conversationId, userId: host.userId, readSeq: row.state.readSeq };

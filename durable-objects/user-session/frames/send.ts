@@ -5,8 +5,16 @@
  * message, and the receipt its answer carries.
  */
 import {
-  fail, failWith, NOT_A_MEMBER, ok,
-  type AckFrame, type ClientFrameOf, type Message, type ReceiptFrame, type Result, type SendResult,
+  fail,
+  failWith,
+  NOT_A_MEMBER,
+  ok,
+  type AckFrame,
+  type ClientFrameOf,
+  type Message,
+  type ReceiptFrame,
+  type Result,
+  type SendResult,
 } from "../../../protocol/index.js";
 import type { Outgoing } from "../../rpc.js";
 import type { SessionHost } from "../host.js";
@@ -34,11 +42,16 @@ export function sendOverHttp(host: Host, conversationId: string, item: Outgoing)
 }
 
 /** The queue's call: one batch to the Conversation; the receipt its answer carries goes to every device. */
-export async function sendBatch(host: Pick<SessionHost, "userId" | "conversation" | "sockets">, conversationId: string, items: Outgoing[]): Promise<Result<SendResult[]>> {
+export async function sendBatch(
+  host: Pick<SessionHost, "userId" | "conversation" | "sockets">,
+  conversationId: string,
+  items: Outgoing[],
+): Promise<Result<SendResult[]>> {
   const outcome = await host.conversation(conversationId).send(host.userId, items);
   if (!outcome.ok) return outcome;
   const { results, deliveredSeq, readSeq, receipt } = outcome.value;
-  if (receipt) broadcast(host.sockets(), JSON.stringify({ type: "receipt", conversationId, ...receipt } satisfies ReceiptFrame));
+  if (receipt)
+    broadcast(host.sockets(), JSON.stringify({ type: "receipt", conversationId, ...receipt } satisfies ReceiptFrame));
   return ok(deliveredSeq === undefined ? results : results.map((r) => ({ ...r, deliveredSeq, readSeq })));
 }
 
@@ -65,11 +78,24 @@ function acked(host: Host, ws: WebSocket | null, sent: Sent, result: Result<Send
   host.conversations.advance(conversationId, value.seq, value.seq);
   const others = host.sockets(ws);
   if (others.length === 0) return;
-  const message: Message = { conversationId, seq: value.seq, senderId: host.userId, clientMsgId, body, sentAt: value.sentAt };
+  const message: Message = {
+    conversationId,
+    seq: value.seq,
+    senderId: host.userId,
+    clientMsgId,
+    body,
+    sentAt: value.sentAt,
+  };
   broadcast(others, messageFrame(JSON.stringify(message)));
   if (value.deliveredSeq !== undefined || value.readSeq !== undefined) {
     const peer = host.conversations.membersOf(conversationId)?.find((u) => u !== host.userId);
-    const receipt: ReceiptFrame = { type: "receipt", conversationId, ...(peer ? { userId: peer } : {}), deliveredSeq: value.deliveredSeq, readSeq: value.readSeq };
+    const receipt: ReceiptFrame = {
+      type: "receipt",
+      conversationId,
+      ...(peer ? { userId: peer } : {}),
+      deliveredSeq: value.deliveredSeq,
+      readSeq: value.readSeq,
+    };
     broadcast(others, JSON.stringify(receipt));
   }
 }

@@ -7,11 +7,21 @@ import type { ClientFrameOf, StateFrame, SyncedFrame } from "../../../protocol/i
 import type { SessionHost } from "../host.js";
 import { exclusive, sendTo } from "../sockets.js";
 
-export function onSync(host: Pick<SessionHost, "conversations" | "attachAll">, ws: WebSocket, frame: ClientFrameOf<"sync">): Promise<void> {
+export function onSync(
+  host: Pick<SessionHost, "conversations" | "attachAll">,
+  ws: WebSocket,
+  frame: ClientFrameOf<"sync">,
+): Promise<void> {
   return exclusive(ws, async () => {
     const at = Date.now();
     await host.attachAll(host.conversations.unsure());
-    sendTo(ws, JSON.stringify({ type: "state", conversations: host.conversations.changedSince(frame.since ?? 0) } satisfies StateFrame));
+    sendTo(
+      ws,
+      JSON.stringify({
+        type: "state",
+        conversations: host.conversations.changedSince(frame.since ?? 0),
+      } satisfies StateFrame),
+    );
     sendTo(ws, JSON.stringify({ type: "synced", at } satisfies SyncedFrame));
   });
 }

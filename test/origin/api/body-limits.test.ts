@@ -15,7 +15,18 @@ import { withTimeout } from "../../../origin/shared/timeout.js";
 import { MAX_INGEST_BYTES, type MessageEvent } from "../../../protocol/events.js";
 import { fittingEvents, ingestEnvelope } from "../../../protocol/ingest-batch.js";
 import { MAX_BODY_BYTES } from "../../../protocol/limits.js";
-import { cleanupRun, configOf, edgeSignature, loggedRecords, prepareRun, requireServices, signedFetch, startProcess, testEnv, waitFor } from "../support.js";
+import {
+  cleanupRun,
+  configOf,
+  edgeSignature,
+  loggedRecords,
+  prepareRun,
+  requireServices,
+  signedFetch,
+  startProcess,
+  testEnv,
+  waitFor,
+} from "../support.js";
 
 let config: OriginConfig;
 let backends: Backends;
@@ -37,22 +48,40 @@ afterAll(async () => {
 /** The largest message events there are: 4 KiB bodies of control characters, each escaped to 6 bytes in JSON. */
 function largestEvents(conversationId: string, n: number): string[] {
   return Array.from({ length: n }, (_, i): string => {
-    const event: MessageEvent = { kind: "message", conversationId, seq: i + 1, senderId: "a".repeat(64), clientMsgId: `c${i}`.padEnd(64, "x"), body: "\u0001".repeat(MAX_BODY_BYTES), sentAt: Date.now() };
+    const event: MessageEvent = {
+      kind: "message",
+      conversationId,
+      seq: i + 1,
+      senderId: "a".repeat(64),
+      clientMsgId: `c${i}`.padEnd(64, "x"),
+      body: "\u0001".repeat(MAX_BODY_BYTES),
+      sentAt: Date.now(),
+    };
     return JSON.stringify(event);
   });
 }
 
 /** A signed POST /v1/ingest whose body the test writes itself (or never): what the origin answers, and when. */
-async function openPost(body: string, headers: Record<string, string>): Promise<{ req: ClientRequest; answer: Promise<{ status: number; retryAfter?: string; code?: string }> }> {
+async function openPost(
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ req: ClientRequest; answer: Promise<{ status: number; retryAfter?: string; code?: string }> }> {
   const signature = await edgeSignature(origin.url, "POST", "/v1/ingest", body);
-  const req = request(`${origin.url}/v1/ingest`, { method: "POST", headers: { "Content-Type": "application/json", ...signature, ...headers } });
+  const req = request(`${origin.url}/v1/ingest`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...signature, ...headers },
+  });
   req.on("error", () => undefined);
   const answer = once(req, "response").then(async (args) => {
     const res = args[0] as IncomingMessage;
     let text = "";
     for await (const part of res) text += part;
     const retryAfter = res.headers["retry-after"];
-    return { status: res.statusCode!, ...(retryAfter ? { retryAfter: String(retryAfter) } : {}), code: text ? JSON.parse(text).error?.code : undefined };
+    return {
+      status: res.statusCode!,
+      ...(retryAfter ? { retryAfter: String(retryAfter) } : {}),
+      code: text ? JSON.parse(text).error?.code : undefined,
+    };
   });
   return { req, answer };
 }
@@ -98,7 +127,10 @@ describe("the budget of unverified bytes", () => {
     const length = Buffer.byteLength(body);
     const slow = await openPost(body, { "Content-Length": String(length) });
     slow.req.write(body.slice(0, 1000));
-    await waitFor("the slow body's bytes reserved", async () => (await unverifiedBodyBytes.get()).values[0]!.value >= length);
+    await waitFor(
+      "the slow body's bytes reserved",
+      async () => (await unverifiedBodyBytes.get()).values[0]!.value >= length,
+    );
 
     const logged = await loggedRecords(config);
     const refused = await signedFetch(origin.url, "POST", "/v1/ingest", body);

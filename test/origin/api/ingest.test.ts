@@ -57,15 +57,21 @@ afterAll(async () => {
 });
 
 const stored = (conversationId: string, maxSeq: number) => countMessages(backends, config, conversationId, maxSeq);
-const dlqLetters = (records: { value: string }[]) => records.map((r) => JSON.parse(r.value) as { reason: string; service: string; payload: unknown; source?: { partition: number } });
+const dlqLetters = (records: { value: string }[]) =>
+  records.map(
+    (r) => JSON.parse(r.value) as { reason: string; service: string; payload: unknown; source?: { partition: number } },
+  );
 
 /**
  * The ingest's dead letters whose payload matches `marker`, once `count` are there. Dead letters have no key, so they
  * spread over the DLQ's partitions: they come in reason order, which names the index of the refused event.
  */
 async function ingestLetters(marker: RegExp, count: number) {
-  const mine = (records: { value: string }[]) => dlqLetters(records).filter((l) => l.service === "ingest" && marker.test(JSON.stringify(l.payload)));
-  return mine(await readTopic(config, config.kafka.topics.dlq, (rs) => mine(rs).length >= count)).sort((a, b) => a.reason.localeCompare(b.reason));
+  const mine = (records: { value: string }[]) =>
+    dlqLetters(records).filter((l) => l.service === "ingest" && marker.test(JSON.stringify(l.payload)));
+  return mine(await readTopic(config, config.kafka.topics.dlq, (rs) => mine(rs).length >= count)).sort((a, b) =>
+    a.reason.localeCompare(b.reason),
+  );
 }
 
 describe("signed requests", () => {
@@ -79,12 +85,23 @@ describe("signed requests", () => {
 
   it("refuses a forged signature, a signature of another body, a malformed one and a stale timestamp with 401", async () => {
     const forged = await signedFetch(origin.url, "POST", "/v1/ingest", body, { secret: "not-the-secret" });
-    const otherBody = await signedFetch(origin.url, "POST", "/v1/ingest", body, { signedBody: body.replace("auth-conv", "else-conv") });
-    const stale = await signedFetch(origin.url, "POST", "/v1/ingest", body, { timestamp: Date.now() - 5 * 60_000 - 5_000 });
+    const otherBody = await signedFetch(origin.url, "POST", "/v1/ingest", body, {
+      signedBody: body.replace("auth-conv", "else-conv"),
+    });
+    const stale = await signedFetch(origin.url, "POST", "/v1/ingest", body, {
+      timestamp: Date.now() - 5 * 60_000 - 5_000,
+    });
     const unsignedRead = await fetch(`${origin.url}/v1/history/auth-conv`);
     const valid = await edgeSignature(origin.url, "POST", "/v1/ingest", body);
-    const malformed = await Promise.all(["ab", "A".repeat(64), "0".repeat(62) + "zz", "0".repeat(66)].map((signature) =>
-      fetch(`${origin.url}/v1/ingest`, { method: "POST", body, headers: { ...valid, "X-Chat-Signature": signature } })));
+    const malformed = await Promise.all(
+      ["ab", "A".repeat(64), "0".repeat(62) + "zz", "0".repeat(66)].map((signature) =>
+        fetch(`${origin.url}/v1/ingest`, {
+          method: "POST",
+          body,
+          headers: { ...valid, "X-Chat-Signature": signature },
+        }),
+      ),
+    );
     for (const res of [forged, otherBody, stale, unsignedRead, ...malformed]) {
       expect(res.status).toBe(401);
       expect((await res.json()).error.code).toBe("unauthorized");
@@ -95,7 +112,10 @@ describe("signed requests", () => {
   it("refuses an unsigned or forged request before reading its body (401), and a signed huge one with 413", async () => {
     const huge = async (headers: Record<string, string>) => {
       // Headers only: a server that waited for the declared gigabyte would never answer.
-      const req = request(`${origin.url}/v1/ingest`, { method: "POST", headers: { "Content-Length": "1000000000", ...headers } });
+      const req = request(`${origin.url}/v1/ingest`, {
+        method: "POST",
+        headers: { "Content-Length": "1000000000", ...headers },
+      });
       req.on("error", () => undefined);
       req.flushHeaders();
       const [res] = (await withTimeout(once(req, "response"), 5_000, "the origin's answer")) as [IncomingMessage];
@@ -107,7 +127,10 @@ describe("signed requests", () => {
     expect(await huge({})).toEqual({ status: 401, code: "unauthorized" });
     const forged = await edgeSignature(origin.url, "POST", "/v1/ingest", "{}", { secret: "not-the-secret" });
     expect(await huge(forged)).toEqual({ status: 401, code: "unauthorized" });
-    expect(await huge(await edgeSignature(origin.url, "POST", "/v1/ingest", "{}"))).toEqual({ status: 413, code: "too_large" });
+    expect(await huge(await edgeSignature(origin.url, "POST", "/v1/ingest", "{}"))).toEqual({
+      status: 413,
+      code: "too_large",
+    });
   });
 
   it("answers 400 to a signed body that is not an ingest envelope", async () => {
@@ -125,7 +148,11 @@ describe("acknowledgement", () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ accepted: 3, rejected: 0 });
     }
-    const inLog = await readTopic(config, config.kafka.topics.messages, (rs) => rs.filter((r) => r.key === "twice-conv").length >= 6);
+    const inLog = await readTopic(
+      config,
+      config.kafka.topics.messages,
+      (rs) => rs.filter((r) => r.key === "twice-conv").length >= 6,
+    );
     expect(inLog.filter((r) => r.key === "twice-conv")).toHaveLength(6);
     await waitFor("3 stored rows", async () => (await stored("twice-conv", 3)) === 3);
     const page = await (await signedFetch(origin.url, "GET", "/v1/history/twice-conv")).json();
@@ -134,7 +161,11 @@ describe("acknowledgement", () => {
   });
 
   it("answers 503, not 200, while Kafka is unreachable; the edge's retry then succeeds", async () => {
-    const deadConfig = configOf({ ...env, KAFKA_BROKERS: `127.0.0.1:${await closedPort()}`, KAFKA_SEND_TIMEOUT_MS: "3000" });
+    const deadConfig = configOf({
+      ...env,
+      KAFKA_BROKERS: `127.0.0.1:${await closedPort()}`,
+      KAFKA_SEND_TIMEOUT_MS: "3000",
+    });
     const deadBackends = openBackends(deadConfig, log);
     const dead = await startProcess(deadConfig, "ingest", deadBackends);
     try {
@@ -146,7 +177,10 @@ describe("acknowledgement", () => {
       expect(Date.now() - started).toBeLessThan(10_000);
       const health = await fetch(`${dead.opsUrl}/healthz`);
       expect(health.status).toBe(503);
-      expect(await health.json()).toMatchObject({ ok: false, checks: { kafka: "failed", cassandra: "ok", redis: "ok" } });
+      expect(await health.json()).toMatchObject({
+        ok: false,
+        checks: { kafka: "failed", cassandra: "ok", redis: "ok" },
+      });
       expect(await stored("retry-conv", 2)).toBe(0);
 
       expect((await ingest(origin.url, batch)).status).toBe(200);
@@ -161,12 +195,23 @@ describe("acknowledgement", () => {
 describe("members events", () => {
   it("go to chat.messages under their conversation's key: on its partition, in order with its messages", async () => {
     const [first, second] = messageEvents("members-conv", 1, 2);
-    const events = [membersEvent("members-conv", 1, ["alice", "bob"]), first, membersEvent("members-conv", 2, ["alice", "bob", "carol"]), second];
+    const events = [
+      membersEvent("members-conv", 1, ["alice", "bob"]),
+      first,
+      membersEvent("members-conv", 2, ["alice", "bob", "carol"]),
+      second,
+    ];
     const res = await ingest(origin.url, events);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ accepted: 4, rejected: 0 });
 
-    const records = (await readTopic(config, config.kafka.topics.messages, (rs) => rs.filter((r) => r.key === "members-conv").length >= 4)).filter((r) => r.key === "members-conv");
+    const records = (
+      await readTopic(
+        config,
+        config.kafka.topics.messages,
+        (rs) => rs.filter((r) => r.key === "members-conv").length >= 4,
+      )
+    ).filter((r) => r.key === "members-conv");
     expect(new Set(records.map((r) => r.partition)).size).toBe(1);
     records.sort((a, b) => Number(BigInt(a.offset) - BigInt(b.offset)));
     expect(records.map((r) => JSON.parse(r.value))).toEqual(events);
@@ -180,8 +225,14 @@ describe("members events", () => {
       const s = await members.get("snap-conv");
       return s.ok && s.value?.version === 2;
     });
-    expect((await ingest(origin.url, [membersEvent("snap-conv", 1, ["alice", "bob"]), ...messageEvents("snap-conv", 1, 1)])).status).toBe(200);
-    await waitFor("the persister past version 1", async () => (await withKafkaAdmin(config, (admin) => uncommittedMessages(admin, config))) === 0);
+    expect(
+      (await ingest(origin.url, [membersEvent("snap-conv", 1, ["alice", "bob"]), ...messageEvents("snap-conv", 1, 1)]))
+        .status,
+    ).toBe(200);
+    await waitFor(
+      "the persister past version 1",
+      async () => (await withKafkaAdmin(config, (admin) => uncommittedMessages(admin, config))) === 0,
+    );
     const { kind: _, ...snapshot } = newest;
     expect(await members.get("snap-conv")).toEqual({ ok: true, value: snapshot });
     expect(await stored("snap-conv", 1)).toBe(1);
@@ -190,7 +241,15 @@ describe("members events", () => {
 
 describe("dead letters", () => {
   it("refuses v1 offline events, leases outside 1 s..1 h and malformed members snapshots; presence is left unchanged", async () => {
-    const offline = { kind: "offline", userId: "dlq-user", conversationId: "dlq-members", seq: 1, senderId: "bob", preview: "hi", sentAt: Date.now() };
+    const offline = {
+      kind: "offline",
+      userId: "dlq-user",
+      conversationId: "dlq-members",
+      seq: 1,
+      senderId: "bob",
+      preview: "hi",
+      sentAt: Date.now(),
+    };
     const shortLease = { kind: "presence", userId: "dlq-user", online: true, at: Date.now(), leaseMs: 999 };
     const longLease = { ...shortLease, leaseMs: 3_600_001 };
     const badMember = membersEvent("dlq-members", 1, ["alice", "not a user!"]);
@@ -221,7 +280,10 @@ describe("dead letters", () => {
     expect(await res.json()).toEqual({ accepted: 2, rejected: 2 });
 
     const letters = await ingestLetters(/not a valid id!|teleport/, 2);
-    expect(letters.map((l) => l.reason)).toEqual([expect.stringMatching(/^events\[1\]: conversationId: must be/), expect.stringMatching(/^events\[2\]: kind: /)]);
+    expect(letters.map((l) => l.reason)).toEqual([
+      expect.stringMatching(/^events\[1\]: conversationId: must be/),
+      expect.stringMatching(/^events\[2\]: kind: /),
+    ]);
     expect(letters.map((l) => l.payload)).toEqual([badConversation, unknownKind]);
     await waitFor("the valid events stored", async () => (await stored("dlq-conv", 2)) === 2);
   });
@@ -230,15 +292,30 @@ describe("dead letters", () => {
     const producer = testKafka(config).producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     // Same key as the conversation: same partition, ahead of its messages.
-    await producer.send({ topic: config.kafka.topics.messages, messages: [{ key: "poison-conv", value: "{not json" }, { key: "poison-conv", value: JSON.stringify({ kind: "message", seq: -1 }) }] });
+    await producer.send({
+      topic: config.kafka.topics.messages,
+      messages: [
+        { key: "poison-conv", value: "{not json" },
+        { key: "poison-conv", value: JSON.stringify({ kind: "message", seq: -1 }) },
+      ],
+    });
     await producer.disconnect();
     expect((await ingest(origin.url, messageEvents("poison-conv", 1, 5))).status).toBe(200);
 
     await waitFor("messages behind the poison records stored", async () => (await stored("poison-conv", 5)) === 5);
-    const records = await readTopic(config, config.kafka.topics.dlq, (rs) => dlqLetters(rs).filter((l) => l.service === "persister").length >= 2);
+    const records = await readTopic(
+      config,
+      config.kafka.topics.dlq,
+      (rs) => dlqLetters(rs).filter((l) => l.service === "persister").length >= 2,
+    );
     const letters = dlqLetters(records).filter((l) => l.service === "persister");
-    expect(letters.map((l) => l.reason)).toEqual(["record value is not JSON", expect.stringMatching(/conversationId|seq/)]);
-    const messagesPartition = (await readTopic(config, config.kafka.topics.messages, (rs) => rs.some((r) => r.key === "poison-conv"))).find((r) => r.key === "poison-conv")!.partition;
+    expect(letters.map((l) => l.reason)).toEqual([
+      "record value is not JSON",
+      expect.stringMatching(/conversationId|seq/),
+    ]);
+    const messagesPartition = (
+      await readTopic(config, config.kafka.topics.messages, (rs) => rs.some((r) => r.key === "poison-conv"))
+    ).find((r) => r.key === "poison-conv")!.partition;
     expect(letters.every((l) => l.source?.partition === messagesPartition)).toBe(true);
   });
 });

@@ -13,11 +13,14 @@ const results: Awaited<ReturnType<typeof readBody>>[] = [];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    readBody(req, LIMIT).then((body) => {
-      results.push(body);
-      res.writeHead(body.ok ? 200 : 413, { "Content-Type": "application/json" });
-      res.end(JSON.stringify(body.ok ? { hex: body.value.toString("hex") } : { code: body.error.code }));
-    }, (error: unknown) => res.destroy(error instanceof Error ? error : new Error(String(error))));
+    readBody(req, LIMIT).then(
+      (body) => {
+        results.push(body);
+        res.writeHead(body.ok ? 200 : 413, { "Content-Type": "application/json" });
+        res.end(JSON.stringify(body.ok ? { hex: body.value.toString("hex") } : { code: body.error.code }));
+      },
+      (error: unknown) => res.destroy(error instanceof Error ? error : new Error(String(error))),
+    );
   }).listen(0, "127.0.0.1");
   await once(server, "listening");
   port = (server.address() as AddressInfo).port;
@@ -26,8 +29,17 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 /** Sends `chunks` one write each (chunked unless `declared` sets Content-Length), returns status and JSON. */
-async function post(chunks: Buffer[], declared?: number): Promise<{ status: number; json: { hex?: string; code?: string } }> {
-  const req = request({ port, host: "127.0.0.1", method: "POST", path: "/", headers: declared === undefined ? {} : { "Content-Length": declared } });
+async function post(
+  chunks: Buffer[],
+  declared?: number,
+): Promise<{ status: number; json: { hex?: string; code?: string } }> {
+  const req = request({
+    port,
+    host: "127.0.0.1",
+    method: "POST",
+    path: "/",
+    headers: declared === undefined ? {} : { "Content-Length": declared },
+  });
   const answered = once(req, "response");
   for (const chunk of chunks) req.write(chunk);
   if (declared === undefined) req.end();
@@ -64,7 +76,8 @@ describe("readBody", () => {
     req.write(Buffer.alloc(10));
     await new Promise((r) => setTimeout(r, 50));
     req.destroy();
-    for (const deadline = Date.now() + 2_000; results.length === before && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+    for (const deadline = Date.now() + 2_000; results.length === before && Date.now() < deadline;)
+      await new Promise((r) => setTimeout(r, 10));
     expect(results[before]).toMatchObject({ ok: false, error: { code: "bad_request" } });
     expect((await post([Buffer.from("after")])).status).toBe(200);
   });

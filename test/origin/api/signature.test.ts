@@ -9,7 +9,20 @@ import type { OriginConfig } from "../../../origin/config.js";
 import type { RunningServices } from "../../../origin/main.js";
 import { sha256Hex } from "../../../origin/api/hmac.js";
 import { CONTENT_SHA256_HEADER, type MembersEvent } from "../../../protocol/events.js";
-import { cleanupRun, configOf, edgeSignature, loggedRecords, messageEvents, prepareRun, requireServices, SECRET, sendSigned, signedFetch, startProcess, testEnv } from "../support.js";
+import {
+  cleanupRun,
+  configOf,
+  edgeSignature,
+  loggedRecords,
+  messageEvents,
+  prepareRun,
+  requireServices,
+  SECRET,
+  sendSigned,
+  signedFetch,
+  startProcess,
+  testEnv,
+} from "../support.js";
 
 let config: OriginConfig;
 let backends: Backends;
@@ -32,7 +45,13 @@ afterAll(async () => {
 });
 
 /** A distinct body per test: the conversation's members at `version`. */
-const members = (version: number): MembersEvent => ({ kind: "members", conversationId: "sig-conv", version, members: ["victim", "bob"], at: Date.now() });
+const members = (version: number): MembersEvent => ({
+  kind: "members",
+  conversationId: "sig-conv",
+  version,
+  members: ["victim", "bob"],
+  at: Date.now(),
+});
 const batch = (events: unknown[]) => JSON.stringify({ events });
 
 async function expectUnauthorized(res: Response): Promise<void> {
@@ -67,7 +86,8 @@ describe("replayed signatures", () => {
   it("accepts a fresh re-signed retry of the same batch (new timestamp and nonce), as the edge sends it", async () => {
     const body = batch([members(3)]);
     const logged = await loggedRecords(config);
-    for (const origin of [first, second, first]) expect((await signedFetch(origin.url, "POST", "/v1/ingest", body)).status).toBe(200);
+    for (const origin of [first, second, first])
+      expect((await signedFetch(origin.url, "POST", "/v1/ingest", body)).status).toBe(200);
     expect(await loggedRecords(config)).toBe(logged + 3);
   });
 });
@@ -89,7 +109,9 @@ describe("signatures moved to another request", () => {
       { signed: "/v1/presence?users=me", sent: "/v1/presence?users=victim" },
     ];
     for (const { signed, sent } of moves) {
-      await expectUnauthorized(await sendSigned(first.url, "GET", sent, "", await edgeSignature(first.url, "GET", signed)));
+      await expectUnauthorized(
+        await sendSigned(first.url, "GET", sent, "", await edgeSignature(first.url, "GET", signed)),
+      );
       expect((await signedFetch(first.url, "GET", sent)).status).toBe(200);
     }
   });
@@ -107,17 +129,28 @@ describe("changed bodies", () => {
     const signature = await edgeSignature(first.url, "POST", "/v1/ingest", body);
     const logged = await loggedRecords(config);
     await expectUnauthorized(await sendSigned(first.url, "POST", "/v1/ingest", forged, signature));
-    await expectUnauthorized(await sendSigned(first.url, "POST", "/v1/ingest", forged, { ...signature, [CONTENT_SHA256_HEADER]: sha256Hex(forged) }));
+    await expectUnauthorized(
+      await sendSigned(first.url, "POST", "/v1/ingest", forged, {
+        ...signature,
+        [CONTENT_SHA256_HEADER]: sha256Hex(forged),
+      }),
+    );
     expect(await loggedRecords(config)).toBe(logged);
   });
 });
 
 describe("ORIGIN_SECRET rotation", () => {
   it("accepts requests signed with the previous secret while ORIGIN_SECRET_PREVIOUS is set, and no other", async () => {
-    const rotating = await startProcess({ ...config, secret: "the-new-secret", previousSecret: SECRET }, "ingest", backends);
+    const rotating = await startProcess(
+      { ...config, secret: "the-new-secret", previousSecret: SECRET },
+      "ingest",
+      backends,
+    );
     try {
       const body = batch([members(50)]);
-      expect((await signedFetch(rotating.url, "POST", "/v1/ingest", body, { secret: "the-new-secret" })).status).toBe(200);
+      expect((await signedFetch(rotating.url, "POST", "/v1/ingest", body, { secret: "the-new-secret" })).status).toBe(
+        200,
+      );
       expect((await signedFetch(rotating.url, "POST", "/v1/ingest", body, { secret: SECRET })).status).toBe(200);
       await expectUnauthorized(await signedFetch(rotating.url, "POST", "/v1/ingest", body, { secret: "an-older-one" }));
     } finally {

@@ -3,8 +3,20 @@ import { Partitioners, type PartitionerArgs } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { rememberingPartitioner } from "../../../origin/kafka/partitioner.js";
 
-const metadata = (count: number) => Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0, offlineReplicas: [] }));
-const args = (key: string | null, count: number, partition?: number): PartitionerArgs => ({ topic: "t", partitionMetadata: metadata(count), message: { key, value: "v", partition } });
+const metadata = (count: number) =>
+  Array.from({ length: count }, (_, partitionId) => ({
+    partitionId,
+    leader: 1,
+    replicas: [1],
+    isr: [1],
+    partitionErrorCode: 0,
+    offlineReplicas: [],
+  }));
+const args = (key: string | null, count: number, partition?: number): PartitionerArgs => ({
+  topic: "t",
+  partitionMetadata: metadata(count),
+  message: { key, value: "v", partition },
+});
 
 describe("rememberingPartitioner", () => {
   it("answers as the DefaultPartitioner for every key and partition count, asked once or again", () => {

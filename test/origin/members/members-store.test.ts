@@ -26,7 +26,12 @@ afterAll(async () => {
   if (config) await cleanupRun(config, backends);
 });
 
-const snapshot = (conversationId: string, version: number, members: string[]): MembersSnapshot => ({ conversationId, version, members, at: 1_700_000_000_000 + version });
+const snapshot = (conversationId: string, version: number, members: string[]): MembersSnapshot => ({
+  conversationId,
+  version,
+  members,
+  at: 1_700_000_000_000 + version,
+});
 
 async function saved(...snapshots: MembersSnapshot[]): Promise<void> {
   expect(await store.save(snapshots)).toEqual({ ok: true, value: undefined });
@@ -46,7 +51,13 @@ describe("CassandraMembersStore", () => {
   });
 
   it("stores the newest snapshot of each conversation in one list, and an empty one as empty", async () => {
-    await saved(snapshot("c-a", 2, ["a2"]), snapshot("c-b", 1, ["b1"]), snapshot("c-a", 5, ["a5"]), snapshot("c-a", 4, ["a4"]), snapshot("c-empty", 1, []));
+    await saved(
+      snapshot("c-a", 2, ["a2"]),
+      snapshot("c-b", 1, ["b1"]),
+      snapshot("c-a", 5, ["a5"]),
+      snapshot("c-a", 4, ["a4"]),
+      snapshot("c-empty", 1, []),
+    );
     expect(await store.get("c-a")).toEqual({ ok: true, value: snapshot("c-a", 5, ["a5"]) });
     expect(await store.get("c-b")).toEqual({ ok: true, value: snapshot("c-b", 1, ["b1"]) });
     expect(await store.get("c-empty")).toEqual({ ok: true, value: snapshot("c-empty", 1, []) });

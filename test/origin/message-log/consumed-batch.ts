@@ -12,13 +12,22 @@ export interface TestBatch<T> extends ConsumedBatch<T> {
   owner: { owned: boolean };
 }
 
-export function consumedBatch<T>(values: readonly T[], malformed: readonly Malformed[] = [], partition = 0): TestBatch<T> {
+export function consumedBatch<T>(
+  values: readonly T[],
+  malformed: readonly Malformed[] = [],
+  partition = 0,
+): TestBatch<T> {
   const events: Consumed<T>[] = values.map((value, i) => ({ partition, offset: String(i + 1), value }));
   const outstanding = new Map<string, number>();
   const held: string[] = [];
   const owner = { owned: true };
   return {
-    partition, events, malformed, outstanding, held, owner,
+    partition,
+    events,
+    malformed,
+    outstanding,
+    held,
+    owner,
     hold(event) {
       if (!outstanding.has(event.offset) && !held.includes(event.offset)) held.push(event.offset);
       outstanding.set(event.offset, (outstanding.get(event.offset) ?? 0) + 1);

@@ -7,7 +7,20 @@ import type { Backends } from "../../../origin/backends.js";
 import type { OriginConfig } from "../../../origin/config.js";
 import type { RunningServices } from "../../../origin/main.js";
 import type { HistoryPage } from "../../../protocol/message.js";
-import { bodyOf, cleanupRun, configOf, countMessages, ingest, messageEvents, prepareRun, requireServices, signedFetch, startProcess, testEnv, waitFor } from "../support.js";
+import {
+  bodyOf,
+  cleanupRun,
+  configOf,
+  countMessages,
+  ingest,
+  messageEvents,
+  prepareRun,
+  requireServices,
+  signedFetch,
+  startProcess,
+  testEnv,
+  waitFor,
+} from "../support.js";
 
 const CONVERSATION = "history-conv";
 const TOTAL = 2_500;
@@ -30,8 +43,14 @@ beforeAll(async () => {
   await requireServices(config);
   backends = await prepareRun(config);
   origin = await startProcess(config, "ingest,persister", backends);
-  for (let from = 1; from <= TOTAL; from += 500) expect((await ingest(origin.url, messageEvents(CONVERSATION, from, from + 499))).status).toBe(200);
-  await waitFor(`${TOTAL} stored messages`, async () => (await countMessages(backends, config, CONVERSATION, TOTAL)) === TOTAL, 60_000, 200);
+  for (let from = 1; from <= TOTAL; from += 500)
+    expect((await ingest(origin.url, messageEvents(CONVERSATION, from, from + 499))).status).toBe(200);
+  await waitFor(
+    `${TOTAL} stored messages`,
+    async () => (await countMessages(backends, config, CONVERSATION, TOTAL)) === TOTAL,
+    60_000,
+    200,
+  );
 });
 
 afterAll(async () => {
@@ -44,7 +63,14 @@ describe("history pages", () => {
     const newest = await page("");
     expect(seqs(newest)).toEqual(range(2451, 2500));
     expect(newest.hasMore).toBe(true);
-    expect(newest.messages[0]).toEqual({ conversationId: CONVERSATION, seq: 2451, senderId: "alice", clientMsgId: "c-2451", body: bodyOf(CONVERSATION, 2451), sentAt: 1_700_000_000_000 + 2451 });
+    expect(newest.messages[0]).toEqual({
+      conversationId: CONVERSATION,
+      seq: 2451,
+      senderId: "alice",
+      clientMsgId: "c-2451",
+      body: bodyOf(CONVERSATION, 2451),
+      sentAt: 1_700_000_000_000 + 2451,
+    });
   });
 
   it("pages spanning a bucket boundary are complete in both directions", async () => {
@@ -71,7 +97,8 @@ describe("history pages", () => {
   it("walking forwards from after=0 visits every message once, ending with hasMore false", async () => {
     const seen: number[] = [];
     let current = await page("?after=0&limit=100");
-    for (; current.hasMore; current = await page(`?after=${current.messages.at(-1)!.seq}&limit=100`)) seen.push(...seqs(current));
+    for (; current.hasMore; current = await page(`?after=${current.messages.at(-1)!.seq}&limit=100`))
+      seen.push(...seqs(current));
     seen.push(...seqs(current));
     expect(seen).toEqual(range(1, TOTAL));
   });
@@ -91,7 +118,13 @@ describe("history pages", () => {
     expect((await ingest(origin.url, messageEvents(id, 1, 3))).status).toBe(200);
     await waitFor("the direct conversation stored", async () => (await countMessages(backends, config, id, 3)) === 3);
     const direct = await page("?limit=2", encodeURIComponent(id));
-    expect([direct.messages.map((m) => [m.conversationId, m.seq]), direct.hasMore]).toEqual([[[id, 2], [id, 3]], true]);
+    expect([direct.messages.map((m) => [m.conversationId, m.seq]), direct.hasMore]).toEqual([
+      [
+        [id, 2],
+        [id, 3],
+      ],
+      true,
+    ]);
   });
 
   it("refuses invalid queries with 400", async () => {

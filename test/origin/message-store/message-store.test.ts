@@ -24,10 +24,20 @@ afterAll(async () => {
   if (config) await cleanupRun(config, backends);
 });
 
-const message = (conversationId: string, seq: number, body: string): Message => ({ conversationId, seq, senderId: "alice", clientMsgId: `c-${seq}`, body, sentAt: 1_700_000_000_000 + seq });
+const message = (conversationId: string, seq: number, body: string): Message => ({
+  conversationId,
+  seq,
+  senderId: "alice",
+  clientMsgId: `c-${seq}`,
+  body,
+  sentAt: 1_700_000_000_000 + seq,
+});
 
 async function bucketsOf(conversationId: string): Promise<number[]> {
-  const rs = await backends.cassandra.execute(`SELECT bucket FROM ${config.cassandra.keyspace}.message_buckets WHERE conversation_id = ?`, [conversationId]);
+  const rs = await backends.cassandra.execute(
+    `SELECT bucket FROM ${config.cassandra.keyspace}.message_buckets WHERE conversation_id = ?`,
+    [conversationId],
+  );
   return rs.rows.map((r) => r.get("bucket") as number).sort((a, b) => a - b);
 }
 

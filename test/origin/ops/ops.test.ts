@@ -13,7 +13,20 @@ import type { Backends } from "../../../origin/backends.js";
 import type { OriginConfig } from "../../../origin/config.js";
 import { startServices } from "../../../origin/main.js";
 import {
-  accepts, cleanupRun, configOf, countMessages, ingest, log, messageEvents, prepareRun, requireServices, spawnOrigin, startProcess, testEnv, testKafka, waitFor,
+  accepts,
+  cleanupRun,
+  configOf,
+  countMessages,
+  ingest,
+  log,
+  messageEvents,
+  prepareRun,
+  requireServices,
+  spawnOrigin,
+  startProcess,
+  testEnv,
+  testKafka,
+  waitFor,
   withKafkaAdmin,
 } from "../support.js";
 
@@ -42,8 +55,14 @@ describe("unsigned /metrics and /healthz on the ingest port", () => {
       }
       const health = await fetch(`${origin.opsUrl}/healthz`);
       expect(health.status).toBe(200);
-      expect(await health.json()).toEqual({ ok: true, checks: { kafka: "ok", cassandra: "ok", redis: "ok", persister: "ok" }, failed: {} });
-      expect(await (await fetch(`${origin.opsUrl}/metrics`)).text()).toMatch(/^# TYPE origin_ingested_events_total counter$/m);
+      expect(await health.json()).toEqual({
+        ok: true,
+        checks: { kafka: "ok", cassandra: "ok", redis: "ok", persister: "ok" },
+        failed: {},
+      });
+      expect(await (await fetch(`${origin.opsUrl}/metrics`)).text()).toMatch(
+        /^# TYPE origin_ingested_events_total counter$/m,
+      );
       // ORIGIN_OPS_HOST defaults to 127.0.0.1: another address of the machine (127.0.0.2 is loopback too) gets nothing.
       const opsPort = Number(new URL(origin.opsUrl).port);
       expect(new URL(origin.opsUrl).hostname).toBe("127.0.0.1");
@@ -62,14 +81,27 @@ describe("a process without ingest", () => {
     try {
       const health = await fetch(`${persister.opsUrl}/healthz`);
       expect(health.status).toBe(200);
-      expect(await health.json()).toEqual({ ok: true, checks: { kafka: "ok", cassandra: "ok", redis: "ok", persister: "ok" }, failed: {} });
+      expect(await health.json()).toEqual({
+        ok: true,
+        checks: { kafka: "ok", cassandra: "ok", redis: "ok", persister: "ok" },
+        failed: {},
+      });
 
       expect((await ingest(ingestOnly.url, messageEvents("ops-conv", 1, 5))).status).toBe(200);
       await waitFor("5 stored rows", async () => (await countMessages(backends, config, "ops-conv", 5)) === 5);
       // The counter moves once the batch is done, a moment after its rows are readable.
       let metrics = "";
-      await waitFor("the persisted counter", async () => /^origin_persisted_messages_total [1-9]\d*$/m.test((metrics = await (await fetch(`${persister.opsUrl}/metrics`)).text())));
-      expect(metrics).toMatch(new RegExp(`^origin_consumer_lag\\{group="${config.kafka.groups.persister}",topic="[^"]+",partition="\\d+"\\} \\d+$`, "m"));
+      await waitFor("the persisted counter", async () =>
+        /^origin_persisted_messages_total [1-9]\d*$/m.test(
+          (metrics = await (await fetch(`${persister.opsUrl}/metrics`)).text()),
+        ),
+      );
+      expect(metrics).toMatch(
+        new RegExp(
+          `^origin_consumer_lag\\{group="${config.kafka.groups.persister}",topic="[^"]+",partition="\\d+"\\} \\d+$`,
+          "m",
+        ),
+      );
 
       const ingestHere = await fetch(`${persister.opsUrl}/v1/ingest`, { method: "POST", body: "{}" });
       expect(ingestHere.status).toBe(404);
@@ -85,8 +117,13 @@ describe("a process without ingest", () => {
     await once(squatter, "listening");
     const { port } = squatter.address() as { port: number };
     try {
-      await expect(startServices(configOf({ ...env, ORIGIN_SERVICES: "persister", ORIGIN_OPS_PORT: String(port) }), log)).rejects.toThrow(/EADDRINUSE/);
-      const members = await withKafkaAdmin(config, async (admin) => (await admin.describeGroups([config.kafka.groups.persister])).groups[0]!.members);
+      await expect(
+        startServices(configOf({ ...env, ORIGIN_SERVICES: "persister", ORIGIN_OPS_PORT: String(port) }), log),
+      ).rejects.toThrow(/EADDRINUSE/);
+      const members = await withKafkaAdmin(
+        config,
+        async (admin) => (await admin.describeGroups([config.kafka.groups.persister])).groups[0]!.members,
+      );
       expect(members).toEqual([]);
     } finally {
       squatter.close();
@@ -98,7 +135,12 @@ describe("a consumer kafkajs gives up on", () => {
   let foreign: Consumer;
 
   beforeAll(async () => {
-    foreign = testKafka(config).consumer({ groupId: config.kafka.groups.persister, partitionAssigners: [foreignAssigner], sessionTimeout: 6_000, heartbeatInterval: 1_000 });
+    foreign = testKafka(config).consumer({
+      groupId: config.kafka.groups.persister,
+      partitionAssigners: [foreignAssigner],
+      sessionTimeout: 6_000,
+      heartbeatInterval: 1_000,
+    });
     const joined = new Promise((resolve) => foreign.on(foreign.events.GROUP_JOIN, resolve));
     await foreign.connect();
     await foreign.subscribe({ topic: config.kafka.topics.messages });
@@ -118,7 +160,10 @@ describe("a consumer kafkajs gives up on", () => {
       const health = await fetch(`${persister.opsUrl}/healthz`);
       expect(health.status).toBe(503);
       const report = await health.json();
-      expect(report).toMatchObject({ ok: false, checks: { kafka: "ok", cassandra: "ok", redis: "ok", persister: "failed" } });
+      expect(report).toMatchObject({
+        ok: false,
+        checks: { kafka: "ok", cassandra: "ok", redis: "ok", persister: "failed" },
+      });
       expect(report.failed.persister).toMatch(/^consumer stopped: /);
     } finally {
       await persister.stop();
@@ -142,6 +187,9 @@ const foreignAssigner: PartitionAssigner = () => ({
     return members.map((member) => ({ memberId: member.memberId, memberAssignment: nothing }));
   },
   protocol({ topics }) {
-    return { name: "ForeignAssigner", metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }) };
+    return {
+      name: "ForeignAssigner",
+      metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }),
+    };
   },
 });

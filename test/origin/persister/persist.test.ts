@@ -19,16 +19,25 @@ function fakeStores(answer: { messages?: Result<void>; members?: Result<void>; l
   const written = { messages: [] as Message[], snapshots: [] as MembersSnapshot[], letters: [] as LogRecord[] };
   const deps = {
     messages: {
-      upsert: async (messages: readonly Message[]) => (written.messages.push(...messages), answer.messages ?? ok(undefined)),
+      upsert: async (messages: readonly Message[]) => (
+        written.messages.push(...messages),
+        answer.messages ?? ok(undefined)
+      ),
       page: async () => ok({ messages: [], hasMore: false }),
       check: async () => ok(undefined),
     },
     members: {
-      save: async (snapshots: readonly MembersSnapshot[]) => (written.snapshots.push(...snapshots), answer.members ?? ok(undefined)),
+      save: async (snapshots: readonly MembersSnapshot[]) => (
+        written.snapshots.push(...snapshots),
+        answer.members ?? ok(undefined)
+      ),
       get: async () => ok(null),
     },
     messageLog: {
-      append: async (records: readonly LogRecord[]) => (written.letters.push(...records), answer.letters ?? ok(undefined)),
+      append: async (records: readonly LogRecord[]) => (
+        written.letters.push(...records),
+        answer.letters ?? ok(undefined)
+      ),
       check: async () => ok(undefined),
       close: async () => undefined,
     },
@@ -36,7 +45,13 @@ function fakeStores(answer: { messages?: Result<void>; members?: Result<void>; l
   return { deps, written };
 }
 
-const letter = deadLetterRecord({ reason: "record value is not JSON", service: "persister", payload: "{", source: { topic: "t", partition: 0, offset: "3" }, at: 0 });
+const letter = deadLetterRecord({
+  reason: "record value is not JSON",
+  service: "persister",
+  payload: "{",
+  source: { topic: "t", partition: 0, offset: "3" },
+  at: 0,
+});
 
 describe("persist", () => {
   it("writes the batch's messages, members snapshots and dead letters, then answers ok", async () => {
@@ -54,7 +69,12 @@ describe("persist", () => {
   it.each(["messages", "members", "letters"] as const)("answers the failure when the %s write fails", async (which) => {
     const down = fail("unavailable", `${which} down`);
     const { deps } = fakeStores({ [which]: down });
-    const answer = await persist(deps)(consumedBatch<ConversationRecord>([...messageEvents("c", 1, 1), membersEvent("c", 1, ["a"])], [{ offset: "3", letter }]));
+    const answer = await persist(deps)(
+      consumedBatch<ConversationRecord>(
+        [...messageEvents("c", 1, 1), membersEvent("c", 1, ["a"])],
+        [{ offset: "3", letter }],
+      ),
+    );
     expect(answer).toEqual(down);
   });
 });

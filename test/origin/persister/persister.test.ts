@@ -68,8 +68,10 @@ async function ingestRound(round: number): Promise<void> {
 
 async function readHistory(conversationId: string): Promise<Message[]> {
   const all: Message[] = [];
-  for (let after = 0, hasMore = true; hasMore; ) {
-    const page = await (await signedFetch(origin.url, "GET", `/v1/history/${conversationId}?after=${after}&limit=100`)).json();
+  for (let after = 0, hasMore = true; hasMore;) {
+    const page = await (
+      await signedFetch(origin.url, "GET", `/v1/history/${conversationId}?after=${after}&limit=100`)
+    ).json();
     all.push(...page.messages);
     hasMore = page.hasMore;
     after = all.at(-1)?.seq ?? after;
@@ -85,64 +87,93 @@ async function forgetCommittedOffsets(): Promise<void> {
   const groupId = config.kafka.groups.persister;
   await withKafkaAdmin(config, async (admin) => {
     // The killed member holds its partitions until its session (6 s here) expires.
-    await waitFor("the killed member to leave", async () => (await admin.describeGroups([groupId])).groups[0]?.state === "Empty", 20_000, 250);
+    await waitFor(
+      "the killed member to leave",
+      async () => (await admin.describeGroups([groupId])).groups[0]?.state === "Empty",
+      20_000,
+      250,
+    );
     await admin.resetOffsets({ groupId, topic: config.kafka.topics.messages, earliest: true });
   });
 }
 
 describe("persister crash and restart", () => {
-  it("a persister killed mid-stream and restarted stores every message exactly once, in order", { timeout: 120_000 }, async () => {
-    const rounds = PER_CONVERSATION / PER_ROUND;
-    const first = spawnOrigin(env, "persister");
-    children.push(first);
-    await first.started;
-    for (let round = 0; round < 3; round++) await ingestRound(round);
-    // Kill as soon as the first writes land: the persister is then in the middle of the stream.
-    const atKill = await waitFor("the first persister writing", async () => (await totalStored()) || undefined, 30_000, 20);
-    first.child.kill("SIGKILL");
-    await first.exited;
-    expect(atKill).toBeGreaterThan(0);
-    expect(atKill).toBeLessThan(CONVERSATIONS.length * PER_CONVERSATION);
-    await forgetCommittedOffsets();
+  it(
+    "a persister killed mid-stream and restarted stores every message exactly once, in order",
+    { timeout: 120_000 },
+    async () => {
+      const rounds = PER_CONVERSATION / PER_ROUND;
+      const first = spawnOrigin(env, "persister");
+      children.push(first);
+      await first.started;
+      for (let round = 0; round < 3; round++) await ingestRound(round);
+      // Kill as soon as the first writes land: the persister is then in the middle of the stream.
+      const atKill = await waitFor(
+        "the first persister writing",
+        async () => (await totalStored()) || undefined,
+        30_000,
+        20,
+      );
+      first.child.kill("SIGKILL");
+      await first.exited;
+      expect(atKill).toBeGreaterThan(0);
+      expect(atKill).toBeLessThan(CONVERSATIONS.length * PER_CONVERSATION);
+      await forgetCommittedOffsets();
 
-    for (let round = 3; round < 7; round++) await ingestRound(round);
-    const second = spawnOrigin(env, "persister");
-    children.push(second);
-    await second.started;
-    for (let round = 7; round < rounds; round++) await ingestRound(round);
+      for (let round = 3; round < 7; round++) await ingestRound(round);
+      const second = spawnOrigin(env, "persister");
+      children.push(second);
+      await second.started;
+      for (let round = 7; round < rounds; round++) await ingestRound(round);
 
-    const expected = CONVERSATIONS.length * PER_CONVERSATION;
-    await waitFor(`${expected} stored rows`, async () => (await totalStored()) === expected, 60_000, 250);
-    for (const conversationId of CONVERSATIONS) {
-      const history = await readHistory(conversationId);
-      expect(history.map((m) => m.seq)).toEqual(Array.from({ length: PER_CONVERSATION }, (_, i) => i + 1));
-      expect(history.every((m) => m.body === bodyOf(conversationId, m.seq) && m.clientMsgId === `c-${m.seq}`)).toBe(true);
-    }
-    second.child.kill("SIGTERM");
-    expect(await second.exited).toBe(0);
-  });
+      const expected = CONVERSATIONS.length * PER_CONVERSATION;
+      await waitFor(`${expected} stored rows`, async () => (await totalStored()) === expected, 60_000, 250);
+      for (const conversationId of CONVERSATIONS) {
+        const history = await readHistory(conversationId);
+        expect(history.map((m) => m.seq)).toEqual(Array.from({ length: PER_CONVERSATION }, (_, i) => i + 1));
+        expect(history.every((m) => m.body === bodyOf(conversationId, m.seq) && m.clientMsgId === `c-${m.seq}`)).toBe(
+          true,
+        );
+      }
+      second.child.kill("SIGTERM");
+      expect(await second.exited).toBe(0);
+    },
+  );
 
-  it("while Cassandra is unreachable the persister retries without committing; the records are stored once it is back", { timeout: 60_000 }, async () => {
-    const conversationId = "outage-conv";
-    const unreachable = configOf({ ...env, CASSANDRA_CONTACT_POINTS: `127.0.0.1:${await closedPort()}` });
-    const unreachableBackends = openBackends(unreachable, log);
-    const blocked = await startProcess(unreachable, "persister", unreachableBackends);
-    await groupStable(config, config.kafka.groups.persister);
-    expect((await ingest(origin.url, messageEvents(conversationId, 1, 40))).status).toBe(200);
-    const position = async () => withKafkaAdmin(config, (admin) => admin.fetchOffsets({ groupId: config.kafka.groups.persister, topics: [config.kafka.topics.messages] }));
-    const before = await position();
-    const retries = async () => (await batchRetries.get()).values.find((v) => v.labels.service === "persister")?.value ?? 0;
-    await waitFor("the persister to fail and retry", async () => (await retries()) >= 2, 15_000);
-    expect(await position()).toEqual(before);
-    expect(await countMessages(backends, config, conversationId, 40)).toBe(0);
-    await blocked.stop();
-    await unreachableBackends.close();
+  it(
+    "while Cassandra is unreachable the persister retries without committing; the records are stored once it is back",
+    { timeout: 60_000 },
+    async () => {
+      const conversationId = "outage-conv";
+      const unreachable = configOf({ ...env, CASSANDRA_CONTACT_POINTS: `127.0.0.1:${await closedPort()}` });
+      const unreachableBackends = openBackends(unreachable, log);
+      const blocked = await startProcess(unreachable, "persister", unreachableBackends);
+      await groupStable(config, config.kafka.groups.persister);
+      expect((await ingest(origin.url, messageEvents(conversationId, 1, 40))).status).toBe(200);
+      const position = async () =>
+        withKafkaAdmin(config, (admin) =>
+          admin.fetchOffsets({ groupId: config.kafka.groups.persister, topics: [config.kafka.topics.messages] }),
+        );
+      const before = await position();
+      const retries = async () =>
+        (await batchRetries.get()).values.find((v) => v.labels.service === "persister")?.value ?? 0;
+      await waitFor("the persister to fail and retry", async () => (await retries()) >= 2, 15_000);
+      expect(await position()).toEqual(before);
+      expect(await countMessages(backends, config, conversationId, 40)).toBe(0);
+      await blocked.stop();
+      await unreachableBackends.close();
 
-    const healthy = await startProcess(config, "persister", backends);
-    try {
-      await waitFor("the held-back records stored", async () => (await countMessages(backends, config, conversationId, 40)) === 40, 30_000, 200);
-    } finally {
-      await healthy.stop();
-    }
-  });
+      const healthy = await startProcess(config, "persister", backends);
+      try {
+        await waitFor(
+          "the held-back records stored",
+          async () => (await countMessages(backends, config, conversationId, 40)) === 40,
+          30_000,
+          200,
+        );
+      } finally {
+        await healthy.stop();
+      }
+    },
+  );
 });

@@ -9,7 +9,17 @@ import type { OriginConfig } from "../../../origin/config.js";
 import type { RunningServices } from "../../../origin/main.js";
 import { RedisPresenceStore } from "../../../origin/presence/presence-store-redis.js";
 import type { Presence } from "../../../protocol/message.js";
-import { cleanupRun, configOf, ingest, log, requireServices, signedFetch, startProcess, testEnv, waitFor } from "../support.js";
+import {
+  cleanupRun,
+  configOf,
+  ingest,
+  log,
+  requireServices,
+  signedFetch,
+  startProcess,
+  testEnv,
+  waitFor,
+} from "../support.js";
 
 let config: OriginConfig;
 let backends: Backends;
@@ -40,14 +50,21 @@ async function presenceOf(...users: string[]): Promise<Record<string, Presence>>
 
 /** The user's presence once it no longer says online (polled every 50 ms). */
 function expiry(userId: string): Promise<Presence> {
-  return waitFor(`${userId}'s presence to expire`, async () => {
-    const p = (await presenceOf(userId))[userId]!;
-    return p.online ? undefined : p;
-  }, 5_000, 50);
+  return waitFor(
+    `${userId}'s presence to expire`,
+    async () => {
+      const p = (await presenceOf(userId))[userId]!;
+      return p.online ? undefined : p;
+    },
+    5_000,
+    50,
+  );
 }
 
 async function send(userId: string, online: boolean, at: number, leaseMs?: number): Promise<void> {
-  const res = await ingest(origin.url, [{ kind: "presence", userId, online, at, ...(leaseMs === undefined ? {} : { leaseMs }) }]);
+  const res = await ingest(origin.url, [
+    { kind: "presence", userId, online, at, ...(leaseMs === undefined ? {} : { leaseMs }) },
+  ]);
   expect(res.status).toBe(200);
   expect(await res.json()).toEqual({ accepted: 1, rejected: 0 });
 }
@@ -56,19 +73,22 @@ describe("presence", () => {
   it.each([
     { expiry: "the TTL (2 s) without a lease", userId: "ttl-user", leaseMs: undefined, lastsMs: 2_000 },
     { expiry: "leaseMs (1.5 s), not the TTL", userId: "lease-user", leaseMs: 1_500, lastsMs: 1_500 },
-  ])("an online user appears at once and expires after $expiry; lastSeen stays", async ({ userId, leaseMs, lastsMs }) => {
-    const at = Date.now();
-    await send(userId, true, at, leaseMs);
-    expect(await presenceOf(userId)).toEqual({ [userId]: { online: true, lastSeen: at } });
-    const pttl = await redis.pttl(`presence:${userId}`);
-    expect(pttl).toBeGreaterThan(lastsMs - 1_000);
-    expect(pttl).toBeLessThanOrEqual(lastsMs);
+  ])(
+    "an online user appears at once and expires after $expiry; lastSeen stays",
+    async ({ userId, leaseMs, lastsMs }) => {
+      const at = Date.now();
+      await send(userId, true, at, leaseMs);
+      expect(await presenceOf(userId)).toEqual({ [userId]: { online: true, lastSeen: at } });
+      const pttl = await redis.pttl(`presence:${userId}`);
+      expect(pttl).toBeGreaterThan(lastsMs - 1_000);
+      expect(pttl).toBeLessThanOrEqual(lastsMs);
 
-    const expired = await expiry(userId);
-    expect(Date.now() - at).toBeGreaterThanOrEqual(lastsMs - 50);
-    expect(expired).toEqual({ online: false, lastSeen: at });
-    expect(await redis.get(`lastseen:${userId}`)).toBe(String(at));
-  });
+      const expired = await expiry(userId);
+      expect(Date.now() - at).toBeGreaterThanOrEqual(lastsMs - 50);
+      expect(expired).toEqual({ online: false, lastSeen: at });
+      expect(await redis.get(`lastseen:${userId}`)).toBe(String(at));
+    },
+  );
 
   it("a renewed lease runs from the renewal, and may be longer than the TTL", async () => {
     const at = Date.now();
@@ -106,7 +126,10 @@ describe("presence", () => {
   it("answers for several users at once, including never-seen ones", async () => {
     const at = Date.now();
     await send("many-a", true, at);
-    expect(await presenceOf("many-a", "never-seen")).toEqual({ "many-a": { online: true, lastSeen: at }, "never-seen": { online: false, lastSeen: null } });
+    expect(await presenceOf("many-a", "never-seen")).toEqual({
+      "many-a": { online: true, lastSeen: at },
+      "never-seen": { online: false, lastSeen: null },
+    });
   });
 
   it("tells the push service which of 2,500 users are online (in rounds of single-key commands): leased ones, not ended or expired ones", async () => {
@@ -114,7 +137,8 @@ describe("presence", () => {
     const at = Date.now();
     const users = Array.from({ length: 2_500 }, (_, i) => `crowd-${i}`);
     const online = users.filter((_, i) => i % 250 === 7);
-    for (const userId of online) expect((await store.apply({ userId, online: true, at, leaseMs: 60_000 })).ok).toBe(true);
+    for (const userId of online)
+      expect((await store.apply({ userId, online: true, at, leaseMs: 60_000 })).ok).toBe(true);
     expect((await store.apply({ userId: "crowd-8", online: true, at, leaseMs: 60_000 })).ok).toBe(true);
     expect((await store.apply({ userId: "crowd-8", online: false, at: at + 1 })).ok).toBe(true);
     const answer = await store.online(users);

@@ -10,7 +10,15 @@ interface Position {
 }
 
 const WINDOW_MS = 1_000;
-const message = (conversationId: string, seq: number): MessageEvent => ({ kind: "message", conversationId, seq, senderId: "bob", clientMsgId: `m${seq}`, body: `b${seq}`, sentAt: seq });
+const message = (conversationId: string, seq: number): MessageEvent => ({
+  kind: "message",
+  conversationId,
+  seq,
+  senderId: "bob",
+  clientMsgId: `m${seq}`,
+  body: `b${seq}`,
+  sentAt: seq,
+});
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -28,7 +36,10 @@ describe("Coalescer", () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(flushed.map((n) => [n.conversationId, n.count, n.latest.seq, n.holds.length])).toEqual([["c", 3, 3, 3]]);
     await vi.advanceTimersByTimeAsync(WINDOW_MS);
-    expect(flushed.map((n) => [n.conversationId, n.count])).toEqual([["c", 3], ["other", 1]]);
+    expect(flushed.map((n) => [n.conversationId, n.count])).toEqual([
+      ["c", 3],
+      ["other", 1],
+    ]);
   });
 
   it("opens a new window for events after the previous one closed", async () => {
@@ -38,7 +49,10 @@ describe("Coalescer", () => {
     await vi.advanceTimersByTimeAsync(WINDOW_MS);
     c.add("u", message("c", 2), { partition: 0, offset: "2" });
     await vi.advanceTimersByTimeAsync(WINDOW_MS);
-    expect(flushed.map((n) => [n.count, n.latest.seq])).toEqual([[1, 1], [1, 2]]);
+    expect(flushed.map((n) => [n.count, n.latest.seq])).toEqual([
+      [1, 1],
+      [1, 2],
+    ]);
   });
 
   it("retries a window whose handling failed, after a backoff", async () => {

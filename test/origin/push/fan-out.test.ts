@@ -15,7 +15,11 @@ import { consumedBatch } from "../message-log/consumed-batch.js";
 import { membersEvent, pushEvents } from "../support.js";
 
 /** Push's handler on fakes: `online` users have presence, the store knows `stored`, flushed windows are collected. */
-function handlerWith(online: string[], presence: Result<Set<string>> = ok(new Set(online)), stored: MembersSnapshot | null = null) {
+function handlerWith(
+  online: string[],
+  presence: Result<Set<string>> = ok(new Set(online)),
+  stored: MembersSnapshot | null = null,
+) {
   const flushed: Notification<Release>[] = [];
   const coalescer = new Coalescer<Release>(60_000, async (n) => {
     flushed.push(n);

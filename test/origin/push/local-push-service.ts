@@ -78,7 +78,8 @@ export class LocalPushService {
     const auth = randomBytes(16).toString("base64url");
     return {
       subscription: { endpoint: this.urlOf(path), keys: { p256dh: ecdh.getPublicKey().toString("base64url"), auth } },
-      decrypt: (body) => ece.decrypt(body, { version: "aes128gcm", privateKey: ecdh, authSecret: auth }).toString("utf8"),
+      decrypt: (body) =>
+        ece.decrypt(body, { version: "aes128gcm", privateKey: ecdh, authSecret: auth }).toString("utf8"),
     };
   }
 }

@@ -4,7 +4,10 @@ import type { MembersSnapshot } from "../../../origin/members/members-store.js";
 import { MembersCache } from "../../../origin/push/members-cache.js";
 
 const snapshot = (conversationId: string, members: number): MembersSnapshot => ({
-  conversationId, version: 1, members: Array.from({ length: members }, (_, i) => `u${i}`), at: 0,
+  conversationId,
+  version: 1,
+  members: Array.from({ length: members }, (_, i) => `u${i}`),
+  at: 0,
 });
 
 describe("MembersCache", () => {
@@ -35,7 +38,11 @@ describe("MembersCache", () => {
     cache.set(0, "a", snapshot("a", 4));
     cache.set(0, "a", snapshot("a", 4));
     cache.set(0, "b", snapshot("b", 4));
-    expect([cache.get("huge"), cache.get("a")?.members.length, cache.get("b")?.members.length]).toEqual([undefined, 4, 4]);
+    expect([cache.get("huge"), cache.get("a")?.members.length, cache.get("b")?.members.length]).toEqual([
+      undefined,
+      4,
+      4,
+    ]);
   });
 
   it("drops the conversations of partitions the consumer no longer owns", () => {
@@ -44,6 +51,10 @@ describe("MembersCache", () => {
     cache.set(1, "lost", snapshot("lost", 1));
     cache.set(2, "gone", null);
     cache.retain([0]);
-    expect([cache.get("kept"), cache.get("lost"), cache.get("gone")]).toEqual([snapshot("kept", 1), undefined, undefined]);
+    expect([cache.get("kept"), cache.get("lost"), cache.get("gone")]).toEqual([
+      snapshot("kept", 1),
+      undefined,
+      undefined,
+    ]);
   });
 });

@@ -32,7 +32,11 @@ export async function startPushRun(env: Record<string, string>, answerDelayMs = 
   await groupStable(config, config.kafka.groups.push);
   const stores = openStores(config, backends, log);
   return {
-    config, backends, origin, push, pushService,
+    config,
+    backends,
+    origin,
+    push,
+    pushService,
     store: stores.subscriptions,
     async stop() {
       await origin.stop();

@@ -14,8 +14,23 @@ import { pushUnknownMembers } from "../../../origin/shared/metrics.js";
 import { previewOf, type OriginEvent } from "../../../protocol/events.js";
 import { LocalPushService, type TestSubscription } from "./local-push-service.js";
 import {
-  cleanupRun, configOf, failedPushes, groupStable, ingest, log, membersEvent, prepareRun, pushEvents, readTopic, requireServices, signedFetch, startProcess, testEnv,
-  waitFor, withKafkaAdmin, type PushEventsOptions,
+  cleanupRun,
+  configOf,
+  failedPushes,
+  groupStable,
+  ingest,
+  log,
+  membersEvent,
+  prepareRun,
+  pushEvents,
+  readTopic,
+  requireServices,
+  signedFetch,
+  startProcess,
+  testEnv,
+  waitFor,
+  withKafkaAdmin,
+  type PushEventsOptions,
 } from "../support.js";
 
 const COALESCE_MS = 1_000;
@@ -49,7 +64,12 @@ afterAll(async () => {
 
 async function subscribe(userId: string, path: string, status = 201, location?: string): Promise<TestSubscription> {
   const sub = pushService.subscribe(path, status, location);
-  const res = await signedFetch(origin.url, "POST", "/v1/push/subscriptions", JSON.stringify({ userId, subscription: sub.subscription }));
+  const res = await signedFetch(
+    origin.url,
+    "POST",
+    "/v1/push/subscriptions",
+    JSON.stringify({ userId, subscription: sub.subscription }),
+  );
   expect(res.status).toBe(201);
   return sub;
 }
@@ -60,15 +80,24 @@ async function ingestOk(events: OriginEvent[]): Promise<void> {
 }
 
 /** A message of bob's (unless told) in `conversationId`, whose other members are `recipients`. */
-const messageTo = (conversationId: string, recipients: string[], options: PushEventsOptions = {}) => ingestOk(pushEvents(conversationId, recipients, options));
+const messageTo = (conversationId: string, recipients: string[], options: PushEventsOptions = {}) =>
+  ingestOk(pushEvents(conversationId, recipients, options));
 
 /** A message alone, after its conversation's members were sent. */
-const message = (conversationId: string, seq: number, senderId = "bob") => pushEvents(conversationId, [], { seq, senderId })[1];
+const message = (conversationId: string, seq: number, senderId = "bob") =>
+  pushEvents(conversationId, [], { seq, senderId })[1];
 
-const lease = (userId: string): OriginEvent => ({ kind: "presence", userId, online: true, at: Date.now(), leaseMs: 60_000 });
+const lease = (userId: string): OriginEvent => ({
+  kind: "presence",
+  userId,
+  online: true,
+  at: Date.now(),
+  leaseMs: 60_000,
+});
 
 /** The payloads `sub` received at `path`. */
-const payloadsAt = (path: string, sub: TestSubscription) => pushService.requestsTo(path).map((r) => JSON.parse(sub.decrypt(r.body)) as PushPayload);
+const payloadsAt = (path: string, sub: TestSubscription) =>
+  pushService.requestsTo(path).map((r) => JSON.parse(sub.decrypt(r.body)) as PushPayload);
 
 /** Lets a coalescing window that might have opened close, and its sends land: what "nothing was sent" waits for. */
 const windowPassed = () => new Promise((r) => setTimeout(r, COALESCE_MS + 1_000));
@@ -78,9 +107,24 @@ function verifyVapid(authorization: string, endpoint: string): void {
   const [, token, key] = /^vapid t=([\w-]+\.[\w-]+\.[\w-]+), k=([\w-]+)$/.exec(authorization) ?? [];
   expect(key).toBe(config.push.vapid.publicKey);
   const point = Buffer.from(key!, "base64url");
-  const publicKey = createPublicKey({ format: "jwk", key: { kty: "EC", crv: "P-256", x: point.subarray(1, 33).toString("base64url"), y: point.subarray(33).toString("base64url") } });
+  const publicKey = createPublicKey({
+    format: "jwk",
+    key: {
+      kty: "EC",
+      crv: "P-256",
+      x: point.subarray(1, 33).toString("base64url"),
+      y: point.subarray(33).toString("base64url"),
+    },
+  });
   const [header, payload, signature] = token!.split(".") as [string, string, string];
-  expect(verify("sha256", Buffer.from(`${header}.${payload}`), { key: publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(signature, "base64url"))).toBe(true);
+  expect(
+    verify(
+      "sha256",
+      Buffer.from(`${header}.${payload}`),
+      { key: publicKey, dsaEncoding: "ieee-p1363" },
+      Buffer.from(signature, "base64url"),
+    ),
+  ).toBe(true);
   const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
   expect(claims).toMatchObject({ aud: new URL(endpoint).origin, sub: config.push.vapid.subject });
 }
@@ -91,13 +135,22 @@ describe("web push", () => {
     await subscribe("bob", "/bob-phone");
     await messageTo("conv-1", ["alice"], { seq: 7, body: "Hi Alice, lunch at noon?" });
 
-    const [request] = await waitFor("the push request", async () => pushService.requestsTo("/alice-phone").length === 1 && pushService.requestsTo("/alice-phone"));
+    const [request] = await waitFor(
+      "the push request",
+      async () => pushService.requestsTo("/alice-phone").length === 1 && pushService.requestsTo("/alice-phone"),
+    );
     expect(request!.headers["content-encoding"]).toBe("aes128gcm");
     expect(request!.headers.ttl).toBe(String(config.push.ttlSeconds));
     expect(request!.headers.topic).toMatch(/^[\w-]{1,32}$/);
     verifyVapid(String(request!.headers.authorization), phone.subscription.endpoint);
     const payload = JSON.parse(phone.decrypt(request!.body)) as PushPayload;
-    expect(payload).toEqual({ conversationId: "conv-1", senderId: "bob", preview: "Hi Alice, lunch at noon?", count: 1, seq: 7 });
+    expect(payload).toEqual({
+      conversationId: "conv-1",
+      senderId: "bob",
+      preview: "Hi Alice, lunch at noon?",
+      count: 1,
+      seq: 7,
+    });
     await windowPassed();
     expect(pushService.requestsTo("/bob-phone")).toEqual([]);
   });
@@ -113,15 +166,25 @@ describe("web push", () => {
   });
 
   it("notifies the members without presence only: not the sender, not a member holding a lease, not a non-member", async () => {
-    const subs = Object.fromEntries(await Promise.all(["sam", "olive", "oscar", "ella", "nora"].map(async (u) => [u, await subscribe(u, `/${u}`)] as const)));
+    const subs = Object.fromEntries(
+      await Promise.all(
+        ["sam", "olive", "oscar", "ella", "nora"].map(async (u) => [u, await subscribe(u, `/${u}`)] as const),
+      ),
+    );
     const at = Date.now();
     // olive holds a lease; ella held one and ended it (her last device went).
     await ingestOk([lease("olive"), lease("ella"), { kind: "presence", userId: "ella", online: false, at: at + 1 }]);
     await ingestOk([membersEvent("conv-p", 1, ["sam", "olive", "oscar", "ella"]), message("conv-p", 1, "sam")]);
 
-    await waitFor("oscar's and ella's notifications", async () => pushService.requestsTo("/oscar").length === 1 && pushService.requestsTo("/ella").length === 1);
+    await waitFor(
+      "oscar's and ella's notifications",
+      async () => pushService.requestsTo("/oscar").length === 1 && pushService.requestsTo("/ella").length === 1,
+    );
     await windowPassed();
-    for (const user of ["oscar", "ella"]) expect(payloadsAt(`/${user}`, subs[user]!)).toEqual([{ conversationId: "conv-p", senderId: "sam", preview: "message 1", count: 1, seq: 1 }]);
+    for (const user of ["oscar", "ella"])
+      expect(payloadsAt(`/${user}`, subs[user]!)).toEqual([
+        { conversationId: "conv-p", senderId: "sam", preview: "message 1", count: 1, seq: 1 },
+      ]);
     for (const user of ["sam", "olive", "nora"]) expect(pushService.requestsTo(`/${user}`), user).toEqual([]);
   });
 
@@ -129,7 +192,13 @@ describe("web push", () => {
     const laptop = await subscribe("carol", "/carol-laptop");
     const [burstMembers] = pushEvents("conv-burst", ["carol"]);
     const [quietMembers] = pushEvents("conv-quiet", ["carol"]);
-    await ingestOk([burstMembers, quietMembers, message("conv-burst", 1), message("conv-burst", 2), message("conv-quiet", 1)]);
+    await ingestOk([
+      burstMembers,
+      quietMembers,
+      message("conv-burst", 1),
+      message("conv-burst", 2),
+      message("conv-quiet", 1),
+    ]);
     await new Promise((r) => setTimeout(r, 200));
     await ingestOk([message("conv-burst", 3), message("conv-burst", 4), message("conv-burst", 5)]);
 
@@ -137,19 +206,42 @@ describe("web push", () => {
     await windowPassed();
     const payloads = payloadsAt("/carol-laptop", laptop);
     expect(payloads).toHaveLength(2);
-    expect(payloads).toContainEqual({ conversationId: "conv-burst", senderId: "bob", preview: "message 5", count: 5, seq: 5 });
-    expect(payloads).toContainEqual({ conversationId: "conv-quiet", senderId: "bob", preview: "message 1", count: 1, seq: 1 });
+    expect(payloads).toContainEqual({
+      conversationId: "conv-burst",
+      senderId: "bob",
+      preview: "message 5",
+      count: 5,
+      seq: 5,
+    });
+    expect(payloads).toContainEqual({
+      conversationId: "conv-quiet",
+      senderId: "bob",
+      preview: "message 1",
+      count: 1,
+      seq: 1,
+    });
   });
 
   it("follows the members snapshots in the stream: a member removed gets nothing more, one added does, an older snapshot changes nothing", async () => {
-    const subs = Object.fromEntries(await Promise.all(["mia", "rob", "ned"].map(async (u) => [u, await subscribe(u, `/${u}`)] as const)));
+    const subs = Object.fromEntries(
+      await Promise.all(["mia", "rob", "ned"].map(async (u) => [u, await subscribe(u, `/${u}`)] as const)),
+    );
     await ingestOk([membersEvent("conv-m", 1, ["bob", "mia", "rob"]), message("conv-m", 1)]);
-    await waitFor("mia's and rob's first notifications", async () => pushService.requestsTo("/mia").length === 1 && pushService.requestsTo("/rob").length === 1);
+    await waitFor(
+      "mia's and rob's first notifications",
+      async () => pushService.requestsTo("/mia").length === 1 && pushService.requestsTo("/rob").length === 1,
+    );
     await ingestOk([membersEvent("conv-m", 2, ["bob", "mia", "ned"]), message("conv-m", 2)]);
-    await waitFor("mia's second and ned's first", async () => pushService.requestsTo("/mia").length === 2 && pushService.requestsTo("/ned").length === 1);
+    await waitFor(
+      "mia's second and ned's first",
+      async () => pushService.requestsTo("/mia").length === 2 && pushService.requestsTo("/ned").length === 1,
+    );
     // A replayed older snapshot (version 1) does not bring rob back nor drop ned.
     await ingestOk([membersEvent("conv-m", 1, ["bob", "mia", "rob"]), message("conv-m", 3)]);
-    await waitFor("mia's third and ned's second", async () => pushService.requestsTo("/mia").length === 3 && pushService.requestsTo("/ned").length === 2);
+    await waitFor(
+      "mia's third and ned's second",
+      async () => pushService.requestsTo("/mia").length === 3 && pushService.requestsTo("/ned").length === 2,
+    );
     await windowPassed();
     expect(payloadsAt("/rob", subs.rob!).map((p) => p.seq)).toEqual([1]);
     expect(payloadsAt("/ned", subs.ned!).map((p) => p.seq)).toEqual([2, 3]);
@@ -160,7 +252,10 @@ describe("web push", () => {
     await subscribe("una", "/una");
     const before = (await pushUnknownMembers.get()).values[0]?.value ?? 0;
     await ingestOk([message("conv-unknown", 1)]);
-    await waitFor("the message counted", async () => ((await pushUnknownMembers.get()).values[0]?.value ?? 0) === before + 1);
+    await waitFor(
+      "the message counted",
+      async () => ((await pushUnknownMembers.get()).values[0]?.value ?? 0) === before + 1,
+    );
     await windowPassed();
     expect(pushService.requestsTo("/una")).toEqual([]);
     const metrics = await (await fetch(`${origin.opsUrl}/metrics`)).text();
@@ -169,10 +264,18 @@ describe("web push", () => {
 
   it("asks the store for a snapshot it has not read in the stream", async () => {
     const sub = await subscribe("stella", "/stella");
-    expect((await stores.members.save([{ conversationId: "conv-stored", version: 4, members: ["bob", "stella"], at: Date.now() }])).ok).toBe(true);
+    expect(
+      (
+        await stores.members.save([
+          { conversationId: "conv-stored", version: 4, members: ["bob", "stella"], at: Date.now() },
+        ])
+      ).ok,
+    ).toBe(true);
     await ingestOk([message("conv-stored", 1)]);
     await waitFor("stella's notification", async () => pushService.requestsTo("/stella").length === 1);
-    expect(payloadsAt("/stella", sub)).toEqual([{ conversationId: "conv-stored", senderId: "bob", preview: "message 1", count: 1, seq: 1 }]);
+    expect(payloadsAt("/stella", sub)).toEqual([
+      { conversationId: "conv-stored", senderId: "bob", preview: "message 1", count: 1, seq: 1 },
+    ]);
   });
 
   it("after a restart with its offsets past the members event, takes the snapshot from Cassandra", async () => {
@@ -180,8 +283,12 @@ describe("web push", () => {
     await messageTo("conv-restart", ["rita"]);
     await waitFor("rita's first notification", async () => pushService.requestsTo("/rita").length === 1);
     await push.stop();
-    const [snapshotRecord] = (await readTopic(config, config.kafka.topics.messages, (rs) => rs.some((r) => r.key === "conv-restart"))).filter((r) => r.key === "conv-restart");
-    const committed = await withKafkaAdmin(config, (admin) => admin.fetchOffsets({ groupId: config.kafka.groups.push, topics: [config.kafka.topics.messages] }));
+    const [snapshotRecord] = (
+      await readTopic(config, config.kafka.topics.messages, (rs) => rs.some((r) => r.key === "conv-restart"))
+    ).filter((r) => r.key === "conv-restart");
+    const committed = await withKafkaAdmin(config, (admin) =>
+      admin.fetchOffsets({ groupId: config.kafka.groups.push, topics: [config.kafka.topics.messages] }),
+    );
     const offset = committed[0]!.partitions.find((p) => p.partition === snapshotRecord!.partition)!.offset;
     expect(BigInt(offset)).toBeGreaterThan(BigInt(snapshotRecord!.offset));
 
@@ -196,14 +303,20 @@ describe("web push", () => {
     await subscribe("lena", "/lena");
     await messageTo("conv-late", ["lena"]);
     await waitFor("the first group's notification", async () => pushService.requestsTo("/lena").length === 1);
-    const late = { ...config, kafka: { ...config.kafka, groups: { ...config.kafka.groups, push: `${config.kafka.groups.push}-late` } } };
+    const late = {
+      ...config,
+      kafka: { ...config.kafka, groups: { ...config.kafka.groups, push: `${config.kafka.groups.push}-late` } },
+    };
     const second = await startProcess(late, "push", backends);
     try {
       await groupStable(late, late.kafka.groups.push);
       await windowPassed();
       expect(pushService.requestsTo("/lena")).toHaveLength(1);
       await ingestOk([message("conv-late", 2)]);
-      await waitFor("both groups' notifications of the new message", async () => pushService.requestsTo("/lena").length === 3);
+      await waitFor(
+        "both groups' notifications of the new message",
+        async () => pushService.requestsTo("/lena").length === 3,
+      );
     } finally {
       await second.stop();
     }
@@ -244,7 +357,12 @@ describe("web push", () => {
   });
 
   it("refuses an invalid or unsigned subscription", async () => {
-    const bad = await signedFetch(origin.url, "POST", "/v1/push/subscriptions", JSON.stringify({ userId: "erin", subscription: { endpoint: "not a url", keys: {} } }));
+    const bad = await signedFetch(
+      origin.url,
+      "POST",
+      "/v1/push/subscriptions",
+      JSON.stringify({ userId: "erin", subscription: { endpoint: "not a url", keys: {} } }),
+    );
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.code).toBe("bad_request");
     const unsigned = await fetch(`${origin.url}/v1/push/subscriptions`, { method: "POST", body: "{}" });

@@ -14,7 +14,14 @@ let run: PushRun;
 
 beforeAll(async () => {
   // Answers wait a little, so that sends overlap and the push service sees how many arrive at once.
-  run = await startPushRun(testEnv("push_subs", { PUSH_COALESCE_MS: "50", PUSH_SEND_CONCURRENCY: String(SEND_CONCURRENCY), PUSH_ALLOW_INSECURE_ENDPOINTS: "1" }), 100);
+  run = await startPushRun(
+    testEnv("push_subs", {
+      PUSH_COALESCE_MS: "50",
+      PUSH_SEND_CONCURRENCY: String(SEND_CONCURRENCY),
+      PUSH_ALLOW_INSECURE_ENDPOINTS: "1",
+    }),
+    100,
+  );
 });
 
 afterAll(async () => {
@@ -23,7 +30,12 @@ afterAll(async () => {
 
 async function subscribe(userId: string, path: string, status = 201): Promise<void> {
   const sub = run.pushService.subscribe(path, status);
-  const res = await signedFetch(run.origin.url, "POST", "/v1/push/subscriptions", JSON.stringify({ userId, subscription: sub.subscription }));
+  const res = await signedFetch(
+    run.origin.url,
+    "POST",
+    "/v1/push/subscriptions",
+    JSON.stringify({ userId, subscription: sub.subscription }),
+  );
   expect(res.status).toBe(201);
 }
 
@@ -47,7 +59,9 @@ describe("push subscriptions", () => {
     for (const path of paths("wendy", 4)) await subscribe("wendy", path);
     await messageTo("conv-v", "victor");
     await messageTo("conv-w", "wendy");
-    await waitFor("8 pushes", async () => [...paths("victor", 4), ...paths("wendy", 4)].every((p) => run.pushService.requestsTo(p).length === 1));
+    await waitFor("8 pushes", async () =>
+      [...paths("victor", 4), ...paths("wendy", 4)].every((p) => run.pushService.requestsTo(p).length === 1),
+    );
     expect(run.pushService.maxInFlight).toBe(SEND_CONCURRENCY);
   });
 
@@ -55,16 +69,29 @@ describe("push subscriptions", () => {
     const all = paths("ursula", 12);
     for (const path of all) await subscribe("ursula", path);
     expect(Object.keys(await stored("ursula")).sort()).toEqual(all.slice(2).sort());
-    const rows = await run.backends.cassandra.execute(`SELECT COUNT(*) AS n FROM ${run.config.cassandra.keyspace}.push_subscriptions WHERE user_id = ?`, ["ursula"], { prepare: true });
+    const rows = await run.backends.cassandra.execute(
+      `SELECT COUNT(*) AS n FROM ${run.config.cassandra.keyspace}.push_subscriptions WHERE user_id = ?`,
+      ["ursula"],
+      { prepare: true },
+    );
     expect(Number(rows.first().get("n"))).toBe(10);
 
     await messageTo("conv-u", "ursula");
-    await waitFor("a push to each of the newest 10", async () => all.slice(2).every((p) => run.pushService.requestsTo(p).length === 1));
+    await waitFor("a push to each of the newest 10", async () =>
+      all.slice(2).every((p) => run.pushService.requestsTo(p).length === 1),
+    );
     expect(all.slice(0, 2).map((p) => run.pushService.requestsTo(p))).toEqual([[], []]);
   });
 
   it("removes a subscription refused 3 times in a row (403), one answered 404 at once, and keeps one answered 429", async () => {
-    for (const [path, status] of [["/y-403", 403], ["/y-404", 404], ["/y-429", 429], ["/y-flaky", 400], ["/y-ok", 201]] as const) await subscribe("yvonne", path, status);
+    for (const [path, status] of [
+      ["/y-403", 403],
+      ["/y-404", 404],
+      ["/y-429", 429],
+      ["/y-flaky", 400],
+      ["/y-ok", 201],
+    ] as const)
+      await subscribe("yvonne", path, status);
     // "/y-flaky" is refused three times, but never three times in a row: it stays.
     const rounds = [
       { flaky: 400, after: { "/y-403": 1, "/y-429": 0, "/y-flaky": 1, "/y-ok": 0 } },
@@ -77,7 +104,10 @@ describe("push subscriptions", () => {
       await messageTo(`conv-y${i}`, "yvonne");
       await waitFor(`round ${i + 1} recorded`, async () => isDeepStrictEqual(await stored("yvonne"), round.after));
     }
-    await waitFor("the last round's pushes", async () => run.pushService.requestsTo("/y-ok").length === 4 && run.pushService.requestsTo("/y-429").length === 4);
+    await waitFor(
+      "the last round's pushes",
+      async () => run.pushService.requestsTo("/y-ok").length === 4 && run.pushService.requestsTo("/y-429").length === 4,
+    );
     expect(run.pushService.requestsTo("/y-404")).toHaveLength(1);
     expect(run.pushService.requestsTo("/y-403")).toHaveLength(3);
   });

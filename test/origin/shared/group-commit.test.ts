@@ -13,7 +13,11 @@ function manualWriter() {
   return { writes, write };
 }
 
-const settled = async (p: Promise<void>) => p.then(() => "ok", (e: Error) => e.message);
+const settled = async (p: Promise<void>) =>
+  p.then(
+    () => "ok",
+    (e: Error) => e.message,
+  );
 
 describe("GroupCommit", () => {
   it("writes what was submitted during a write as one next write, in submission order", async () => {
@@ -45,8 +49,20 @@ describe("GroupCommit", () => {
 
   it("keeps each write within maxWeight, unless one submission alone is heavier", async () => {
     const { writes, write } = manualWriter();
-    const commit = new GroupCommit({ write, weigh: (s: string) => s.length, maxWeight: 4, timeoutMs: 10_000, what: "test write" });
-    const all = [commit.submit(["x"]), commit.submit(["aa", "bb"]), commit.submit(["cc"]), commit.submit(["dddddd"]), commit.submit(["e"])];
+    const commit = new GroupCommit({
+      write,
+      weigh: (s: string) => s.length,
+      maxWeight: 4,
+      timeoutMs: 10_000,
+      what: "test write",
+    });
+    const all = [
+      commit.submit(["x"]),
+      commit.submit(["aa", "bb"]),
+      commit.submit(["cc"]),
+      commit.submit(["dddddd"]),
+      commit.submit(["e"]),
+    ];
     for (let i = 0; i < 4; i++) {
       writes[i]!.finish();
       await vi.advanceTimersByTimeAsync(0);
@@ -62,7 +78,10 @@ describe("GroupCommit", () => {
     const stuck = settled(commit.submit(["a"]));
     const queued = settled(commit.submit(["b"]));
     await vi.advanceTimersByTimeAsync(1_000);
-    expect([await stuck, await queued]).toEqual(["test write timed out after 1000 ms", "test write timed out after 1000 ms"]);
+    expect([await stuck, await queued]).toEqual([
+      "test write timed out after 1000 ms",
+      "test write timed out after 1000 ms",
+    ]);
     writes[0]!.finish();
     const later = settled(commit.submit(["c"]));
     await vi.advanceTimersByTimeAsync(0);

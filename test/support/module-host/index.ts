@@ -13,7 +13,9 @@ import type { ModuleKind, Modules } from "./kinds.js";
 
 /** A module driven from the test: every method (and getter, called without arguments) answers asynchronously. */
 export type Driven<T> = {
-  [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : () => Promise<T[K]>;
+  [K in keyof T]: T[K] extends (...args: infer A) => infer R
+    ? (...args: A) => Promise<Awaited<R>>
+    : () => Promise<T[K]>;
 };
 
 export interface HostObject {
@@ -34,11 +36,20 @@ export function useModuleHost(): { object(): Promise<HostObject> } {
   beforeAll(async () => {
     await build({
       entryPoints: [resolve(ROOT, "test/support/module-host/worker.ts")],
-      outfile: BUNDLE, bundle: true, format: "esm", platform: "browser", target: "es2022",
-      conditions: ["workerd", "worker", "browser"], external: ["cloudflare:*", "node:*"], logLevel: "warning",
+      outfile: BUNDLE,
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      target: "es2022",
+      conditions: ["workerd", "worker", "browser"],
+      external: ["cloudflare:*", "node:*"],
+      logLevel: "warning",
     });
     mf = new Miniflare({
-      modules: true, scriptPath: BUNDLE, compatibilityDate, compatibilityFlags,
+      modules: true,
+      scriptPath: BUNDLE,
+      compatibilityDate,
+      compatibilityFlags,
       durableObjects: { HOST: { className: "ModuleHost", useSQLite: true } },
     });
     await mf.ready;
@@ -54,7 +65,8 @@ export function useModuleHost(): { object(): Promise<HostObject> } {
         async open(kind, ...args) {
           const handle = await stub.build(kind, args);
           // Not a thenable: `await` must not take `then` for a method of the module.
-          const get = (_: object, name: string | symbol) => (name === "then" ? undefined : (...callArgs: unknown[]) => stub.call(handle, String(name), callArgs));
+          const get = (_: object, name: string | symbol) =>
+            name === "then" ? undefined : (...callArgs: unknown[]) => stub.call(handle, String(name), callArgs);
           return new Proxy({}, { get }) as never;
         },
       };

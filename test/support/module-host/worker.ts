@@ -13,7 +13,9 @@ import { Conversations } from "../../../durable-objects/user-session/conversatio
 import { USER_SESSION_SCHEMA } from "../../../durable-objects/user-session/schema.js";
 import type { ModuleKind, Modules } from "./kinds.js";
 
-type Builders = { [K in ModuleKind]: (storage: DurableObjectStorage, ...args: Modules[K]["args"]) => Modules[K]["instance"] };
+type Builders = {
+  [K in ModuleKind]: (storage: DurableObjectStorage, ...args: Modules[K]["args"]) => Modules[K]["instance"];
+};
 
 const BUILDERS: Builders = {
   conversationStore: (storage, log) => new ConversationStore(storage, log),

@@ -22,7 +22,14 @@ async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
@@ -44,7 +51,10 @@ export function useBrowser(): () => Browser | null {
 }
 
 /** One person: a context of its own (own localStorage), like a separate browser profile. */
-export async function personContext(browser: Browser, viewport = { width: 1100, height: 720 }): Promise<BrowserContext> {
+export async function personContext(
+  browser: Browser,
+  viewport = { width: 1100, height: 720 },
+): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport });
   context.setDefaultTimeout(15_000);
   return context;

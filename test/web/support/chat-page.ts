@@ -37,7 +37,10 @@ export class ChatPage {
   }
 
   conversation(title: string): Locator {
-    return this.page.getByTestId("conversations").getByRole("button").filter({ has: this.page.locator(".conv-title").getByText(title, { exact: true }) });
+    return this.page
+      .getByTestId("conversations")
+      .getByRole("button")
+      .filter({ has: this.page.locator(".conv-title").getByText(title, { exact: true }) });
   }
 
   async open(title: string): Promise<void> {
@@ -52,7 +55,10 @@ export class ChatPage {
 
   /** Every shown message with this exact text (own pending ones included). */
   messages(text: string): Locator {
-    return this.page.getByTestId("messages").locator("li.msg").filter({ has: this.page.locator(".body").getByText(text, { exact: true }) });
+    return this.page
+      .getByTestId("messages")
+      .locator("li.msg")
+      .filter({ has: this.page.locator(".body").getByText(text, { exact: true }) });
   }
 
   tick(text: string): Promise<string | null> {
@@ -61,7 +67,9 @@ export class ChatPage {
 
   /** Waits until a message's tick is at least `status`: a fast peer can take it past "sent" in one step. */
   async waitForTick(text: string, status: "pending" | "sent" | "delivered" | "read"): Promise<void> {
-    const reached = TICKS.slice(TICKS.indexOf(status)).map((s) => `[data-status="${s}"]`).join(",");
+    const reached = TICKS.slice(TICKS.indexOf(status))
+      .map((s) => `[data-status="${s}"]`)
+      .join(",");
     await this.messages(text).locator(`.tick:is(${reached})`).waitFor();
   }
 

@@ -15,7 +15,9 @@ export type PageEdge = Edge;
 /** Builds the page the way wrangler's [build] command does, into a directory of its own. */
 export function buildPage(): string {
   const outdir = mkdtempSync(join(tmpdir(), "edge-chat-web-"));
-  execFileSync(process.execPath, [resolve(ROOT, "scripts/build-web.mjs"), "--outdir", outdir, "--quiet"], { stdio: "inherit" });
+  execFileSync(process.execPath, [resolve(ROOT, "scripts/build-web.mjs"), "--outdir", outdir, "--quiet"], {
+    stdio: "inherit",
+  });
   return outdir;
 }
 
