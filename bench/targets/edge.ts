@@ -49,15 +49,20 @@ export async function edgeTarget(options: EdgeTargetOptions): Promise<Target> {
   return new EdgeTarget(edge.url, edge.pid(), edge);
 }
 
-/** Every rate limit of the edge at `limit` per second and per burst: the bench measures throughput, not the limits. */
+/**
+ * Every rate limit of the edge at `limit` per second and per burst, and the daily creation caps at `limit` too: the
+ * bench measures throughput, not the limits (the wake scenario makes a user join 300 groups).
+ */
 export function limitBindings(limit: number): Record<string, string> {
   const value = String(limit);
-  return Object.fromEntries(
-    ["RATE_LIMIT", "FANOUT_LIMIT", "FRAME_LIMIT"].flatMap((name) => [
+  return Object.fromEntries([
+    ...["RATE_LIMIT", "FANOUT_LIMIT", "FRAME_LIMIT"].flatMap((name) => [
       [`${name}_PER_SEC`, value],
       [`${name}_BURST`, value],
     ]),
-  );
+    ["MAX_GROUPS_PER_DAY", value],
+    ["MAX_DIRECTS_PER_DAY", value],
+  ]);
 }
 
 function synced(ws: WebSocket): Promise<void> {

@@ -3,7 +3,9 @@
  * and read watermark, which move with every delivery and are kept in memory and saved lazily. A row written per
  * delivery would cost a row per recipient per message; instead `meta.stale` names the conversations whose saved
  * values may be behind (written only when the set changes) and a checkpoint, at most every few minutes, saves them.
- * After a restart what is stale is asked of the conversation again (`Conversation.attach`) when a device syncs.
+ * The checkpoint's time is saved with it, so the next one comes when it is due however often the object restarts (a
+ * session hibernates within seconds of its last event). After a restart what is stale is asked of the conversation
+ * again (`Conversation.attach`) when a device syncs.
  * Synchronous on purpose: each step is one event no other can interleave with.
  */
 import type { ConversationKind, ConversationState } from "../../protocol/index.js";
@@ -24,14 +26,22 @@ export class Conversations {
   private readonly stale: Set<string>;
   /** Of those, the ones whose values in memory are current (learned since this instance started). */
   private readonly fresh = new Set<string>();
-  private checkpointAt = Date.now();
+  /** When the last checkpoint saved (durable: meta.checkpoint_at, first set when the session is new). */
+  private checkpointAt: number;
 
   constructor(
     private readonly sql: Sql,
     private readonly checkpointMs: number,
   ) {
-    const saved = this.sql.exec("SELECT value FROM meta WHERE key = 'stale'").toArray()[0];
-    this.stale = new Set(saved ? (JSON.parse(String(saved.value)) as string[]) : []);
+    const saved = new Map(
+      this.sql
+        .exec("SELECT key, value FROM meta WHERE key IN ('stale', 'checkpoint_at')")
+        .toArray()
+        .map((r) => [String(r.key), String(r.value)]),
+    );
+    this.stale = new Set(JSON.parse(saved.get("stale") ?? "[]") as string[]);
+    const checkpointAt = saved.get("checkpoint_at");
+    this.checkpointAt = checkpointAt === undefined ? this.saveCheckpointAt(Date.now()) : Number(checkpointAt);
   }
 
   get(id: string): Row | undefined {
@@ -65,7 +75,7 @@ export class Conversations {
     };
     this.rows.set(state.id, row);
     this.write(row);
-    this.markFresh(state.id);
+    this.markSaved(state.id);
     return row;
   }
 
@@ -155,10 +165,15 @@ export class Conversations {
     this.saveStale();
   }
 
+  /** The row was just written whole: what is saved is current. */
+  private markSaved(id: string): void {
+    this.fresh.delete(id);
+    if (this.stale.delete(id)) this.saveStale();
+  }
+
   /** Saves what moved in memory, at most every `checkpointMs`, so a restart has little to ask again. */
   private maybeCheckpoint(now: number): void {
     if (now - this.checkpointAt < this.checkpointMs) return;
-    this.checkpointAt = now;
     for (const id of this.fresh) {
       const row = this.rows.get(id);
       if (row) this.write(row);
@@ -166,6 +181,15 @@ export class Conversations {
     }
     this.fresh.clear();
     this.saveStale();
+    this.checkpointAt = this.saveCheckpointAt(now);
+  }
+
+  private saveCheckpointAt(at: number): number {
+    this.sql.exec(
+      "INSERT INTO meta (key, value) VALUES ('checkpoint_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      at,
+    );
+    return at;
   }
 
   private write(row: Row): void {

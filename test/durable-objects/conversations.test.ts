@@ -102,3 +102,32 @@ describe("positions: moved in memory, saved lazily, never lost track of", () => 
     expect((await positions.changedSince(0)).map((s) => s.id).sort()).toEqual(["g:a", "g:b"]);
   });
 });
+
+describe("positions: what a wake must ask again stays small", () => {
+  it("asks nothing after a restart about a conversation it has just written whole (new, or its members changed)", async () => {
+    const { object, positions } = await open();
+    await positions.upsert(state("g:a"));
+    await positions.upsert(state("g:b"));
+    await positions.advance("g:b", 2);
+    await positions.upsert(state("g:b", { members: ["me", "you", "them"], lastSeq: 2 }));
+    const restarted = await object.open("positions", CHECKPOINT_MS);
+    expect(await restarted.unsure()).toEqual([]);
+    expect((await restarted.get("g:b"))!.state).toMatchObject({ lastSeq: 2, members: ["me", "you", "them"] });
+  });
+
+  it("checkpoints when one is due however often the object restarted since the last", async () => {
+    const shortCheckpointMs = 300;
+    const object = await host.object();
+    const positions = await object.open("positions", shortCheckpointMs);
+    await positions.upsert(state("g:a"));
+    await positions.advance("g:a", 1);
+    await new Promise((r) => setTimeout(r, shortCheckpointMs + 50));
+    // A fresh instance, a checkpoint's time after the last one (the session's start): its first move saves.
+    let restarted = await object.open("positions", shortCheckpointMs);
+    expect(await restarted.unsure()).toEqual(["g:a"]);
+    await restarted.advance("g:a", 2);
+    restarted = await object.open("positions", shortCheckpointMs);
+    expect(await restarted.unsure()).toEqual([]);
+    expect((await restarted.get("g:a"))!.state.lastSeq).toBe(2);
+  });
+});
