@@ -24,6 +24,8 @@ export class Attachments {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) await this.attach(id);
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
+    // What they answered is saved in one row, so the next wake does not ask them again.
+    if (ids.length > 0) this.host.conversations.saveAll();
   }
 
   private attach(conversationId: string): Promise<void> {

@@ -1,11 +1,16 @@
 /**
- * The user's conversations as its session knows them: membership (written when it changes), and the newest seq
- * and read watermark, which move with every delivery and are kept in memory and saved lazily. A row written per
- * delivery would cost a row per recipient per message; instead `meta.stale` names the conversations whose saved
- * values may be behind (written only when the set changes) and a checkpoint, at most every few minutes, saves them.
- * The checkpoint's time is saved with it, so the next one comes when it is due however often the object restarts (a
- * session hibernates within seconds of its last event). After a restart what is stale is asked of the conversation
- * again (`Conversation.attach`) when a device syncs.
+ * The user's conversations as its session knows them: membership (written when it changes, one row per
+ * conversation), and the newest seq and read watermark, which move with every delivery and are kept in memory and
+ * saved lazily: a row per delivery would cost a row per recipient per message.
+ *
+ * What is saved of the positions lives in one row, `meta.positions`: the conversations whose saved values may be
+ * behind (`stale`, rewritten when a conversation first moves after a save), the positions saved since they were last
+ * folded into the conversations table (`saved`), and when the last checkpoint was. Writing it costs one row however
+ * many conversations it covers, so a checkpoint (at most every few minutes, when due however often the object
+ * restarted) and the end of a sync that had to ask conversations where they are both save everything at once: a
+ * wake asks again only what moved since. After a restart what is stale is asked of the conversation again
+ * (`Conversation.attach`) when a device syncs. The saved positions are folded into the table, a row each, only when
+ * they grow past FOLD_AT conversations.
  * Synchronous on purpose: each step is one event no other can interleave with.
  */
 import type { ConversationKind, ConversationState } from "../../protocol/index.js";
@@ -19,29 +24,39 @@ interface Row {
   paused: boolean;
 }
 
+/** A saved position: last seq, read seq, last at, paused (0 or 1). */
+type Position = [number, number, number, number];
+
+interface SavedPositions {
+  stale: string[];
+  saved: Record<string, Position>;
+  checkpointAt: number;
+}
+
+/** Saved positions past this many conversations are written into the table at the next checkpoint. */
+const FOLD_AT = 200;
+
 export class Conversations {
   /** Rows read so far, loaded lazily: a wake for one delivery reads one row, not every member list. */
   private readonly rows = new Map<string, Row>();
-  /** Conversations whose saved last_seq/read_seq/last_at may be behind (durable: meta.stale). */
+  /** Conversations whose saved position may be behind (durable). */
   private readonly stale: Set<string>;
   /** Of those, the ones whose values in memory are current (learned since this instance started). */
   private readonly fresh = new Set<string>();
-  /** When the last checkpoint saved (durable: meta.checkpoint_at, first set when the session is new). */
+  /** Positions saved in meta.positions, newer than the table's (durable). */
+  private readonly saved: Map<string, Position>;
+  /** When the last checkpoint saved (durable). */
   private checkpointAt: number;
 
   constructor(
     private readonly sql: Sql,
     private readonly checkpointMs: number,
   ) {
-    const saved = new Map(
-      this.sql
-        .exec("SELECT key, value FROM meta WHERE key IN ('stale', 'checkpoint_at')")
-        .toArray()
-        .map((r) => [String(r.key), String(r.value)]),
-    );
-    this.stale = new Set(JSON.parse(saved.get("stale") ?? "[]") as string[]);
-    const checkpointAt = saved.get("checkpoint_at");
-    this.checkpointAt = checkpointAt === undefined ? this.saveCheckpointAt(Date.now()) : Number(checkpointAt);
+    const stored = this.sql.exec("SELECT value FROM meta WHERE key = 'positions'").toArray()[0];
+    const positions = stored ? (JSON.parse(String(stored.value)) as SavedPositions) : this.legacy();
+    this.stale = new Set(positions.stale);
+    this.saved = new Map(Object.entries(positions.saved));
+    this.checkpointAt = positions.checkpointAt;
   }
 
   get(id: string): Row | undefined {
@@ -49,7 +64,7 @@ export class Conversations {
     if (cached) return cached;
     const stored = this.sql.exec("SELECT * FROM conversations WHERE id = ?", id).toArray()[0];
     if (!stored) return undefined;
-    const row = rowOf(stored);
+    const row = this.rowOf(stored);
     this.rows.set(id, row);
     return row;
   }
@@ -75,7 +90,11 @@ export class Conversations {
     };
     this.rows.set(state.id, row);
     this.write(row);
-    this.markSaved(state.id);
+    // The table has it all now: nothing saved elsewhere may override it.
+    const wasStale = this.stale.delete(state.id);
+    const wasSaved = this.saved.delete(state.id);
+    this.fresh.delete(state.id);
+    if (wasStale || wasSaved) this.savePositions();
     return row;
   }
 
@@ -83,10 +102,9 @@ export class Conversations {
   advance(id: string, lastSeq: number, readSeq?: number, now = Date.now()): Row | undefined {
     const row = this.get(id);
     if (!row) return undefined;
-    if (lastSeq > row.state.lastSeq) [row.state.lastSeq, row.lastAt] = [lastSeq, now];
-    if (readSeq !== undefined) row.state.readSeq = Math.max(row.state.readSeq, Math.min(readSeq, row.state.lastSeq));
+    move(row, lastSeq, readSeq, now);
     this.markFresh(id);
-    this.maybeCheckpoint(now);
+    if (now - this.checkpointAt >= this.checkpointMs) this.checkpoint(now);
     return row;
   }
 
@@ -95,33 +113,54 @@ export class Conversations {
     const row = this.get(id);
     if (!row || row.paused) return;
     row.paused = true;
-    this.sql.exec("UPDATE conversations SET paused = 1 WHERE id = ?", id);
+    this.savePosition(id, row);
+    this.savePositions();
   }
 
   /**
-   * The conversation pushes again, and its position is current. Not paused any more in memory at once, on disk
-   * with the next checkpoint: if that is lost, the conversation is only attached once more (a call, not a row).
+   * The conversation pushes again, and its position is current. One a restart would ask again anyway (paused or
+   * stale) moves in memory only, saved by `saveAll`, which a sync or a connect ends with: a row for all of them.
    */
-  attached(id: string, state: ConversationState): void {
+  attached(id: string, state: ConversationState, now = Date.now()): void {
     const row = this.get(id);
-    if (row) row.paused = false;
+    if (!row) return;
+    const unsure = row.paused || this.stale.has(id);
+    row.paused = false;
     if (
-      row &&
-      (row.state.members.length !== state.members.length ||
-        row.state.title !== state.title ||
-        row.state.active !== state.active)
+      row.state.members.length !== state.members.length ||
+      row.state.title !== state.title ||
+      row.state.active !== state.active
     )
       this.upsert(state);
-    else this.advance(id, state.lastSeq, state.readSeq);
+    else if (unsure) {
+      move(row, state.lastSeq, state.readSeq, now);
+      this.fresh.add(id);
+    } else this.advance(id, state.lastSeq, state.readSeq, now);
+  }
+
+  /** Saves every position that moved in memory, in one row: what a wake must ask again is then only what moves next. */
+  saveAll(): void {
+    if (this.fresh.size === 0) return;
+    for (const id of this.fresh) {
+      const row = this.rows.get(id);
+      if (row) this.savePosition(id, row);
+    }
+    this.fresh.clear();
+    this.savePositions();
   }
 
   /** Conversations a device must ask about before trusting what is known here: paused, or stale and not fresh. */
   unsure(): string[] {
-    const paused = this.sql
-      .exec("SELECT id FROM conversations WHERE paused = 1 AND active = 1")
-      .toArray()
-      .map((r) => String(r.id));
-    const ids = new Set<string>(paused.filter((id) => this.rows.get(id)?.paused !== false));
+    const candidates = new Set<string>(
+      this.sql
+        .exec("SELECT id FROM conversations WHERE paused = 1 AND active = 1")
+        .toArray()
+        .map((r) => String(r.id)),
+    );
+    for (const [id, position] of this.saved) if (position[3] === 1) candidates.add(id);
+    const ids = new Set<string>(
+      [...candidates].filter((id) => this.get(id)?.paused === true && this.get(id)?.state.active),
+    );
     for (const id of this.stale) if (!this.fresh.has(id)) ids.add(id);
     return [...ids];
   }
@@ -131,11 +170,11 @@ export class Conversations {
     const stored = this.sql.exec(
       "SELECT * FROM conversations WHERE last_at >= ? OR id IN (SELECT value FROM json_each(?))",
       since,
-      JSON.stringify([...this.fresh]),
+      JSON.stringify([...this.fresh, ...this.saved.keys()]),
     );
     return stored
       .toArray()
-      .map((r) => this.rows.get(String(r.id)) ?? rowOf(r))
+      .map((r) => this.rows.get(String(r.id)) ?? this.rowOf(r))
       .filter((row) => row.lastAt >= since)
       .map((row) => row.state);
   }
@@ -145,7 +184,7 @@ export class Conversations {
     return this.sql
       .exec("SELECT * FROM conversations WHERE active = 1")
       .toArray()
-      .map((stored) => (this.rows.get(String(stored.id)) ?? rowOf(stored)).state)
+      .map((stored) => (this.rows.get(String(stored.id)) ?? this.rowOf(stored)).state)
       .filter((state) => state.active);
   }
 
@@ -162,34 +201,52 @@ export class Conversations {
     this.fresh.add(id);
     if (this.stale.has(id)) return;
     this.stale.add(id);
-    this.saveStale();
+    this.savePositions();
   }
 
-  /** The row was just written whole: what is saved is current. */
-  private markSaved(id: string): void {
-    this.fresh.delete(id);
-    if (this.stale.delete(id)) this.saveStale();
-  }
-
-  /** Saves what moved in memory, at most every `checkpointMs`, so a restart has little to ask again. */
-  private maybeCheckpoint(now: number): void {
-    if (now - this.checkpointAt < this.checkpointMs) return;
+  /** Saves what moved in memory when a checkpoint is due, and folds the saved positions into the table when many. */
+  private checkpoint(now: number): void {
+    this.checkpointAt = now;
     for (const id of this.fresh) {
       const row = this.rows.get(id);
-      if (row) this.write(row);
-      this.stale.delete(id);
+      if (row) this.savePosition(id, row);
     }
     this.fresh.clear();
-    this.saveStale();
-    this.checkpointAt = this.saveCheckpointAt(now);
+    if (this.saved.size > FOLD_AT) {
+      for (const id of this.saved.keys()) {
+        const row = this.get(id);
+        if (row) this.write(row);
+      }
+      this.saved.clear();
+    }
+    this.savePositions();
   }
 
-  private saveCheckpointAt(at: number): number {
+  /** In memory: `id`'s position is saved (with the next savePositions) and no longer stale. */
+  private savePosition(id: string, row: Row): void {
+    this.saved.set(id, [row.state.lastSeq, row.state.readSeq, row.lastAt, row.paused ? 1 : 0]);
+    this.stale.delete(id);
+    this.fresh.delete(id);
+  }
+
+  /** One row: what is stale, the saved positions, the checkpoint's time. */
+  private savePositions(): void {
+    const positions: SavedPositions = {
+      stale: [...this.stale],
+      saved: Object.fromEntries(this.saved),
+      checkpointAt: this.checkpointAt,
+    };
     this.sql.exec(
-      "INSERT INTO meta (key, value) VALUES ('checkpoint_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      at,
+      "INSERT INTO meta (key, value) VALUES ('positions', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      JSON.stringify(positions),
     );
-    return at;
+  }
+
+  /** What earlier versions kept in meta.stale: read once, then gone (the next save writes meta.positions). */
+  private legacy(): SavedPositions {
+    const stale = this.sql.exec("SELECT value FROM meta WHERE key = 'stale'").toArray()[0];
+    if (stale) this.sql.exec("DELETE FROM meta WHERE key IN ('stale', 'checkpoint_at')");
+    return { stale: stale ? (JSON.parse(String(stale.value)) as string[]) : [], saved: {}, checkpointAt: Date.now() };
   }
 
   private write(row: Row): void {
@@ -211,12 +268,21 @@ export class Conversations {
     );
   }
 
-  private saveStale(): void {
-    this.sql.exec(
-      "INSERT INTO meta (key, value) VALUES ('stale', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      JSON.stringify([...this.stale]),
-    );
+  /** A stored row, with its saved position when there is one (newer than the table's). */
+  private rowOf(stored: SqlRow): Row {
+    const row = rowOf(stored);
+    const position = this.saved.get(row.state.id);
+    if (!position) return row;
+    [row.state.lastSeq, row.state.readSeq, row.lastAt] = position;
+    row.paused = position[3] === 1;
+    return row;
   }
+}
+
+/** Positions only move forward; read never past the newest. */
+function move(row: Row, lastSeq: number, readSeq: number | undefined, now: number): void {
+  if (lastSeq > row.state.lastSeq) [row.state.lastSeq, row.lastAt] = [lastSeq, now];
+  if (readSeq !== undefined) row.state.readSeq = Math.max(row.state.readSeq, Math.min(readSeq, row.state.lastSeq));
 }
 
 function rowOf(stored: SqlRow): Row {

@@ -1,8 +1,9 @@
 /**
  * The UserSession's SQLite schema (protocol v2). No row per message: a user's conversations are logs in their own
  * objects, and this one keeps, per conversation, what the user's devices need to know what they missed: the newest
- * seq and the read watermark (saved lazily: `meta.stale` lists the conversations whose saved values may be behind,
- * which a sync asks again), and `paused` when the conversation stopped pushing because no device was connected.
+ * seq and the read watermark (saved lazily, in one `meta.positions` row that also lists the conversations whose saved
+ * values may be behind, which a sync asks again; see conversations.ts), and whether the conversation stopped pushing
+ * because no device was connected.
  * `meta` also holds the connection epoch and when the user was last seen. The last two statements remove what earlier
  * versions kept and nothing reads (push subscriptions without an origin, the user's id, which the session now takes
  * from `ctx.id.name`); they write and read no row once it is gone.

@@ -131,3 +131,43 @@ describe("positions: what a wake must ask again stays small", () => {
     expect((await restarted.get("g:a"))!.state.lastSeq).toBe(2);
   });
 });
+
+describe("positions: saved in one row, folded into the table when many", () => {
+  it("keeps what a sync learned across a restart once saved, and asks again what was not", async () => {
+    const { object, positions } = await open();
+    await positions.upsert(state("g:a"));
+    await positions.upsert(state("g:b"));
+    await positions.pause("g:a");
+    await positions.pause("g:b");
+    let restarted = await object.open("positions", CHECKPOINT_MS);
+    expect((await restarted.unsure()).sort()).toEqual(["g:a", "g:b"]);
+    await restarted.attached("g:a", state("g:a", { lastSeq: 3, readSeq: 1 }));
+    await restarted.attached("g:b", state("g:b", { lastSeq: 5 }));
+    // Not saved yet: a restart now asks both again.
+    expect((await (await object.open("positions", CHECKPOINT_MS)).unsure()).sort()).toEqual(["g:a", "g:b"]);
+    await restarted.attached("g:a", state("g:a", { lastSeq: 3, readSeq: 1 }));
+    await restarted.attached("g:b", state("g:b", { lastSeq: 5 }));
+    await restarted.saveAll();
+    restarted = await object.open("positions", CHECKPOINT_MS);
+    expect(await restarted.unsure()).toEqual([]);
+    expect((await restarted.get("g:a"))!.state).toMatchObject({ lastSeq: 3, readSeq: 1 });
+    expect((await restarted.changedSince(0)).map((s) => [s.id, s.lastSeq]).sort()).toEqual([
+      ["g:a", 3],
+      ["g:b", 5],
+    ]);
+  });
+
+  it("folds saved positions into the table past 200 conversations, losing none", async () => {
+    const { object, positions } = await open();
+    const ids = Array.from({ length: 205 }, (_, i) => `g:${i}`);
+    for (const id of ids) await positions.upsert(state(id));
+    for (const [i, id] of ids.entries()) await positions.advance(id, i + 1);
+    await positions.saveAll();
+    await positions.advance("g:0", 1, 1, Date.now() + CHECKPOINT_MS);
+    const restarted = await object.open("positions", CHECKPOINT_MS);
+    expect(await restarted.unsure()).toEqual([]);
+    const seqs = new Map((await restarted.list()).map((s) => [s.id, s.lastSeq]));
+    expect(ids.every((id, i) => seqs.get(id) === i + 1)).toBe(true);
+    expect((await restarted.get("g:0"))!.state.readSeq).toBe(1);
+  });
+});
