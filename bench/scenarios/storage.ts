@@ -1,7 +1,7 @@
 /**
  * `storage`: what a Durable Object event and its write cost local workerd, measured as the runtime's CPU per
  * call for each probe kind (bench/storage/worker.ts). The edge's cost per message is mostly a count of
- * these: events, committing events, statements (docs/benchmarks.md, "What an event and a write cost").
+ * these: events, committing events, statements (docs/benchmarks.md, "What limits the edge").
  */
 import type { Options } from "../cli.js";
 import { cpuMs } from "../proc.js";

@@ -1,8 +1,7 @@
 /**
  * The edge-request MAC (protocol/signature.ts) on node:crypto, synchronously: WebCrypto's verify is asynchronous, and
- * its promise, thread-pool job and transferable wrappers cost several times the HMAC itself on every request
- * (docs/benchmarks.md, "Signatures on node:crypto"). The caller has checked the headers' shape and freshness first
- * (`readSignatureHeaders`).
+ * its promise, thread-pool job and transferable wrappers cost several times the HMAC itself on every request. The
+ * caller has checked the headers' shape and freshness first (`readSignatureHeaders`).
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { CONTENT_SHA256_HEADER, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../../protocol/events.js";

@@ -1,7 +1,7 @@
 /**
  * A request's body, read straight off Node's `IncomingMessage`, refused past `maxBytes`. Why not hono's `bodyLimit`
  * and `c.req.text()`: on @hono/node-server they build a Web `Request` and a `ReadableStream` around the socket for
- * every call, a cost the ingest pays per batch (docs/benchmarks.md, "Bodies read off Node's request"). Every route
+ * every call, a cost the ingest pays per batch. Every route
  * reads the body the signature middleware keeps, never `c.req`'s.
  */
 import type { IncomingMessage } from "node:http";
