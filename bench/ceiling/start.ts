@@ -2,10 +2,9 @@
  * Starts the ceiling worker (./worker.ts) in its own workerd through Miniflare's API: bundled like the edge
  * (test/support/bundle.ts: one ES module, workerd conditions), same compatibility date, same host.
  */
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { resolve } from "node:path";
-import { ROOT } from "../../test/support/bundle.js";
+import { bundleForWorkerd, ROOT } from "../../test/support/bundle.js";
 import { compatibilityDate } from "../../test/support/edge.js";
 
 const CEILING_BUNDLE = resolve(ROOT, ".build/bench/ceiling.js");
@@ -16,17 +15,7 @@ export interface Ceiling {
 }
 
 export async function startCeiling(): Promise<Ceiling> {
-  await build({
-    entryPoints: [resolve(ROOT, "bench/ceiling/worker.ts")],
-    outfile: CEILING_BUNDLE,
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    conditions: ["workerd", "worker", "browser"],
-    external: ["cloudflare:workers"],
-    logLevel: "warning",
-  });
+  await bundleForWorkerd("bench/ceiling/worker.ts", CEILING_BUNDLE);
   const mf = new Miniflare({
     modules: true,
     scriptPath: CEILING_BUNDLE,

@@ -1,9 +1,8 @@
 /** Starts the storage probe (./worker.ts) in its own workerd, SQLite-backed, its files in /dev/shm like the bench's edge. */
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { mkdtempSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ROOT } from "../../test/support/bundle.js";
+import { bundleForWorkerd, ROOT } from "../../test/support/bundle.js";
 import { compatibilityDate, workerdPid } from "../../test/support/edge.js";
 
 const PROBE_BUNDLE = resolve(ROOT, ".build/bench/storage-probe.js");
@@ -15,17 +14,7 @@ export interface ProbeRuntime {
 }
 
 export async function startProbe(): Promise<ProbeRuntime> {
-  await build({
-    entryPoints: [resolve(ROOT, "bench/storage/worker.ts")],
-    outfile: PROBE_BUNDLE,
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    conditions: ["workerd", "worker", "browser"],
-    external: ["cloudflare:workers"],
-    logLevel: "warning",
-  });
+  await bundleForWorkerd("bench/storage/worker.ts", PROBE_BUNDLE);
   const persistDir = mkdtempSync(join("/dev/shm", "storage-probe-"));
   const mf = new Miniflare({
     modules: true,

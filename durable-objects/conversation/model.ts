@@ -34,3 +34,22 @@ export interface Member {
   relayedDelivered: number;
   relayedRead: number;
 }
+
+/**
+ * A member as the store starts it: live (pushed to) until its session says it has no device, and up to date at
+ * `seq` (a new member from the seq it joined at; one loaded after a restart from 0 until member_state says more).
+ */
+export function newMember(userId: string, seq: number, fields: Pick<Member, "untilSeq" | "infoVersion">): Member {
+  return {
+    userId,
+    ...fields,
+    live: true,
+    epoch: 0,
+    deliveredSeq: seq,
+    readSeq: seq,
+    pushedSeq: seq,
+    lastOwnSeq: 0,
+    relayedDelivered: 0,
+    relayedRead: 0,
+  };
+}

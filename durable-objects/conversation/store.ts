@@ -16,7 +16,7 @@ import {
 import type { DeliveredMessage } from "../rpc.js";
 import type { Sql, SqlRow as Row, SqlStore } from "../shared/sql.js";
 import { MessageLog, type LogOptions } from "./message-log.js";
-import type { Info, Member } from "./model.js";
+import { newMember, type Info, type Member } from "./model.js";
 import { CONVERSATION_SCHEMA } from "./schema.js";
 
 const RECENT_CACHE = 2048;
@@ -117,19 +117,7 @@ export class ConversationStore {
   }
 
   private join(userId: string): void {
-    const member: Member = {
-      userId,
-      untilSeq: null,
-      infoVersion: 0,
-      live: true,
-      epoch: 0,
-      deliveredSeq: this.lastSeq,
-      readSeq: this.lastSeq,
-      pushedSeq: this.lastSeq,
-      lastOwnSeq: 0,
-      relayedDelivered: 0,
-      relayedRead: 0,
-    };
+    const member = newMember(userId, this.lastSeq, { untilSeq: null, infoVersion: 0 });
     this.sql.exec("INSERT OR REPLACE INTO members (user_id, until_seq, info_version) VALUES (?, NULL, 0)", userId);
     this.members.set(userId, member);
   }
@@ -302,18 +290,9 @@ export class ConversationStore {
 }
 
 function toMember(row: Row): Member {
-  return {
-    userId: String(row.user_id),
+  // Until member_state says otherwise (MemberStates.load), a member counts as live and up to date.
+  return newMember(String(row.user_id), 0, {
     untilSeq: row.until_seq === null ? null : Number(row.until_seq),
     infoVersion: Number(row.info_version),
-    // Until member_state says otherwise (MemberStates.load), a member counts as live and up to date.
-    live: true,
-    epoch: 0,
-    deliveredSeq: 0,
-    readSeq: 0,
-    pushedSeq: 0,
-    lastOwnSeq: 0,
-    relayedDelivered: 0,
-    relayedRead: 0,
-  };
+  });
 }

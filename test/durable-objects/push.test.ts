@@ -4,7 +4,7 @@
  * not called again until it attaches; a failed call leaves the member where it was, for the retry.
  */
 import { describe, expect, it } from "vitest";
-import type { Member } from "../../durable-objects/conversation/model.js";
+import { newMember, type Member } from "../../durable-objects/conversation/model.js";
 import { Push, type PushStore } from "../../durable-objects/conversation/push.js";
 import { Receipts } from "../../durable-objects/conversation/receipts.js";
 import type { RecentMessage } from "../../durable-objects/conversation/store.js";
@@ -12,19 +12,7 @@ import type { Delivery, DeliveryAnswer } from "../../durable-objects/rpc.js";
 import { ok, type Result } from "../../protocol/index.js";
 
 function member(userId: string): Member {
-  return {
-    userId,
-    untilSeq: null,
-    infoVersion: 1,
-    live: true,
-    epoch: 0,
-    deliveredSeq: 0,
-    readSeq: 0,
-    pushedSeq: 0,
-    lastOwnSeq: 0,
-    relayedDelivered: 0,
-    relayedRead: 0,
-  };
+  return newMember(userId, 0, { untilSeq: null, infoVersion: 1 });
 }
 
 /** A group's log in memory, with what PushStore reads of it. */

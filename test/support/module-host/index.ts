@@ -3,11 +3,10 @@
  * workerd, on a real Durable Object's SQLite: `useModuleHost()` starts a runtime with the module host (worker.ts) for
  * the test file, and `object()` gives a fresh object to open modules on.
  */
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { resolve } from "node:path";
 import { afterAll, beforeAll } from "vitest";
-import { ROOT } from "../bundle.js";
+import { bundleForWorkerd, ROOT } from "../bundle.js";
 import { compatibilityDate, compatibilityFlags } from "../edge.js";
 import type { ModuleKind, Modules } from "./kinds.js";
 
@@ -34,17 +33,7 @@ let objects = 0;
 export function useModuleHost(): { object(): Promise<HostObject> } {
   let mf: Miniflare | undefined;
   beforeAll(async () => {
-    await build({
-      entryPoints: [resolve(ROOT, "test/support/module-host/worker.ts")],
-      outfile: BUNDLE,
-      bundle: true,
-      format: "esm",
-      platform: "browser",
-      target: "es2022",
-      conditions: ["workerd", "worker", "browser"],
-      external: ["cloudflare:*", "node:*"],
-      logLevel: "warning",
-    });
+    await bundleForWorkerd("test/support/module-host/worker.ts", BUNDLE);
     mf = new Miniflare({
       modules: true,
       scriptPath: BUNDLE,
