@@ -22,14 +22,54 @@ export const MAX_INGEST_EVENTS = 1000;
 export const MAX_INGEST_BYTES = 512 * 1024;
 export const PREVIEW_CHARS = 120;
 
-export const messageEvent = z.object({
-  kind: z.literal("message"),
+/**
+ * A message as the conversation has it when it is forwarded: edited since (`editedAt`, the current body), or deleted
+ * (`deleted`, an empty body: the text never reaches origin). Its reactions arrive as the `action`s that made them.
+ */
+export const messageEvent = z
+  .object({
+    kind: z.literal("message"),
+    conversationId: f.conversationId,
+    seq: f.seq.min(1),
+    senderId: f.userId,
+    clientMsgId: f.clientMsgId,
+    body: f.text.max(MAX_BODY_BYTES),
+    sentAt: f.time,
+    replyTo: f.seq.min(1).optional(),
+    editedAt: f.time.optional(),
+    deleted: z.literal(true).optional(),
+  })
+  .refine((m) => (m.deleted ? m.body === "" : m.body.length > 0), "body: empty exactly when the message is deleted");
+
+/**
+ * An action on the message at `action.target`, in the conversation's stream like a message (its own seq): origin
+ * applies it in seq order. An edit carries the target's body as the conversation had it when forwarding (empty if it
+ * was deleted since: a later `delete` follows); a reaction's `on` sets or clears one user's emoji (`count` is for
+ * devices, origin keeps the set).
+ */
+export const actionEvent = z.object({
+  kind: z.literal("action"),
   conversationId: f.conversationId,
   seq: f.seq.min(1),
   senderId: f.userId,
   clientMsgId: f.clientMsgId,
-  body: f.body.max(MAX_BODY_BYTES),
   sentAt: f.time,
+  action: z.discriminatedUnion("kind", [
+    z.object({
+      kind: z.literal("edit"),
+      target: f.seq.min(1),
+      body: f.text.max(MAX_BODY_BYTES),
+      editedAt: f.time,
+    }),
+    z.object({ kind: z.literal("delete"), target: f.seq.min(1) }),
+    z.object({
+      kind: z.literal("react"),
+      target: f.seq.min(1),
+      emoji: f.emoji,
+      on: z.boolean(),
+      count: z.number().int().min(0),
+    }),
+  ]),
 });
 
 /** The group size limit's upper bound: a members snapshot lists at most this many. */
@@ -62,10 +102,11 @@ export const presenceEvent = z.object({
   leaseMs: z.number().int().min(1_000).max(MAX_PRESENCE_LEASE_MS).optional(),
 });
 
-export const originEvent = z.discriminatedUnion("kind", [messageEvent, membersEvent, presenceEvent]);
+export const originEvent = z.discriminatedUnion("kind", [messageEvent, actionEvent, membersEvent, presenceEvent]);
 export const ingestBody = z.object({ events: z.array(z.unknown()).min(1).max(MAX_INGEST_EVENTS) });
 
 export type MessageEvent = z.infer<typeof messageEvent>;
+export type ActionEvent = z.infer<typeof actionEvent>;
 export type MembersEvent = z.infer<typeof membersEvent>;
 export type PresenceEvent = z.infer<typeof presenceEvent>;
 export type OriginEvent = z.infer<typeof originEvent>;

@@ -3,16 +3,48 @@
  * system; server frames are plain types the edge builds itself.
  */
 import { z } from "zod";
+import { MAX_HIDE_SEQS } from "./actions.js";
 import { BODY_TOO_LARGE, type ChatError, type ErrorCode } from "./errors.js";
 import { FETCH_PAGE_MAX, fitsBodyLimit, MAX_FRAME_BYTES } from "./limits.js";
-import type { ConversationState, Message } from "./message.js";
+import type { ConversationState, Message, SendResult } from "./message.js";
 import * as f from "./schema.js";
 
+/** A message; `replyTo` quotes an earlier one. */
 const sendFrame = z.object({
   type: z.literal("send"),
   clientMsgId: f.clientMsgId,
   conversationId: f.conversationId,
   body: f.body,
+  replyTo: f.seq.min(1).optional(),
+});
+/** Actions on the message at `seq`; each is an entry of the log with its own clientMsgId, answered like a send. */
+const editFrame = z.object({
+  type: z.literal("edit"),
+  clientMsgId: f.clientMsgId,
+  conversationId: f.conversationId,
+  seq: f.seq.min(1),
+  body: f.body,
+});
+/** Deletes a message for everyone. */
+const deleteFrame = z.object({
+  type: z.literal("delete"),
+  clientMsgId: f.clientMsgId,
+  conversationId: f.conversationId,
+  seq: f.seq.min(1),
+});
+const reactFrame = z.object({
+  type: z.literal("react"),
+  clientMsgId: f.clientMsgId,
+  conversationId: f.conversationId,
+  seq: f.seq.min(1),
+  emoji: f.emoji,
+  on: z.boolean(),
+});
+/** Deletes messages for this user only: hidden on its devices, nobody else is told. */
+const hideFrame = z.object({
+  type: z.literal("hide"),
+  conversationId: f.conversationId,
+  seqs: z.array(f.seq.min(1)).min(1).max(MAX_HIDE_SEQS),
 });
 /** Asks what changed since `since` (the `at` of an earlier `synced`; absent: every conversation). */
 const syncFrame = z.object({ type: z.literal("sync"), since: f.time.optional() });
@@ -33,6 +65,10 @@ const pingFrame = z.object({ type: z.literal("ping") });
 
 const clientFrame = z.discriminatedUnion("type", [
   sendFrame,
+  editFrame,
+  deleteFrame,
+  reactFrame,
+  hideFrame,
   syncFrame,
   fetchFrame,
   readFrame,
@@ -44,6 +80,8 @@ const clientFrame = z.discriminatedUnion("type", [
 
 export type ClientFrame = z.infer<typeof clientFrame>;
 export type SendFrame = z.infer<typeof sendFrame>;
+/** The frames that append an entry to a conversation's log, answered with `ack` or an error with their clientMsgId. */
+export type LogFrame = Extract<ClientFrame, { clientMsgId: string }>;
 export type ClientFrameType = ClientFrame["type"];
 /** The client frame of one type: `ClientFrameOf<"fetch">`. */
 export type ClientFrameOf<T extends ClientFrameType> = Extract<ClientFrame, { type: T }>;
@@ -69,10 +107,11 @@ export function parseClientFrame(raw: string | ArrayBuffer): FrameParse {
     return refuse("bad_request", `unknown frame type ${JSON.stringify(type ?? null).slice(0, 40)}`, clientMsgId);
   const parsed = clientFrame.safeParse(data);
   if (!parsed.success) return refuse("bad_request", f.describeIssues(parsed.error), clientMsgId);
-  if (parsed.data.type === "send" && !fitsBodyLimit(parsed.data.body)) {
+  const frame = parsed.data;
+  if ((frame.type === "send" || frame.type === "edit") && !fitsBodyLimit(frame.body)) {
     return refuse(BODY_TOO_LARGE.code, BODY_TOO_LARGE.message, clientMsgId);
   }
-  return { ok: true, frame: parsed.data };
+  return { ok: true, frame };
 }
 
 function refuse(code: ErrorCode, message: string, clientMsgId?: string): FrameParse {
@@ -102,18 +141,13 @@ export interface MessageFrame extends Message {
   type: "message";
 }
 /**
- * A send's acknowledgement, after the message is durable. In a direct conversation whose other member has a device
+ * A send's or an action's acknowledgement, after it is durable (an action's says what it did, a reply's its quote). In a direct conversation whose other member has a device
  * connected it waits (briefly) for the delivery, and says how far that member has the conversation delivered and read.
  */
-export interface AckFrame {
+export interface AckFrame extends SendResult {
   type: "ack";
   clientMsgId: string;
   conversationId: string;
-  seq: number;
-  sentAt: number;
-  duplicate: boolean;
-  deliveredSeq?: number;
-  readSeq?: number;
 }
 /** Conversations that changed since the `sync`'s `since`: their newest seq, this user's read watermark, membership. */
 export interface StateFrame {
@@ -154,6 +188,12 @@ export interface TypingFrame {
   conversationId: string;
   userId: string;
 }
+/** Messages the user deleted for itself (`hide`), on all its devices; also in a `sync`'s answer when they changed. */
+export interface HiddenFrame {
+  type: "hidden";
+  conversationId: string;
+  seqs: number[];
+}
 /** The user was added, the members or title changed, or (`active: false`) the user was removed. */
 export interface ConversationFrame {
   type: "conversation";
@@ -177,6 +217,7 @@ export type ServerFrame =
   | FetchedFrame
   | ReceiptFrame
   | TypingFrame
+  | HiddenFrame
   | ConversationFrame
   | PongFrame
   | ErrorFrame;

@@ -28,8 +28,26 @@ export const changeMembersBody = z
   .refine((b) => (b.add?.length ?? 0) + (b.remove?.length ?? 0) > 0, "add or remove at least one member");
 export type ChangeMembers = z.infer<typeof changeMembersBody>;
 
-export const sendMessageBody = z.object({ clientMsgId: f.clientMsgId, body: f.body });
+export const sendMessageBody = z.object({
+  clientMsgId: f.clientMsgId,
+  body: f.body,
+  replyTo: f.seq.min(1).optional(),
+});
 export type SendMessage = z.infer<typeof sendMessageBody>;
+
+/** `POST /v1/conversations/:id/actions`: what the `edit`, `delete` and `react` frames ask, over HTTP. */
+export const actionBody = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("edit"), clientMsgId: f.clientMsgId, seq: f.seq.min(1), body: f.body }),
+  z.object({ kind: z.literal("delete"), clientMsgId: f.clientMsgId, seq: f.seq.min(1) }),
+  z.object({
+    kind: z.literal("react"),
+    clientMsgId: f.clientMsgId,
+    seq: f.seq.min(1),
+    emoji: f.emoji,
+    on: z.boolean(),
+  }),
+]);
+export type ActionBody = z.infer<typeof actionBody>;
 
 export const pushSubscriptionBody = z.object({
   endpoint: z.url({ protocol: /^https?$/ }).max(2048),
@@ -76,7 +94,7 @@ export function parsePresenceQuery(users: string | undefined): Result<string[]> 
     : fail("bad_request", `users: invalid user id ${JSON.stringify(bad.slice(0, 70))}`);
 }
 
-function optionalInt(
+export function optionalInt(
   raw: string | undefined,
   name: string,
   min: number,

@@ -1,3 +1,4 @@
+export * from "./actions.js";
 export * from "./backoff.js";
 export * from "./errors.js";
 export * from "./events.js";
@@ -7,3 +8,4 @@ export * from "./limits.js";
 export * from "./message.js";
 export * from "./signature.js";
 export * from "./push-endpoint.js";
+export * from "./search.js";

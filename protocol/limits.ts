@@ -46,6 +46,12 @@ export const FETCH_PAGE_DEFAULT = 100;
 /** A page is what one `fetch` may bring: a full page of the largest bodies is ~0.9 MB out for ~60 bytes in. */
 export const FETCH_PAGE_MAX = 200;
 
+/** A search's words, and its pages. */
+export const SEARCH_QUERY_MAX = 200;
+export const SEARCH_WORDS_MAX = 10;
+export const SEARCH_PAGE_DEFAULT = 20;
+export const SEARCH_PAGE_MAX = 50;
+
 /** The edge relays at most one `typing` per (user, conversation) this often, timed by arrival; it drops the others. */
 export const TYPING_RELAY_MS = 1_000;
 /**

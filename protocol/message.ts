@@ -1,6 +1,12 @@
 /** The plain data that flows between edge, origin and clients. */
+import type { Action, Quote, Reaction } from "./actions.js";
 
-/** A sequenced message, as every member device sees it. */
+/**
+ * An entry of a conversation's log, as every member device sees it: a message, or (with `action`, and an empty body)
+ * an action on an earlier message (protocol/actions.ts). A message read again (fetched, a history page, a search
+ * result) carries its current state: the edited body and `editedAt`, `deleted` with an empty body, its reactions, and
+ * the quote of the message it replies to.
+ */
 export interface Message {
   conversationId: string;
   seq: number;
@@ -8,6 +14,11 @@ export interface Message {
   clientMsgId: string;
   body: string;
   sentAt: number;
+  replyTo?: Quote;
+  editedAt?: number;
+  deleted?: true;
+  reactions?: Reaction[];
+  action?: Action;
 }
 
 export type ConversationKind = "direct" | "group";
@@ -45,10 +56,21 @@ export interface SendResult {
   /** In a direct conversation whose other member has a device connected: how far it has it delivered and read. */
   deliveredSeq?: number;
   readSeq?: number;
+  /** A reply: the quote, as the other members see it. */
+  replyTo?: Quote;
+  /** An action: what it did, as the other members see it (a reaction's count). */
+  action?: Action;
 }
 
 export interface HistoryPage {
   messages: Message[];
+  hasMore: boolean;
+}
+
+/** `GET /v1/conversations/:id/search`: matching messages, newest first, in their current state. */
+export interface SearchPage {
+  messages: Message[];
+  /** Older matches remain: ask again with `before` the last seq. */
   hasMore: boolean;
 }
 

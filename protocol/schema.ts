@@ -1,5 +1,6 @@
 /** Field schemas shared by frames, HTTP bodies and origin events. */
 import { z } from "zod";
+import { EMOJI, MAX_EMOJI_LENGTH } from "./actions.js";
 import { ID_RULES, type IdRule } from "./limits.js";
 
 const id = (rule: IdRule) => z.string().regex(rule.pattern, rule.text);
@@ -20,6 +21,10 @@ export const body = z
   .string()
   .min(1, "must not be empty")
   .refine(isWellFormed, "must be well-formed text (no lone surrogates)");
+export const emoji = z
+  .string()
+  .max(MAX_EMOJI_LENGTH, `must be at most ${MAX_EMOJI_LENGTH} chars`)
+  .regex(EMOJI, "must be an emoji");
 export const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const time = z.number().int().min(0);
 

@@ -8,6 +8,12 @@ describe("parseClientFrame: every client frame is validated once, at the boundar
   it("accepts each frame type of protocol v2", () => {
     for (const frame of [
       { type: "send", clientMsgId: "m_1-x", conversationId: "d:ab_C-9", body: "hello" },
+      { type: "send", clientMsgId: "m2", conversationId: "g:1", body: "yes", replyTo: 4 },
+      { type: "edit", clientMsgId: "m3", conversationId: "g:1", seq: 4, body: "better" },
+      { type: "delete", clientMsgId: "m4", conversationId: "g:1", seq: 4 },
+      { type: "react", clientMsgId: "m5", conversationId: "g:1", seq: 4, emoji: "👍🏽", on: true },
+      { type: "react", clientMsgId: "m6", conversationId: "g:1", seq: 4, emoji: "👨‍👩‍👧", on: false },
+      { type: "hide", conversationId: "g:1", seqs: [1, 2] },
       { type: "sync" },
       { type: "sync", since: 1796400000000 },
       { type: "fetch", conversationId: "g:1", after: 12 },
@@ -20,6 +26,31 @@ describe("parseClientFrame: every client frame is validated once, at the boundar
       { type: "ping" },
     ]) {
       expect(parseClientFrame(JSON.stringify(frame))).toEqual({ ok: true, frame });
+    }
+  });
+
+  it("refuses actions on no message, emoji that are not emoji, oversized edits, and hides of nothing or too much", () => {
+    const refused = [
+      [{ type: "edit", clientMsgId: "e", conversationId: "g:1", seq: 0, body: "x" }, "bad_request"],
+      [
+        { type: "edit", clientMsgId: "e", conversationId: "g:1", seq: 1, body: "x".repeat(MAX_BODY_BYTES + 1) },
+        "too_large",
+      ],
+      [{ type: "react", clientMsgId: "r", conversationId: "g:1", seq: 1, emoji: "ok", on: true }, "bad_request"],
+      [
+        { type: "react", clientMsgId: "r", conversationId: "g:1", seq: 1, emoji: "👍".repeat(33), on: true },
+        "bad_request",
+      ],
+      [{ type: "react", clientMsgId: "r", conversationId: "g:1", seq: 1, emoji: "👍" }, "bad_request"],
+      [{ type: "delete", conversationId: "g:1", seq: 1 }, "bad_request"],
+      [{ type: "hide", conversationId: "g:1", seqs: [] }, "bad_request"],
+      [{ type: "hide", conversationId: "g:1", seqs: Array.from({ length: 101 }, (_, i) => i + 1) }, "bad_request"],
+      [{ type: "send", clientMsgId: "s", conversationId: "g:1", body: "x", replyTo: 0 }, "bad_request"],
+    ] as const;
+    for (const [frame, code] of refused) {
+      const result = parseClientFrame(JSON.stringify(frame));
+      expect(result).toMatchObject({ ok: false, error: { code } });
+      if ("clientMsgId" in frame) expect(result).toMatchObject({ clientMsgId: frame.clientMsgId });
     }
   });
 
