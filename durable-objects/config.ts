@@ -4,6 +4,7 @@
  * ("Configuration"); defaults are safe for production. The objects' bindings are in env.ts.
  */
 import {
+  DEFAULT_EDIT_WINDOW_MS,
   BROWSER_PUSH_HOSTS,
   DEFAULT_MAX_GROUP_MEMBERS,
   HISTORY_PAGE_MAX,
@@ -40,6 +41,7 @@ export interface ConfigVars {
   HISTORY_KEEP?: string;
   HISTORY_KEEP_WITHOUT_ORIGIN?: string;
   HISTORY_MIN_AGE_MS?: string;
+  EDIT_WINDOW_MS?: string;
   VAPID_PUBLIC_KEY?: string;
   METER?: string;
 }
@@ -95,6 +97,8 @@ export interface EdgeConfig {
   /** Without an origin: the newest messages a Conversation keeps; older ones are gone (a device that missed them resyncs). */
   historyKeepWithoutOrigin: number;
   historyMinAgeMs: number;
+  /** How long after sending its sender may edit a message. */
+  editWindowMs: number;
   /** Web Push application server key, published to browsers by `GET /v1/push/key`. */
   vapidPublicKey: string | undefined;
   /** `METER=log`: a line per invocation with what it cost (shared/meter.ts, docs/cost.md); off by default. */
@@ -128,6 +132,7 @@ export function loadConfig(env: ConfigVars): EdgeConfig {
     historyKeep: Math.max(HISTORY_PAGE_MAX, positive(env.HISTORY_KEEP, 10_000)),
     historyKeepWithoutOrigin: Math.max(HISTORY_PAGE_MAX, positive(env.HISTORY_KEEP_WITHOUT_ORIGIN, 100_000)),
     historyMinAgeMs: positive(env.HISTORY_MIN_AGE_MS, 24 * 3600_000),
+    editWindowMs: positive(env.EDIT_WINDOW_MS, DEFAULT_EDIT_WINDOW_MS),
     vapidPublicKey: env.VAPID_PUBLIC_KEY || undefined,
     meterLog: env.METER === "log",
   };

@@ -17,6 +17,8 @@ import {
   type HistoryPage,
   type HistoryQuery,
   type Result,
+  type SearchPage,
+  type SearchQuery,
 } from "../protocol/index.js";
 import { loadConfig, type EdgeConfig } from "./config.js";
 import { MemberStates } from "./conversation/member-state.js";
@@ -103,6 +105,7 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
     );
     this.sending = {
       store: this.store,
+      rules: { editWindowMs: this.config.editWindowMs },
       states: this.states,
       receipts: this.receipts,
       push: this.push,
@@ -182,6 +185,11 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
     return ok(this.store.history(query));
   }
 
+  search(userId: string, query: SearchQuery): Result<SearchPage> {
+    if (!this.store.isMember(userId)) return failWith(NOT_A_MEMBER);
+    return ok(this.store.searchMessages(query));
+  }
+
   attach(userId: string, epoch: number): Result<ConversationPosition> {
     const member = this.store.member(userId);
     if (!member) return failWith(NOT_A_MEMBER);
@@ -247,6 +255,6 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
 entryPoints<ConversationRpc>(
   Conversation,
   "Conversation",
-  ["create", "detail", "changeMembers", "send", "history", "attach", "range", "read", "typing"],
+  ["create", "detail", "changeMembers", "send", "history", "search", "attach", "range", "read", "typing"],
   ["alarm"],
 );

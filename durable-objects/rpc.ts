@@ -5,6 +5,7 @@
  * an exception's text (shared/entry-points.ts). Messages travel pre-serialised (once per message, not per recipient).
  */
 import type {
+  ActionRequest,
   ChangeMembers,
   ConversationDetail,
   ConversationInfo,
@@ -14,6 +15,8 @@ import type {
   HistoryQuery,
   Presence,
   Result,
+  SearchPage,
+  SearchQuery,
   SendResult,
 } from "../protocol/index.js";
 
@@ -32,9 +35,14 @@ export interface ConversationRpc {
   /** `GET /v1/conversations/:id`: every member's watermarks. */
   detail(userId: string): Result<ConversationDetail>;
   changeMembers(userId: string, change: ChangeMembers): Promise<Result<ConversationInfo>>;
-  /** A session sends a batch of one sender's messages, sequenced in the order given; answered once they are durable. */
+  /**
+   * A session sends a batch of one sender's messages and actions, sequenced in the order given; answered once they
+   * are durable, each with its seq or its own refusal.
+   */
   send(senderId: string, items: Outgoing[]): Promise<Result<SendOutcome>>;
   history(userId: string, query: HistoryQuery): Promise<Result<HistoryPage>>;
+  /** Messages matching the query's words, newest first, with their current state. */
+  search(userId: string, query: SearchQuery): Result<SearchPage>;
   /** A member's session has a device again (connection `epoch`): pushed from now on; told where the log is. */
   attach(userId: string, epoch: number): Result<ConversationPosition>;
   /** Up to `limit` messages after `after` for a device catching up (it also attaches the member). */
@@ -51,8 +59,12 @@ export interface UserSessionRpc {
   deliver(delivery: Delivery): Result<DeliveryAnswer>;
   /** `POST /v1/conversations/:id/messages`: the path of a WebSocket send (rate limit, order, idempotency). */
   send(conversationId: string, item: Outgoing): Promise<Result<SendResult>>;
+  /** `GET /v1/search`: messages with the query's words in any of the user's conversations (user-session/search-all.ts). */
+  search(query: SearchQuery): Promise<Result<SearchPage>>;
   /** `GET /v1/conversations`: every conversation the user is in. */
   list(): Promise<Result<ConversationState[]>>;
+  /** Lets a search of one conversation through when the user is in it, charged to the user's search budget. */
+  admitSearch(conversationId: string): Result<null>;
   /** Lets an HTTP call about a conversation through when the user is in it; `addedMembers` charges a membership change. */
   authorize(conversationId: string, addedMembers?: number): Result<null>;
   /** Charges a new conversation to the user's daily quota and its first delivery to the fan-out budget. */
@@ -67,9 +79,11 @@ export interface UserSessionRpc {
   admitPushSubscription(): Result<null>;
 }
 
-export interface Outgoing {
+/** What a device appends to a conversation's log: a message (maybe a reply), or an action on an earlier message. */
+export type Outgoing = { clientMsgId: string; body: string; replyTo?: number } | OutgoingAction;
+export interface OutgoingAction {
   clientMsgId: string;
-  body: string;
+  action: ActionRequest;
 }
 
 export interface CreateRequest {
@@ -81,7 +95,7 @@ export interface CreateRequest {
 }
 
 export interface SendOutcome {
-  results: SendResult[];
+  results: Result<SendResult>[];
   /** What the sender's devices are owed about its earlier messages: it rides on the answer it waits for anyway. */
   receipt?: Receipt;
   /**

@@ -20,6 +20,8 @@ import {
   type ConversationState,
   type Presence,
   type Result,
+  type SearchPage,
+  type SearchQuery,
   type SendResult,
 } from "../protocol/index.js";
 import { loadConfig, type EdgeConfig } from "./config.js";
@@ -35,6 +37,8 @@ import { upgrade } from "./user-session/connect.js";
 import { Conversations } from "./user-session/conversations.js";
 import { deliver } from "./user-session/deliver.js";
 import { handleFrame, refuseFrame } from "./user-session/frames/index.js";
+import { Hidden } from "./user-session/hidden.js";
+import { searchAll } from "./user-session/search-all.js";
 import { sendBatch, sendOverHttp } from "./user-session/frames/send.js";
 import type { SessionHost } from "./user-session/host.js";
 import { Meta } from "./user-session/meta.js";
@@ -62,6 +66,7 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
   private readonly subscriptions = new PushSubscriptions();
   private readonly tickets = new Tickets();
   private readonly presenceReporter: PresenceReporter;
+  private readonly origin: OriginClient;
   private readonly attachments: Attachments;
   private readonly sessions: StubCache<UserSessionRpc>;
   /** What the frame handlers and `deliver` see of this session. */
@@ -84,10 +89,8 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
     this.conversations = new Conversations(storage.sql, this.config.positionCheckpointMs);
     this.limits = new UserLimits(this.config);
     this.quota = new DailyQuota(storage.sql);
-    this.presenceReporter = new PresenceReporter(
-      this.config,
-      new OriginClient(this.config, { source: "UserSession", name: () => this.name }),
-    );
+    this.origin = new OriginClient(this.config, { source: "UserSession", name: () => this.name });
+    this.presenceReporter = new PresenceReporter(this.config, this.origin);
     this.sessions = new StubCache<UserSessionRpc>(env.USER_SESSION);
     const conversationStubs = new StubCache<ConversationRpc>(env.CONVERSATION);
     const session = this;
@@ -99,6 +102,7 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
         return session.epoch;
       },
       conversations: this.conversations,
+      hidden: new Hidden(storage.sql),
       limits: this.limits,
       presence: this.presenceReporter,
       queue: new SendQueue(
@@ -158,7 +162,7 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
       await handleFrame(this.host, ws, parsed.frame);
     } catch (error) {
       logFailure("UserSession", this.name, "webSocketMessage", error, { frame: parsed.frame.type });
-      const clientMsgId = parsed.frame.type === "send" ? parsed.frame.clientMsgId : undefined;
+      const clientMsgId = "clientMsgId" in parsed.frame ? parsed.frame.clientMsgId : undefined;
       sendTo(ws, errorFrame({ code: "internal", message: "the frame could not be handled; retry" }, clientMsgId));
     }
   }
@@ -184,10 +188,20 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
     return sendOverHttp(this.host, conversationId, item);
   }
 
+  search(query: SearchQuery): Promise<Result<SearchPage>> {
+    return searchAll(this.host, this.config.originUrl !== undefined ? this.origin : null, query);
+  }
+
   /** Positions are made current first: the conversations this session is not sure of are asked. */
   async list(): Promise<Result<ConversationState[]>> {
     await this.attachments.attachAll(this.conversations.unsure());
     return ok(this.conversations.list());
+  }
+
+  admitSearch(conversationId: string): Result<null> {
+    if (!this.conversations.membersOf(conversationId)) return failWith(NOT_A_MEMBER);
+    const wait = this.limits.search(1);
+    return wait === 0 ? ok(null) : fail("rate_limited", `searching too often; retry in ${wait} ms`, wait);
   }
 
   /** A membership change (`addedMembers` given) reaches every member, old and new: it is charged to the fan-out budget. */
@@ -268,8 +282,10 @@ entryPoints<UserSessionRpc>(
   [
     "deliver",
     "send",
+    "search",
     "list",
     "authorize",
+    "admitSearch",
     "admitCreate",
     "presenceOf",
     "presence",

@@ -11,6 +11,7 @@ import { conversations } from "./routes/conversations.js";
 import { dev } from "./routes/dev.js";
 import { presence } from "./routes/presence.js";
 import { push } from "./routes/push.js";
+import { search } from "./routes/search.js";
 
 export const app = new Hono<AppEnv>();
 
@@ -32,9 +33,11 @@ app.route("/v1/connect", connect);
 app.use("/v1/conversations/*", requireUser());
 app.use("/v1/presence/*", requireUser());
 app.use("/v1/push/*", requireUser());
+app.use("/v1/search/*", requireUser());
 app.route("/v1/conversations", conversations);
 app.route("/v1/presence", presence);
 app.route("/v1/push", push);
+app.route("/v1/search", search);
 
 app.notFound(notFound);
 app.onError(onError);

@@ -9,6 +9,10 @@
  * a send needs it after the object starts (rows read, which cost a thousandth of a row written). A unique index on
  * (sender, clientMsgId) would write a second row per message, half of what a message costs. The memory is exact: the
  * object runs one event at a time, and it changes in the same synchronous step as the insert it mirrors.
+ *
+ * Actions (edit, delete, react) are entries of the log too (`action` holds what and on which seq, the body is empty),
+ * and their effect is kept on the target's row (`body`, `edited_at`, `deleted`, `reactions`): an action writes two
+ * rows, and a page of messages needs no replay.
  */
 import type { Sql, SqlRow as Row } from "../shared/sql.js";
 import { SentIds } from "./sent-ids.js";
@@ -66,16 +70,16 @@ export class MessageLog {
    * Inserts a sender's messages as the seqs after the last one, in one statement. The caller has made sure with
    * `sentBefore` that none of them was sent before (nor twice in `items`).
    */
-  insert(senderId: string, items: { clientMsgId: string; body: string }[], now: number): void {
+  insert(senderId: string, items: { clientMsgId: string; body: string; replyTo?: number }[], now: number): void {
     const sent = this.sentIds(now);
     const first = this.lastSeq + 1;
     this.makeRoomFor(first, now);
     this.sql.exec(
-      `INSERT INTO ${table(this.newest.first)} (seq, sender_id, client_msg_id, body, sent_at) SELECT ? + key, ?, value ->> 0, value ->> 1, ? FROM json_each(?)`,
+      `INSERT INTO ${table(this.newest.first)} (seq, sender_id, client_msg_id, body, sent_at, reply_to) SELECT ? + key, ?, value ->> 0, value ->> 1, ?, value ->> 2 FROM json_each(?)`,
       first,
       senderId,
       now,
-      JSON.stringify(items.map((item) => [item.clientMsgId, item.body])),
+      JSON.stringify(items.map((item) => [item.clientMsgId, item.body, item.replyTo ?? null])),
     );
     items.forEach((item, i) => sent.add(senderId, item.clientMsgId, first + i, now));
     this.lastSeq = first + items.length - 1;
@@ -96,13 +100,58 @@ export class MessageLog {
     return row ? { seq, sentAt: Number(row.sent_at) } : null;
   }
 
-  /** Up to `limit` messages after `afterSeq`, oldest first. */
-  after(afterSeq: number, limit: number): Row[] {
+  /**
+   * Inserts one action on `target` as the next seq (`detail`: the action's JSON, see store.ts). The caller checked
+   * the clientMsgId like insert's.
+   */
+  insertAction(senderId: string, clientMsgId: string, detail: string, now: number): number {
+    const sent = this.sentIds(now);
+    const seq = this.lastSeq + 1;
+    this.makeRoomFor(seq, now);
+    this.sql.exec(
+      `INSERT INTO ${table(this.newest.first)} (seq, sender_id, client_msg_id, body, sent_at, action) VALUES (?, ?, ?, '', ?, ?)`,
+      seq,
+      senderId,
+      clientMsgId,
+      now,
+      detail,
+    );
+    sent.add(senderId, clientMsgId, seq, now);
+    this.lastSeq = seq;
+    this.newest.startedAt ||= now;
+    this.newest.lastSentAt = now;
+    return seq;
+  }
+
+  /** The entry at `seq`, if it is kept. */
+  get(seq: number): Row | undefined {
+    if (seq < this.oldestKept || seq > this.lastSeq) return undefined;
+    return this.sql.exec(`SELECT * FROM ${this.tableOf(seq)} WHERE seq = ?`, seq).toArray()[0];
+  }
+
+  /** Rewrites a kept message's state (one row written). */
+  update(
+    seq: number,
+    state: { body: string; editedAt: number | null; deleted: boolean; reactions: string | null },
+  ): void {
+    this.sql.exec(
+      `UPDATE ${this.tableOf(seq)} SET body = ?, edited_at = ?, deleted = ?, reactions = ? WHERE seq = ?`,
+      state.body,
+      state.editedAt,
+      state.deleted ? 1 : 0,
+      state.reactions,
+      seq,
+    );
+  }
+
+  /** Up to `limit` entries after `afterSeq`, oldest first; `messagesOnly` leaves the actions out. */
+  after(afterSeq: number, limit: number, messagesOnly = false): Row[] {
     const rows: Row[] = [];
+    const only = messagesOnly ? "AND action IS NULL" : "";
     for (let i = this.generationOf(afterSeq + 1); i < this.generations.length && rows.length < limit; i++) {
       rows.push(
         ...this.sql.exec(
-          `SELECT * FROM ${table(this.generations[i]!.first)} WHERE seq > ? ORDER BY seq LIMIT ?`,
+          `SELECT * FROM ${table(this.generations[i]!.first)} WHERE seq > ? ${only} ORDER BY seq LIMIT ?`,
           afterSeq,
           limit - rows.length,
         ),
@@ -111,19 +160,32 @@ export class MessageLog {
     return rows;
   }
 
-  /** Up to `limit` messages before `beforeSeq`, oldest first. */
-  before(beforeSeq: number, limit: number): Row[] {
+  /** Up to `limit` entries before `beforeSeq`, oldest first; `messagesOnly` leaves the actions out. */
+  before(beforeSeq: number, limit: number, messagesOnly = false): Row[] {
     const rows: Row[] = [];
+    const only = messagesOnly ? "AND action IS NULL" : "";
     for (let i = this.generationOf(beforeSeq - 1); i >= 0 && rows.length < limit; i--) {
       rows.push(
         ...this.sql.exec(
-          `SELECT * FROM ${table(this.generations[i]!.first)} WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
+          `SELECT * FROM ${table(this.generations[i]!.first)} WHERE seq < ? ${only} ORDER BY seq DESC LIMIT ?`,
           beforeSeq,
           limit - rows.length,
         ),
       );
     }
     return rows.reverse();
+  }
+
+  /**
+   * The bodies of up to `limit` messages after `afterSeq` that are not deleted (for the search index), and the
+   * seq they cover through (the last one's, or the newest seq when none are left).
+   */
+  bodies(afterSeq: number, limit: number): { messages: { seq: number; body: string }[]; through: number } {
+    const rows = this.after(afterSeq, limit, true);
+    const messages = rows
+      .filter((row) => Number(row.deleted ?? 0) === 0)
+      .map((row) => ({ seq: Number(row.seq), body: String(row.body) }));
+    return { messages, through: rows.length < limit ? this.lastSeq : Number(rows.at(-1)!.seq) };
   }
 
   /** Each sender's newest seq among the messages after `afterSeq`. */
@@ -175,11 +237,24 @@ export class MessageLog {
     this.create(seq);
   }
 
+  private tableOf(seq: number): string {
+    return table(this.generations[this.generationOf(seq)]!.first);
+  }
+
   private create(first: number): void {
     this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS ${table(first)} (seq INTEGER PRIMARY KEY, sender_id TEXT NOT NULL, client_msg_id TEXT NOT NULL, body TEXT NOT NULL, sent_at INTEGER NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${table(first)} (seq INTEGER PRIMARY KEY, sender_id TEXT NOT NULL, client_msg_id TEXT NOT NULL, body TEXT NOT NULL, sent_at INTEGER NOT NULL, ${STATE_COLUMNS.join(", ")})`,
     );
     this.generations.push({ first, startedAt: 0, lastSentAt: 0 });
+  }
+
+  /** A generation from before actions existed gets their columns (a schema change: no row of it is rewritten). */
+  private addStateColumns(first: number): void {
+    const sql = String(
+      this.sql.exec("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", table(first)).one().sql,
+    );
+    if (sql.includes("reply_to")) return;
+    for (const column of STATE_COLUMNS) this.sql.exec(`ALTER TABLE ${table(first)} ADD COLUMN ${column}`);
   }
 
   /** The ids sent within the window, read from the generations that hold such messages the first time. */
@@ -207,6 +282,7 @@ export class MessageLog {
   }
 
   private loadGeneration(first: number): Generation {
+    this.addStateColumns(first);
     // By seq, two rows read: messages are sent in seq order.
     const sentAt = (order: "ASC" | "DESC") =>
       Number(
@@ -215,6 +291,19 @@ export class MessageLog {
     return { first, startedAt: sentAt("ASC"), lastSentAt: sentAt("DESC") };
   }
 }
+
+/**
+ * A message's reply and current state, and an action's detail: `reply_to` the quoted seq; `action` (JSON) on an
+ * action's row; on a message's row what actions did to it: `edited_at`, `deleted` (its body then empty),
+ * `reactions` (JSON `[[emoji, [userId, …]], …]`).
+ */
+const STATE_COLUMNS = [
+  "reply_to INTEGER",
+  "action TEXT",
+  "edited_at INTEGER",
+  "deleted INTEGER NOT NULL DEFAULT 0",
+  "reactions TEXT",
+];
 
 /** Table names come from seqs this object chose, never from input. */
 function table(first: number): string {

@@ -4,7 +4,7 @@
  * batch moves those watermarks, saved lazily: after a crash origin is sent some events again, which its writes, keyed
  * by (conversation, seq) and by the snapshot's version, take as repeats.
  */
-import type { MembersEvent } from "../../protocol/index.js";
+import type { ActionEvent, MembersEvent, Message, MessageEvent } from "../../protocol/index.js";
 import type { Outbox } from "../shared/forwarder.js";
 import type { MemberStates } from "./member-state.js";
 import type { ConversationStore } from "./store.js";
@@ -34,7 +34,7 @@ export function conversationOutbox(
       if (members.length + messages.length === 0) return null;
       const last = messages.at(-1)?.seq;
       return {
-        events: [...members, ...messages.map((m) => ({ kind: "message" as const, ...m }))],
+        events: [...members, ...messages.map(eventOf)],
         commit: () => {
           if (members.length > 0) states.originVersion = info.version;
           if (last !== undefined) states.originSeq = last;
@@ -43,4 +43,15 @@ export function conversationOutbox(
       };
     },
   };
+}
+
+/** A log entry as origin takes it: a message in its current state (no reactions: their actions follow), or an action. */
+function eventOf(m: Message): MessageEvent | ActionEvent {
+  const { conversationId, seq, senderId, clientMsgId, sentAt } = m;
+  if (m.action) return { kind: "action", conversationId, seq, senderId, clientMsgId, sentAt, action: m.action };
+  const event: MessageEvent = { kind: "message", conversationId, seq, senderId, clientMsgId, body: m.body, sentAt };
+  if (m.replyTo) event.replyTo = m.replyTo.seq;
+  if (m.editedAt !== undefined) event.editedAt = m.editedAt;
+  if (m.deleted) event.deleted = true;
+  return event;
 }

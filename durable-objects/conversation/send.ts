@@ -1,5 +1,5 @@
 /**
- * A sender's batch: sequenced in the order given (store.ts), pushed to the live members (push.ts), forwarded to origin,
+ * A sender's batch of messages and actions: sequenced in the order given (store.ts), pushed to the live members (push.ts), forwarded to origin,
  * answered once durable (the output gate holds the answer until the writes commit). Sending means having read what
  * came before: the sender's watermarks move to its newest message. In a direct conversation whose other member has a
  * device connected, the answer waits (at most ACK_WAIT_MS) for that delivery, so the ack says "delivered" (and "read",
@@ -12,13 +12,14 @@ import type { Member } from "./model.js";
 import type { Push } from "./push.js";
 import type { Receipts } from "./receipts.js";
 import type { SafetyNet } from "./safety-net.js";
-import type { ConversationStore } from "./store.js";
+import type { ActionRules, ConversationStore } from "./store.js";
 
 /** How long a direct conversation's send waits for the other member's delivery before it answers anyway. */
 const ACK_WAIT_MS = 1_000;
 
 export interface SendHost {
   store: ConversationStore;
+  rules: ActionRules;
   states: Pick<MemberStates, "touch">;
   receipts: Receipts;
   push: Pick<Push, "kick" | "kickSome" | "settle">;
@@ -30,8 +31,8 @@ export async function sequence(host: SendHost, sender: Member, items: Outgoing[]
   const { store, receipts, push } = host;
   const now = Date.now();
   const ownBefore = sender.lastOwnSeq;
-  const results = store.append(sender.userId, items, now);
-  const fresh = results.filter((r) => !r.duplicate);
+  const results = store.append(sender.userId, items, now, host.rules);
+  const fresh = results.flatMap((r) => (r.ok && !r.value.duplicate ? [r.value] : []));
   if (fresh.length === 0) return { results };
   push.kickSome(receipts.sent(sender, fresh[0]!.seq, store.lastSeq, ownBefore));
   host.states.touch();

@@ -5,19 +5,26 @@
  * is atomic, and `transactionSync` makes its writes commit together.
  */
 import {
+  fail,
   HISTORY_PAGE_MAX,
+  ok,
   type ConversationInfo,
   type ConversationKind,
   type HistoryPage,
   type HistoryQuery,
   type Message,
+  type Result,
+  type SearchPage,
+  type SearchQuery,
   type SendResult,
 } from "../../protocol/index.js";
-import type { DeliveredMessage } from "../rpc.js";
+import type { DeliveredMessage, Outgoing, OutgoingAction } from "../rpc.js";
 import type { Sql, SqlRow as Row, SqlStore } from "../shared/sql.js";
+import { actionOf, checkTarget, planAction, quoteOf, reactionsOf, type Entry, type StoredAction } from "./actions.js";
 import { MessageLog, type LogOptions } from "./message-log.js";
 import { newMember, type Info, type Member } from "./model.js";
 import { CONVERSATION_SCHEMA } from "./schema.js";
+import { SearchIndex } from "./search.js";
 
 const RECENT_CACHE = 2048;
 /** How far back a fresh instance looks for each member's newest own message (for receipts to senders). */
@@ -25,7 +32,16 @@ const OWN_SEQ_LOOKBACK = 1000;
 
 export interface RecentMessage extends DeliveredMessage {
   senderId: string;
+  /** The message an action acts on or a reply quotes: its JSON shows that message's text. */
+  target?: number;
 }
+
+/** What the store needs of the configuration for actions. */
+export interface ActionRules {
+  editWindowMs: number;
+}
+
+type OutgoingMessage = Exclude<Outgoing, OutgoingAction>;
 
 export class ConversationStore {
   info: Info | null;
@@ -33,6 +49,7 @@ export class ConversationStore {
   /** Users who left this group by themselves: others may not add them back. */
   readonly departed = new Set<string>();
   private readonly log: MessageLog;
+  private readonly search: SearchIndex;
   private readonly recent = new Map<number, RecentMessage>();
 
   constructor(
@@ -44,6 +61,7 @@ export class ConversationStore {
     for (const row of this.sql.exec("SELECT * FROM members")) this.members.set(String(row.user_id), toMember(row));
     for (const row of this.sql.exec("SELECT user_id FROM departed")) this.departed.add(String(row.user_id));
     this.log = new MessageLog(this.sql, log);
+    this.search = new SearchIndex(this.sql, this.log);
     this.loadOwnSeqs();
   }
 
@@ -141,54 +159,125 @@ export class ConversationStore {
     this.sql.exec("UPDATE members SET info_version = ? WHERE user_id = ?", version, member.userId);
   }
 
-  /** Sequences a batch from one sender in order; a clientMsgId seen before returns its original seq. */
-  append(senderId: string, items: { clientMsgId: string; body: string }[], now: number): SendResult[] {
-    return this.appendFresh(senderId, items, now) ?? items.map((item) => this.appendOne(senderId, item, now));
+  /**
+   * Sequences a batch from one sender in order, each item answered on its own: its seq, the original seq of a
+   * clientMsgId seen before, or why an action or a reply was refused (nothing written for it).
+   */
+  append(senderId: string, items: Outgoing[], now: number, rules: ActionRules): Result<SendResult>[] {
+    return this.appendFresh(senderId, items, now) ?? items.map((item) => this.appendOne(senderId, item, now, rules));
   }
 
   /**
-   * The common case in one statement: no clientMsgId of the batch was seen before (nor twice in it), so the batch
-   * takes the next seqs in order. Null otherwise, and the caller goes message by message.
+   * The common case in one statement: plain messages (replies to messages kept here included), none seen before (nor
+   * twice in the batch), take the next seqs in order. Null otherwise, and the caller goes item by item.
    */
-  private appendFresh(
-    senderId: string,
-    items: { clientMsgId: string; body: string }[],
-    now: number,
-  ): SendResult[] | null {
+  private appendFresh(senderId: string, items: Outgoing[], now: number): Result<SendResult>[] | null {
+    const messages: OutgoingMessage[] = [];
+    for (const item of items) {
+      if ("action" in item) return null;
+      if (item.replyTo !== undefined && !this.replyTarget(item.replyTo).ok) return null;
+      messages.push(item);
+    }
     if (items.length > 1 && new Set(items.map((item) => item.clientMsgId)).size < items.length) return null;
     if (items.some((item) => this.log.sentBefore(senderId, item.clientMsgId, now))) return null;
     const first = this.lastSeq + 1;
-    this.log.insert(senderId, items, now);
-    return items.map(({ clientMsgId, body }, i) => {
-      this.sequenced(first + i, senderId, clientMsgId, body, now);
-      return { seq: first + i, sentAt: now, duplicate: false };
-    });
+    this.log.insert(senderId, messages, now);
+    return messages.map((item, i) => ok(this.sequenced(first + i, senderId, item, now)));
   }
 
-  /** One message; each insert is a statement of its own, committed with the others at the end of the event. */
-  private appendOne(senderId: string, item: { clientMsgId: string; body: string }, now: number): SendResult {
+  /** One item; each insert is a statement of its own, committed with the others at the end of the event. */
+  private appendOne(senderId: string, item: Outgoing, now: number, rules: ActionRules): Result<SendResult> {
     const prior = this.log.sentBefore(senderId, item.clientMsgId, now);
-    if (prior) return { seq: prior.seq, sentAt: prior.sentAt, duplicate: true };
+    if (prior) return ok(this.duplicate(prior.seq));
+    if ("action" in item) return this.act(senderId, item, now, rules);
+    if (item.replyTo !== undefined) {
+      const target = this.replyTarget(item.replyTo);
+      if (!target.ok) return target;
+    }
     this.log.insert(senderId, [item], now);
-    this.sequenced(this.lastSeq, senderId, item.clientMsgId, item.body, now);
-    return { seq: this.lastSeq, sentAt: now, duplicate: false };
+    return ok(this.sequenced(this.lastSeq, senderId, item, now));
   }
 
-  private sequenced(seq: number, senderId: string, clientMsgId: string, body: string, now: number): void {
+  /** The answer to a retry: the original seq, and what the original answer said of its quote or action. */
+  private duplicate(seq: number): SendResult {
+    const { sentAt, replyTo, action } = this.toMessage(this.log.get(seq)!);
+    return { seq, sentAt, duplicate: true, ...(replyTo ? { replyTo } : {}), ...(action ? { action } : {}) };
+  }
+
+  /** A reply quotes a message at or before the newest (one older than what is kept here cannot be checked). */
+  private replyTarget(seq: number): Result<null> {
+    if (seq > this.lastSeq) return fail("not_found", `no message ${seq} in this conversation`);
+    if (seq < this.oldestKept) return ok(null);
+    const target = checkTarget(this.entry(seq), seq);
+    return target.ok ? ok(null) : target;
+  }
+
+  /** An action: its own entry, and its effect on the target's row (and on the search index, if there is one). */
+  private act(senderId: string, item: OutgoingAction, now: number, rules: ActionRules): Result<SendResult> {
+    const target = checkTarget(this.entry(item.action.seq), item.action.seq);
+    if (!target.ok) return target;
+    const info = this.info!;
+    const context = { actor: senderId, now, editWindowMs: rules.editWindowMs, kind: info.kind, creator: info.creator };
+    const plan = planAction(target.value, item.action, context);
+    if (!plan.ok) return plan;
+    const { state, detail } = plan.value;
+    const seq = this.log.insertAction(senderId, item.clientMsgId, JSON.stringify(detail), now);
+    this.log.update(state.seq, {
+      body: state.body,
+      editedAt: state.editedAt,
+      deleted: state.deleted,
+      reactions: state.reactions.length > 0 ? JSON.stringify(state.reactions) : null,
+    });
+    if (detail.kind !== "react") this.search.changed(state.seq, state.deleted ? null : state.body);
+    if (detail.kind === "delete") this.forgetBody(state.seq);
     const member = this.members.get(senderId);
     if (member) member.lastOwnSeq = seq;
+    const entry: Message = {
+      conversationId: info.id,
+      seq,
+      senderId,
+      clientMsgId: item.clientMsgId,
+      body: "",
+      sentAt: now,
+      action: actionOf(detail, state),
+    };
+    this.remember({ seq, senderId, target: state.seq, json: JSON.stringify(entry) });
+    return ok({ seq, sentAt: now, duplicate: false, action: entry.action! });
+  }
+
+  /** A deleted message's text leaves memory too: its cached entry, the edits of it, and quotes of it. */
+  private forgetBody(seq: number): void {
+    for (const [key, cached] of this.recent) if (key === seq || cached.target === seq) this.recent.delete(key);
+  }
+
+  /** The kept entry at `seq`, as actions see it. */
+  entry(seq: number): Entry | undefined {
+    const row = this.log.get(seq);
+    return row ? entryOf(row) : undefined;
+  }
+
+  /** A message just inserted: remembered for pushes, and answered (with its quote, for a reply). */
+  private sequenced(seq: number, senderId: string, item: OutgoingMessage, now: number): SendResult {
+    const member = this.members.get(senderId);
+    if (member) member.lastOwnSeq = seq;
+    const message: Message = {
+      conversationId: this.info!.id,
+      seq,
+      senderId,
+      clientMsgId: item.clientMsgId,
+      body: item.body,
+      sentAt: now,
+    };
+    if (item.replyTo !== undefined) message.replyTo = quoteOf(item.replyTo, this.entry(item.replyTo));
     this.remember({
       seq,
       senderId,
-      json: JSON.stringify({
-        conversationId: this.info!.id,
-        seq,
-        senderId,
-        clientMsgId,
-        body,
-        sentAt: now,
-      } satisfies Message),
+      ...(item.replyTo !== undefined ? { target: item.replyTo } : {}),
+      json: JSON.stringify(message),
     });
+    const result: SendResult = { seq, sentAt: now, duplicate: false };
+    if (message.replyTo) result.replyTo = message.replyTo;
+    return result;
   }
 
   private remember(message: RecentMessage): void {
@@ -216,12 +305,13 @@ export class ConversationStore {
     }));
   }
 
+  /** A page of messages (actions left out: their effect is in the messages' state). */
   history(query: HistoryQuery): HistoryPage {
     const n = query.limit + 1;
     const rows =
       query.after !== undefined
-        ? this.log.after(query.after, n)
-        : this.log.before(query.before ?? Number.MAX_SAFE_INTEGER, n);
+        ? this.log.after(query.after, n, true)
+        : this.log.before(query.before ?? Number.MAX_SAFE_INTEGER, n, true);
     const hasMore = rows.length === n;
     const page =
       query.after !== undefined
@@ -230,15 +320,42 @@ export class ConversationStore {
     return { messages: page.map((row) => this.toMessage(row)), hasMore };
   }
 
+  /** A log entry as devices see it: a message in its current state, or an action with its target's. */
   private toMessage(row: Row): Message {
-    return {
+    const entry = entryOf(row);
+    const message: Message = {
       conversationId: this.info!.id,
-      seq: Number(row.seq),
-      senderId: String(row.sender_id),
+      seq: entry.seq,
+      senderId: entry.senderId,
       clientMsgId: String(row.client_msg_id),
-      body: String(row.body),
-      sentAt: Number(row.sent_at),
+      body: entry.body,
+      sentAt: entry.sentAt,
     };
+    if (entry.action) {
+      message.action = actionOf(entry.action, this.entry(entry.action.target));
+      return message;
+    }
+    if (row.reply_to !== null && row.reply_to !== undefined) {
+      const quoted = Number(row.reply_to);
+      message.replyTo = quoteOf(quoted, this.entry(quoted));
+    }
+    if (entry.editedAt !== null) message.editedAt = entry.editedAt;
+    if (entry.deleted) message.deleted = true;
+    const reactions = reactionsOf(entry);
+    if (reactions) message.reactions = reactions;
+    return message;
+  }
+
+  /** Messages matching the query's words, newest first, in their current state. */
+  searchMessages(query: SearchQuery): SearchPage {
+    const seqs = this.search.find(query);
+    const hasMore = seqs.length > query.limit;
+    const messages = seqs
+      .slice(0, query.limit)
+      .map((seq) => this.log.get(seq))
+      .filter((row): row is Row => row !== undefined)
+      .map((row) => this.toMessage(row));
+    return { messages, hasMore };
   }
 
   /** True when a history page would reach below what this object keeps (only after pruning). */
@@ -259,6 +376,7 @@ export class ConversationStore {
     const through = Math.min(confirmedSeq - (margin ? HISTORY_PAGE_MAX : 0), this.lastSeq - keep);
     const pruned = this.log.drop(through, olderThan, max);
     for (const seq of this.recent.keys()) if (seq < this.oldestKept) this.recent.delete(seq);
+    if (pruned > 0) this.search.pruned(this.oldestKept);
     return pruned;
   }
 
@@ -287,6 +405,19 @@ export class ConversationStore {
       version: Number(row.version),
     };
   }
+}
+
+function entryOf(row: Row): Entry {
+  return {
+    seq: Number(row.seq),
+    senderId: String(row.sender_id),
+    sentAt: Number(row.sent_at),
+    body: String(row.body),
+    editedAt: row.edited_at === null || row.edited_at === undefined ? null : Number(row.edited_at),
+    deleted: Number(row.deleted ?? 0) === 1,
+    reactions: row.reactions ? (JSON.parse(String(row.reactions)) as Entry["reactions"]) : [],
+    action: row.action ? (JSON.parse(String(row.action)) as StoredAction) : null,
+  };
 }
 
 function toMember(row: Row): Member {

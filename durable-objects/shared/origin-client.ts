@@ -3,7 +3,16 @@
  * only on a 2xx, which origin gives after Kafka acknowledged every event. A refusal is logged with origin's HTTP status
  * (or that it did not answer) and the object that called, and answered as a value: nothing here throws.
  */
-import { fail, ok, signRequest, type HistoryPage, type HistoryQuery, type Result } from "../../protocol/index.js";
+import {
+  fail,
+  ok,
+  signRequest,
+  type HistoryPage,
+  type HistoryQuery,
+  type OriginSearch,
+  type Result,
+  type SearchPage,
+} from "../../protocol/index.js";
 import type { EdgeConfig } from "../config.js";
 import { log } from "./log.js";
 
@@ -39,6 +48,14 @@ export class OriginClient {
     if (res?.ok) return ok((await res.json()) as HistoryPage);
     await res?.body?.cancel();
     return fail("unavailable", "older history is at origin, which is not answering; retry later");
+  }
+
+  /** A search across conversations, answered by origin's index. */
+  async search(body: OriginSearch): Promise<Result<SearchPage>> {
+    const res = await this.call("POST", "/v1/search", JSON.stringify(body));
+    if (res?.ok) return ok((await res.json()) as SearchPage);
+    await res?.body?.cancel();
+    return fail("unavailable", "search is answered by origin, which is not answering; retry later");
   }
 
   /**

@@ -188,6 +188,18 @@ export class Conversations {
       .filter((state) => state.active);
   }
 
+  /**
+   * The ids of the conversations the user is in, the most recently active first (as far as this session knows: one
+   * that moved while no device was here may be placed by an older time), at most `n`.
+   */
+  recent(n: number): string[] {
+    return this.list()
+      .map((state) => ({ id: state.id, at: this.get(state.id)!.lastAt }))
+      .sort((a, b) => b.at - a.at)
+      .slice(0, n)
+      .map(({ id }) => id);
+  }
+
   /** Which of `users` share a conversation with this user (one query; member lists stay in SQLite). */
   contacts(users: string[]): Set<string> {
     const rows = this.sql.exec(

@@ -5,6 +5,7 @@
  */
 import type { ConversationRpc, Remote } from "../rpc.js";
 import type { Conversations } from "./conversations.js";
+import type { Hidden } from "./hidden.js";
 import type { PresenceReporter } from "./presence.js";
 import type { UserLimits } from "./rate-limit.js";
 import type { SendQueue } from "./send-queue.js";
@@ -16,6 +17,8 @@ export interface SessionHost {
   readonly epoch: number;
   /** The user's conversations: membership, and how far each device was handed each and read it. */
   readonly conversations: Conversations;
+  /** The messages the user deleted for itself. */
+  readonly hidden: Hidden;
   readonly limits: UserLimits;
   readonly presence: PresenceReporter;
   /** Sends wait here behind their conversation's call in flight. */

@@ -39,6 +39,9 @@ export class TokenBucket {
   }
 }
 
+const SEARCHES_PER_SEC = 1;
+const SEARCH_BURST = 20;
+
 /**
  * What a user's frames may cost: messages it sends, and the deliveries its messages, typing and receipts fan out
  * to (one token per member reached), so a user in many big groups cannot turn cheap frames into a flood.
@@ -46,6 +49,8 @@ export class TokenBucket {
 export class UserLimits {
   private readonly messages: TokenBucket;
   private readonly fanout: TokenBucket;
+  /** Searches: a person searches every few seconds at most; each may index or scan a conversation's history. */
+  private readonly searches: TokenBucket;
 
   constructor(
     limits: { rateLimitPerSec: number; rateLimitBurst: number; fanoutLimitPerSec: number; fanoutLimitBurst: number },
@@ -53,6 +58,12 @@ export class UserLimits {
   ) {
     this.messages = new TokenBucket(limits.rateLimitPerSec, limits.rateLimitBurst, now);
     this.fanout = new TokenBucket(limits.fanoutLimitPerSec, limits.fanoutLimitBurst, now);
+    this.searches = new TokenBucket(SEARCHES_PER_SEC, SEARCH_BURST, now);
+  }
+
+  /** Charges a search of `cost` (1 per conversation's index it asks, up to the burst); the wait when short (ms), else 0. */
+  search(cost: number, now = Date.now()): number {
+    return this.searches.take(cost, now);
   }
 
   /** Charges one message to `recipients` members; returns how long to wait when either budget is short (ms), else 0. */

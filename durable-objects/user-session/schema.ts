@@ -4,6 +4,7 @@
  * seq and the read watermark (saved lazily, in one `meta.positions` row that also lists the conversations whose saved
  * values may be behind, which a sync asks again; see conversations.ts), and whether the conversation stopped pushing
  * because no device was connected.
+ * `hidden` lists the messages the user deleted for itself (hidden.ts).
  * `meta` also holds the connection epoch and when the user was last seen. The last two statements remove what earlier
  * versions kept and nothing reads (push subscriptions without an origin, the user's id, which the session now takes
  * from `ctx.id.name`); they write and read no row once it is gone.
@@ -22,6 +23,12 @@ CREATE TABLE IF NOT EXISTS conversations (
   last_at INTEGER NOT NULL DEFAULT 0,
   paused INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS hidden (
+  conversation_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (conversation_id, seq)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS quota (kind TEXT PRIMARY KEY, day INTEGER NOT NULL, used INTEGER NOT NULL);
 DROP TABLE IF EXISTS push_subscriptions;
 DELETE FROM meta WHERE key = 'user_id';

@@ -10,7 +10,8 @@ import { loopIsQuiet, nextTurn } from "../shared/next-turn.js";
 
 type Reply = (result: Result<SendResult>) => void;
 
-type SendBatch = (conversationId: string, items: Outgoing[]) => Promise<Result<SendResult[]>>;
+/** One call for the batch; each item answered on its own (an action or a reply may be refused alone). */
+type SendBatch = (conversationId: string, items: Outgoing[]) => Promise<Result<Result<SendResult>[]>>;
 
 /** A call that could not be made or answered (its error is logged here, never shown to a client). */
 type OnUnreachable = (conversationId: string, error: unknown) => void;
@@ -73,7 +74,7 @@ export class SendQueue {
           this.queues.delete(conversationId);
           replies.push(...(behind?.replies ?? []));
         }
-        replies.forEach((reply, i) => reply(result.ok ? { ok: true, value: result.value[i]! } : result));
+        replies.forEach((reply, i) => reply(result.ok ? result.value[i]! : result));
       }
     } finally {
       this.busy.delete(conversationId);

@@ -13,7 +13,7 @@ function recorded(callMs = 5) {
   const queue = new SendQueue(async (_conversationId, items: Outgoing[]) => {
     calls.push(items.map((i) => i.clientMsgId));
     await sleep(callMs);
-    return ok(items.map((_, n) => ({ seq: calls.length * 100 + n, sentAt: 0, duplicate: false })));
+    return ok(items.map((_, n) => ok({ seq: calls.length * 100 + n, sentAt: 0, duplicate: false })));
   });
   const send = (id: string) => queue.enqueue("c1", { clientMsgId: id, body: "x" }, () => events.push(`reply ${id}`));
   return { calls, events, send };

@@ -80,11 +80,11 @@ describe("sequencing and delivery", () => {
     ];
     const first = await conversation.send(alice.userId, batch);
     const again = await conversation.send(alice.userId, batch);
-    expect(first.ok && first.value.results.map((r) => [r.seq, r.duplicate])).toEqual([
+    expect(first.ok && first.value.results.map((r) => r.ok && [r.value.seq, r.value.duplicate])).toEqual([
       [1, false],
       [2, false],
     ]);
-    expect(again.ok && again.value.results.map((r) => [r.seq, r.duplicate])).toEqual([
+    expect(again.ok && again.value.results.map((r) => r.ok && [r.value.seq, r.value.duplicate])).toEqual([
       [1, true],
       [2, true],
     ]);

@@ -60,6 +60,15 @@ export class UserApi {
   history(conversationId: string, query = ""): Promise<Reply> {
     return this.call("GET", `/v1/conversations/${conversationId}/messages${query}`);
   }
+
+  /** `POST …/actions`: an edit, delete or reaction over HTTP. */
+  act(conversationId: string, action: Record<string, unknown>): Promise<Reply> {
+    return this.call("POST", `/v1/conversations/${conversationId}/actions`, action);
+  }
+
+  search(conversationId: string, q: string, extra = ""): Promise<Reply> {
+    return this.call("GET", `/v1/conversations/${conversationId}/search?q=${encodeURIComponent(q)}${extra}`);
+  }
 }
 
 function safeJson(text: string): unknown {

@@ -1,11 +1,13 @@
-/** `/v1/conversations…`: create, list, inspect, change members, read and send messages. */
+/** `/v1/conversations…`: create, list, inspect, change members, read, send and search messages, act on them. */
 import { Hono, type Context } from "hono";
 import {
+  actionBody,
   changeMembersBody,
   createConversationBody,
   ID_RULES,
   parseBody,
   parseHistoryQuery,
+  parseSearchQuery,
   sendMessageBody,
 } from "../../protocol/index.js";
 import type { AppEnv } from "../context.js";
@@ -66,6 +68,21 @@ conversations.post("/:id/messages", async (c) => {
   const message = unwrap(parseBody(sendMessageBody, await jsonBody(c)));
   const result = unwrap(await userSession(c.env, c.get("userId")).send(id, message));
   return c.json(result, result.duplicate ? 200 : 201);
+});
+
+/** Edit, delete or react: the same path as a send (order, idempotency, limits), answered with the action's ack. */
+conversations.post("/:id/actions", async (c) => {
+  const id = idParam(c.req.param("id"));
+  const { clientMsgId, ...action } = unwrap(parseBody(actionBody, await jsonBody(c)));
+  const result = unwrap(await userSession(c.env, c.get("userId")).send(id, { clientMsgId, action }));
+  return c.json(result, result.duplicate ? 200 : 201);
+});
+
+conversations.get("/:id/search", async (c) => {
+  const query = unwrap(parseSearchQuery(c.req.query()));
+  const id = idParam(c.req.param("id"));
+  unwrap(await userSession(c.env, c.get("userId")).admitSearch(id));
+  return c.json(unwrap(await conversation(c.env, id).search(c.get("userId"), query)));
 });
 
 function idParam(id: string): string {

@@ -10,6 +10,7 @@ import { sendTo } from "../sockets.js";
 import { onAlive } from "./alive.js";
 import { onFetch } from "./fetch.js";
 import { onFocus } from "./focus.js";
+import { onHide } from "./hide.js";
 import { onRead } from "./read.js";
 import { onSend } from "./send.js";
 import { onSync } from "./sync.js";
@@ -18,7 +19,12 @@ import { onTyping } from "./typing.js";
 export function handleFrame(host: SessionHost, ws: WebSocket, frame: ClientFrame): void | Promise<void> {
   switch (frame.type) {
     case "send":
+    case "edit":
+    case "delete":
+    case "react":
       return onSend(host, ws, frame);
+    case "hide":
+      return onHide(host, ws, frame);
     case "sync":
       return onSync(host, ws, frame);
     case "fetch":
@@ -38,7 +44,7 @@ export function handleFrame(host: SessionHost, ws: WebSocket, frame: ClientFrame
 
 /** A frame over the socket's budget (socket-limits.ts); a refused send holds back later ones, like any retryable refusal. */
 export function refuseFrame(ws: WebSocket, frame: ClientFrame, error: ChatError): void {
-  const clientMsgId = frame.type === "send" ? frame.clientMsgId : undefined;
+  const clientMsgId = "clientMsgId" in frame ? frame.clientMsgId : undefined;
   if (clientMsgId !== undefined) holdBack(ws, clientMsgId, error);
   sendTo(ws, errorFrame(error, clientMsgId));
 }

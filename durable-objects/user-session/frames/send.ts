@@ -1,8 +1,9 @@
 /**
- * `send`, and `POST /v1/conversations/:id/messages`, which takes the same path: checked against the session's
- * conversation list (an id it does not list reaches no object), charged to the user's budgets, then queued behind the
- * conversation's call in flight (send-queue.ts). The sending device gets the ack; the user's other devices get the
- * message, and the receipt its answer carries.
+ * `send` and the actions (`edit`, `delete`, `react`), and `POST /v1/conversations/:id/messages` and `…/actions`, which
+ * take the same path: checked against the session's conversation list (an id it does not list reaches no object),
+ * charged to the user's budgets, then queued behind the conversation's call in flight (send-queue.ts), so a device's
+ * messages and actions keep the order it sent them in. The sending device gets the ack; the user's other devices get
+ * the entry, and the receipt its answer carries.
  */
 import {
   fail,
@@ -10,7 +11,7 @@ import {
   NOT_A_MEMBER,
   ok,
   type AckFrame,
-  type ClientFrameOf,
+  type LogFrame,
   type Message,
   type ReceiptFrame,
   type Result,
@@ -25,10 +26,27 @@ import { broadcast, sendTo } from "../sockets.js";
 type Host = Pick<SessionHost, "userId" | "conversations" | "limits" | "queue" | "sockets">;
 type Sent = Outgoing & { conversationId: string };
 
-export function onSend(host: Host, ws: WebSocket, frame: ClientFrameOf<"send">): void {
+export function onSend(host: Host, ws: WebSocket, frame: LogFrame): void {
   const held = heldBack(ws, frame.clientMsgId);
   if (held) return sendTo(ws, errorFrame(held, frame.clientMsgId));
-  submit(host, frame, (result) => acked(host, ws, frame, result));
+  const sent = { conversationId: frame.conversationId, ...outgoingOf(frame) };
+  submit(host, sent, (result) => acked(host, ws, sent, result));
+}
+
+function outgoingOf(frame: LogFrame): Outgoing {
+  const { clientMsgId } = frame;
+  switch (frame.type) {
+    case "send":
+      return frame.replyTo === undefined
+        ? { clientMsgId, body: frame.body }
+        : { clientMsgId, body: frame.body, replyTo: frame.replyTo };
+    case "edit":
+      return { clientMsgId, action: { kind: "edit", seq: frame.seq, body: frame.body } };
+    case "delete":
+      return { clientMsgId, action: { kind: "delete", seq: frame.seq } };
+    case "react":
+      return { clientMsgId, action: { kind: "react", seq: frame.seq, emoji: frame.emoji, on: frame.on } };
+  }
 }
 
 export function sendOverHttp(host: Host, conversationId: string, item: Outgoing): Promise<Result<SendResult>> {
@@ -46,13 +64,14 @@ export async function sendBatch(
   host: Pick<SessionHost, "userId" | "conversation" | "sockets">,
   conversationId: string,
   items: Outgoing[],
-): Promise<Result<SendResult[]>> {
+): Promise<Result<Result<SendResult>[]>> {
   const outcome = await host.conversation(conversationId).send(host.userId, items);
   if (!outcome.ok) return outcome;
   const { results, deliveredSeq, readSeq, receipt } = outcome.value;
   if (receipt)
     broadcast(host.sockets(), JSON.stringify({ type: "receipt", conversationId, ...receipt } satisfies ReceiptFrame));
-  return ok(deliveredSeq === undefined ? results : results.map((r) => ({ ...r, deliveredSeq, readSeq })));
+  if (deliveredSeq === undefined) return ok(results);
+  return ok(results.map((r) => (r.ok ? ok({ ...r.value, deliveredSeq, readSeq }) : r)));
 }
 
 /** Membership first, then the message and its recipients are charged, then it waits its turn. */
@@ -61,7 +80,8 @@ function submit(host: Host, sent: Sent, reply: (result: Result<SendResult>) => v
   if (!members) return reply(failWith(NOT_A_MEMBER));
   const wait = host.limits.send(Math.max(1, members.length - 1));
   if (wait > 0) return reply(fail("rate_limited", `sending too fast; retry in ${wait} ms`, wait));
-  host.queue.enqueue(sent.conversationId, { clientMsgId: sent.clientMsgId, body: sent.body }, reply);
+  const { conversationId, ...item } = sent;
+  host.queue.enqueue(conversationId, item, reply);
 }
 
 /** The sending device (none over HTTP) gets the ack or the refusal; the user's other devices get the message. */
@@ -71,7 +91,7 @@ function acked(host: Host, ws: WebSocket | null, sent: Sent, result: Result<Send
     if (ws) sendTo(ws, errorFrame(result.error, sent.clientMsgId));
     return;
   }
-  const { conversationId, clientMsgId, body } = sent;
+  const { conversationId, clientMsgId } = sent;
   const value = result.value;
   if (ws) sendTo(ws, JSON.stringify({ type: "ack", clientMsgId, conversationId, ...value } satisfies AckFrame));
   if (value.duplicate) return;
@@ -83,9 +103,11 @@ function acked(host: Host, ws: WebSocket | null, sent: Sent, result: Result<Send
     seq: value.seq,
     senderId: host.userId,
     clientMsgId,
-    body,
+    body: "body" in sent ? sent.body : "",
     sentAt: value.sentAt,
   };
+  if (value.replyTo) message.replyTo = value.replyTo;
+  if (value.action) message.action = value.action;
   broadcast(others, messageFrame(JSON.stringify(message)));
   if (value.deliveredSeq !== undefined || value.readSeq !== undefined) {
     const peer = host.conversations.membersOf(conversationId)?.find((u) => u !== host.userId);

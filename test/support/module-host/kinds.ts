@@ -11,6 +11,13 @@ export interface Modules {
   messageLog: { args: [log: LogOptions]; instance: MessageLog };
   /** A UserSession's positions (user-session/conversations.ts), over the session's schema. */
   positions: { args: [checkpointMs: number]; instance: Conversations };
+  /** Everything the object's SQLite holds, as text: what a test of deletion searches for words that must be gone. */
+  storageText: { args: []; instance: StorageText };
+}
+
+export interface StorageText {
+  /** Every value of every table (blobs decoded as UTF-8, lossily), one line per row. */
+  dump(): string;
 }
 
 export type ModuleKind = keyof Modules;

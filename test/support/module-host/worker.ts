@@ -11,7 +11,7 @@ import { MessageLog } from "../../../durable-objects/conversation/message-log.js
 import { ConversationStore } from "../../../durable-objects/conversation/store.js";
 import { Conversations } from "../../../durable-objects/user-session/conversations.js";
 import { USER_SESSION_SCHEMA } from "../../../durable-objects/user-session/schema.js";
-import type { ModuleKind, Modules } from "./kinds.js";
+import type { ModuleKind, Modules, StorageText } from "./kinds.js";
 
 type Builders = {
   [K in ModuleKind]: (storage: DurableObjectStorage, ...args: Modules[K]["args"]) => Modules[K]["instance"];
@@ -20,11 +20,31 @@ type Builders = {
 const BUILDERS: Builders = {
   conversationStore: (storage, log) => new ConversationStore(storage, log),
   messageLog: (storage, log) => new MessageLog(storage.sql, log),
+  storageText: (storage) => storageText(storage),
   positions: (storage, checkpointMs) => {
     storage.sql.exec(USER_SESSION_SCHEMA);
     return new Conversations(storage.sql, checkpointMs);
   },
 };
+
+function storageText(storage: DurableObjectStorage): StorageText {
+  const decoder = new TextDecoder();
+  const text = (value: unknown) => (value instanceof ArrayBuffer ? decoder.decode(value) : String(value));
+  return {
+    dump() {
+      const tables = storage.sql
+        .exec(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%' AND sql NOT LIKE '%VIRTUAL%'",
+        )
+        .toArray()
+        .map((row) => String(row.name));
+      return tables
+        .flatMap((name) => storage.sql.exec(`SELECT * FROM "${name}"`).toArray())
+        .map((row) => Object.values(row).map(text).join(" "))
+        .join("\n");
+    },
+  };
+}
 
 export class ModuleHost extends DurableObject {
   private readonly modules = new Map<number, object>();
