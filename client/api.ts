@@ -6,6 +6,7 @@ import type {
   ConversationState,
   HistoryPage,
   Presence,
+  SearchPage,
   SendResult,
 } from "../protocol/message.js";
 
@@ -56,12 +57,12 @@ export class ChatApi {
   }
 
   history(id: string, page: { before?: number; after?: number; limit?: number } = {}): Promise<HistoryPage> {
-    const query = new URLSearchParams(
-      Object.entries(page)
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => [k, String(v)]),
-    );
-    return this.call("GET", `/v1/conversations/${encodeURIComponent(id)}/messages?${query}`);
+    return this.call("GET", `/v1/conversations/${encodeURIComponent(id)}/messages?${queryOf(page)}`);
+  }
+
+  /** Messages with every word of `q` (the last also as a prefix), newest first; `before` pages back. */
+  search(id: string, q: string, page: { before?: number; limit?: number } = {}): Promise<SearchPage> {
+    return this.call("GET", `/v1/conversations/${encodeURIComponent(id)}/search?${queryOf({ q, ...page })}`);
   }
 
   send(id: string, clientMsgId: string, body: string): Promise<SendResult> {
@@ -84,6 +85,14 @@ export class ChatApi {
   private call<T>(method: string, path: string, body?: unknown): Promise<T> {
     return request<T>(this.url, method, path, this.token, body);
   }
+}
+
+function queryOf(params: Record<string, string | number | undefined>): URLSearchParams {
+  return new URLSearchParams(
+    Object.entries(params)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, String(v)]),
+  );
 }
 
 async function request<T>(

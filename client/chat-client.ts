@@ -1,18 +1,22 @@
 /**
  * The chat client (protocol v2): one WebSocket per device, and per conversation a position (the newest seq the
  * app was handed). After any disconnect it asks what changed (`sync`) and fetches what it lacks, page by page;
- * sends survive drops (retried with the same clientMsgId, which the server turns into the same seq). The app
- * sees every message of a conversation exactly once, in seq order, its own sends included. Runs in browsers and
- * in Node (pass `ws` as WebSocket).
+ * sends and actions survive drops (retried with the same clientMsgId, which the server turns into the same seq). The
+ * app sees every entry of a conversation's log exactly once, in seq order, its own included: messages, and actions
+ * (edits, deletes, reactions) that it applies to the messages it holds (`applyEntry` of protocol/actions.ts). Runs in
+ * browsers and in Node (pass `ws` as WebSocket).
  */
 import { exponentialBackoff, spread } from "../protocol/backoff.js";
 import { BODY_TOO_LARGE, RETRYABLE_CODES } from "../protocol/errors.js";
+import type { ActionRequest } from "../protocol/actions.js";
 import type {
   AckFrame,
   ConversationFrame,
   ErrorFrame,
   FetchedFrame,
   HelloFrame,
+  HiddenFrame,
+  LogFrame,
   ReceiptFrame,
   ServerFrame,
   StateFrame,
@@ -27,8 +31,13 @@ import { Emitter } from "./emitter.js";
 export type ConnectionState = "connecting" | "open" | "closed";
 
 export interface ClientEvents extends Record<string, unknown> {
-  /** Each message of each conversation once, in seq order (own sends too, once acknowledged). */
+  /**
+   * Each entry of each conversation once, in seq order (own sends and actions too, once acknowledged): a message, or
+   * (with `action`) an edit, delete or reaction of an earlier one.
+   */
   message: Message;
+  /** Messages the user deleted for itself, on this or another device: hide them. */
+  hidden: HiddenFrame;
   receipt: ReceiptFrame;
   typing: TypingFrame;
   /** A conversation the user was added to, whose members or title changed, or (`active: false`) left. */
@@ -67,8 +76,8 @@ export interface ClientOptions {
 }
 
 interface PendingSend {
-  conversationId: string;
-  body: string;
+  /** The frame, sent again as it is after a drop or a retryable refusal. */
+  frame: LogFrame;
   resolve(ack: AckFrame): void;
   reject(error: ErrorFrame): void;
 }
@@ -129,13 +138,50 @@ export class ChatClient extends Emitter<ClientEvents> {
     });
   }
 
-  /** Sends a message; resolves with its ack (seq) even across reconnects; rejects with the server's refusal. */
-  send(conversationId: string, body: string, clientMsgId = newClientMsgId()): Promise<AckFrame> {
-    if (!fitsBodyLimit(body)) {
+  /**
+   * Sends a message (`replyTo`: the seq it quotes); resolves with its ack (seq) even across reconnects; rejects with
+   * the server's refusal.
+   */
+  send(conversationId: string, body: string, clientMsgId = newClientMsgId(), replyTo?: number): Promise<AckFrame> {
+    const frame: LogFrame = { type: "send", clientMsgId, conversationId, body };
+    if (replyTo !== undefined) frame.replyTo = replyTo;
+    return this.submit(frame);
+  }
+
+  /**
+   * An action on the message at `action.seq`: edit its body, delete it for everyone, or put or take back an emoji.
+   * Ordered with this device's sends, retried like them; the ack says what it did (a reaction's count).
+   */
+  act(conversationId: string, action: ActionRequest, clientMsgId = newClientMsgId()): Promise<AckFrame> {
+    switch (action.kind) {
+      case "edit":
+        return this.submit({ type: "edit", clientMsgId, conversationId, seq: action.seq, body: action.body });
+      case "delete":
+        return this.submit({ type: "delete", clientMsgId, conversationId, seq: action.seq });
+      case "react":
+        return this.submit({
+          type: "react",
+          clientMsgId,
+          conversationId,
+          seq: action.seq,
+          emoji: action.emoji,
+          on: action.on,
+        });
+    }
+  }
+
+  /** Deletes messages for this user only: every device of the user gets `hidden`. */
+  hide(conversationId: string, seqs: number[]): void {
+    this.frame({ type: "hide", conversationId, seqs });
+  }
+
+  private submit(frame: LogFrame): Promise<AckFrame> {
+    const { clientMsgId } = frame;
+    if ((frame.type === "send" || frame.type === "edit") && !fitsBodyLimit(frame.body)) {
       return Promise.reject({ type: "error", ...BODY_TOO_LARGE, clientMsgId } satisfies ErrorFrame);
     }
     return new Promise((resolve, reject) => {
-      this.pending.set(clientMsgId, { conversationId, body, resolve, reject });
+      this.pending.set(clientMsgId, { frame, resolve, reject });
       if (this.state === "open" && !this.paused) this.transmit(clientMsgId);
     });
   }
@@ -197,8 +243,10 @@ export class ChatClient extends Emitter<ClientEvents> {
     switch (frame.type) {
       case "hello":
         return this.onHello(frame);
-      case "message":
-        return this.accept(frame);
+      case "message": {
+        const { type: _frame, ...message } = frame;
+        return this.accept(message);
+      }
       case "state":
         return this.onState(frame);
       case "synced":
@@ -214,6 +262,8 @@ export class ChatClient extends Emitter<ClientEvents> {
         return this.emit("receipt", frame);
       case "typing":
         return this.emit("typing", frame);
+      case "hidden":
+        return this.emit("hidden", frame);
       case "conversation":
         return this.onConversation(frame);
       case "pong":
@@ -333,14 +383,18 @@ export class ChatClient extends Emitter<ClientEvents> {
         readSeq: ack.readSeq,
       });
     }
-    this.accept({
+    const { frame } = pending;
+    const entry: Message = {
       conversationId: ack.conversationId,
       seq: ack.seq,
       senderId: this.userId,
       clientMsgId: ack.clientMsgId,
-      body: pending.body,
+      body: frame.type === "send" ? frame.body : "",
       sentAt: ack.sentAt,
-    });
+    };
+    if (ack.replyTo) entry.replyTo = ack.replyTo;
+    if (ack.action) entry.action = ack.action;
+    this.accept(entry);
   }
 
   private onError(frame: ErrorFrame): void {
@@ -374,8 +428,7 @@ export class ChatClient extends Emitter<ClientEvents> {
   }
 
   private transmit(clientMsgId: string): void {
-    const p = this.pending.get(clientMsgId)!;
-    this.frame({ type: "send", clientMsgId, conversationId: p.conversationId, body: p.body });
+    this.frame(this.pending.get(clientMsgId)!.frame);
   }
 
   private frame(frame: object): void {

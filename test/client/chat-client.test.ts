@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { ChatClient } from "../../client/index.js";
-import type { Message } from "../../protocol/index.js";
+import { ChatApi, ChatClient } from "../../client/index.js";
+import { applyEntry, type Message } from "../../protocol/index.js";
 import { droppable } from "../support/droppable.js";
 import { HIGH_LIMITS, useEdge, type TestUser } from "../support/fixtures.js";
 
@@ -125,5 +125,41 @@ describe("ChatClient against the real edge", () => {
     });
     expect(client.unacked).toBe(0);
     client.close();
+  });
+});
+
+describe("ChatClient: message actions", () => {
+  it("hands every device each action once, in order with the messages, so each ends with the state history shows", async () => {
+    const [alice, bob] = await fx.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const a = clientOf(alice);
+    const a2 = clientOf(alice, "tablet");
+    const b = clientOf(bob);
+    await Promise.all([a.client.connect(), a2.client.connect(), b.client.connect()]);
+    const first = await a.client.send(id, "helo");
+    const reply = await b.client.send(id, "hi!", undefined, first.seq);
+    expect(reply.replyTo).toEqual({ seq: first.seq, senderId: alice.userId, snippet: "helo" });
+    const edit = await a.client.act(id, { kind: "edit", seq: first.seq, body: "hello" });
+    expect(edit.action).toMatchObject({ kind: "edit", body: "hello" });
+    b.drop();
+    const react = await a.client.act(id, { kind: "react", seq: reply.seq, emoji: "🎉", on: true });
+    expect(react.action).toMatchObject({ kind: "react", count: 1 });
+    await a.client.act(id, { kind: "delete", seq: first.seq });
+    await expect(a.client.act(id, { kind: "edit", seq: reply.seq, body: "not mine" })).rejects.toMatchObject({
+      code: "forbidden",
+    });
+    const history = new Map((await new ChatApi(fx.edge.url, bob.token).history(id)).messages.map((m) => [m.seq, m]));
+    for (const device of [a, a2, b]) {
+      await expect.poll(() => device.received.length, { timeout: 10_000 }).toBe(5);
+      expect(device.received.map((m) => m.seq)).toEqual(range(5));
+      const held = new Map<number, Message>();
+      for (const entry of device.received) applyEntry(held, entry);
+      expect(held).toEqual(history);
+    }
+    const hidden: number[][] = [];
+    a2.client.on("hidden", (h) => hidden.push(h.seqs));
+    a.client.hide(id, [reply.seq]);
+    await expect.poll(() => hidden).toEqual([[reply.seq]]);
+    for (const device of [a, a2, b]) device.client.close();
   });
 });
