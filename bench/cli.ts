@@ -59,7 +59,8 @@ wake
   --samples S          wakes measured per user, each after 13 s of quiet (default 5)
 
 cost [name…]           scenarios (default all): pair, pair-read, pair-3dev, pair-closed, group10, group100,
-                       group100-10online, group1024, group1024-10online, idle, idle-origin, reconnect
+                       group100-10online, group1024, group1024-10online, idle, idle-origin, reconnect,
+                       actions (edits, deletes, reactions), search (indexing, per message)
   --messages N         messages per messaging scenario (default 40)
   --think-ms T         pair scenarios: pause between turns (default 500)
   --idle S             idle scenarios: seconds connected (default 60)

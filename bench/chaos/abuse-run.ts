@@ -12,7 +12,7 @@ import { OriginFlood, type OriginFloodStats } from "./origin-flood.js";
 import { cpuMark, cpuShare, phaseLatency, RssSampler, type PhaseLatency } from "./measure.js";
 import { Random } from "./random.js";
 import { drain, startCast, tagOf, verdict, type Say } from "./run.js";
-import { Traffic } from "./traffic.js";
+import { Traffic, trafficOptions } from "./traffic.js";
 import { World } from "./world.js";
 
 export interface AbuseResult {
@@ -54,7 +54,7 @@ export async function runAbuse(o: Options, say: Say): Promise<AbuseResult> {
   try {
     const tag = tagOf("abuse", o.seed);
     const cast = await startCast(world, o, tag);
-    traffic = new Traffic(cast, world.url, random, { tag, rate: o.rate, window: o.window, size: o.size });
+    traffic = new Traffic(cast, world.url, random, trafficOptions(o, tag));
     await traffic.connect();
     const attackers = await Promise.all(
       Array.from({ length: ATTACKERS }, async (_, i) => ({

@@ -1,8 +1,12 @@
 /**
  * The audit after a scenario: plain functions over what the devices received, what the senders were
  * acknowledged, what the edge's history holds and (with an origin) what Cassandra holds. Every count except
- * `acked`, `duplicateAcks`, `expectedDeliveries`, `deliveredOnce` and `stored.rows` is a violation.
+ * `acked`, `duplicateAcks`, `expectedDeliveries`, `deliveredOnce` and `stored.rows` is a violation. Actions are
+ * entries like messages (delivered once, in order); besides, every message must end, on every device, in the edge's
+ * history and in Cassandra, as the acknowledged entries say it must in seq order (edited, deleted, its reactions,
+ * its quote).
  */
+import { applyEntry, type Message } from "../../protocol/index.js";
 import type { Cast } from "./cast.js";
 import type { Received } from "./device.js";
 import type { StoredRow } from "./origin.js";
@@ -38,6 +42,8 @@ export interface Audit {
   sends: number;
   acked: number;
   duplicateAcks: number;
+  /** Acknowledged entries by kind: messages (replies among them), edits, deletes, reactions. */
+  kinds: Record<string, number>;
   refused: number;
   unacked: number;
   ackConflicts: number;
@@ -53,6 +59,8 @@ export interface Audit {
   unexpected: number;
   /** Two different messages a device saw on the wire with one (conversation, seq). */
   seqConflicts: number;
+  /** Messages a device ended with in another state than the acknowledged entries make (body, tombstone, reactions, quote). */
+  finalState: number;
   history: StoreCounts;
   stored?: StoreCounts;
 }
@@ -69,6 +77,7 @@ const VIOLATIONS = [
   "mismatched",
   "unexpected",
   "seqConflicts",
+  "finalState",
 ] as const;
 
 export function violations(a: Audit): string[] {
@@ -99,11 +108,13 @@ function ackedBySeq(sends: Sent[]): { bySeq: Map<string, Map<number, Sent>>; con
 
 export function audit(input: AuditInput): Audit {
   const { bySeq, conflicts } = ackedBySeq(input.sends);
+  const expected = expectedStates(bySeq);
   const acked = input.sends.filter((s) => s.seq !== undefined);
   const a: Audit = {
     sends: input.sends.length,
     acked: acked.length,
     duplicateAcks: acked.filter((s) => s.duplicate).length,
+    kinds: kindsOf(acked),
     refused: input.sends.filter((s) => s.refused !== undefined).length,
     unacked: input.sends.filter((s) => s.seq === undefined && s.refused === undefined).length,
     ackConflicts: conflicts,
@@ -117,23 +128,89 @@ export function audit(input: AuditInput): Audit {
     mismatched: 0,
     unexpected: 0,
     seqConflicts: 0,
-    history: compareStore(input.history, bySeq),
-    stored: input.stored && compareStore(input.stored, bySeq),
+    finalState: 0,
+    history: compareStore(input.history, rowsOf(bySeq, expected, false)),
+    stored: input.stored && compareStore(input.stored, rowsOf(bySeq, expected, true)),
   };
-  for (const device of input.devices) auditDevice(a, device, input.cast, bySeq);
+  for (const device of input.devices) auditDevice(a, device, input.cast, bySeq, expected);
   return a;
 }
 
-function auditDevice(a: Audit, device: DeviceRecord, cast: Cast, bySeq: Map<string, Map<number, Sent>>): void {
+function kindsOf(acked: Sent[]): Record<string, number> {
+  const kinds: Record<string, number> = { message: 0, reply: 0, edit: 0, delete: 0, react: 0 };
+  for (const s of acked) kinds[s.replyTo !== undefined ? "reply" : s.kind]!++;
+  return kinds;
+}
+
+type States = Map<string, Map<number, Message>>;
+
+/** Every message's state as the acknowledged entries make it, applied in seq order. */
+function expectedStates(bySeq: Map<string, Map<number, Sent>>): States {
+  const states: States = new Map();
+  for (const [conversationId, sends] of bySeq) {
+    const held = new Map<number, Message>();
+    for (const seq of [...sends.keys()].sort((x, y) => x - y)) applyEntry(held, entryOf(sends.get(seq)!));
+    states.set(conversationId, held);
+  }
+  return states;
+}
+
+function entryOf(sent: Sent): Message {
+  const entry: Message = {
+    conversationId: sent.conversationId,
+    seq: sent.seq!,
+    senderId: sent.senderId,
+    clientMsgId: sent.clientMsgId,
+    body: sent.body,
+    sentAt: 0,
+  };
+  if (sent.action) entry.action = sent.action;
+  if (sent.quote) entry.replyTo = sent.quote;
+  return entry;
+}
+
+/** What a message shows, in a form two holders can be compared by (users in any order). */
+function shown(m: Message | undefined): string {
+  if (!m) return "absent";
+  const reactions = (m.reactions ?? []).map((r) => `${r.emoji}:${r.count}:${[...r.users].sort().join("+")}`).sort();
+  return JSON.stringify([m.body, m.deleted ?? false, m.editedAt ?? null, reactions, m.replyTo ?? null]);
+}
+
+/** The rows a store must hold: the messages in their final state, and (`withActions`) the actions' rows, bodiless. */
+function rowsOf(bySeq: Map<string, Map<number, Sent>>, expected: States, withActions: boolean): Expected {
+  const rows: Expected = new Map();
+  for (const [conversationId, sends] of bySeq) {
+    const want = new Map<number, ExpectedRow>();
+    for (const [seq, sent] of sends) {
+      if (sent.kind !== "message" && !withActions) continue;
+      const body = sent.kind === "message" ? expected.get(conversationId)!.get(seq)!.body : "";
+      want.set(seq, { sent, body });
+    }
+    rows.set(conversationId, want);
+  }
+  return rows;
+}
+
+function auditDevice(
+  a: Audit,
+  device: DeviceRecord,
+  cast: Cast,
+  bySeq: Map<string, Map<number, Sent>>,
+  states: States,
+): void {
   a.seqConflicts += device.seqConflicts;
   const seen = new Map<string, number[]>();
+  const held: States = new Map();
   for (const r of device.received) {
     const sent = bySeq.get(r.conversationId)?.get(r.seq);
     if (!sent) a.unexpected++;
-    else if (sent.clientMsgId !== r.clientMsgId || sent.body !== r.body) a.mismatched++;
+    else if (sent.clientMsgId !== r.clientMsgId || !sameEntry(sent, r, bySeq.get(r.conversationId)!)) a.mismatched++;
     const seqs = seen.get(r.conversationId) ?? [];
     seen.set(r.conversationId, seqs);
     seqs.push(r.seq);
+    const messages = held.get(r.conversationId) ?? new Map<number, Message>();
+    held.set(r.conversationId, messages);
+    applyEntry(messages, r.message);
   }
   const user = cast.users.find((u) => u.id === device.userId)!;
   for (const conversationId of user.conversations) {
@@ -149,7 +226,27 @@ function auditDevice(a: Audit, device: DeviceRecord, cast: Cast, bySeq: Map<stri
       else a.duplicated += n - 1;
     }
     got.forEach((seq, i) => i > 0 && seq <= got[i - 1]! && a.outOfOrder++);
+    for (const [seq, message] of states.get(conversationId) ?? [])
+      if (shown(message) !== shown(held.get(conversationId)?.get(seq))) a.finalState++;
   }
+}
+
+/**
+ * An entry as the device got it against what was sent: an action of the kind on the target asked; a message with
+ * the body it was sent with or one it had later (a fetch hands a message as it is now: edited, or deleted).
+ */
+function sameEntry(sent: Sent, r: Received, sends: Map<number, Sent>): boolean {
+  const action = r.message.action;
+  if (sent.kind !== "message") return action?.kind === sent.kind && action.target === sent.request!.seq;
+  if (action) return false;
+  if (r.body === sent.body) return true;
+  for (const other of sends.values()) {
+    const request = other.request;
+    if (!request || request.seq !== sent.seq) continue;
+    if (request.kind === "edit" && request.body === r.body) return true;
+    if (request.kind === "delete" && r.body === "" && r.message.deleted) return true;
+  }
+  return false;
 }
 
 /** A device's sends into one conversation must be sequenced in the order the device made them. */
@@ -168,13 +265,21 @@ function senderOrderViolations(acked: Sent[]): number {
   return bad;
 }
 
+interface ExpectedRow {
+  sent: Sent;
+  /** The body the row must have now: a message's final one, an action's empty one. */
+  body: string;
+}
+type Expected = Map<string, Map<number, ExpectedRow>>;
+
 /**
- * A store (edge history or Cassandra) against the acks: every acked seq present once with the acked clientMsgId
- * and body (`missing`, `mismatched`), and nothing else (`extra`: a seq no one was acknowledged, or a second row).
+ * A store (edge history or Cassandra) against the acks: every expected seq present once with the acked clientMsgId
+ * and the final body (`missing`, `mismatched`), and nothing else (`extra`: a seq no one was acknowledged, or a second
+ * row).
  */
-function compareStore(rows: Map<string, StoredRow[]>, bySeq: Map<string, Map<number, Sent>>): StoreCounts {
+function compareStore(rows: Map<string, StoredRow[]>, expected: Expected): StoreCounts {
   const counts: StoreCounts = { rows: 0, missing: 0, extra: 0, mismatched: 0, missingSends: [] };
-  for (const [conversationId, acked] of bySeq) {
+  for (const [conversationId, acked] of expected) {
     const stored = rows.get(conversationId) ?? [];
     counts.rows += stored.length;
     const bySeqStored = new Map<number, StoredRow>();
@@ -182,14 +287,14 @@ function compareStore(rows: Map<string, StoredRow[]>, bySeq: Map<string, Map<num
       if (bySeqStored.has(row.seq) || !acked.has(row.seq)) counts.extra++;
       bySeqStored.set(row.seq, row);
     }
-    for (const [seq, sent] of acked) {
+    for (const [seq, { sent, body }] of acked) {
       const row = bySeqStored.get(seq);
       if (!row) {
         counts.missing++;
         if (counts.missingSends.length < 5) counts.missingSends.push(sent);
-      } else if (row.clientMsgId !== sent.clientMsgId || row.body !== sent.body) counts.mismatched++;
+      } else if (row.clientMsgId !== sent.clientMsgId || row.body !== body) counts.mismatched++;
     }
   }
-  for (const [conversationId, stored] of rows) if (!bySeq.has(conversationId)) counts.extra += stored.length;
+  for (const [conversationId, stored] of rows) if (!expected.has(conversationId)) counts.extra += stored.length;
   return counts;
 }

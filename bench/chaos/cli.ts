@@ -41,6 +41,8 @@ workload
   --rate R             legitimate sends per second over all devices (default 40)
   --window W           unacknowledged sends a device may have before it holds back (default 4)
   --size B             message body bytes (default 48)
+  --actions P          share of sends that edit, delete or react to an earlier message, and of messages that
+                       reply to one (default 0.2)
 
 timing (seconds)
   --before S           traffic before the fault (default 5)
@@ -80,6 +82,7 @@ export interface Options {
   rate: number;
   window: number;
   size: number;
+  actions: number;
   beforeS: number;
   afterS: number;
   outageS: number;
@@ -109,6 +112,7 @@ export const DEFAULTS: Omit<Options, "scenarios" | "seed"> = {
   rate: 40,
   window: 4,
   size: 48,
+  actions: 0.2,
   beforeS: 5,
   afterS: 5,
   outageS: 30,
@@ -136,6 +140,7 @@ const NUMERIC = {
   rate: "rate",
   window: "window",
   size: "size",
+  actions: "actions",
   before: "beforeS",
   after: "afterS",
   outage: "outageS",

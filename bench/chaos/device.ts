@@ -6,6 +6,7 @@
  */
 import WebSocket from "ws";
 import { ChatClient } from "../../client/index.js";
+import type { Message } from "../../protocol/message.js";
 
 export interface Received {
   conversationId: string;
@@ -13,6 +14,8 @@ export interface Received {
   clientMsgId: string;
   body: string;
   at: number;
+  /** The entry as the app was handed it (its state, or its action). */
+  message: Message;
 }
 
 export class Device {
@@ -114,6 +117,7 @@ export class Device {
         clientMsgId: m.clientMsgId,
         body: m.body,
         at: Date.now(),
+        message: m,
       });
       this.got.add(`${m.conversationId}#${m.seq}`);
     });

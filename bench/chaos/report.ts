@@ -9,6 +9,9 @@ function auditLines(a: Audit): string[] {
   const lines = [
     `  sends ${a.sends}, acked ${a.acked} (${a.duplicateAcks} acks were for a retry: duplicate=true), refused ${a.refused}, never acked ${a.unacked}`,
     `  deliveries: expected ${a.expectedDeliveries}, exactly once ${a.deliveredOnce}, lost ${a.lost}, duplicated ${a.duplicated}, out of order ${a.outOfOrder}, mismatched ${a.mismatched}, unexpected ${a.unexpected}`,
+    `  of them: ${Object.entries(a.kinds)
+      .map(([kind, n]) => `${kind} ${n}`)
+      .join(", ")}; messages in another final state on a device ${a.finalState}`,
     `  seqs: gaps ${a.seqGaps}, one seq for two messages on the wire ${a.seqConflicts}, ack conflicts ${a.ackConflicts}, sender order broken ${a.senderOrder}`,
     `  edge history: ${a.history.rows} rows, missing ${a.history.missing}, extra ${a.history.extra}, mismatched ${a.history.mismatched}`,
   ];

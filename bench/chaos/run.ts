@@ -10,7 +10,7 @@ import { allHistory, allStored, waitThrough } from "./evidence.js";
 import { faultOf, type Fault, type FaultContext, type FaultOutcome } from "./faults.js";
 import { Random } from "./random.js";
 import type { OriginPipeline } from "./origin.js";
-import { Traffic, type Sent } from "./traffic.js";
+import { Traffic, trafficOptions, type Sent } from "./traffic.js";
 import { World } from "./world.js";
 
 export interface ScenarioResult {
@@ -66,13 +66,7 @@ export async function runScenario(name: Exclude<ScenarioName, "abuse">, o: Optio
   try {
     const tag = tagOf(name, o.seed);
     const cast = await startCast(world, o, tag);
-    traffic = new Traffic(cast, world.url, random, {
-      tag,
-      rate: o.rate,
-      window: o.window,
-      size: o.size,
-      afterSend: fault.afterSend,
-    });
+    traffic = new Traffic(cast, world.url, random, trafficOptions(o, tag, fault.afterSend));
     await traffic.connect();
     say(
       `${name}: ${cast.users.length} users, ${traffic.devices.length} devices (${traffic.devices.length - traffic.online.length} offline until the audit), ${cast.conversations.length} conversations, ${o.rate} msg/s${withOrigin ? ", origin behind the edge" : ""}`,

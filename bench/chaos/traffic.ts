@@ -1,9 +1,13 @@
 /**
  * Legitimate traffic: every device sends into its user's conversations at a steady total rate, with at most
  * `window` unacknowledged sends per device (so an outage holds back a bounded backlog instead of an unbounded
- * one). Every send is recorded with its clientMsgId, order and outcome; the ChatClient retries it with the
- * same clientMsgId across drops and restarts until it is acknowledged or refused.
+ * one); a share of the sends are actions (edits, deletes, reactions) or replies (actions.ts). Every send is recorded
+ * with its clientMsgId, order and outcome; the ChatClient retries it with the same clientMsgId across drops and
+ * restarts until it is acknowledged or refused.
  */
+import type { Action, ActionKind, ActionRequest, Quote } from "../../protocol/actions.js";
+import type { AckFrame } from "../../protocol/frames.js";
+import { ActionPicker } from "./actions.js";
 import type { Cast } from "./cast.js";
 import { Device } from "./device.js";
 import type { Random } from "./random.js";
@@ -11,7 +15,15 @@ import type { Random } from "./random.js";
 export interface Sent {
   clientMsgId: string;
   conversationId: string;
+  kind: "message" | ActionKind;
+  /** A message's body; empty for an action. */
   body: string;
+  /** What an action asked, and what its ack said it did. */
+  request?: ActionRequest;
+  action?: Action;
+  /** A reply: the seq it quotes, and the quote its ack carried. */
+  replyTo?: number;
+  quote?: Quote;
   senderId: string;
   deviceKey: string;
   /** Position among all sends of the run: a device's sends into one conversation must get seqs in this order. */
@@ -28,8 +40,19 @@ export interface TrafficOptions {
   rate: number;
   window: number;
   size: number;
+  /** The share of sends that are actions on earlier messages (when one can be taken), and of messages that reply. */
+  actions: number;
   /** Called right after a send left the client (socket-drops uses it to cut the ack off). */
   afterSend?: (device: Device, sent: Sent) => void;
+}
+
+/** The traffic a run's options ask for. */
+export function trafficOptions(
+  o: Pick<TrafficOptions, "rate" | "window" | "size" | "actions">,
+  tag: string,
+  afterSend?: TrafficOptions["afterSend"],
+): TrafficOptions {
+  return { tag, rate: o.rate, window: o.window, size: o.size, actions: o.actions, ...(afterSend ? { afterSend } : {}) };
 }
 
 const TICK_MS = 20;
@@ -45,6 +68,7 @@ export class Traffic {
   private issued = 0;
   private startedAt = 0;
   private issuedAtStart = 0;
+  private readonly picker: ActionPicker;
 
   constructor(
     readonly cast: Cast,
@@ -56,6 +80,7 @@ export class Traffic {
       u.deviceIds.map((d) => new Device(u.id, d, url, u.token, u.conversations, u.offlineDeviceIds.includes(d))),
     );
     this.online = this.devices.filter((d) => !d.offline);
+    this.picker = new ActionPicker(random);
   }
 
   async connect(): Promise<void> {
@@ -114,21 +139,34 @@ export class Traffic {
     const user = this.cast.users.find((u) => u.id === device.userId)!;
     const order = ++this.issued;
     const clientMsgId = `${this.o.tag}-${order}`;
-    const head = `${device.key} #${order} `;
-    const sent: Sent = {
-      clientMsgId,
-      conversationId: this.random.pick(user.conversations),
-      body: head.padEnd(this.o.size, "."),
-      senderId: device.userId,
-      deviceKey: device.key,
-      order,
-      at: Date.now(),
-    };
+    const conversationId = this.random.pick(user.conversations);
+    const base = { clientMsgId, conversationId, senderId: device.userId, deviceKey: device.key, order, at: Date.now() };
+    const request = this.random.chance(this.o.actions)
+      ? this.picker.pick(device.userId, device.key, conversationId)
+      : null;
+    let sent: Sent;
+    let ack: Promise<AckFrame>;
+    if (request) {
+      sent = { ...base, kind: request.kind, body: "", request };
+      ack = device.chat.act(conversationId, request, clientMsgId);
+    } else {
+      const replyTo = this.random.chance(this.o.actions) ? this.picker.replyTarget(conversationId) : undefined;
+      sent = { ...base, kind: "message", body: `${device.key} #${order} `.padEnd(this.o.size, ".") };
+      if (replyTo !== undefined) sent.replyTo = replyTo;
+      ack = device.chat.send(conversationId, sent.body, clientMsgId, replyTo);
+    }
     this.sends.set(clientMsgId, sent);
-    device.chat.send(sent.conversationId, sent.body, clientMsgId).then(
-      (ack) => Object.assign(sent, { ackAt: Date.now(), seq: ack.seq, duplicate: ack.duplicate }),
+    ack.then(
+      (a) => this.acked(sent, a),
       (error: { code?: string }) => (sent.refused = error.code ?? String(error)),
     );
     this.o.afterSend?.(device, sent);
+  }
+
+  private acked(sent: Sent, ack: AckFrame): void {
+    Object.assign(sent, { ackAt: Date.now(), seq: ack.seq, duplicate: ack.duplicate });
+    if (ack.action) sent.action = ack.action;
+    if (ack.replyTo) sent.quote = ack.replyTo;
+    this.picker.acked(sent);
   }
 }

@@ -35,10 +35,6 @@ export class Device {
     this.client.focus(conversationId);
   }
 
-  send(conversationId: string, body: string): Promise<unknown> {
-    return this.client.send(conversationId, body);
-  }
-
   has(conversationId: string, seq: number): boolean {
     return this.seen.get(conversationId)?.includes(seq) ?? false;
   }

@@ -19,6 +19,8 @@ export const COST_SCENARIOS = [
   "idle",
   "idle-origin",
   "reconnect",
+  "actions",
+  "search",
 ] as const;
 export type CostScenarioName = (typeof COST_SCENARIOS)[number];
 
@@ -65,6 +67,8 @@ export const SCENARIOS: Record<CostScenarioName, Scenario> = {
   idle: { run: (w, o) => idle(w, o) },
   "idle-origin": { needsOrigin: true, run: (w, o) => idle(w, o, DEFAULT_HEARTBEAT_MS) },
   reconnect: { run: (w, o) => reconnect(w, o) },
+  actions: { run: (w, o) => actions(w, o) },
+  search: { run: (w, o) => search(w, o) },
 };
 
 /**
@@ -125,7 +129,7 @@ async function group(
   await w.until(() => online.every((d) => d === online[0] || d.has(id, 1)), 60_000);
   await w.quiet();
   w.reset();
-  const sends: Promise<void>[] = [];
+  const sends: Promise<number>[] = [];
   const started = Date.now();
   for (let i = 0; i < o.messages; i++) {
     await sleep(Math.max(0, started + (i * 1000) / g.rate - Date.now()));
@@ -173,6 +177,65 @@ async function reconnect(w: CostWorld, _o: CostOptions): Promise<Workload> {
     describe: "a device catches up on 100 messages missed in 5 conversations",
     messages: missed.length,
     receivers: [mine],
+  };
+}
+
+/**
+ * Message actions in a 1:1 with the conversation open on both sides: for each message sent before counting, the
+ * other side reacts to it and the sender edits it; every fifth the sender then deletes it. Per action.
+ */
+async function actions(w: CostWorld, o: CostOptions): Promise<Workload> {
+  const [a, b] = await w.users(2, 1);
+  const { id } = await a!.api.createDirect(b!.id);
+  const devices = [a!.devices[0]!, b!.devices[0]!];
+  await w.connect(devices);
+  for (const d of devices) d.open(id);
+  const targets = Math.max(1, Math.round(o.messages / 2.2));
+  const sent: { seq: number; by: number }[] = [];
+  for (let i = 0; i < targets; i++) sent.push({ seq: await w.send(devices[i % 2]!, id, body(i)), by: i % 2 });
+  await w.until(() => devices.every((d) => d.has(id, sent.at(-1)!.seq)));
+  await w.quiet();
+  w.reset();
+  for (const [i, { seq, by }] of sent.entries()) {
+    const [sender, other] = [devices[by]!, devices[1 - by]!];
+    await w.act(other, id, { kind: "react", seq, emoji: "👍", on: true });
+    await w.act(sender, id, { kind: "edit", seq, body: `edited ${i}` });
+    if (i % 5 === 4) await w.act(sender, id, { kind: "delete", seq });
+    const last = w.sent.at(-1)!.seq;
+    await w.until(() => devices.every((d) => d === sender || d.has(id, last)));
+    await sleep(o.thinkMs);
+  }
+  return {
+    describe: `1:1 open on both sides: per message a reaction and an edit, every fifth also deleted (${w.sent.length} actions)`,
+    messages: w.sent.length,
+    receivers: devices,
+  };
+}
+
+/**
+ * Search in a conversation of `messages` messages: the first search builds the index (its rows, divided by the
+ * messages indexed, are what indexing costs a message), then ten more messages and a second search (which indexes
+ * only those). Per message indexed.
+ */
+async function search(w: CostWorld, o: CostOptions): Promise<Workload> {
+  const [a, b] = await w.users(2, 1);
+  const { id } = await a!.api.createDirect(b!.id);
+  const sender = a!.devices[0]!;
+  await w.connect([sender]);
+  const setup = Math.max(10, o.messages);
+  for (let i = 0; i < setup; i++) await w.send(sender, id, `${body(i)} word${i % 50}`);
+  await w.quiet();
+  w.reset();
+  const first = await b!.api.search(id, "word7");
+  for (let i = 0; i < 10; i++) await w.send(sender, id, `later word7 ${i}`);
+  const second = await b!.api.search(id, "word7");
+  if (first.messages.length === 0 || second.messages.length !== Math.min(20, first.messages.length + 10))
+    throw new Error(`search found ${first.messages.length}, then ${second.messages.length}`);
+  w.sent.length = 0;
+  return {
+    describe: `two searches of a 1:1 of ${setup} messages, ten sent between them (cost per message indexed, sends included)`,
+    messages: setup + 10,
+    receivers: [],
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import type { ActionRequest } from "../../protocol/actions.js";
 import { ChatApi } from "../../client/api.js";
 import { buildWorker } from "../../test/support/bundle.js";
 import { startEdge, type Edge } from "../../test/support/edge.js";
@@ -84,8 +85,15 @@ export class CostWorld {
     for (const c of this.connectedMs.values()) c.total = 0;
   }
 
-  async send(device: Device, conversationId: string, body: string): Promise<void> {
-    const ack = (await device.send(conversationId, body)) as { seq: number };
+  async send(device: Device, conversationId: string, body: string): Promise<number> {
+    const ack = await device.client.send(conversationId, body);
+    this.sent.push({ conversationId, seq: ack.seq, device });
+    return ack.seq;
+  }
+
+  /** An edit, delete or reaction: an entry of the log that every other device must be handed, like a message. */
+  async act(device: Device, conversationId: string, action: ActionRequest): Promise<void> {
+    const ack = await device.client.act(conversationId, action);
     this.sent.push({ conversationId, seq: ack.seq, device });
   }
 

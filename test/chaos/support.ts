@@ -39,4 +39,6 @@ export function expectHeld(result: ScenarioResult | AbuseResult, lines: string[]
   expect(result.violations, message).toEqual([]);
   expect(result.audit.acked, message).toBeGreaterThan(0);
   expect(result.audit.deliveredOnce, message).toBe(result.audit.expectedDeliveries);
+  const { edit = 0, react = 0, reply = 0 } = result.audit.kinds;
+  expect(edit + react + reply, message).toBeGreaterThan(0); // the traffic exercised actions, and their final state held
 }
