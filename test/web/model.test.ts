@@ -1,7 +1,8 @@
-/** The page's pure rules: ticks, watermarks, unread counts and message merging. */
+/** The page's pure rules: ticks, watermarks, unread counts, message merging and body limits. */
 import { describe, expect, it } from "vitest";
 import type { Message } from "../../protocol/message.js";
 import {
+  bodyProblem,
   mergeMessages,
   parseNames,
   raiseWatermarks,
@@ -64,6 +65,16 @@ describe("the list and the thread", () => {
   it("unread is lastSeq minus this user's readSeq, never negative", () => {
     expect(unread(conv())).toBe(3);
     expect(unread(conv({ readSeq: 9 }))).toBe(0);
+  });
+
+  it("unread leaves out the action entries past the watermark the page was handed", () => {
+    expect(unread(conv(), [1, 2, 4])).toBe(2);
+    expect(unread(conv({ lastSeq: 4 }), [3, 4])).toBe(0);
+  });
+
+  it("a body over the edge's limit is refused before sending, saying by how much", () => {
+    expect(bodyProblem("hello")).toBeNull();
+    expect(bodyProblem("é".repeat(2049))).toBe("Too large: a message holds at most 4096 bytes; this one has 4098.");
   });
 
   it("merging live frames, replays and history pages keeps one message per seq, in order", () => {

@@ -4,7 +4,7 @@
  * whatever the socket cannot replay (receipts, membership changes missed while offline), comes from here.
  */
 import type { ChatApi } from "../../client/api.js";
-import { HISTORY_PAGE_DEFAULT } from "../../protocol/limits.js";
+import { HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX } from "../../protocol/limits.js";
 import type { Message } from "../../protocol/message.js";
 import { emptyThread, mergeMessages, raiseWatermarks, type Conv, type Thread } from "./model.js";
 
@@ -88,13 +88,25 @@ export async function loadNewest(host: LoaderHost, id: string): Promise<void> {
 }
 
 /** The page before the oldest message shown (scrolling back). */
-export async function loadOlder(host: LoaderHost, id: string): Promise<void> {
+export async function loadOlder(host: LoaderHost, id: string, limit = HISTORY_PAGE_DEFAULT): Promise<void> {
   const thread = threadOf(host, id);
   const before = thread.messages[0]?.seq;
   if (!thread.hasMore || before === undefined) return;
-  const page = await host.api.history(id, { before, limit: HISTORY_PAGE_DEFAULT });
+  const page = await host.api.history(id, { before, limit });
   thread.messages = mergeMessages(thread.messages, page.messages);
   thread.hasMore = page.messages.length > 0 && page.hasMore;
   host.settled(page.messages);
   host.changed();
+}
+
+/**
+ * Pages back until the thread holds `seq` (or the history's start): a jump to an older message. The thread stays
+ * one unbroken run of messages up to the newest, so scrolling on from the target shows everything after it; a
+ * target far back costs a page per HISTORY_PAGE_MAX messages between. Resolves whether it is there now.
+ */
+export async function loadThrough(host: LoaderHost, id: string, seq: number): Promise<boolean> {
+  await loadNewest(host, id);
+  const thread = threadOf(host, id);
+  while (thread.hasMore && (thread.messages[0]?.seq ?? 0) > seq) await loadOlder(host, id, HISTORY_PAGE_MAX);
+  return thread.messages.some((m) => m.seq === seq);
 }

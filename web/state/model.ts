@@ -1,4 +1,5 @@
 /** The page's data and the pure rules over it (no DOM, no network), so the UI only renders. */
+import { fitsBodyLimit, MAX_BODY_BYTES } from "../../protocol/limits.js";
 import type { ConversationState, Message } from "../../protocol/message.js";
 
 export interface Watermarks {
@@ -24,6 +25,12 @@ export interface Thread {
 
 export type Tick = "pending" | "sent" | "delivered" | "read" | "failed";
 
+/** What the composer is doing to a message of the open conversation besides writing a new one. */
+export interface Draft {
+  kind: "reply" | "edit";
+  message: Message;
+}
+
 export function emptyThread(): Thread {
   return { messages: [], hasMore: false, loaded: false };
 }
@@ -35,8 +42,14 @@ export function mergeMessages(list: Message[], incoming: Message[]): Message[] {
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
 }
 
-export function unread(conv: Conv): number {
-  return Math.max(0, conv.lastSeq - conv.readSeq);
+/**
+ * Unread messages. `lastSeq − readSeq` counts every entry of the log, actions too, and is all the edge tells; so the
+ * action entries the page was handed past the watermark (`actionSeqs`) are left out. Entries it was not handed (a
+ * conversation it skipped, see ChatClient's `reset`) still count.
+ */
+export function unread(conv: Conv, actionSeqs: readonly number[] = []): number {
+  const actions = actionSeqs.filter((seq) => seq > conv.readSeq && seq <= conv.lastSeq).length;
+  return Math.max(0, conv.lastSeq - conv.readSeq - actions);
 }
 
 /** A message's tick: delivered/read once every other member got/read it (one member in a direct chat). */
@@ -68,6 +81,12 @@ export function titleOf(conv: Conv, me: string): string {
 /** Newest activity first; conversations without messages keep their relative order at the end. */
 export function sortConversations(list: Conv[]): Conv[] {
   return [...list].sort((a, b) => (b.last?.sentAt ?? 0) - (a.last?.sentAt ?? 0));
+}
+
+/** Why a text cannot be sent as a message body or an edit (null: it can). */
+export function bodyProblem(body: string): string | null {
+  if (fitsBodyLimit(body)) return null;
+  return `Too large: a message holds at most ${MAX_BODY_BYTES} bytes; this one has ${new TextEncoder().encode(body).length}.`;
 }
 
 /** Splits "bob, carol  dave" into distinct names. */

@@ -5,6 +5,7 @@
  */
 import type { ChatClient } from "../../client/chat-client.js";
 import { newClientMsgId } from "../../client/chat-client.js";
+import type { Quote } from "../../protocol/actions.js";
 import type { ErrorFrame } from "../../protocol/frames.js";
 import type { Message } from "../../protocol/message.js";
 import { describe } from "./errors.js";
@@ -33,8 +34,10 @@ export class Outbox {
     for (const o of this.entries) if (!o.error) this.transmit(o);
   }
 
-  add(conversationId: string, body: string): void {
+  /** A new message; `replyTo` is what it quotes. */
+  add(conversationId: string, body: string, replyTo?: Quote): void {
     const o: Outgoing = { clientMsgId: newClientMsgId(), conversationId, body, createdAt: Date.now() };
+    if (replyTo) o.replyTo = replyTo;
     this.entries = [...this.entries, o];
     this.save();
     this.transmit(o);
@@ -54,7 +57,7 @@ export class Outbox {
   }
 
   private transmit(o: Outgoing): void {
-    this.client.send(o.conversationId, o.body, o.clientMsgId).then(
+    this.client.send(o.conversationId, o.body, o.clientMsgId, o.replyTo?.seq).then(
       (ack) => {
         o.seq = ack.seq;
         const conv = this.host.conversations[o.conversationId];

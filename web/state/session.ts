@@ -6,18 +6,25 @@
 import { ChatApi } from "../../client/api.js";
 import { ChatClient, type ConnectionState } from "../../client/chat-client.js";
 import type { ReceiptFrame, TypingFrame } from "../../protocol/frames.js";
-import { fitsBodyLimit, MAX_BODY_BYTES, TYPING_RELAY_MARGIN_MS, TYPING_RELAY_MS } from "../../protocol/limits.js";
+import { TYPING_RELAY_MARGIN_MS, TYPING_RELAY_MS } from "../../protocol/limits.js";
 import type { ConversationState, Message, Presence } from "../../protocol/message.js";
+import { lastAfter, quoteOf, withEntry } from "./entries.js";
 import { describe, describeThrown, isUnauthorized } from "./errors.js";
+import { HiddenMessages } from "./hidden.js";
+import { Jump } from "./jump.js";
 import { loadDetail, loadNewest, loadOlder, refreshConversations, type LoaderHost } from "./loader.js";
-import { mergeMessages, raiseWatermarks, type Conv, type Thread } from "./model.js";
+import { MessageActions } from "./message-actions.js";
+import { bodyProblem, raiseWatermarks, unread, type Conv, type Thread } from "./model.js";
 import { PresencePoller } from "./presence.js";
 import { Outbox } from "./outbox.js";
+import { SeqSets } from "./seq-sets.js";
 import { loadUser, saveUser } from "./storage.js";
 
 const TYPING_SHOWN_MS = 4_000;
 const TYPING_SEND_EVERY_MS = 2_000;
 const NOTICE_MS = 20_000;
+/** Action seqs remembered per conversation past the read watermark; beyond them unread counts run high. */
+const MAX_UNREAD_ACTIONS = 1_000;
 
 export interface Notice {
   id: number;
@@ -31,6 +38,9 @@ export class ChatSession implements LoaderHost {
   conversations: Record<string, Conv> = {};
   threads: Record<string, Thread> = {};
   readonly outbox: Outbox;
+  readonly actions: MessageActions;
+  readonly hidden: HiddenMessages;
+  readonly jump: Jump;
   /** conversationId → userId → until when "typing…" shows. */
   typing: Record<string, Record<string, number>> = {};
   presence: Record<string, Presence> = {};
@@ -49,6 +59,8 @@ export class ChatSession implements LoaderHost {
   private noticeIds = 0;
   /** The conversation this tab told the edge it shows (what arrives there is read). */
   private focused: string | null = null;
+  /** Action entries handed over past the read watermark, per conversation: not unread messages. */
+  private readonly actionSeqs: SeqSets;
 
   constructor(
     readonly url: string,
@@ -60,6 +72,10 @@ export class ChatSession implements LoaderHost {
     const saved = loadUser(me);
     this.client = new ChatClient({ url, token, deviceId, positions: saved?.positions ?? {}, since: saved?.since ?? 0 });
     this.outbox = new Outbox(me, this.client, this);
+    this.actions = new MessageActions(this);
+    this.hidden = new HiddenMessages(this);
+    this.jump = new Jump(this);
+    this.actionSeqs = new SeqSets(saved?.actions ?? {}, MAX_UNREAD_ACTIONS);
     this.poller = new PresencePoller(this);
   }
 
@@ -70,6 +86,7 @@ export class ChatSession implements LoaderHost {
     c.on("receipt", (frame) => this.onReceipt(frame));
     c.on("typing", (frame) => this.onTyping(frame));
     c.on("conversation", (conv) => this.onConversation(conv));
+    c.on("hidden", (frame) => this.hidden.onHidden(frame));
     c.on("error", (frame) => this.notice(describe(frame)));
     c.on(
       "retrying",
@@ -77,7 +94,8 @@ export class ChatSession implements LoaderHost {
         r.code === "rate_limited" &&
         this.notice(`Sending too fast: retrying in ${Math.ceil(r.retryAfterMs / 100) / 10} s`),
     );
-    c.on("position", () => saveUser(this.me, { positions: c.positions() }));
+    // The action seqs are saved with the positions: both say what the page was handed.
+    c.on("position", () => saveUser(this.me, { positions: c.positions(), actions: this.actionSeqs.toJSON() }));
     c.on("synced", (since) => saveUser(this.me, { since, positions: c.positions() }));
     c.on("reset", ({ conversationId }) => this.onReset(conversationId));
     this.outbox.resend();
@@ -143,6 +161,7 @@ export class ChatSession implements LoaderHost {
 
   select(id: string | null): void {
     this.selected = id;
+    this.actions.draft = null;
     this.changed();
     if (!id) return;
     this.spawn(Promise.all([loadNewest(this, id), loadDetail(this, id)]));
@@ -150,17 +169,19 @@ export class ChatSession implements LoaderHost {
     this.markRead();
   }
 
-  /** Queues a message; false when it cannot be sent at all (empty or too large). */
+  /** Queues a message (a reply to the draft's message, if one is drafted); false when it cannot be sent at all. */
   send(conversationId: string, text: string): boolean {
     const body = text.trim();
     if (!body) return false;
-    if (!fitsBodyLimit(body)) {
-      this.notice(
-        `Too large: a message holds at most ${MAX_BODY_BYTES} bytes; this one has ${new TextEncoder().encode(body).length}.`,
-      );
+    const problem = bodyProblem(body);
+    if (problem) {
+      this.notice(problem);
       return false;
     }
-    this.outbox.add(conversationId, body);
+    const draft = this.actions.draft;
+    const replyTo = draft?.kind === "reply" && draft.message.conversationId === conversationId ? draft.message : null;
+    this.outbox.add(conversationId, body, replyTo ? quoteOf(replyTo) : undefined);
+    if (replyTo) this.actions.cancel();
     // The message hides "typing…" on the other side, so the next keystroke may say it again as soon as the
     // edge relays one (rather than a full interval after the last), with the margin a frame timed by its arrival needs.
     const next = this.typingNextAt.get(conversationId);
@@ -178,6 +199,11 @@ export class ChatSession implements LoaderHost {
 
   loadOlder(id: string): Promise<unknown> {
     return this.guard(loadOlder(this, id));
+  }
+
+  /** Unread messages of a conversation (action entries left out). */
+  unread(conv: Conv): number {
+    return unread(conv, this.actionSeqs.of(conv.id));
   }
 
   /**
@@ -204,6 +230,7 @@ export class ChatSession implements LoaderHost {
     if (state !== "open") this.focused = null;
     this.changed();
     if (state !== "open") return;
+    this.hidden.resend();
     if (this.opens++ === 0) return this.markRead();
     // Back after an outage: what the socket does not replay (list changes, receipts) is fetched again.
     this.spawn(this.refresh().then(() => this.markRead()));
@@ -226,20 +253,25 @@ export class ChatSession implements LoaderHost {
     return this.refreshing;
   }
 
-  private onMessage(message: Message): void {
-    const m = message;
+  /** Every entry of the log once, in order: a message, or an action on one. */
+  private onMessage(m: Message): void {
     const conv = this.conversations[m.conversationId];
     if (!conv) this.spawn(this.refresh());
     else {
       conv.lastSeq = Math.max(conv.lastSeq, m.seq);
-      if (m.seq >= (conv.last?.seq ?? 0)) conv.last = message;
+      const last = lastAfter(conv.last, m);
+      if (last) conv.last = last;
+    }
+    if (m.action) {
+      this.actionSeqs.add(m.conversationId, [m.seq]);
+      if (conv) this.actionSeqs.dropThrough(m.conversationId, conv.readSeq);
     }
     // Only conversations opened in this tab keep messages: the others fetch their newest page when opened,
     // so catching up on many conversations costs no memory.
     const thread = this.threads[m.conversationId];
-    if (thread) thread.messages = mergeMessages(thread.messages, [message]);
-    delete this.typing[m.conversationId]?.[m.senderId];
-    this.settled([message]);
+    if (thread) thread.messages = withEntry(thread.messages, m);
+    if (!m.action) delete this.typing[m.conversationId]?.[m.senderId];
+    this.settled([m]);
     this.markRead();
     this.changed();
   }

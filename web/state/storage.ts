@@ -1,14 +1,20 @@
 /**
  * What the page remembers across reloads. Per user (localStorage, shared by every tab of this browser): the
  * token, each conversation's position and the sync time to resume from, and the sends not yet acknowledged, so a reload loses none of them
- * (they are sent again with the same clientMsgId, which the server turns into the same message).
+ * (they are sent again with the same clientMsgId, which the server turns into the same message); the messages the
+ * user hid (a sync tells only what was hidden since its time) and the action entries past the read watermark (kept
+ * out of unread counts), both as they stand at the saved positions.
  * Per tab (sessionStorage): which user this tab is signed in as and its device id, so two windows of one
  * browser can be two people, and two tabs of one person do not replace each other's socket (one per device).
  */
+import type { Quote } from "../../protocol/actions.js";
+
 export interface Outgoing {
   clientMsgId: string;
   conversationId: string;
   body: string;
+  /** A reply: what it quotes, shown while it waits. */
+  replyTo?: Quote;
   createdAt: number;
   /** Set once the server acknowledged it; the message frame that follows replaces the entry. */
   seq?: number;
@@ -21,9 +27,16 @@ interface Saved {
   positions: Record<string, number>;
   since: number;
   outbox: Outgoing[];
+  /** conversationId → seqs (see seq-sets.ts). */
+  hidden: Record<string, number[]>;
+  /** Hides the edge has not confirmed yet: sent again after a reconnect. */
+  hiding: Record<string, number[]>;
+  /** Action entries handed over past the read watermark: they are no unread messages (model.ts `unread`). */
+  actions: Record<string, number[]>;
 }
 
 const userKey = (userId: string) => `chat.user.${userId}`;
+const NOTHING_SAVED: Saved = { token: "", positions: {}, since: 0, outbox: [], hidden: {}, hiding: {}, actions: {} };
 
 export function loadUser(userId: string): Saved | null {
   try {
@@ -35,6 +48,9 @@ export function loadUser(userId: string): Saved | null {
       positions,
       since: Number(saved.since) || 0,
       outbox: Array.isArray(saved.outbox) ? saved.outbox : [],
+      hidden: seqsOf(saved.hidden),
+      hiding: seqsOf(saved.hiding),
+      actions: seqsOf(saved.actions),
     };
   } catch {
     return null;
@@ -42,8 +58,17 @@ export function loadUser(userId: string): Saved | null {
 }
 
 export function saveUser(userId: string, patch: Partial<Saved>): void {
-  const current = loadUser(userId) ?? { token: "", positions: {}, since: 0, outbox: [] };
+  const current = loadUser(userId) ?? NOTHING_SAVED;
   localStorage.setItem(userKey(userId), JSON.stringify({ ...current, ...patch }));
+}
+
+/** Saved seqs per conversation, leaving out anything a hand or an older page version left that is not one. */
+function seqsOf(saved: unknown): Record<string, number[]> {
+  if (typeof saved !== "object" || saved === null) return {};
+  const out: Record<string, number[]> = {};
+  for (const [id, seqs] of Object.entries(saved))
+    if (Array.isArray(seqs)) out[id] = seqs.filter((s): s is number => Number.isInteger(s));
+  return out;
 }
 
 export function forgetUser(userId: string): void {
