@@ -1,6 +1,5 @@
 /** The page: the sign-in form, or the signed-in chat (conversation list beside the open conversation). */
 import { useEffect, useState } from "preact/hooks";
-import { unread } from "../state/model.js";
 import { ChatSession } from "../state/session.js";
 import { forgetUser, loadUser, saveUser, setTabUser, tabDeviceId, tabUser } from "../state/storage.js";
 import { ChatView } from "./chat-view.js";
@@ -62,7 +61,7 @@ function ChatScreen({ session, onSignOut, onExpired }: ScreenProps) {
     if (session.expired) onExpired();
   }, [session.expired]);
   const { selected, connection } = session;
-  const unreadTotal = Object.values(session.conversations).reduce((n, c) => n + unread(c), 0);
+  const unreadTotal = Object.values(session.conversations).reduce((n, c) => n + session.unread(c), 0);
   useEffect(() => {
     document.title = unreadTotal > 0 ? `(${unreadTotal}) Edge Chat` : "Edge Chat";
   }, [unreadTotal]);

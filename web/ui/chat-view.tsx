@@ -1,8 +1,9 @@
 /** The open conversation: who is in it (and whether they are around), its messages, and the composer. */
 import { handler } from "./handler.js";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { parseNames, peerOf, titleOf, type Conv } from "../state/model.js";
 import type { ChatSession } from "../state/session.js";
+import { Composer } from "./composer.js";
 import { presenceText } from "./format.js";
 import { MessageList } from "./message-list.js";
 
@@ -81,43 +82,5 @@ function TypingLine({ session, conv }: Props) {
     <p class="typing" aria-live="polite" data-testid="typing">
       {who.length === 0 ? "" : `${who.join(", ")} ${who.length === 1 ? "is" : "are"} typing…`}
     </p>
-  );
-}
-
-/** Enter sends, Shift+Enter starts a new line. */
-function Composer({ session, conv }: Props) {
-  const [text, setText] = useState("");
-  const input = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => input.current?.focus(), []);
-  const send = () => session.send(conv.id, text) && setText("");
-  return (
-    <form
-      class="composer"
-      onSubmit={(event) => {
-        event.preventDefault();
-        send();
-      }}
-    >
-      <label for="composer-text" class="visually-hidden">
-        Message
-      </label>
-      <textarea
-        id="composer-text"
-        ref={input}
-        rows={1}
-        placeholder="Message"
-        value={text}
-        onInput={(event) => {
-          setText(event.currentTarget.value);
-          session.typed(conv.id);
-        }}
-        onKeyDown={(event) => {
-          if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
-          event.preventDefault();
-          send();
-        }}
-      />
-      <button type="submit">Send</button>
-    </form>
   );
 }

@@ -1,23 +1,15 @@
 /**
- * The messages of the open conversation in seq order, then this user's sends still waiting for their seq.
- * Scrolling to the top loads the previous history page; new messages keep the view at the bottom only when
- * it already was there, so reading back is never interrupted.
+ * The messages of the open conversation in seq order (less those this user deleted for itself), then this user's
+ * sends still waiting for their seq. Scrolling to the top loads the previous history page; new messages keep the
+ * view at the bottom only when it already was there, so reading back is never interrupted; a jump scrolls to its
+ * message.
  */
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { Message } from "../../protocol/message.js";
-import { tickOf, type Conv, type Tick } from "../state/model.js";
+import type { Conv } from "../state/model.js";
 import type { ChatSession } from "../state/session.js";
-import type { Outgoing } from "../state/storage.js";
-import { clock, fullTime } from "./format.js";
+import { Bubble, Pending } from "./bubble.js";
 
 const NEAR_PX = 80;
-const TICK_TEXT: Record<Tick, [string, string]> = {
-  pending: ["◷", "Sending…"],
-  sent: ["✓", "Sent"],
-  delivered: ["✓✓", "Delivered"],
-  read: ["✓✓", "Read"],
-  failed: ["!", "Not sent"],
-};
 
 interface Props {
   session: ChatSession;
@@ -26,10 +18,13 @@ interface Props {
 
 export function MessageList({ session, conv }: Props) {
   const thread = session.threads[conv.id];
-  const messages = thread?.messages ?? [];
-  const sequenced = new Set(messages.filter((m) => m.senderId === session.me).map((m) => m.clientMsgId));
+  const loaded = thread?.messages ?? [];
+  const messages = loaded.filter((m) => !session.hidden.has(conv.id, m.seq));
+  const sequenced = new Set(loaded.filter((m) => m.senderId === session.me).map((m) => m.clientMsgId));
   const waiting = session.outbox.entries.filter((o) => o.conversationId === conv.id && !sequenced.has(o.clientMsgId));
-  const { ref, onScroll, loading, older } = useScrollBack(session, conv, messages[0]?.seq);
+  const jumped = session.jump.target?.conversationId === conv.id ? session.jump.target : null;
+  const { ref, onScroll, loading, older, stick } = useScrollBack(session, conv, loaded[0]?.seq);
+  useScrollTo(ref, stick, jumped);
   return (
     <div class="messages" ref={ref} onScroll={onScroll} role="log" aria-label="Messages" data-testid="messages">
       {thread?.hasMore && (
@@ -48,6 +43,7 @@ export function MessageList({ session, conv }: Props) {
             conv={conv}
             message={m}
             showSender={messages[i - 1]?.senderId !== m.senderId}
+            highlighted={m.seq === jumped?.seq}
           />
         ))}
         {waiting.map((o) => (
@@ -55,50 +51,6 @@ export function MessageList({ session, conv }: Props) {
         ))}
       </ol>
     </div>
-  );
-}
-
-function Bubble({ session, conv, message, showSender }: Props & { message: Message; showSender: boolean }) {
-  const mine = message.senderId === session.me;
-  return (
-    <li class={`msg ${mine ? "mine" : "theirs"}`} data-seq={message.seq} data-client-msg-id={message.clientMsgId}>
-      {!mine && conv.kind === "group" && showSender && <span class="sender">{message.senderId}</span>}
-      <span class="body">{message.body}</span>
-      <span class="meta">
-        <time dateTime={new Date(message.sentAt).toISOString()} title={fullTime(message.sentAt)}>
-          {clock(message.sentAt)}
-        </time>
-        {mine && <TickMark tick={tickOf(conv, session.me, message.seq)} />}
-      </span>
-    </li>
-  );
-}
-
-function Pending({ session, outgoing }: { session: ChatSession; outgoing: Outgoing }) {
-  const tick: Tick = outgoing.error ? "failed" : outgoing.seq ? "sent" : "pending";
-  return (
-    <li class={`msg mine ${tick}`} data-client-msg-id={outgoing.clientMsgId}>
-      <span class="body">{outgoing.body}</span>
-      <span class="meta">
-        {outgoing.error && <span class="why">{outgoing.error}</span>}
-        {tick === "pending" && <span>Sending…</span>}
-        <TickMark tick={tick} />
-        {outgoing.error && (
-          <button type="button" class="link" onClick={() => session.outbox.discard(outgoing.clientMsgId)}>
-            Discard
-          </button>
-        )}
-      </span>
-    </li>
-  );
-}
-
-function TickMark({ tick }: { tick: Tick }) {
-  const [mark, label] = TICK_TEXT[tick];
-  return (
-    <span class={`tick tick-${tick}`} data-status={tick} title={label} aria-label={label} role="img">
-      {mark}
-    </span>
   );
 }
 
@@ -130,5 +82,23 @@ function useScrollBack(session: ChatSession, conv: Conv, firstSeq: number | unde
     fromBottom.current = el.scrollHeight - el.scrollTop;
     if (el.scrollTop < NEAR_PX) older();
   };
-  return { ref, onScroll, loading, older };
+  return { ref, onScroll, loading, older, stick };
+}
+
+/**
+ * Scrolls the message jumped to into the middle of the view (the list stops following new ones), and moves focus
+ * there. Each jump is a new target, so jumping to the same message again scrolls again.
+ */
+function useScrollTo(
+  list: { current: HTMLElement | null },
+  stick: { current: boolean },
+  target: { seq: number } | null,
+): void {
+  useLayoutEffect(() => {
+    const el = target && list.current?.querySelector<HTMLElement>(`[data-seq="${target.seq}"]`);
+    if (!el) return;
+    stick.current = false;
+    el.scrollIntoView({ block: "center" });
+    el.focus({ preventScroll: true });
+  }, [target]);
 }

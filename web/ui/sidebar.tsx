@@ -1,7 +1,7 @@
 /** The left pane: start a chat, and the conversation list with unread counts, last message and presence. */
 import { handler } from "./handler.js";
 import { useState } from "preact/hooks";
-import { parseNames, peerOf, sortConversations, titleOf, unread, type Conv } from "../state/model.js";
+import { parseNames, peerOf, sortConversations, titleOf, type Conv } from "../state/model.js";
 import type { ChatSession } from "../state/session.js";
 import { presenceText } from "./format.js";
 
@@ -23,7 +23,7 @@ export function Sidebar({ session }: { session: ChatSession }) {
 
 function ConversationItem({ session, conv }: { session: ChatSession; conv: Conv }) {
   const { me } = session;
-  const count = unread(conv);
+  const count = session.unread(conv);
   const peer = peerOf(conv, me);
   const presence = peer ? session.presence[peer] : undefined;
   const last = conv.last;
@@ -47,7 +47,9 @@ function ConversationItem({ session, conv }: { session: ChatSession; conv: Conv 
           </span>
         )}
         <span class="preview">
-          {last ? `${last.senderId === me ? "You" : last.senderId}: ${last.body}` : "No messages yet"}
+          {last
+            ? `${last.senderId === me ? "You" : last.senderId}: ${last.deleted ? "message deleted" : last.body}`
+            : "No messages yet"}
         </span>
       </button>
     </li>

@@ -49,8 +49,8 @@ export class ChatPage {
   }
 
   async send(text: string): Promise<void> {
-    await this.page.getByLabel("Message", { exact: true }).fill(text);
-    await this.page.getByLabel("Message", { exact: true }).press("Enter");
+    await this.composer().fill(text);
+    await this.composer().press("Enter");
   }
 
   /** Every shown message with this exact text (own pending ones included). */
@@ -71,6 +71,29 @@ export class ChatPage {
       .map((s) => `[data-status="${s}"]`)
       .join(",");
     await this.messages(text).locator(`.tick:is(${reached})`).waitFor();
+  }
+
+  /** The message with this text while it is highlighted (after a jump to it). */
+  highlighted(text: string): Locator {
+    return this.messages(text).and(this.page.locator(".highlight"));
+  }
+
+  /** Opens a message's actions (its button appears on hover and on focus) and picks one by its button's name. */
+  async act(text: string, action: string): Promise<void> {
+    await this.messages(text).getByRole("button", { name: "Message actions" }).click();
+    await this.messages(text)
+      .getByRole("group", { name: "Message actions" })
+      .getByRole("button", { name: action, exact: true })
+      .click();
+  }
+
+  /** The reaction chips under a message, as shown ("👍 2"). */
+  reactions(text: string): Locator {
+    return this.messages(text).getByRole("list", { name: "Reactions" }).getByRole("button");
+  }
+
+  composer(): Locator {
+    return this.page.getByLabel("Message", { exact: true });
   }
 
   async bodies(): Promise<string[]> {
