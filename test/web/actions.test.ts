@@ -1,8 +1,10 @@
 /**
  * Message actions on the page in a real browser against the real edge: two people edit, delete, react, reply,
- * and delete for themselves, and each sees on their own page what the other did.
+ * delete for themselves and search, and each sees on their own page what the other did.
  */
+import type { Locator } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Api } from "../support/api.js";
 import { personContext, useBrowser } from "./support/browser.js";
 import { ChatPage } from "./support/chat-page.js";
 import { buildPage, startPageEdge, type PageEdge } from "./support/page-edge.js";
@@ -25,6 +27,14 @@ afterAll(() => edge?.stop());
 /** Both pages show `text` (a message one of them sent). */
 async function bothSee(text: string): Promise<void> {
   await Promise.all([alice.messages(text).waitFor(), bob.messages(text).waitFor()]);
+}
+
+/** Whether a message lies inside the visible area of the scrolled message list. */
+function inView(item: Locator): Promise<boolean> {
+  return item.evaluate((el) => {
+    const [shown, list] = [el.getBoundingClientRect(), el.closest("[data-testid=messages]")!.getBoundingClientRect()];
+    return shown.top >= list.top && shown.bottom <= list.bottom;
+  });
 }
 
 describe("message actions on the page", { timeout: 60_000 }, () => {
@@ -173,6 +183,40 @@ describe("message actions on the page", { timeout: 60_000 }, () => {
     expect(await inList.getByTestId("unread").innerText()).toBe("1");
     await alice.open("bob");
     await inList.getByTestId("unread").waitFor({ state: "detached" });
+  });
+
+  it("searches: results newest first with more on request; a result not loaded yet is loaded, shown and highlighted", async () => {
+    const dave = await new Api(edge.url).as("dave");
+    const id = await dave.direct("alice");
+    await dave.send(id, "needle", "a needle in the haystack");
+    for (let i = 1; i <= 120; i++) await dave.send(id, `f${i}`, `filler ${i}`);
+    await alice.open("dave");
+    await alice.messages("filler 120").waitFor();
+    expect(await alice.messages("a needle in the haystack").count()).toBe(0);
+
+    await alice.page.getByRole("button", { name: "Search", exact: true }).click();
+    const box = alice.page.getByRole("searchbox", { name: "Search messages" });
+    await box.fill("filler");
+    await box.press("Enter");
+    const results = alice.page.getByTestId("search-results").getByRole("button");
+    await results.first().filter({ hasText: "filler 120" }).waitFor();
+    expect(await results.count()).toBe(20);
+    await alice.page.getByRole("button", { name: "More results" }).click();
+    await alice.page.waitForFunction(() => document.querySelectorAll("[data-testid=search-results] li").length === 40);
+    expect(await results.nth(39).innerText()).toContain("filler 81");
+
+    await box.fill("needle");
+    await box.press("Enter");
+    await results.filter({ hasText: "a needle in the haystack" }).click();
+    const target = alice.highlighted("a needle in the haystack");
+    await target.waitFor();
+    expect(await inView(target)).toBe(true);
+    // The history in between is there too: scrolling on from the target shows every message after it.
+    const bodies = await alice.bodies();
+    expect(bodies.slice(bodies.indexOf("a needle in the haystack"))).toEqual([
+      "a needle in the haystack",
+      ...Array.from({ length: 120 }, (_, i) => `filler ${i + 1}`),
+    ]);
     alice.expectNoPageErrors();
     bob.expectNoPageErrors();
   });

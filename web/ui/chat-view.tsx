@@ -1,4 +1,4 @@
-/** The open conversation: who is in it (and whether they are around), its messages, and the composer. */
+/** The open conversation: who is in it (and whether they are around), search, its messages, and the composer. */
 import { handler } from "./handler.js";
 import { useState } from "preact/hooks";
 import { parseNames, peerOf, titleOf, type Conv } from "../state/model.js";
@@ -6,6 +6,7 @@ import type { ChatSession } from "../state/session.js";
 import { Composer } from "./composer.js";
 import { presenceText } from "./format.js";
 import { MessageList } from "./message-list.js";
+import { SearchPanel } from "./search-panel.js";
 
 interface Props {
   session: ChatSession;
@@ -13,9 +14,11 @@ interface Props {
 }
 
 export function ChatView({ session, conv }: Props) {
+  const [searching, setSearching] = useState(false);
   return (
     <main class="chat" aria-label={`Conversation: ${titleOf(conv, session.me)}`}>
-      <ChatHeader session={session} conv={conv} />
+      <ChatHeader session={session} conv={conv} searching={searching} toggleSearch={() => setSearching(!searching)} />
+      {searching && <SearchPanel session={session} conv={conv} />}
       <MessageList session={session} conv={conv} />
       <TypingLine session={session} conv={conv} />
       <Composer session={session} conv={conv} />
@@ -23,7 +26,7 @@ export function ChatView({ session, conv }: Props) {
   );
 }
 
-function ChatHeader({ session, conv }: Props) {
+function ChatHeader({ session, conv, searching, toggleSearch }: Props & { searching: boolean; toggleSearch(): void }) {
   const [adding, setAdding] = useState(false);
   const peer = peerOf(conv, session.me);
   const status = peer
@@ -43,6 +46,9 @@ function ChatHeader({ session, conv }: Props) {
           {status}
         </p>
       </div>
+      <button type="button" class="secondary" aria-expanded={searching} onClick={toggleSearch}>
+        Search
+      </button>
       {conv.kind === "group" && (
         <button type="button" class="secondary" aria-expanded={adding} onClick={() => setAdding(!adding)}>
           Add members
