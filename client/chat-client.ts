@@ -8,7 +8,7 @@
  */
 import { exponentialBackoff, spread } from "../protocol/backoff.js";
 import { BODY_TOO_LARGE, RETRYABLE_CODES } from "../protocol/errors.js";
-import type { ActionRequest } from "../protocol/actions.js";
+import { DEFAULT_EDIT_WINDOW_MS, type ActionRequest } from "../protocol/actions.js";
 import type {
   AckFrame,
   ConversationFrame,
@@ -108,6 +108,7 @@ export class ChatClient extends Emitter<ClientEvents> {
   private focused: string | null = null;
   /** Who this client is signed in as (from the server's hello): the sender of its own messages. */
   private userId = "";
+  private editWindow = DEFAULT_EDIT_WINDOW_MS;
 
   constructor(private readonly options: ClientOptions) {
     super();
@@ -123,6 +124,11 @@ export class ChatClient extends Emitter<ClientEvents> {
   /** The newest seq the app was handed in `conversationId` (undefined: a conversation this device does not know). */
   position(conversationId: string): number | undefined {
     return this.orders.get(conversationId)?.position;
+  }
+
+  /** How long after sending a message its sender may edit it, as the edge said in its hello. */
+  get editWindowMs(): number {
+    return this.editWindow;
   }
 
   get connectionState(): ConnectionState {
@@ -273,6 +279,7 @@ export class ChatClient extends Emitter<ClientEvents> {
 
   private onHello(hello: HelloFrame): void {
     this.userId = hello.userId;
+    this.editWindow = hello.editWindowMs;
     this.reconnects.reset();
     this.paused = false;
     this.fetching = null;

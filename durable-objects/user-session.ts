@@ -147,7 +147,13 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
 
   override async fetch(request: Request): Promise<Response> {
     return upgrade(
-      { ctx: this.ctx, host: this.host, tickets: this.tickets, firstDevice: () => this.firstDevice() },
+      {
+        ctx: this.ctx,
+        host: this.host,
+        tickets: this.tickets,
+        firstDevice: () => this.firstDevice(),
+        editWindowMs: this.config.editWindowMs,
+      },
       request,
     );
   }

@@ -128,7 +128,10 @@ function echoedClientMsgId(data: unknown): string | undefined {
 }
 
 // Server → client frames.
-/** `heartbeatMs`: how often to send `alive` (0: never; the edge has no origin to keep presence at). */
+/**
+ * `heartbeatMs`: how often to send `alive` (0: never; the edge has no origin to keep presence at). `editWindowMs`: how
+ * long after sending a message its sender may edit it.
+ */
 export interface HelloFrame {
   type: "hello";
   protocol: 2;
@@ -136,6 +139,7 @@ export interface HelloFrame {
   deviceId: string;
   serverTime: number;
   heartbeatMs: number;
+  editWindowMs: number;
 }
 export interface MessageFrame extends Message {
   type: "message";

@@ -19,9 +19,11 @@ export interface Upgrade {
   tickets: Tickets;
   /** The first device connected (none was): a new connection epoch, presence, paused conversations attached. */
   firstDevice(): void;
+  /** Told to devices in `hello`, so they offer an edit only while the edge takes it. */
+  editWindowMs: number;
 }
 
-export function upgrade({ ctx, host, tickets, firstDevice }: Upgrade, request: Request): Response {
+export function upgrade({ ctx, host, tickets, firstDevice, editWindowMs }: Upgrade, request: Request): Response {
   const deviceId = request.headers.get("X-Device-Id");
   if (!deviceId || request.headers.get("Upgrade")?.toLowerCase() !== "websocket")
     return new Response("bad upgrade", { status: 400 });
@@ -44,6 +46,7 @@ export function upgrade({ ctx, host, tickets, firstDevice }: Upgrade, request: R
     deviceId,
     serverTime: Date.now(),
     heartbeatMs: host.presence.heartbeatMs,
+    editWindowMs,
   };
   server.send(JSON.stringify(hello));
   if (live.length === 0) firstDevice();

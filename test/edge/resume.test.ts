@@ -25,6 +25,7 @@ describe("resume: a device that comes back asks what changed and fetches what it
       deviceId: "default",
       serverTime: expect.any(Number),
       heartbeatMs: 0,
+      editWindowMs: 15 * 60_000,
     });
     const { conversations } = await socket.sync(at);
     expect(conversations.map((c) => [c.id, c.lastSeq]).sort()).toEqual(

@@ -53,10 +53,10 @@ describe("entries in a thread", () => {
 describe("what this user may do", () => {
   it("edits only its own messages, within the edit window, and not once deleted", () => {
     const mine = msg(1, { senderId: "alice" });
-    expect(canEdit(mine, "alice", 1_000 + DEFAULT_EDIT_WINDOW_MS)).toBe(true);
-    expect(canEdit(mine, "alice", 1_001 + DEFAULT_EDIT_WINDOW_MS)).toBe(false);
-    expect(canEdit(mine, "bob", 1_000)).toBe(false);
-    expect(canEdit({ ...mine, deleted: true }, "alice", 1_000)).toBe(false);
+    expect(canEdit(mine, "alice", DEFAULT_EDIT_WINDOW_MS, 1_000 + DEFAULT_EDIT_WINDOW_MS)).toBe(true);
+    expect(canEdit(mine, "alice", DEFAULT_EDIT_WINDOW_MS, 1_001 + DEFAULT_EDIT_WINDOW_MS)).toBe(false);
+    expect(canEdit(mine, "bob", DEFAULT_EDIT_WINDOW_MS, 1_000)).toBe(false);
+    expect(canEdit({ ...mine, deleted: true }, "alice", DEFAULT_EDIT_WINDOW_MS, 1_000)).toBe(false);
   });
 
   it("deletes for everyone only its own messages", () => {

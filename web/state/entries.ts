@@ -4,7 +4,7 @@
  * (protocol/actions.ts `applyEntry`) and is never shown itself. History pages bring messages in their current state
  * and merge by seq (model.ts `mergeMessages`), so nothing is replayed after them.
  */
-import { applyEntry, DEFAULT_EDIT_WINDOW_MS, snippetOf, type Quote, type Reaction } from "../../protocol/actions.js";
+import { applyEntry, snippetOf, type Quote, type Reaction } from "../../protocol/actions.js";
 import type { Message } from "../../protocol/message.js";
 import { mergeMessages } from "./model.js";
 
@@ -32,11 +32,11 @@ export function quoteOf(message: Message): Quote {
 }
 
 /**
- * Only the sender edits, within the edit window. The edge may be configured with another window and has the last
- * word: a late edit is refused and the refusal shown.
+ * Only the sender edits, within the edit window the edge told (its hello). The edge has the last word: an edit that
+ * arrives late is refused and the refusal shown.
  */
-export function canEdit(message: Message, me: string, now = Date.now()): boolean {
-  return message.senderId === me && !message.deleted && now - message.sentAt <= DEFAULT_EDIT_WINDOW_MS;
+export function canEdit(message: Message, me: string, windowMs: number, now = Date.now()): boolean {
+  return message.senderId === me && !message.deleted && now - message.sentAt <= windowMs;
 }
 
 /** The sender deletes for everyone (a group's creator may too, but the page is not told who created a group). */

@@ -48,7 +48,7 @@ export function MessageMenu({ session, message }: Props) {
               Reply
             </button>
           )}
-          {canEdit(message, session.me) && (
+          {canEdit(message, session.me, session.client.editWindowMs) && (
             <button type="button" onClick={choose(() => session.actions.edit(message))}>
               Edit
             </button>
