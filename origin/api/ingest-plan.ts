@@ -1,6 +1,6 @@
 /**
- * Turns the events of one ingest batch into what must be written: log records (messages and members snapshots by
- * conversation, refused events to the dead-letter stream) and presence updates. Pure: validation happens here, once.
+ * Turns the events of one ingest batch into what must be written: log records (messages, actions and members snapshots
+ * by conversation, refused events to the dead-letter stream) and presence updates. Pure: validation happens here, once.
  */
 import { originEvent, type OriginEvent, type PresenceEvent } from "../../protocol/events.js";
 import { fitsBodyLimit, MAX_BODY_BYTES } from "../../protocol/limits.js";
@@ -19,7 +19,7 @@ export function planIngest(events: readonly unknown[], receivedAt: number): Inge
   const plan: IngestPlan = {
     records: [],
     presence: [],
-    accepted: { message: 0, members: 0, presence: 0 },
+    accepted: { message: 0, action: 0, members: 0, presence: 0 },
     rejected: 0,
   };
   events.forEach((raw, index) => {
@@ -32,8 +32,9 @@ export function planIngest(events: readonly unknown[], receivedAt: number): Inge
       return;
     }
     plan.accepted[checked.kind] += 1;
-    // Members snapshots share their conversation's key, hence its partition: consumers read them in order with the
-    // conversation's messages (a snapshot precedes every message sequenced after the change it reports).
+    // Actions and members snapshots share their conversation's key, hence its partition: consumers read them in order
+    // with the conversation's messages (an action follows the message it acts on; a snapshot precedes every message
+    // sequenced after the change it reports).
     if (checked.kind === "presence") plan.presence.push(checked);
     else plan.records.push({ stream: "messages", key: checked.conversationId, value: JSON.stringify(checked) });
   });
@@ -44,7 +45,14 @@ export function planIngest(events: readonly unknown[], receivedAt: number): Inge
 function validate(raw: unknown): OriginEvent | string {
   const parsed = originEvent.safeParse(raw);
   if (!parsed.success) return describeIssues(parsed.error);
-  if (parsed.data.kind === "message" && !fitsBodyLimit(parsed.data.body))
-    return `body: exceeds ${MAX_BODY_BYTES} bytes`;
+  const body = bodyOf(parsed.data);
+  if (body !== undefined && !fitsBodyLimit(body)) return `body: exceeds ${MAX_BODY_BYTES} bytes`;
   return parsed.data;
+}
+
+/** The text an event carries: a message's body, or an edit's new one. */
+function bodyOf(event: OriginEvent): string | undefined {
+  if (event.kind === "message") return event.body;
+  if (event.kind === "action" && event.action.kind === "edit") return event.action.body;
+  return undefined;
 }

@@ -19,7 +19,7 @@ import { prepareWhenReady } from "../../origin/setup.js";
 import { createLogger, type Logger } from "../../origin/shared/log.js";
 import { pushesFailed } from "../../origin/shared/metrics.js";
 import { withTimeout } from "../../origin/shared/timeout.js";
-import type { MembersEvent, MessageEvent } from "../../protocol/events.js";
+import type { ActionEvent, MembersEvent, MessageEvent } from "../../protocol/events.js";
 import { signRequest } from "../../protocol/signature.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -184,6 +184,11 @@ export async function uncommittedMessages(admin: ReturnType<Kafka["admin"]>, con
   return ends.reduce((sum, p) => sum + Number(p.high) - (done.get(p.partition) ?? 0), 0);
 }
 
+/** Whether the persister has committed every record of the messages topic: all of it is in Cassandra. */
+export function persisterCaughtUp(config: OriginConfig): Promise<boolean> {
+  return withKafkaAdmin(config, async (admin) => (await uncommittedMessages(admin, config)) === 0);
+}
+
 export async function withKafkaAdmin<T>(
   config: OriginConfig,
   work: (admin: ReturnType<Kafka["admin"]>) => Promise<T>,
@@ -331,6 +336,24 @@ export function messageEvents(conversationId: string, from: number, to: number, 
 }
 
 export const bodyOf = (conversationId: string, seq: number) => `message ${seq} of ${conversationId}`;
+
+/** An action of `senderId` at `seq`, with the clientMsgId and sentAt messageEvents would give that seq. */
+export function actionEvent(
+  conversationId: string,
+  seq: number,
+  action: ActionEvent["action"],
+  senderId = "alice",
+): ActionEvent {
+  return {
+    kind: "action",
+    conversationId,
+    seq,
+    senderId,
+    clientMsgId: `c-${seq}`,
+    sentAt: 1_700_000_000_000 + seq,
+    action,
+  };
+}
 
 /** A conversation's members at `version`, as the Conversation sends them before the messages that follow a change. */
 export function membersEvent(conversationId: string, version: number, members: string[]): MembersEvent {

@@ -1,6 +1,6 @@
 /**
- * POST /v1/ingest against real Kafka, Cassandra and Redis: signatures, acks, idempotency, members snapshots, dead
- * letters, health.
+ * POST /v1/ingest against real Kafka, Cassandra and Redis: signatures, acks, idempotency, members snapshots, message
+ * actions, dead letters, health.
  */
 import { once } from "node:events";
 import { request, type IncomingMessage } from "node:http";
@@ -11,7 +11,9 @@ import type { OriginConfig } from "../../../origin/config.js";
 import type { RunningServices } from "../../../origin/main.js";
 import { CassandraMembersStore } from "../../../origin/members/members-store-cassandra.js";
 import { withTimeout } from "../../../origin/shared/timeout.js";
+import { MAX_BODY_BYTES } from "../../../protocol/limits.js";
 import {
+  actionEvent,
   cleanupRun,
   closedPort,
   configOf,
@@ -22,6 +24,7 @@ import {
   log,
   membersEvent,
   messageEvents,
+  persisterCaughtUp,
   prepareRun,
   readTopic,
   requireServices,
@@ -29,9 +32,8 @@ import {
   startProcess,
   testEnv,
   testKafka,
-  uncommittedMessages,
   waitFor,
-  withKafkaAdmin,
+  type TopicRecord,
 } from "../support.js";
 
 const env = testEnv("ingest");
@@ -72,6 +74,15 @@ async function ingestLetters(marker: RegExp, count: number) {
   return mine(await readTopic(config, config.kafka.topics.dlq, (rs) => mine(rs).length >= count)).sort((a, b) =>
     a.reason.localeCompare(b.reason),
   );
+}
+
+/** The values under `conversationId`'s key in chat.messages, once `count` are there: on one partition, in its order. */
+async function conversationRecords(conversationId: string, count: number): Promise<unknown[]> {
+  const mine = (records: TopicRecord[]) => records.filter((r) => r.key === conversationId);
+  const records = mine(await readTopic(config, config.kafka.topics.messages, (rs) => mine(rs).length >= count));
+  expect(new Set(records.map((r) => r.partition)).size).toBe(1);
+  records.sort((a, b) => Number(BigInt(a.offset) - BigInt(b.offset)));
+  return records.map((r) => JSON.parse(r.value) as unknown);
 }
 
 describe("signed requests", () => {
@@ -205,16 +216,7 @@ describe("members events", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ accepted: 4, rejected: 0 });
 
-    const records = (
-      await readTopic(
-        config,
-        config.kafka.topics.messages,
-        (rs) => rs.filter((r) => r.key === "members-conv").length >= 4,
-      )
-    ).filter((r) => r.key === "members-conv");
-    expect(new Set(records.map((r) => r.partition)).size).toBe(1);
-    records.sort((a, b) => Number(BigInt(a.offset) - BigInt(b.offset)));
-    expect(records.map((r) => JSON.parse(r.value))).toEqual(events);
+    expect(await conversationRecords("members-conv", 4)).toEqual(events);
   });
 
   it("the persister keeps each conversation's newest snapshot: an older version ingested after a newer one changes nothing", async () => {
@@ -229,13 +231,45 @@ describe("members events", () => {
       (await ingest(origin.url, [membersEvent("snap-conv", 1, ["alice", "bob"]), ...messageEvents("snap-conv", 1, 1)]))
         .status,
     ).toBe(200);
-    await waitFor(
-      "the persister past version 1",
-      async () => (await withKafkaAdmin(config, (admin) => uncommittedMessages(admin, config))) === 0,
-    );
+    await waitFor("the persister past version 1", () => persisterCaughtUp(config));
     const { kind: _, ...snapshot } = newest;
     expect(await members.get("snap-conv")).toEqual({ ok: true, value: snapshot });
     expect(await stored("snap-conv", 1)).toBe(1);
+  });
+});
+
+describe("action events", () => {
+  it("go to chat.messages under their conversation's key: on its partition, after the messages they act on", async () => {
+    const events = [
+      ...messageEvents("actions-conv", 1, 2),
+      actionEvent("actions-conv", 3, { kind: "edit", target: 1, body: "edited", editedAt: Date.now() }),
+      actionEvent("actions-conv", 4, { kind: "react", target: 2, emoji: "👍🏽", on: true, count: 1 }, "bob"),
+      actionEvent("actions-conv", 5, { kind: "delete", target: 2 }, "alice"),
+    ];
+    const res = await ingest(origin.url, events);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ accepted: 5, rejected: 0 });
+
+    expect(await conversationRecords("actions-conv", 5)).toEqual(events);
+  });
+
+  it("refuses malformed actions: an edit over the body limit, a reaction that is not an emoji, a delete without a target", async () => {
+    const edit = actionEvent("dlq-actions", 1, {
+      kind: "edit",
+      target: 1,
+      body: "é".repeat(MAX_BODY_BYTES / 2 + 1),
+      editedAt: 1,
+    });
+    const react = actionEvent("dlq-actions", 2, { kind: "react", target: 1, emoji: "ok", on: true, count: 1 });
+    const noTarget = { ...actionEvent("dlq-actions", 3, { kind: "delete", target: 1 }), action: { kind: "delete" } };
+    const res = await ingest(origin.url, [edit, react, noTarget]);
+    expect(await res.json()).toEqual({ accepted: 0, rejected: 3 });
+    const letters = await ingestLetters(/dlq-actions/, 3);
+    expect(letters.map((l) => l.reason)).toEqual([
+      `events[0]: body: exceeds ${MAX_BODY_BYTES} bytes`,
+      expect.stringMatching(/^events\[1\]: action\.emoji: must be an emoji/),
+      expect.stringMatching(/^events\[2\]: action\.target: /),
+    ]);
   });
 });
 
@@ -330,6 +364,7 @@ describe("operations (on the ops server)", () => {
   it("exposes ingest and persister counters to Prometheus", async () => {
     const text = await (await fetch(`${origin.opsUrl}/metrics`)).text();
     expect(text).toMatch(/^origin_ingested_events_total\{kind="message"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^origin_ingested_events_total\{kind="action"\} [1-9]\d*$/m);
     expect(text).toMatch(/^origin_persisted_messages_total [1-9]\d*$/m);
     expect(text).toMatch(/^origin_dead_letters_total\{service="ingest"\} [1-9]\d*$/m);
     expect(text).toMatch(/^origin_consumer_lag\{group="[^"]+",topic="[^"]+",partition="\d+"\} \d+$/m);
