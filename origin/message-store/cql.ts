@@ -1,26 +1,31 @@
-import type { Message } from "../../protocol/message.js";
-import { bucketOf } from "./buckets.js";
-
-/** The statements of the Cassandra message store, for one keyspace (prepared by the driver on first use). */
+/**
+ * The statements of the Cassandra message store, for one keyspace (prepared by the driver on first use). Every write
+ * to `messages` and `message_reactions` is `USING TIMESTAMP` its entry's write time (write-time.ts).
+ */
 export function messageStatements(keyspace: string) {
-  const columns = "conversation_id, seq, sender_id, client_msg_id, body, sent_at";
+  const columns = "seq, sender_id, client_msg_id, body, sent_at, reply_to, edited_at, deleted, action";
   const messages = `${keyspace}.messages`;
   const buckets = `${keyspace}.message_buckets`;
+  const reactions = `${keyspace}.message_reactions`;
+  const atSeq = "WHERE conversation_id = ? AND bucket = ? AND seq = ?";
   return {
-    insertMessage: `INSERT INTO ${messages} (conversation_id, bucket, seq, sender_id, client_msg_id, body, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    insertMessage: `INSERT INTO ${messages} (conversation_id, bucket, seq, sender_id, client_msg_id, body, sent_at, reply_to, edited_at, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+    insertAction: `INSERT INTO ${messages} (conversation_id, bucket, seq, sender_id, client_msg_id, body, sent_at, action) VALUES (?, ?, ?, ?, ?, '', ?, ?) USING TIMESTAMP ?`,
+    edit: `UPDATE ${messages} USING TIMESTAMP ? SET body = ?, edited_at = ? ${atSeq}`,
+    erase: `UPDATE ${messages} USING TIMESTAMP ? SET body = '', deleted = true, edited_at = null ${atSeq}`,
+    react: `INSERT INTO ${reactions} (conversation_id, bucket, seq, emoji, user_id, reacted_seq) VALUES (?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+    unreact: `DELETE FROM ${reactions} USING TIMESTAMP ? ${atSeq} AND emoji = ? AND user_id = ?`,
+    clearReactions: `DELETE FROM ${reactions} USING TIMESTAMP ? ${atSeq}`,
     insertBucket: `INSERT INTO ${buckets} (conversation_id, bucket) VALUES (?, ?)`,
     bucketsDown: `SELECT bucket FROM ${buckets} WHERE conversation_id = ? AND bucket <= ? LIMIT ?`,
     bucketsUp: `SELECT bucket FROM ${buckets} WHERE conversation_id = ? AND bucket >= ? ORDER BY bucket ASC LIMIT ?`,
     newest: `SELECT ${columns} FROM ${messages} WHERE conversation_id = ? AND bucket = ? LIMIT ?`,
     below: `SELECT ${columns} FROM ${messages} WHERE conversation_id = ? AND bucket = ? AND seq < ? LIMIT ?`,
     above: `SELECT ${columns} FROM ${messages} WHERE conversation_id = ? AND bucket = ? AND seq > ? ORDER BY seq ASC LIMIT ?`,
+    rowsAt: `SELECT ${columns} FROM ${messages} WHERE conversation_id = ? AND bucket = ? AND seq IN ?`,
+    reactionsBetween: `SELECT seq, emoji, user_id, reacted_seq FROM ${reactions} WHERE conversation_id = ? AND bucket = ? AND seq >= ? AND seq <= ?`,
     ping: "SELECT release_version FROM system.local",
   };
 }
 
 export type MessageStatements = ReturnType<typeof messageStatements>;
-
-/** The parameters of `insertMessage` for one message. */
-export function messageRow(m: Message): unknown[] {
-  return [m.conversationId, bucketOf(m.seq), m.seq, m.senderId, m.clientMsgId, m.body, new Date(m.sentAt)];
-}

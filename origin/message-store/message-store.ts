@@ -1,20 +1,28 @@
 import type { Result } from "../../protocol/errors.js";
+import type { ActionEvent, MessageEvent } from "../../protocol/events.js";
 import type { HistoryQuery } from "../../protocol/http.js";
-import type { HistoryPage, Message } from "../../protocol/message.js";
+import type { HistoryPage } from "../../protocol/message.js";
+
+/** An entry of a conversation's sequenced log as the stream carries it: a message, or an action on an earlier one. */
+export type LogEntry = MessageEvent | ActionEvent;
 
 /**
- * Long-term storage of sequenced messages.
+ * Long-term storage of conversations' sequenced logs.
  *
  * Contract:
- * - `upsert` is keyed by (conversationId, seq): writing a message again, in any order, leaves exactly one copy (the
- *   last written). It resolves `ok` only once every message is durably written; on failure any subset may be written
+ * - `upsert` keeps every entry, message or action, keyed by (conversationId, seq), and applies each action to the
+ *   message it targets. What is stored is the outcome of the entries applied in seq order, whatever order they are
+ *   written in and however often: writing an entry again changes nothing (no deleted body comes back, no reaction
+ *   counts twice). It resolves `ok` only once every entry is durably written; on failure any subset may be written
  *   and the caller retries them all.
- * - `page` answers like the edge's `GET /v1/conversations/:id/messages`: messages ascending by seq, at most `limit`;
- *   `before` → the newest messages below it, `after` → the oldest above it, neither → the newest; `hasMore` says
- *   whether further messages exist in the direction the page was read (older for before/newest, newer for after).
+ * - `page` answers like the edge's `GET /v1/conversations/:id/messages`: messages only (actions are in their state),
+ *   ascending by seq, at most `limit`, each in its current state (body, `editedAt`, `deleted` with an empty body,
+ *   `reactions`, and the quote of the message it replies to); `before` → the newest messages below it, `after` → the
+ *   oldest above it, neither → the newest; `hasMore` says whether further messages exist in the direction the page
+ *   was read (older for before/newest, newer for after).
  */
 export interface MessageStore {
-  upsert(messages: readonly Message[]): Promise<Result<void>>;
+  upsert(entries: readonly LogEntry[]): Promise<Result<void>>;
   page(conversationId: string, query: HistoryQuery): Promise<Result<HistoryPage>>;
   /** Reachability of the store, for `GET /healthz`. */
   check(): Promise<Result<void>>;

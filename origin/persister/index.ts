@@ -1,6 +1,7 @@
 /**
- * The persister: a consumer group on `chat.messages` that upserts every message, and each conversation's newest members
- * snapshot, into Cassandra (persist.ts).
+ * The persister: a consumer group on `chat.messages` that upserts every entry of each conversation's log (messages,
+ * and actions applied to the messages they act on) and each conversation's newest members snapshot into Cassandra
+ * (persist.ts).
  */
 import type { OriginConfig } from "../config.js";
 import { conversationRecord } from "../message-log/conversation-record.js";

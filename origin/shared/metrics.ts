@@ -37,7 +37,7 @@ export const batchRetries = new Counter({
 
 export const persistedMessages = new Counter({
   name: "origin_persisted_messages_total",
-  help: "Messages written to Cassandra by the persister (re-deliveries count again)",
+  help: "Log entries (messages and actions) written to Cassandra by the persister (re-deliveries count again)",
   registers: [registry],
 });
 

@@ -1,19 +1,25 @@
 /**
  * GET /v1/history over 2,500 messages (three bucket partitions: seqs 1-999, 1000-1999, 2000-2500): every page is
- * correct across bucket boundaries, in both directions, with the edge's answer shape.
+ * correct across bucket boundaries, in both directions, with the edge's answer shape. With message actions: a page
+ * holds messages only, in their current state as the edge shows them (edited body, tombstone, reactions, quotes),
+ * and its limit counts messages, however many actions' rows lie between them.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../../origin/backends.js";
 import type { OriginConfig } from "../../../origin/config.js";
 import type { RunningServices } from "../../../origin/main.js";
+import { REACTION_USERS_SHOWN, snippetOf } from "../../../protocol/actions.js";
+import type { OriginEvent } from "../../../protocol/events.js";
 import type { HistoryPage } from "../../../protocol/message.js";
 import {
+  actionEvent,
   bodyOf,
   cleanupRun,
   configOf,
   countMessages,
   ingest,
   messageEvents,
+  persisterCaughtUp,
   prepareRun,
   requireServices,
   signedFetch,
@@ -133,5 +139,110 @@ describe("history pages", () => {
       expect(res.status, query).toBe(400);
       expect((await res.json()).error.code).toBe("bad_request");
     }
+  });
+});
+
+/** Ingests a conversation's entries (in bodies of at most 500) and waits until the persister has written them. */
+async function ingestStored(events: OriginEvent[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 500)
+    expect((await ingest(origin.url, events.slice(i, i + 500))).status).toBe(200);
+  await waitFor("the entries persisted", () => persisterCaughtUp(config), 30_000, 200);
+}
+
+describe("history pages with message actions", () => {
+  it("show each message in its current state: edited body, tombstone, reactions and the quotes of replies", async () => {
+    const id = "state-conv";
+    const [first, , toDelete] = messageEvents(id, 1, 3);
+    const edited = `first, edited ${"and made long ".repeat(10)}`;
+    const reactors = Array.from({ length: 25 }, (_, i) => `user${String(i).padStart(2, "0")}`);
+    const events: OriginEvent[] = [
+      first!,
+      { ...messageEvents(id, 2, 2, "bob")[0]!, replyTo: 1 },
+      { ...toDelete!, senderId: "carol" },
+      { ...messageEvents(id, 4, 4, "dave")[0]!, replyTo: 3 },
+      { ...messageEvents(id, 5, 5, "erin")[0]!, replyTo: 999 },
+      actionEvent(id, 6, { kind: "edit", target: 1, body: edited, editedAt: 1_700_000_000_006 }),
+      actionEvent(id, 7, { kind: "react", target: 1, emoji: "❤️", on: true, count: 1 }, "bob"),
+      ...reactors.map((user, i) =>
+        actionEvent(id, 8 + i, { kind: "react", target: 1, emoji: "👍", on: true, count: i + 1 }, user),
+      ),
+      actionEvent(id, 33, { kind: "react", target: 1, emoji: "❤️", on: false, count: 0 }, "bob"),
+      actionEvent(id, 34, { kind: "react", target: 1, emoji: "❤️", on: true, count: 1 }, "carol"),
+      actionEvent(id, 35, { kind: "react", target: 3, emoji: "😮", on: true, count: 1 }, "bob"),
+      actionEvent(id, 36, { kind: "delete", target: 3 }, "carol"),
+    ];
+    await ingestStored(events);
+    const { messages, hasMore } = await page("", id);
+    expect([seqs({ messages, hasMore }), hasMore]).toEqual([[1, 2, 3, 4, 5], false]);
+    expect(messages[0]).toEqual({
+      conversationId: id,
+      seq: 1,
+      senderId: "alice",
+      clientMsgId: "c-1",
+      body: edited,
+      sentAt: 1_700_000_000_001,
+      editedAt: 1_700_000_000_006,
+      reactions: [
+        { emoji: "👍", count: 25, users: reactors.slice(0, REACTION_USERS_SHOWN) },
+        { emoji: "❤️", count: 1, users: ["carol"] },
+      ],
+    });
+    expect(messages[1]!.replyTo).toEqual({ seq: 1, senderId: "alice", snippet: snippetOf(edited) });
+    expect(messages[2]).toEqual({
+      conversationId: id,
+      seq: 3,
+      senderId: "carol",
+      clientMsgId: "c-3",
+      body: "",
+      sentAt: 1_700_000_000_003,
+      deleted: true,
+    });
+    expect(messages[3]!.replyTo).toEqual({ seq: 3, senderId: "carol", deleted: true });
+    expect(messages[4]!.replyTo).toEqual({ seq: 999 });
+  });
+
+  it("count messages only: pages skip the actions' rows, within a bucket and across a boundary, in both directions", async () => {
+    const id = "gaps-conv";
+    // Messages 1-10, 300 reactions (seqs 11-310), messages 311-1100 with every third seq a reaction, and a reply in
+    // the next bucket to message 3, whose quote is read from a bucket the page does not span.
+    const isMessage = (seq: number) => seq <= 10 || (seq > 310 && seq % 3 !== 0);
+    const react = (seq: number) =>
+      actionEvent(id, seq, { kind: "react", target: 10, emoji: "👍", on: seq % 2 === 0, count: 1 }, "bob");
+    const events: OriginEvent[] = Array.from({ length: 1100 }, (_, i) =>
+      isMessage(i + 1) ? messageEvents(id, i + 1, i + 1)[0]! : react(i + 1),
+    );
+    events.push({ ...messageEvents(id, 1101, 1101)[0]!, replyTo: 3 });
+    await ingestStored(events);
+    const all = range(1, 1101).filter((seq) => seq === 1101 || isMessage(seq));
+
+    expect(seqs(await page(`?before=311&limit=5`, id))).toEqual([6, 7, 8, 9, 10]);
+    expect(seqs(await page(`?after=10&limit=3`, id))).toEqual([311, 313, 314]);
+    const newest = await page("?limit=2", id);
+    expect([seqs(newest), newest.hasMore, newest.messages[1]!.replyTo]).toEqual([
+      [1100, 1101],
+      true,
+      { seq: 3, senderId: "alice", snippet: bodyOf(id, 3) },
+    ]);
+    const backwards: number[] = [];
+    for (
+      let current = await page("?limit=100", id);
+      ;
+      current = await page(`?before=${current.messages[0]!.seq}&limit=100`, id)
+    ) {
+      backwards.unshift(...seqs(current));
+      if (!current.hasMore) break;
+      expect(current.messages).toHaveLength(100);
+    }
+    expect(backwards).toEqual(all);
+    const forwards: number[] = [];
+    for (
+      let current = await page("?after=0&limit=100", id);
+      ;
+      current = await page(`?after=${current.messages.at(-1)!.seq}&limit=100`, id)
+    ) {
+      forwards.push(...seqs(current));
+      if (!current.hasMore) break;
+    }
+    expect(forwards).toEqual(all);
   });
 });

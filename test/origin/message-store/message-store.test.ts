@@ -8,7 +8,7 @@ import type { Backends } from "../../../origin/backends.js";
 import type { OriginConfig } from "../../../origin/config.js";
 import { CassandraMessageStore } from "../../../origin/message-store/message-store-cassandra.js";
 import { MAX_BODY_BYTES } from "../../../protocol/limits.js";
-import type { Message } from "../../../protocol/message.js";
+import type { MessageEvent } from "../../../protocol/events.js";
 import { cleanupRun, configOf, countMessages, prepareRun, requireServices, testEnv } from "../support.js";
 
 let config: OriginConfig;
@@ -24,7 +24,8 @@ afterAll(async () => {
   if (config) await cleanupRun(config, backends);
 });
 
-const message = (conversationId: string, seq: number, body: string): Message => ({
+const message = (conversationId: string, seq: number, body: string): MessageEvent => ({
+  kind: "message",
   conversationId,
   seq,
   senderId: "alice",

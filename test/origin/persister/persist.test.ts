@@ -1,6 +1,6 @@
 /**
- * The persister's handler (pure, on fakes): a batch is handled only once its messages, its members snapshots and the
- * dead letters of its malformed records are all written; any write failing answers that failure, so that the
+ * The persister's handler (pure, on fakes): a batch is handled only once its log entries (messages and actions, in
+ * order), its members snapshots and the dead letters of its malformed records are all written; any write failing answers that failure, so that the
  * consumer hands the whole batch again and commits nothing meanwhile.
  */
 import { describe, expect, it } from "vitest";
@@ -8,19 +8,19 @@ import type { MembersSnapshot } from "../../../origin/members/members-store.js";
 import type { ConversationRecord } from "../../../origin/message-log/conversation-record.js";
 import { deadLetterRecord } from "../../../origin/message-log/dead-letter.js";
 import type { LogRecord } from "../../../origin/message-log/message-log.js";
+import type { LogEntry } from "../../../origin/message-store/message-store.js";
 import { persist } from "../../../origin/persister/persist.js";
 import { fail, ok, type Result } from "../../../protocol/errors.js";
-import type { Message } from "../../../protocol/message.js";
 import { consumedBatch } from "../message-log/consumed-batch.js";
-import { membersEvent, messageEvents } from "../support.js";
+import { actionEvent, membersEvent, messageEvents } from "../support.js";
 
 /** Stores that record what they were given, each answering `answer`. */
 function fakeStores(answer: { messages?: Result<void>; members?: Result<void>; letters?: Result<void> } = {}) {
-  const written = { messages: [] as Message[], snapshots: [] as MembersSnapshot[], letters: [] as LogRecord[] };
+  const written = { messages: [] as LogEntry[], snapshots: [] as MembersSnapshot[], letters: [] as LogRecord[] };
   const deps = {
     messages: {
-      upsert: async (messages: readonly Message[]) => (
-        written.messages.push(...messages),
+      upsert: async (entries: readonly LogEntry[]) => (
+        written.messages.push(...entries),
         answer.messages ?? ok(undefined)
       ),
       page: async () => ok({ messages: [], hasMore: false }),
@@ -54,14 +54,15 @@ const letter = deadLetterRecord({
 });
 
 describe("persist", () => {
-  it("writes the batch's messages, members snapshots and dead letters, then answers ok", async () => {
+  it("writes the batch's log entries in order, members snapshots and dead letters, then answers ok", async () => {
     const { deps, written } = fakeStores();
     const [first, second] = messageEvents("c", 1, 2);
+    const edit = actionEvent("c", 3, { kind: "edit", target: 1, body: "fixed", editedAt: 5 });
     const snapshot = membersEvent("c", 1, ["alice", "bob"]);
-    const records: ConversationRecord[] = [snapshot, first!, second!];
+    const records: ConversationRecord[] = [snapshot, first!, second!, edit];
     const answer = await persist(deps)(consumedBatch(records, [{ offset: "4", letter }]));
     expect(answer).toEqual({ ok: true, value: undefined });
-    expect(written.messages).toEqual([first, second]);
+    expect(written.messages).toEqual([first, second, edit]);
     expect(written.snapshots).toEqual([snapshot]);
     expect(written.letters).toEqual([letter]);
   });
