@@ -1,8 +1,8 @@
 /**
  * Push's handler: every message of one partition's batch becomes a notification window entry for each member of its
  * conversation who is offline and not its sender. Each entry holds the message's record, so the consumer commits past
- * it only once every window carrying it was handled. Malformed records are skipped here: the persister dead-letters
- * them.
+ * it only once every window carrying it was handled. Actions notify nobody; a delete takes its message out of the
+ * windows still holding it (coalescer.ts). Malformed records are skipped here: the persister dead-letters them.
  *
  * A message to a group of 1,024 members with 10 online makes 1,013 entries. They are made in turns of at most
  * FAN_OUT_PER_TURN, yielding between turns, so that other partitions' batches, the coalescer's flushes and the
@@ -55,6 +55,7 @@ function enter(
   online: Set<string>,
 ): void {
   const done = batch.hold(event);
+  retractDeleted(deps.coalescer, event.value);
   if (message && !members) {
     pushUnknownMembers.inc();
     deps.log.debug(
@@ -69,6 +70,15 @@ function enter(
     }
   }
   done();
+}
+
+/**
+ * A delete for everyone: the message leaves every notification not sent yet, and what held its record there is let
+ * go. One sent already cannot be recalled (origin/README.md, "Push").
+ */
+function retractDeleted(coalescer: Coalescer<Release>, record: ConversationRecord): void {
+  if (record.kind !== "action" || record.action.kind !== "delete") return;
+  for (const release of coalescer.retract(record.conversationId, record.action.target)) release();
 }
 
 /** Consecutive deliveries of at most FAN_OUT_PER_TURN members each (at least one delivery). */

@@ -1,6 +1,6 @@
 /**
- * Whom the messages of one fetched batch (one partition) are for. A message goes to its conversation's members as of
- * that point in the stream (the newest `members` snapshot read before it, else the stored one), less its sender and
+ * Whom the messages of one fetched batch (one partition) are for. A message (unless deleted) goes to its conversation's
+ * members as of that point in the stream (the newest `members` snapshot read before it, else the stored one), less its sender and
  * whoever is online (Redis presence): they have a connected device, and the edge delivers to it.
  */
 import { ok, type Result } from "../../protocol/errors.js";
@@ -23,7 +23,7 @@ export interface RecipientsDeps {
 
 export interface Delivery {
   event: Consumed<ConversationRecord>;
-  /** null for a record that is not a message. */
+  /** null for a record that is not a message, or a message already deleted: no notification. */
   message: MessageEvent | null;
   /** The message's conversation's members (null: none known, so no push), sender and online ones included. */
   members: readonly string[] | null;
@@ -59,7 +59,8 @@ export async function recipientsOf(
         newer.push(value);
       }
     }
-    if (value.kind !== "message") return { event, message: null, members: null };
+    // An action notifies nobody, nor does a message deleted before it reached origin (its text is gone).
+    if (value.kind !== "message" || value.deleted) return { event, message: null, members: null };
     const snapshot = snapshots.get(value.conversationId) ?? null;
     if (snapshot) used.add(snapshot);
     return { event, message: value, members: snapshot?.members ?? null };

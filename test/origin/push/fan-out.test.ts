@@ -1,7 +1,8 @@
 /**
  * Push's handler (pure, on fakes): each message's record is held once per window it enters (its offline members but
  * the sender), so that it is committed only once every such notification was handled; a failed lookup holds nothing,
- * and a handler whose partition was lost stops before holding what it did not reach.
+ * and a handler whose partition was lost stops before holding what it did not reach. Actions and deleted messages
+ * notify nobody, and a delete takes its message out of the notifications still waiting.
  */
 import { describe, expect, it } from "vitest";
 import type { MembersSnapshot } from "../../../origin/members/members-store.js";
@@ -12,7 +13,7 @@ import { MembersCache } from "../../../origin/push/members-cache.js";
 import { createLogger } from "../../../origin/shared/log.js";
 import { fail, ok, type Result } from "../../../protocol/errors.js";
 import { consumedBatch } from "../message-log/consumed-batch.js";
-import { membersEvent, pushEvents } from "../support.js";
+import { actionEvent, membersEvent, pushEvents } from "../support.js";
 
 /** Push's handler on fakes: `online` users have presence, the store knows `stored`, flushed windows are collected. */
 function handlerWith(
@@ -78,6 +79,44 @@ describe("fanOut", () => {
     expect(await handle(consumedBatch<ConversationRecord>([message]))).toEqual({ ok: true, value: undefined });
     await coalescer.drain();
     expect(flushed.map((n) => n.userId)).toEqual(["stella"]);
+  });
+
+  it("notifies nobody of actions nor of a message deleted before it reached origin, and lets their records go", async () => {
+    const { handle, coalescer, flushed } = handlerWith([]);
+    const [members, message] = pushEvents("c", ["amy"]);
+    const batch = consumedBatch<ConversationRecord>([
+      members,
+      { ...message, body: "", deleted: true },
+      actionEvent("c", 2, { kind: "edit", target: 1, body: "edited", editedAt: 2 }, "bob"),
+      actionEvent("c", 3, { kind: "react", target: 1, emoji: "👍", on: true, count: 1 }, "amy"),
+    ]);
+    expect(await handle(batch)).toEqual({ ok: true, value: undefined });
+    await coalescer.drain();
+    expect([batch.held, batch.outstanding, flushed]).toEqual([["1", "2", "3", "4"], new Map(), []]);
+  });
+
+  it("a delete takes its message out of the waiting notifications and lets go of its record", async () => {
+    const { handle, coalescer, flushed } = handlerWith([]);
+    const [members, first] = pushEvents("c", ["amy", "ned"]);
+    const second = { ...first, seq: 2, clientMsgId: "c-2", body: "second" };
+    const sent = consumedBatch<ConversationRecord>([members, first, second]);
+    expect(await handle(sent)).toEqual({ ok: true, value: undefined });
+    expect(sent.outstanding).toEqual(
+      new Map([
+        ["2", 2],
+        ["3", 2],
+      ]),
+    );
+    const deleted = consumedBatch<ConversationRecord>([actionEvent("c", 3, { kind: "delete", target: 2 }, "bob")]);
+    expect(await handle(deleted)).toEqual({ ok: true, value: undefined });
+    // The newest went: each notification now shows the one before it.
+    expect(sent.outstanding).toEqual(new Map([["2", 2]]));
+    await coalescer.drain();
+    expect(flushed.map((n) => [n.userId, n.count, n.latest.seq, n.latest.body])).toEqual([
+      ["amy", 1, 1, "message 1"],
+      ["ned", 1, 1, "message 1"],
+    ]);
+    expect(sent.outstanding).toEqual(new Map());
   });
 
   it("stops before holding anything once the partition is no longer owned", async () => {

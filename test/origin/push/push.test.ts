@@ -2,7 +2,8 @@
  * chat.messages → the push service → Web Push to a local push service. A message goes to its conversation's members
  * (from the `members` snapshots in the stream, else the stored one) who are neither its sender nor online: encrypted
  * for the subscription (decrypted here with its private key), VAPID-signed, coalesced per (user, conversation), and
- * gone subscriptions (410) removed from Cassandra.
+ * gone subscriptions (410) removed from Cassandra. A message deleted for everyone is never shown once its delete
+ * reached push, and actions notify nobody.
  */
 import { createPublicKey, verify } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +15,7 @@ import { pushUnknownMembers } from "../../../origin/shared/metrics.js";
 import { previewOf, type OriginEvent } from "../../../protocol/events.js";
 import { LocalPushService, type TestSubscription } from "./local-push-service.js";
 import {
+  actionEvent,
   cleanupRun,
   configOf,
   failedPushes,
@@ -246,6 +248,52 @@ describe("web push", () => {
     expect(payloadsAt("/rob", subs.rob!).map((p) => p.seq)).toEqual([1]);
     expect(payloadsAt("/ned", subs.ned!).map((p) => p.seq)).toEqual([2, 3]);
     expect(payloadsAt("/mia", subs.mia!).map((p) => p.seq)).toEqual([1, 2, 3]);
+  });
+
+  it("never shows a message deleted while its notification was coalescing, nor one deleted before it reached origin", async () => {
+    const sub = await subscribe("gina", "/gina");
+    const [members, wrong] = pushEvents("conv-del", ["gina"], { body: "oops, wrong chat" });
+    await ingestOk([
+      members,
+      wrong,
+      actionEvent("conv-del", 2, { kind: "delete", target: 1 }, "bob"),
+      { ...message("conv-del", 3), body: "", deleted: true },
+    ]);
+    await windowPassed();
+    expect(pushService.requestsTo("/gina")).toEqual([]);
+    await ingestOk([message("conv-del", 4)]);
+    await waitFor("the next message's notification", async () => pushService.requestsTo("/gina").length === 1);
+    expect(payloadsAt("/gina", sub)).toEqual([
+      { conversationId: "conv-del", senderId: "bob", preview: "message 4", count: 1, seq: 4 },
+    ]);
+  });
+
+  it("a delete of one message of a burst leaves the others' notification, showing the newest remaining", async () => {
+    const sub = await subscribe("hana", "/hana");
+    const [members, first] = pushEvents("conv-burst-del", ["hana"], { body: "first" });
+    await ingestOk([
+      members,
+      first,
+      { ...message("conv-burst-del", 2), body: "second, regretted" },
+      actionEvent("conv-burst-del", 3, { kind: "delete", target: 2 }, "bob"),
+    ]);
+    await waitFor("hana's notification", async () => pushService.requestsTo("/hana").length === 1);
+    await windowPassed();
+    expect(payloadsAt("/hana", sub)).toEqual([
+      { conversationId: "conv-burst-del", senderId: "bob", preview: "first", count: 1, seq: 1 },
+    ]);
+  });
+
+  it("notifies nobody of an edit or a reaction", async () => {
+    await subscribe("ivy", "/ivy");
+    await messageTo("conv-act", ["ivy"]);
+    await waitFor("ivy's notification of the message", async () => pushService.requestsTo("/ivy").length === 1);
+    await ingestOk([
+      actionEvent("conv-act", 2, { kind: "edit", target: 1, body: "edited", editedAt: Date.now() }, "bob"),
+      actionEvent("conv-act", 3, { kind: "react", target: 1, emoji: "👍", on: true, count: 1 }, "bob"),
+    ]);
+    await windowPassed();
+    expect(pushService.requestsTo("/ivy")).toHaveLength(1);
   });
 
   it("notifies nobody of a message whose conversation has no members snapshot, and counts it", async () => {
