@@ -74,7 +74,7 @@ function enter(
 
 /**
  * A delete for everyone: the message leaves every notification not sent yet, and what held its record there is let
- * go. One sent already cannot be recalled (origin/README.md, "Push").
+ * go. One sent already cannot be recalled (origin/README.md, "Message actions").
  */
 function retractDeleted(coalescer: Coalescer<Release>, record: ConversationRecord): void {
   if (record.kind !== "action" || record.action.kind !== "delete") return;
