@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../../origin/backends.js";
+import { applySchema } from "../../../origin/cassandra/schema.js";
 import type { OriginConfig } from "../../../origin/config.js";
 import type { LogEntry } from "../../../origin/message-store/message-store.js";
 import { CassandraMessageStore } from "../../../origin/message-store/message-store-cassandra.js";
@@ -171,6 +172,28 @@ describe("CassandraMessageStore actions", () => {
     const [message] = messageEvents("late-edit", 1, 1);
     await store.upsert([message!, actionEvent("late-edit", 2, { kind: "edit", target: 1, body: "", editedAt: 9 })]);
     expect(await rowOf("late-edit", 1)).toEqual({ body: message!.body, deleted: null, editedAt: null, action: null });
+  });
+
+  it("a keyspace made before actions gets their columns and table at start, and the schema applies again unchanged", async () => {
+    const older = configOf(testEnv("store_upgrade")).cassandra;
+    const client = backends.cassandra;
+    try {
+      await client.execute(
+        `CREATE KEYSPACE ${older.keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
+      );
+      // The messages table as it was created before actions existed.
+      await client.execute(
+        `CREATE TABLE ${older.keyspace}.messages (conversation_id text, bucket int, seq bigint, sender_id text, client_msg_id text, body text, sent_at timestamp, PRIMARY KEY ((conversation_id, bucket), seq)) WITH CLUSTERING ORDER BY (seq DESC)`,
+      );
+      await applySchema(client, older);
+      await applySchema(client, older);
+      const upgraded = new CassandraMessageStore(client, older.keyspace);
+      expect(await upgraded.upsert(stream("upgraded"))).toEqual({ ok: true, value: undefined });
+      const page = await upgraded.page("upgraded", { limit: 100 });
+      expect(page.ok && page.value.messages).toEqual(finalState("upgraded"));
+    } finally {
+      await client.execute(`DROP KEYSPACE IF EXISTS ${older.keyspace}`);
+    }
   });
 
   it("edits and deletes rows written before actions existed, at the time of their write", async () => {
