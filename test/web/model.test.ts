@@ -4,6 +4,7 @@ import type { Message } from "../../protocol/message.js";
 import {
   bodyProblem,
   mergeMessages,
+  mergePage,
   parseNames,
   raiseWatermarks,
   tickOf,
@@ -82,6 +83,17 @@ describe("the list and the thread", () => {
     expect(merged.map((m) => [m.seq, m.body])).toEqual([
       [1, "m1"],
       [3, "replayed"],
+      [4, "m4"],
+      [5, "m5"],
+    ]);
+  });
+
+  it("keeps a held message over a history page's older state of it, and adds the page's others", () => {
+    const edited = { ...msg(3), body: "edited", editedAt: 9 };
+    const merged = mergePage([edited, msg(5)], [msg(2), msg(3), msg(4)]);
+    expect(merged.map((m) => [m.seq, m.body])).toEqual([
+      [2, "m2"],
+      [3, "edited"],
       [4, "m4"],
       [5, "m5"],
     ]);

@@ -6,7 +6,7 @@
 import type { ChatApi } from "../../client/api.js";
 import { HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX } from "../../protocol/limits.js";
 import type { Message } from "../../protocol/message.js";
-import { emptyThread, mergeMessages, raiseWatermarks, type Conv, type Thread } from "./model.js";
+import { emptyThread, mergePage, raiseWatermarks, type Conv, type Thread } from "./model.js";
 
 /** The narrow view of the session a loader needs. */
 export interface LoaderHost {
@@ -79,7 +79,7 @@ export async function loadNewest(host: LoaderHost, id: string): Promise<void> {
   const thread = threadOf(host, id);
   if (thread.loaded) return;
   const page = await host.api.history(id, { limit: HISTORY_PAGE_DEFAULT });
-  thread.messages = mergeMessages(thread.messages, page.messages);
+  thread.messages = mergePage(thread.messages, page.messages);
   thread.loaded = true;
   // Seqs start at 1, so anything above it may have older pages (the next request tells for sure).
   thread.hasMore = (thread.messages[0]?.seq ?? 1) > 1;
@@ -93,7 +93,7 @@ export async function loadOlder(host: LoaderHost, id: string, limit = HISTORY_PA
   const before = thread.messages[0]?.seq;
   if (!thread.hasMore || before === undefined) return;
   const page = await host.api.history(id, { before, limit });
-  thread.messages = mergeMessages(thread.messages, page.messages);
+  thread.messages = mergePage(thread.messages, page.messages);
   thread.hasMore = page.messages.length > 0 && page.hasMore;
   host.settled(page.messages);
   host.changed();

@@ -43,6 +43,18 @@ export function mergeMessages(list: Message[], incoming: Message[]): Message[] {
 }
 
 /**
+ * Merges a history page: a message the thread already holds stays as it is. It is as current as the entries the page
+ * was handed (each action changed it), where a page asked for before an action may arrive after it, with older state.
+ */
+export function mergePage(list: Message[], page: Message[]): Message[] {
+  const held = new Set(list.map((m) => m.seq));
+  return mergeMessages(
+    list,
+    page.filter((m) => !held.has(m.seq)),
+  );
+}
+
+/**
  * Unread messages. `lastSeq − readSeq` counts every entry of the log, actions too, and is all the edge tells; so the
  * action entries the page was handed past the watermark (`actionSeqs`) are left out. Entries it was not handed (a
  * conversation it skipped, see ChatClient's `reset`) still count.
