@@ -3,7 +3,8 @@
  * message for the same (user, conversation) until it closes joins it, and the window becomes one notification (the
  * newest message, and how many arrived). A window whose handling fails is retried later, with backoff, keeping what
  * it holds (the consumer's holds on its records, which stay uncommitted until then). A message deleted for everyone
- * while a window still holds it is taken out (`retract`): its text is never shown by a notification sent after that.
+ * while a window still holds it is taken out (`retract`): its text is never shown by a notification sent after that;
+ * one edited meanwhile shows its new text (`revise`).
  */
 import { exponentialBackoff, type Backoff } from "../../protocol/backoff.js";
 import type { MessageEvent } from "../../protocol/events.js";
@@ -82,6 +83,12 @@ export class Coalescer<H> {
       }
     }
     return released;
+  }
+
+  /** The message at `seq` was edited: a notification not sent yet shows its new text. */
+  revise(conversationId: string, seq: number, body: string): void {
+    for (const window of this.pending.get(conversationId) ?? [])
+      for (const entry of window.entries) if (entry.message.seq === seq) entry.message = { ...entry.message, body };
   }
 
   /** Closes every window now and waits for all handling to finish (shutdown). Failed windows are not retried. */

@@ -55,7 +55,7 @@ function enter(
   online: Set<string>,
 ): void {
   const done = batch.hold(event);
-  retractDeleted(deps.coalescer, event.value);
+  followAction(deps.coalescer, event.value);
   if (message && !members) {
     pushUnknownMembers.inc();
     deps.log.debug(
@@ -74,11 +74,15 @@ function enter(
 
 /**
  * A delete for everyone: the message leaves every notification not sent yet, and what held its record there is let
- * go. One sent already cannot be recalled (origin/README.md, "Message actions").
+ * go. One sent already cannot be recalled (origin/README.md, "Message actions"). An edit: a notification not sent yet
+ * shows the new text (an empty body says a delete follows).
  */
-function retractDeleted(coalescer: Coalescer<Release>, record: ConversationRecord): void {
-  if (record.kind !== "action" || record.action.kind !== "delete") return;
-  for (const release of coalescer.retract(record.conversationId, record.action.target)) release();
+function followAction(coalescer: Coalescer<Release>, record: ConversationRecord): void {
+  if (record.kind !== "action") return;
+  const { action } = record;
+  if (action.kind === "edit" && action.body !== "") coalescer.revise(record.conversationId, action.target, action.body);
+  if (action.kind !== "delete") return;
+  for (const release of coalescer.retract(record.conversationId, action.target)) release();
 }
 
 /** Consecutive deliveries of at most FAN_OUT_PER_TURN members each (at least one delivery). */

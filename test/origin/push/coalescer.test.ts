@@ -105,6 +105,16 @@ describe("Coalescer", () => {
     ]);
   });
 
+  it("revise shows an edited message's new text in a notification not sent yet", async () => {
+    const flushed: Notification<Position>[] = [];
+    const c = new Coalescer<Position>(WINDOW_MS, async (n) => (flushed.push(n), true));
+    c.add("u", message("c", 1), { partition: 0, offset: "1" });
+    c.revise("c", 1, "better words");
+    c.revise("c", 9, "no such message");
+    await vi.advanceTimersByTimeAsync(WINDOW_MS);
+    expect(flushed.map((n) => [n.latest.seq, n.latest.body])).toEqual([[1, "better words"]]);
+  });
+
   it("a window left empty by retractions sends nothing", async () => {
     const flushed: Notification<Position>[] = [];
     const c = new Coalescer<Position>(WINDOW_MS, async (n) => (flushed.push(n), true));
