@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
 import { startServices, type RunningServices } from "../../origin/main.js";
+import { writeTimeOf } from "../../origin/message-store/write-time.js";
 import { LocalPushService } from "../origin/push/local-push-service.js";
 import {
   boundTo,
@@ -212,10 +213,11 @@ describe("edge + origin + real servers", () => {
     const socket = await TestSocket.open(edge.wsUrl, alice!.token);
     await sendAll(socket, id, "h", 350);
     await waitFor("350 stored", async () => (await countMessages(backends, config, id, 350)) === 350, 60_000, 300);
-    // Mark seq 1 in Cassandra only: once the Conversation pruned it, the edge's answer must come from there.
+    // Mark seq 1 in Cassandra only: once the Conversation pruned it, the edge's answer must come from there. Written
+    // as a later entry of the log would be (origin's writes carry seq-derived times: message-store/write-time.ts).
     await backends.cassandra.execute(
-      `UPDATE ${config.cassandra.keyspace}.messages SET body = 'from cassandra' WHERE conversation_id = ? AND bucket = 0 AND seq = 1`,
-      [id],
+      `UPDATE ${config.cassandra.keyspace}.messages USING TIMESTAMP ? SET body = 'from cassandra' WHERE conversation_id = ? AND bucket = 0 AND seq = 1`,
+      [writeTimeOf(1_000), id],
       { prepare: true },
     );
     await sendAll(socket, id, "late", 1); // wakes the alarm that prunes what origin confirmed

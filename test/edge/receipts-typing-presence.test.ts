@@ -59,9 +59,11 @@ describe("receipts", () => {
     const id = await alice.direct(bob.userId);
     const [aliceSocket, bobSocket] = await Promise.all([alice.connect(), bob.connect()]);
     bobSocket.send({ type: "focus", conversationId: id });
+    await bobSocket.sync(); // frames of a socket are handled in order: the focus is set once the sync is answered
     aliceSocket.send({ type: "send", clientMsgId: "m1", conversationId: id, body: "seen?" });
     expect(await aliceSocket.waitForType("ack")).toMatchObject({ seq: 1, deliveredSeq: 1, readSeq: 1 });
     bobSocket.send({ type: "focus", conversationId: null });
+    await bobSocket.sync();
     aliceSocket.send({ type: "send", clientMsgId: "m2", conversationId: id, body: "and now?" });
     expect(await aliceSocket.waitForType("ack")).toMatchObject({ seq: 2, deliveredSeq: 2, readSeq: 1 });
     bobSocket.send({ type: "focus", conversationId: id });
