@@ -1,6 +1,7 @@
 /**
  * The statements of the Cassandra message store, for one keyspace (prepared by the driver on first use). Every write
- * to `messages` and `message_reactions` is `USING TIMESTAMP` its entry's write time (write-time.ts).
+ * to `messages` and `message_reactions` is `USING TIMESTAMP` its entry's write time (write-time.ts). A message's
+ * `words` (search-words.ts) are written with its body, replaced with it by an edit and removed by a delete.
  */
 export function messageStatements(keyspace: string) {
   const columns = "seq, sender_id, client_msg_id, body, sent_at, reply_to, edited_at, deleted, action";
@@ -9,10 +10,10 @@ export function messageStatements(keyspace: string) {
   const reactions = `${keyspace}.message_reactions`;
   const atSeq = "WHERE conversation_id = ? AND bucket = ? AND seq = ?";
   return {
-    insertMessage: `INSERT INTO ${messages} (conversation_id, bucket, seq, sender_id, client_msg_id, body, sent_at, reply_to, edited_at, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+    insertMessage: `INSERT INTO ${messages} (conversation_id, bucket, seq, sender_id, client_msg_id, body, words, sent_at, reply_to, edited_at, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
     insertAction: `INSERT INTO ${messages} (conversation_id, bucket, seq, sender_id, client_msg_id, body, sent_at, action) VALUES (?, ?, ?, ?, ?, '', ?, ?) USING TIMESTAMP ?`,
-    edit: `UPDATE ${messages} USING TIMESTAMP ? SET body = ?, edited_at = ? ${atSeq}`,
-    erase: `UPDATE ${messages} USING TIMESTAMP ? SET body = '', deleted = true, edited_at = null ${atSeq}`,
+    edit: `UPDATE ${messages} USING TIMESTAMP ? SET body = ?, words = ?, edited_at = ? ${atSeq}`,
+    erase: `UPDATE ${messages} USING TIMESTAMP ? SET body = '', words = null, deleted = true, edited_at = null ${atSeq}`,
     react: `INSERT INTO ${reactions} (conversation_id, bucket, seq, emoji, user_id, reacted_seq) VALUES (?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
     unreact: `DELETE FROM ${reactions} USING TIMESTAMP ? ${atSeq} AND emoji = ? AND user_id = ?`,
     clearReactions: `DELETE FROM ${reactions} USING TIMESTAMP ? ${atSeq}`,

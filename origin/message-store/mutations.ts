@@ -1,13 +1,15 @@
 /**
- * What a log entry writes: a message its row; an action its own row (so the conversation's seqs stay gap-free) and its
- * effect on its target: an edit the target's body and `edited_at`, a delete the body gone ('' and `deleted`, the edit
- * time cleared) and every reaction removed, a reaction one row of `message_reactions` put or taken away. Each statement
- * carries the entry's write time (write-time.ts): that is what makes the outcome the one of seq order.
+ * What a log entry writes: a message its row (with its body's search words); an action its own row (so the
+ * conversation's seqs stay gap-free) and its effect on its target: an edit the target's body, words and `edited_at`, a
+ * delete the body and words gone ('' and `deleted`, the edit time cleared) and every reaction removed, a reaction one
+ * row of `message_reactions` put or taken away. Each statement carries the entry's write time (write-time.ts): that is
+ * what makes the outcome the one of seq order.
  */
 import type { ActionEvent, MessageEvent } from "../../protocol/events.js";
 import { bucketOf } from "./buckets.js";
 import type { MessageStatements } from "./cql.js";
 import type { LogEntry } from "./message-store.js";
+import { indexWords } from "./search-words.js";
 import { writeTimeOf } from "./write-time.js";
 
 /** One statement, and the partition it writes (statements of one partition share an unlogged batch). */
@@ -28,7 +30,9 @@ export function mutationsOf(entry: LogEntry, cql: MessageStatements): Mutation[]
 
 /**
  * The parameters of `insertMessage` for one message. Absent optional fields are bound as undefined, which the driver
- * sends as "unset": no cell, rather than a tombstone per message.
+ * sends as "unset": no cell, rather than a tombstone per message; so are no words (a message forwarded deleted).
+ * Words are a set: an insert replaces any it had with a deletion one microsecond below its write time, which a later
+ * edit's words (written above it) survive, and a replayed message's own words lose to an edit's deletion.
  */
 export function messageRow(m: MessageEvent): unknown[] {
   return [
@@ -38,6 +42,7 @@ export function messageRow(m: MessageEvent): unknown[] {
     m.senderId,
     m.clientMsgId,
     m.body,
+    wordsOf(m.body) ?? undefined,
     new Date(m.sentAt),
     m.replyTo,
     m.editedAt === undefined ? undefined : new Date(m.editedAt),
@@ -71,7 +76,11 @@ function effectsOf(a: ActionEvent, cql: MessageStatements): Mutation[] {
       // Empty when the target was deleted after the edit: the delete follows in the stream and empties it anyway.
       if (action.body === "") return [];
       return [
-        { partition: onMessage, query: cql.edit, params: [time, action.body, new Date(action.editedAt), ...target] },
+        {
+          partition: onMessage,
+          query: cql.edit,
+          params: [time, action.body, wordsOf(action.body), new Date(action.editedAt), ...target],
+        },
       ];
     case "delete":
       return [
@@ -85,6 +94,12 @@ function effectsOf(a: ActionEvent, cql: MessageStatements): Mutation[] {
           : { partition: onReactions, query: cql.unreact, params: [time, ...target, action.emoji, a.senderId] },
       ];
   }
+}
+
+/** A body's search words; null for none (an edit then removes the old ones). */
+function wordsOf(body: string): string[] | null {
+  const words = indexWords(body);
+  return words.length > 0 ? words : null;
 }
 
 function messagesOf(entry: LogEntry, seq: number): string {
