@@ -25,8 +25,18 @@ export function messageStatements(keyspace: string) {
     above: `SELECT ${columns} FROM ${messages} WHERE conversation_id = ? AND bucket = ? AND seq > ? ORDER BY seq ASC LIMIT ?`,
     rowsAt: `SELECT ${columns} FROM ${messages} WHERE conversation_id = ? AND bucket = ? AND seq IN ?`,
     reactionsBetween: `SELECT seq, emoji, user_id, reacted_seq FROM ${reactions} WHERE conversation_id = ? AND bucket = ? AND seq >= ? AND seq <= ?`,
+    /** The keys of a conversation's messages having every one of `n` words, in no useful order (SAI: token order). */
+    matching: (n: number) =>
+      `SELECT bucket, seq, sent_at FROM ${messages} WHERE conversation_id = ? ${containsWords(n)} LIMIT ?`,
+    /** The same within one bucket: one partition, newest first (its clustering order). */
+    matchingIn: (n: number) =>
+      `SELECT bucket, seq, sent_at FROM ${messages} WHERE conversation_id = ? AND bucket = ? ${containsWords(n)} LIMIT ?`,
     ping: "SELECT release_version FROM system.local",
   };
+}
+
+function containsWords(n: number): string {
+  return Array.from({ length: n }, () => "AND words CONTAINS ?").join(" ");
 }
 
 export type MessageStatements = ReturnType<typeof messageStatements>;

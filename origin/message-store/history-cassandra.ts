@@ -8,7 +8,7 @@ import type cassandra from "cassandra-driver";
 import type { MessageStatements } from "./cql.js";
 import { BUCKET_SIZE, bucketOf } from "./buckets.js";
 
-const MAX_BUCKET = 2_147_483_647;
+export const MAX_BUCKET = 2_147_483_647;
 const BUCKETS_PER_QUERY = 64;
 
 export type Direction = "older" | "newer";
@@ -71,7 +71,8 @@ export class HistoryReader {
     return (await this.client.execute(query, params)).rows;
   }
 
-  private async *buckets(conversationId: string, from: number, direction: Direction): AsyncGenerator<number> {
+  /** The conversation's buckets from `from` on (inclusive), in `direction`'s order (older: highest first). */
+  async *buckets(conversationId: string, from: number, direction: Direction): AsyncGenerator<number> {
     const query = direction === "older" ? this.cql.bucketsDown : this.cql.bucketsUp;
     let cursor = from;
     for (;;) {

@@ -6,7 +6,8 @@
 import type cassandra from "cassandra-driver";
 import { fail, ok, type Result } from "../../protocol/errors.js";
 import type { HistoryQuery } from "../../protocol/http.js";
-import type { HistoryPage } from "../../protocol/message.js";
+import type { HistoryPage, SearchPage } from "../../protocol/message.js";
+import type { OriginSearch } from "../../protocol/search.js";
 import { mapLimit } from "../shared/map-limit.js";
 import { errorMessage } from "../shared/timeout.js";
 import { bucketOf } from "./buckets.js";
@@ -16,6 +17,7 @@ import { KnownBuckets } from "./known-buckets.js";
 import type { LogEntry, MessageStore } from "./message-store.js";
 import { mutationsOf, type Mutation } from "./mutations.js";
 import { PageState } from "./page-state.js";
+import { SearchReader } from "./search-cassandra.js";
 
 /**
  * Statements per unlogged batch: one partition each, so the batch is one mutation, but a bounded one (250 messages
@@ -31,6 +33,7 @@ export class CassandraMessageStore implements MessageStore {
   private readonly cql: MessageStatements;
   private readonly history: HistoryReader;
   private readonly state: PageState;
+  private readonly searches: SearchReader;
   private readonly buckets = new KnownBuckets(KNOWN_BUCKETS);
 
   constructor(
@@ -40,6 +43,7 @@ export class CassandraMessageStore implements MessageStore {
     this.cql = messageStatements(keyspace);
     this.history = new HistoryReader(client, this.cql);
     this.state = new PageState(client, this.cql);
+    this.searches = new SearchReader(client, this.cql, this.history, this.state);
   }
 
   async upsert(entries: readonly LogEntry[]): Promise<Result<void>> {
@@ -65,6 +69,15 @@ export class CassandraMessageStore implements MessageStore {
       const page = rows.slice(0, query.limit);
       if (query.after === undefined) page.reverse();
       return ok({ messages: await this.state.messages(conversationId, page), hasMore: rows.length > query.limit });
+    } catch (error) {
+      return fail("unavailable", `message store: ${errorMessage(error)}`);
+    }
+  }
+
+  async search(query: OriginSearch, signal: AbortSignal): Promise<Result<SearchPage>> {
+    try {
+      const page = await this.searches.search(query, signal);
+      return page ? ok(page) : fail("unavailable", "message store: no conversation searched within the time allowed");
     } catch (error) {
       return fail("unavailable", `message store: ${errorMessage(error)}`);
     }

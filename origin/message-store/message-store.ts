@@ -1,7 +1,8 @@
 import type { Result } from "../../protocol/errors.js";
 import type { ActionEvent, MessageEvent } from "../../protocol/events.js";
 import type { HistoryQuery } from "../../protocol/http.js";
-import type { HistoryPage } from "../../protocol/message.js";
+import type { HistoryPage, SearchPage } from "../../protocol/message.js";
+import type { OriginSearch } from "../../protocol/search.js";
 
 /** An entry of a conversation's sequenced log as the stream carries it: a message, or an action on an earlier one. */
 export type LogEntry = MessageEvent | ActionEvent;
@@ -20,10 +21,18 @@ export type LogEntry = MessageEvent | ActionEvent;
  *   `reactions`, and the quote of the message it replies to); `before` → the newest messages below it, `after` → the
  *   oldest above it, neither → the newest; `hasMore` says whether further messages exist in the direction the page
  *   was read (older for before/newest, newer for after).
+ * - `search` answers the edge's search across a user's conversations (`POST /v1/search`): the messages of the listed
+ *   conversations (never another's) having every word of `q` as a whole word, case and diacritics aside
+ *   (search-words.ts), newest first (sentAt, then conversationId, then seq), at most `limit`, each in its current
+ *   state as `page` gives it: no action, no deleted message, an edited one by its new words only. `hasMore` says that
+ *   further matches exist. Conversations are searched in the order listed (the most recently active first) and none
+ *   is started once `signal` aborted: the answer is then what the searched ones gave, with `hasMore: true`, or
+ *   `unavailable` when none was.
  */
 export interface MessageStore {
   upsert(entries: readonly LogEntry[]): Promise<Result<void>>;
   page(conversationId: string, query: HistoryQuery): Promise<Result<HistoryPage>>;
+  search(query: OriginSearch, signal: AbortSignal): Promise<Result<SearchPage>>;
   /** Reachability of the store, for `GET /healthz`. */
   check(): Promise<Result<void>>;
 }

@@ -24,6 +24,7 @@ function fakeStores(answer: { messages?: Result<void>; members?: Result<void>; l
         answer.messages ?? ok(undefined)
       ),
       page: async () => ok({ messages: [], hasMore: false }),
+      search: async () => ok({ messages: [], hasMore: false }),
       check: async () => ok(undefined),
     },
     members: {
