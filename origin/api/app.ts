@@ -6,6 +6,7 @@ import type { ApiDeps, ApiEnv } from "./deps.js";
 import { historyRoute } from "./history-route.js";
 import { ingestRoute } from "./ingest-route.js";
 import { presenceRoute } from "./presence-route.js";
+import { searchRoute } from "./search-route.js";
 import { signedRequests } from "./signed.js";
 import { subscriptionsRoute } from "./subscriptions-route.js";
 
@@ -23,6 +24,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   app.route("/v1/ingest", ingestRoute(deps));
   app.route("/v1/history", historyRoute(deps));
   app.route("/v1/presence", presenceRoute(deps));
+  app.route("/v1/search", searchRoute(deps));
   app.route("/v1/push/subscriptions", subscriptionsRoute(deps));
   app.notFound((c) => errorResponse({ code: "not_found", message: `no route ${c.req.method} ${c.req.path}` }));
   app.onError((error, c) => {

@@ -3,12 +3,12 @@
  * is a 503 and the edge retries the whole batch (safe: every downstream write is a keyed upsert).
  */
 import { Hono } from "hono";
-import { errorResponse, fail, ok, type Result } from "../../protocol/errors.js";
+import { errorResponse, ok, type Result } from "../../protocol/errors.js";
 import { ingestBody } from "../../protocol/events.js";
-import { describeIssues } from "../../protocol/schema.js";
 import { deadLetters, ingestedEvents, ingestFailures } from "../shared/metrics.js";
 import type { ApiDeps, ApiEnv } from "./deps.js";
 import { planIngest, type IngestPlan } from "./ingest-plan.js";
+import { parseJsonBody } from "./json-body.js";
 
 export function ingestRoute(deps: ApiDeps): Hono<ApiEnv> {
   return new Hono<ApiEnv>().post("/", async (c) => {
@@ -33,14 +33,8 @@ export function ingestRoute(deps: ApiDeps): Hono<ApiEnv> {
 }
 
 function parseEnvelope(raw: string): Result<unknown[]> {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return fail("bad_request", "body is not JSON");
-  }
-  const parsed = ingestBody.safeParse(json);
-  return parsed.success ? ok(parsed.data.events) : fail("bad_request", describeIssues(parsed.error));
+  const body = parseJsonBody(raw, ingestBody);
+  return body.ok ? ok(body.value.events) : body;
 }
 
 async function applyPresence(deps: ApiDeps, plan: IngestPlan): Promise<Result<void>> {

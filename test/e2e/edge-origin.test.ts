@@ -207,6 +207,38 @@ describe("edge + origin + real servers", () => {
     }
   });
 
+  it("answers a search across the caller's conversations from origin's index, and only from them", async () => {
+    const [alice, bob, carol] = await users("alice", "bob", "carol");
+    const withBob = await alice!.direct(bob!.userId);
+    const withCarol = await alice!.direct(carol!.userId);
+    const without = await bob!.direct(carol!.userId);
+    const sends: [UserApi, string, string][] = [
+      [alice!, withBob, "Meet at the Café?"],
+      [carol!, withCarol, "the cafe is closed"],
+      [bob!, without, "a cafe without alice"],
+      [alice!, withBob, "nothing to see"],
+    ];
+    for (const [i, [user, id, body]] of sends.entries()) {
+      expect((await user.send(id, `s${i}`, body)).status).toBe(201);
+      await new Promise((r) => setTimeout(r, 5)); // a later sentAt for each
+    }
+    await waitFor("the messages stored at origin", async () => {
+      const counts = await Promise.all(
+        [withBob, withCarol, without].map((id) => countMessages(backends, config, id, 2)),
+      );
+      return counts.join() === "2,1,1";
+    });
+    const found = await alice!.call("GET", "/v1/search?q=CAFE");
+    expect(found.status).toBe(200);
+    expect(
+      found.body.messages.map((m: { conversationId: string; body: string }) => [m.conversationId, m.body]),
+    ).toEqual([
+      [withCarol, "the cafe is closed"],
+      [withBob, "Meet at the Café?"],
+    ]);
+    expect(found.body.hasMore).toBe(false);
+  });
+
   it("serves history older than what the Conversation keeps from origin's Cassandra", async () => {
     const [alice, bob] = await users("alice", "bob");
     const id = await alice!.direct(bob!.userId);
