@@ -70,7 +70,10 @@ export interface HistoryPage {
 /** `GET /v1/conversations/:id/search`: matching messages, newest first, in their current state. */
 export interface SearchPage {
   messages: Message[];
-  /** Older matches remain: ask again with `before` the last seq. */
+  /**
+   * More matches remain: in one conversation, ask again with `before` the last seq; across conversations, search the
+   * conversation of interest on its own.
+   */
   hasMore: boolean;
 }
 
