@@ -19,7 +19,7 @@
 // .services/kafka-lib and .services/cassandra-lib). State (data, logs in .services/logs, pid
 // files in .services/run) lives in .services/ at the repo root, or in $SERVICES_DIR.
 // Java 17 is found via $JAVA17_HOME, /usr/lib/jvm/java-17-openjdk-*, or `java` if it is a 17.
-// Cassandra's heap is 1g; SERVICES_CASSANDRA_HEAP=512m also works for light test loads.
+// Cassandra's heap is 2g (SERVICES_CASSANDRA_HEAP); 1g holds the tests but not the origin bench's load.
 // Tests can drive the same lifecycle from scripts/services/lib.mjs (startKafka, killCassandra, ...).
 import { SERVICES, ServiceError, kill, purge, start, status, stop } from "./services/lib.mjs";
 

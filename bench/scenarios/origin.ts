@@ -6,8 +6,9 @@
  *
  * The load (origin-load.ts): `--pairs` streams post like the edge's outboxes do, one signed batch of `--batch`
  * events in flight each. Measured: accepted events/s and the ingest answer's latency (200 only after Kafka acked);
- * persisted events/s from the first post until Cassandra held every event; each event's lag from post to row
- * (origin-lag.ts); whether Cassandra holds each event exactly once (the primary key is (conversation, bucket,
+ * persisted events/s from the first post until Cassandra held every event, and how long the persister took after
+ * the last post (the drain: it bounds the lag from post to row; Cassandra's write times are seq-derived, see
+ * origin/message-store/write-time.ts, so they no longer date a write); whether Cassandra holds each event exactly once (the primary key is (conversation, bucket,
  * seq): a count equal to the last seq means none is missing and none doubled) and the log each event once.
  */
 import type { Backends } from "../../origin/backends.js";
@@ -25,10 +26,9 @@ import {
 } from "../../test/origin/support.js";
 import type { Options } from "../cli.js";
 import { sleep } from "../load/hold.js";
-import { round3, type Percentiles } from "../load/result.js";
+import { round3 } from "../load/result.js";
 import { Progress } from "../progress.js";
 import { cassandraCeiling, kafkaCeiling, type CeilingResult } from "./origin-ceilings.js";
-import { persistLag } from "./origin-lag.js";
 import { IngestPoster } from "./origin-poster.js";
 import { closedLoop, messageEvent, newStreams, type LoopResult, type Stream } from "./origin-load.js";
 import { startOrigin } from "./origin-process.js";
@@ -44,7 +44,6 @@ export interface PipelineResult {
   /** From the end of posting until the last event was in Cassandra. */
   drainS: number;
   /** Each event, from its post to its row's write. */
-  lagMs: Percentiles;
   /** Accepted events not in Cassandra when `--drain-timeout` ran out. */
   missing: number;
   /** Records in the messages topic beyond the accepted events (a refused batch, retried, may leave some). */
@@ -115,7 +114,6 @@ async function pipeline(
       originCores,
       persistedPerSec: Math.round(accepted.events / (accepted.seconds + drainS)),
       drainS: round3(drainS),
-      lagMs: await persistLag(backends, config, streams),
       missing,
       logDuplicates: (await logged(config)) - accepted.events - WARM_UP_EVENTS,
     };

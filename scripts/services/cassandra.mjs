@@ -10,7 +10,9 @@ import { probeCassandra } from "./probes.mjs";
 const HOME = path.join(STATE_DIR, "cassandra");
 const OUT_FILE = path.join(LOG_DIR, "cassandra.out"); // stdout/stderr: JVM-level errors only
 const LOG_FILE = path.join(LOG_DIR, "cassandra.log"); // written by logback
-const HEAP = process.env.SERVICES_CASSANDRA_HEAP || "1g";
+// 2g: the search indexes (storage-attached) take memory under sustained writes; with 1g the origin bench ran
+// Cassandra out of heap.
+const HEAP = process.env.SERVICES_CASSANDRA_HEAP || "2g";
 
 /** cassandra-jvm17.options: one flag per line ("--add-opens x" is two JVM arguments). */
 function jpmsFlags() {
