@@ -149,6 +149,7 @@ describe("message actions on the page", { timeout: 60_000 }, () => {
     await bothSee("just between us");
     await alice.act("just between us", "Delete for me");
     await alice.messages("just between us").waitFor({ state: "detached" });
+    await alice.conversation("bob").filter({ hasText: "bob: message hidden" }).waitFor(); // nor in the list's preview
     await alice.send("noted");
     await bob.messages("noted").waitFor();
     expect(await bob.messages("just between us").count()).toBe(1);

@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 import { parseNames, peerOf, sortConversations, titleOf, type Conv } from "../state/model.js";
 import type { ChatSession } from "../state/session.js";
 import { presenceText } from "./format.js";
+import type { Message } from "../../protocol/message.js";
 
 export function Sidebar({ session }: { session: ChatSession }) {
   const list = sortConversations(Object.values(session.conversations));
@@ -46,14 +47,17 @@ function ConversationItem({ session, conv }: { session: ChatSession; conv: Conv 
             {count}
           </span>
         )}
-        <span class="preview">
-          {last
-            ? `${last.senderId === me ? "You" : last.senderId}: ${last.deleted ? "message deleted" : last.body}`
-            : "No messages yet"}
-        </span>
+        <span class="preview">{previewOf(last, me, last ? session.hidden.has(conv.id, last.seq) : false)}</span>
       </button>
     </li>
   );
+}
+
+/** The list's line under a conversation: its newest message, as the thread shows it. */
+function previewOf(last: Message | undefined, me: string, hidden: boolean): string {
+  if (!last) return "No messages yet";
+  const text = hidden ? "message hidden" : last.deleted ? "message deleted" : last.body;
+  return `${last.senderId === me ? "You" : last.senderId}: ${text}`;
 }
 
 /** One name and no title starts a direct chat; several names or a title start a group. */
