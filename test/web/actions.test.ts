@@ -167,6 +167,27 @@ describe("message actions on the page", { timeout: 60_000 }, () => {
     await laptop.page.context().close();
   });
 
+  it("keeps an action made while disconnected across a reload, and it lands once", async () => {
+    await bob.send("react while away");
+    await bothSee("react while away");
+    // Alice's page cannot reach the edge: its socket is dropped and every new one is refused.
+    await alice.page.routeWebSocket(/\/v1\/connect/, (ws) => ws.close());
+    await edge.restart();
+    await alice.page.getByTestId("connection").filter({ hasText: "Reconnecting…" }).waitFor();
+    await alice.act("react while away", "React 🙏");
+    const acting = () =>
+      alice.page.evaluate(() => (JSON.parse(localStorage.getItem("chat.user.alice")!) as { acting: unknown[] }).acting);
+    expect(await acting()).toHaveLength(1);
+    // The page is reloaded before it could send it; the reloaded page reaches the edge.
+    await alice.page.routeWebSocket(/\/v1\/connect/, (ws) => ws.connectToServer());
+    await alice.page.reload();
+    await alice.connected();
+    await bob.reactions("react while away").filter({ hasText: "🙏 1" }).waitFor();
+    await expect.poll(acting).toEqual([]);
+    await alice.open("bob");
+    await alice.reactions("react while away").filter({ hasText: "🙏 1" }).waitFor();
+  });
+
   it("counts only messages as unread: reactions and edits add no badge", async () => {
     await alice.startChat("carol");
     await bob.act("noted", "React 👍");

@@ -99,6 +99,7 @@ export class ChatSession implements LoaderHost {
     c.on("synced", (since) => saveUser(this.me, { since, positions: c.positions() }));
     c.on("reset", ({ conversationId }) => this.onReset(conversationId));
     this.outbox.resend();
+    this.actions.resend();
     this.spawn(c.connect());
     this.spawn(this.refresh());
     this.poller.start();

@@ -1,13 +1,14 @@
 /**
  * What the page remembers across reloads. Per user (localStorage, shared by every tab of this browser): the
- * token, each conversation's position and the sync time to resume from, and the sends not yet acknowledged, so a reload loses none of them
+ * token, each conversation's position and the sync time to resume from, and the sends and actions not yet
+ * acknowledged, so a reload loses none of them
  * (they are sent again with the same clientMsgId, which the server turns into the same message); the messages the
  * user hid (a sync tells only what was hidden since its time) and the action entries past the read watermark (kept
  * out of unread counts), both as they stand at the saved positions.
  * Per tab (sessionStorage): which user this tab is signed in as and its device id, so two windows of one
  * browser can be two people, and two tabs of one person do not replace each other's socket (one per device).
  */
-import type { Quote } from "../../protocol/actions.js";
+import type { ActionRequest, Quote } from "../../protocol/actions.js";
 
 export interface Outgoing {
   clientMsgId: string;
@@ -22,6 +23,13 @@ export interface Outgoing {
   error?: string;
 }
 
+/** An edit, delete or reaction not acknowledged yet: sent again, with its clientMsgId, after a reload. */
+export interface PendingAction {
+  clientMsgId: string;
+  conversationId: string;
+  request: ActionRequest;
+}
+
 interface Saved {
   token: string;
   positions: Record<string, number>;
@@ -33,10 +41,20 @@ interface Saved {
   hiding: Record<string, number[]>;
   /** Action entries handed over past the read watermark: they are no unread messages (model.ts `unread`). */
   actions: Record<string, number[]>;
+  acting: PendingAction[];
 }
 
 const userKey = (userId: string) => `chat.user.${userId}`;
-const NOTHING_SAVED: Saved = { token: "", positions: {}, since: 0, outbox: [], hidden: {}, hiding: {}, actions: {} };
+const NOTHING_SAVED: Saved = {
+  token: "",
+  positions: {},
+  since: 0,
+  outbox: [],
+  hidden: {},
+  hiding: {},
+  actions: {},
+  acting: [],
+};
 
 export function loadUser(userId: string): Saved | null {
   try {
@@ -51,6 +69,7 @@ export function loadUser(userId: string): Saved | null {
       hidden: seqsOf(saved.hidden),
       hiding: seqsOf(saved.hiding),
       actions: seqsOf(saved.actions),
+      acting: Array.isArray(saved.acting) ? saved.acting : [],
     };
   } catch {
     return null;
