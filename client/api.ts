@@ -60,6 +60,11 @@ export class ChatApi {
     return this.call("GET", `/v1/conversations/${encodeURIComponent(id)}/messages?${queryOf(page)}`);
   }
 
+  /** Messages with every word of `q` in any of the user's conversations, newest first (no paging: see SearchPage). */
+  searchAll(q: string, page: { limit?: number } = {}): Promise<SearchPage> {
+    return this.call("GET", `/v1/search?${queryOf({ q, ...page })}`);
+  }
+
   /** Messages with every word of `q` (the last also as a prefix), newest first; `before` pages back. */
   search(id: string, q: string, page: { before?: number; limit?: number } = {}): Promise<SearchPage> {
     return this.call("GET", `/v1/conversations/${encodeURIComponent(id)}/search?${queryOf({ q, ...page })}`);

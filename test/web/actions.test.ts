@@ -242,4 +242,25 @@ describe("message actions on the page", { timeout: 60_000 }, () => {
     alice.expectNoPageErrors();
     bob.expectNoPageErrors();
   });
+
+  it("searches all chats from the list: each match with its chat, and choosing one opens that chat at it", async () => {
+    const erin = await new Api(edge.url).as("erin");
+    const withErin = await erin.direct("alice");
+    await erin.send(withErin, "k1", "kiwi season is here");
+    await alice.open("bob");
+    await bob.send("kiwi for dessert?");
+    await bothSee("kiwi for dessert?");
+    const box = alice.page.getByRole("searchbox", { name: "Search all chats" });
+    await box.fill("KIWI");
+    await box.press("Enter");
+    const results = alice.page.getByTestId("search-all-results").getByRole("button");
+    await results.nth(1).waitFor();
+    expect(await results.count()).toBe(2);
+    expect(await results.nth(0).innerText()).toContain("kiwi for dessert?");
+    expect(await results.nth(1).innerText()).toMatch(/erin[\s\S]*kiwi season is here/);
+    await results.nth(1).click();
+    await alice.highlighted("kiwi season is here").waitFor();
+    expect(await alice.bodies()).toEqual(["kiwi season is here"]);
+    alice.expectNoPageErrors();
+  });
 });

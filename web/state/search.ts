@@ -5,7 +5,7 @@
 import type { ChatApi } from "../../client/api.js";
 import type { Message } from "../../protocol/message.js";
 
-interface SearchHost {
+export interface SearchHost {
   readonly api: ChatApi;
   guard<T>(work: Promise<T>): Promise<T | undefined>;
   changed(): void;

@@ -7,7 +7,7 @@ import { useState } from "preact/hooks";
 import type { Conv } from "../state/model.js";
 import { Search } from "../state/search.js";
 import type { ChatSession } from "../state/session.js";
-import { clock, fullTime } from "./format.js";
+import { Result, SearchForm } from "./search-parts.js";
 
 interface Props {
   session: ChatSession;
@@ -17,19 +17,9 @@ interface Props {
 export function SearchPanel({ session, conv }: Props) {
   const [search] = useState(() => new Search(session, conv.id));
   const results = search.results.filter((m) => !session.hidden.has(conv.id, m.seq));
-  const submit = (event: Event) => {
-    event.preventDefault();
-    return search.run(String(new FormData(event.target as HTMLFormElement).get("q") ?? ""));
-  };
   return (
     <section class="search" aria-label="Search messages">
-      <form role="search" onSubmit={handler(submit)}>
-        <label for="search-q" class="visually-hidden">
-          Search messages
-        </label>
-        <input id="search-q" name="q" type="search" placeholder="Search messages" autocomplete="off" autoFocus />
-        <button type="submit">Find</button>
-      </form>
+      <SearchForm id="search-q" label="Search messages" run={(q) => search.run(q)} autoFocus />
       {search.query && results.length === 0 && (
         <p class="hint" role="status">
           {search.busy ? "Searching…" : "No messages found."}
@@ -39,13 +29,12 @@ export function SearchPanel({ session, conv }: Props) {
         <ol class="results" aria-label="Search results" data-testid="search-results">
           {results.map((m) => (
             <li key={m.seq}>
-              <button type="button" class="result" onClick={() => session.jump.to(conv.id, m.seq)}>
-                <span class="result-who">{m.senderId === session.me ? "You" : m.senderId}</span>
-                <time dateTime={new Date(m.sentAt).toISOString()} title={fullTime(m.sentAt)}>
-                  {clock(m.sentAt)}
-                </time>
-                <span class="result-body">{m.body}</span>
-              </button>
+              <Result
+                who={m.senderId === session.me ? "You" : m.senderId}
+                sentAt={m.sentAt}
+                body={m.body}
+                onClick={() => session.jump.to(conv.id, m.seq)}
+              />
             </li>
           ))}
         </ol>

@@ -1,9 +1,10 @@
-/** The left pane: start a chat, and the conversation list with unread counts, last message and presence. */
+/** The left pane: start a chat, search all chats, and the conversation list with unread counts, last message and presence. */
 import { handler } from "./handler.js";
 import { useState } from "preact/hooks";
 import { parseNames, peerOf, sortConversations, titleOf, type Conv } from "../state/model.js";
 import type { ChatSession } from "../state/session.js";
 import { presenceText } from "./format.js";
+import { SearchAll } from "./search-all.js";
 import type { Message } from "../../protocol/message.js";
 
 export function Sidebar({ session }: { session: ChatSession }) {
@@ -11,6 +12,7 @@ export function Sidebar({ session }: { session: ChatSession }) {
   return (
     <nav class="sidebar" aria-label="Conversations">
       <NewChat session={session} />
+      <SearchAll session={session} />
       <h2 class="visually-hidden">Conversations</h2>
       {list.length === 0 && <p class="hint">No conversations yet.</p>}
       <ul class="conversations" data-testid="conversations">
