@@ -102,8 +102,8 @@ export class Conversations {
   advance(id: string, lastSeq: number, readSeq?: number, now = Date.now()): Row | undefined {
     const row = this.get(id);
     if (!row) return undefined;
-    move(row, lastSeq, readSeq, now);
-    this.markFresh(id);
+    // A position that did not move needs no save (a fetch after a sync that saved it, a repeated read).
+    if (move(row, lastSeq, readSeq, now) || this.stale.has(id)) this.markFresh(id);
     if (now - this.checkpointAt >= this.checkpointMs) this.checkpoint(now);
     return row;
   }
@@ -291,10 +291,12 @@ export class Conversations {
   }
 }
 
-/** Positions only move forward; read never past the newest. */
-function move(row: Row, lastSeq: number, readSeq: number | undefined, now: number): void {
+/** Positions only move forward; read never past the newest. True when something moved. */
+function move(row: Row, lastSeq: number, readSeq: number | undefined, now: number): boolean {
+  const before = [row.state.lastSeq, row.state.readSeq];
   if (lastSeq > row.state.lastSeq) [row.state.lastSeq, row.lastAt] = [lastSeq, now];
   if (readSeq !== undefined) row.state.readSeq = Math.max(row.state.readSeq, Math.min(readSeq, row.state.lastSeq));
+  return row.state.lastSeq !== before[0] || row.state.readSeq !== before[1];
 }
 
 function rowOf(stored: SqlRow): Row {
