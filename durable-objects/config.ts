@@ -4,6 +4,7 @@
  * ("Configuration"); defaults are safe for production. The objects' bindings are in env.ts.
  */
 import {
+  DEFAULT_ATTACHMENT_MAX_BYTES,
   DEFAULT_EDIT_WINDOW_MS,
   BROWSER_PUSH_HOSTS,
   DEFAULT_MAX_GROUP_MEMBERS,
@@ -44,6 +45,10 @@ export interface ConfigVars {
   EDIT_WINDOW_MS?: string;
   VAPID_PUBLIC_KEY?: string;
   METER?: string;
+  ATTACHMENT_MAX_BYTES?: string;
+  ATTACHMENT_QUOTA_BYTES_PER_DAY?: string;
+  ATTACHMENT_QUOTA_UPLOADS_PER_DAY?: string;
+  ATTACHMENT_ORPHAN_MS?: string;
 }
 
 export interface EdgeConfig {
@@ -101,6 +106,13 @@ export interface EdgeConfig {
   editWindowMs: number;
   /** Web Push application server key, published to browsers by `GET /v1/push/key`. */
   vapidPublicKey: string | undefined;
+  /** The largest attachment a member may upload (declared `Content-Length`; larger answers 413 before reading). */
+  attachmentMaxBytes: number;
+  /** What one user may upload per UTC day, in bytes and in uploads; past either the upload answers 429. */
+  attachmentQuotaBytesPerDay: number;
+  attachmentQuotaUploadsPerDay: number;
+  /** An upload no message referenced within this long is deleted by its uploader's session. */
+  attachmentOrphanMs: number;
   /** `METER=log`: a line per invocation with what it cost (shared/meter.ts, docs/cost.md); off by default. */
   meterLog: boolean;
 }
@@ -135,6 +147,10 @@ export function loadConfig(env: ConfigVars): EdgeConfig {
     editWindowMs: positive(env.EDIT_WINDOW_MS, DEFAULT_EDIT_WINDOW_MS),
     vapidPublicKey: env.VAPID_PUBLIC_KEY || undefined,
     meterLog: env.METER === "log",
+    attachmentMaxBytes: positive(env.ATTACHMENT_MAX_BYTES, DEFAULT_ATTACHMENT_MAX_BYTES),
+    attachmentQuotaBytesPerDay: positive(env.ATTACHMENT_QUOTA_BYTES_PER_DAY, 1024 ** 3),
+    attachmentQuotaUploadsPerDay: positive(env.ATTACHMENT_QUOTA_UPLOADS_PER_DAY, 200),
+    attachmentOrphanMs: positive(env.ATTACHMENT_ORPHAN_MS, 24 * 3600_000),
   };
 }
 

@@ -11,6 +11,8 @@ import type { UserSession } from "./user-session.js";
 export interface ObjectEnv extends ConfigVars {
   USER_SESSION: DurableObjectNamespace<UserSession>;
   CONVERSATION: DurableObjectNamespace<Conversation>;
+  /** Attachments' bytes, keyed `<conversationId>/<id>` (protocol/attachments.ts). */
+  ATTACHMENTS: R2Bucket;
   /** An optional Workers Analytics Engine dataset that gets the meter's counts (docs/cost.md). */
   METER_DATASET?: MeterSink;
 }

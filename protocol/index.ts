@@ -1,4 +1,5 @@
 export * from "./actions.js";
+export * from "./attachments.js";
 export * from "./backoff.js";
 export * from "./errors.js";
 export * from "./events.js";

@@ -43,6 +43,8 @@ export interface Edge {
    */
   conversation(id: string): Promise<Remote<ConversationRpc>>;
   userSession(userId: string): Promise<Remote<UserSessionRpc>>;
+  /** The keys in the attachments bucket under `prefix`: what an upload stored, or that a refusal stored nothing. */
+  attachmentKeys(prefix?: string): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -87,6 +89,17 @@ export async function startEdge(options: EdgeOptions = {}): Promise<Edge> {
       const namespace = await mf.getDurableObjectNamespace("USER_SESSION");
       return namespace.get(namespace.idFromName(userId)) as unknown as Remote<UserSessionRpc>;
     },
+    async attachmentKeys(prefix) {
+      const bucket = await mf.getR2Bucket("ATTACHMENTS");
+      const keys: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await bucket.list({ prefix, cursor });
+        keys.push(...page.objects.map((o) => o.key));
+        cursor = page.truncated ? page.cursor : undefined;
+      } while (cursor);
+      return keys;
+    },
     async stop() {
       await mf.dispose();
     },
@@ -106,6 +119,8 @@ async function launch(options: EdgeOptions, persistDir: string, port: number): P
       CONVERSATION: { className: "Conversation", useSQLite: true },
     },
     durableObjectsPersist: persistDir,
+    r2Buckets: ["ATTACHMENTS"],
+    r2Persist: join(persistDir, "r2"),
     bindings: { AUTH_SECRET: TEST_SECRET, DEV_AUTH: "1", ...options.bindings },
     ...(options.assetsDir ? { assets: assetsOptions(options.assetsDir) } : {}),
     ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),

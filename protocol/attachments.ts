@@ -1,0 +1,101 @@
+/**
+ * Attachments (photos and files): the content types the edge accepts and how each is recognised by its first bytes,
+ * the filename rule, the reference a message carries, and the fixed limits. The bytes live in R2; a message carries
+ * references only (docs/protocol.md, "Attachments").
+ */
+import { z } from "zod";
+
+/** A message carries at most this many attachments. */
+export const MAX_ATTACHMENTS = 10;
+export const MAX_ATTACHMENT_NAME = 200;
+/** A preview (a blurhash, a tiny thumbnail as a data URL) travels in every copy of the message: kept small. */
+export const MAX_ATTACHMENT_PREVIEW = 2048;
+/** Default of ATTACHMENT_MAX_BYTES. */
+export const DEFAULT_ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024;
+/** The bytes `sniffMatches` needs to see (the longest signature: WebP's RIFF….WEBP). */
+export const SNIFF_BYTES = 12;
+
+type Sniffer = (head: Uint8Array) => boolean;
+
+const startsWith =
+  (...signature: number[]): Sniffer =>
+  (head) =>
+    signature.every((byte, i) => head[i] === byte);
+const ascii = (text: string, at: number, head: Uint8Array) =>
+  [...text].every((c, i) => head[at + i] === c.charCodeAt(0));
+
+/**
+ * The allow-list. A type whose first bytes do not match is refused, so a file cannot claim to be an image and be
+ * served as something else. Plain text has no signature: it is accepted when its first bytes hold no NUL (binary).
+ */
+const SNIFFERS: Record<string, Sniffer> = {
+  "image/jpeg": startsWith(0xff, 0xd8, 0xff),
+  "image/png": startsWith(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
+  "image/gif": (head) => ascii("GIF87a", 0, head) || ascii("GIF89a", 0, head),
+  "image/webp": (head) => ascii("RIFF", 0, head) && ascii("WEBP", 8, head),
+  "application/pdf": (head) => ascii("%PDF-", 0, head),
+  "video/mp4": (head) => ascii("ftyp", 4, head),
+  "text/plain": (head) => !head.includes(0),
+};
+
+export const ATTACHMENT_TYPES: readonly string[] = Object.keys(SNIFFERS);
+
+/** `Content-Type: image/png; charset=…` → `image/png`, or null when it is not on the allow-list. */
+export function allowedType(contentType: string | null | undefined): string | null {
+  const type = contentType?.split(";")[0]?.trim().toLowerCase();
+  return type && type in SNIFFERS ? type : null;
+}
+
+/** Whether a file's first bytes (at least SNIFF_BYTES, or the whole file when shorter) are those of `type`. */
+export function sniffMatches(type: string, head: Uint8Array): boolean {
+  const sniff = SNIFFERS[type];
+  return sniff !== undefined && head.length > 0 && sniff(head);
+}
+
+/** Images are shown inline when downloaded; anything else is saved as a file. */
+export function isImage(type: string): boolean {
+  return type.startsWith("image/");
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** A filename: 1–200 characters, no control characters, no path separators. */
+export const attachmentName = z
+  .string()
+  .min(1, "must not be empty")
+  .max(MAX_ATTACHMENT_NAME, `must be at most ${MAX_ATTACHMENT_NAME} chars`)
+  .refine((name) => !CONTROL.test(name), "must have no control characters")
+  .refine((name) => !/[/\\]/.test(name), "must have no / or \\");
+
+/** An attachment id as the edge makes it (a UUID); anything else names no upload. */
+export const attachmentId = z.string().regex(/^[0-9a-f-]{36}$/, "must be an attachment id");
+
+/** The reference a message carries. `size`, `type` and `sha256` are the edge's, not the client's. */
+export const attachment = z.object({
+  id: attachmentId,
+  name: attachmentName,
+  type: z.string().refine((type) => allowedType(type) === type, "must be an allowed type"),
+  size: z.number().int().min(0),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be hex SHA-256"),
+  width: z.number().int().min(1).max(100_000).optional(),
+  height: z.number().int().min(1).max(100_000).optional(),
+  preview: z.string().max(MAX_ATTACHMENT_PREVIEW, `must be at most ${MAX_ATTACHMENT_PREVIEW} chars`).optional(),
+});
+export type Attachment = z.infer<typeof attachment>;
+
+export const attachments = z.array(attachment).min(1).max(MAX_ATTACHMENTS, `at most ${MAX_ATTACHMENTS} attachments`);
+
+/** `201` of an upload: what a message then references (with width, height and preview the client adds). */
+export interface UploadResult {
+  id: string;
+  name: string;
+  type: string;
+  size: number;
+  sha256: string;
+}
+
+/** The R2 key of an upload: under its conversation, so a reference names the conversation it may be used in. */
+export function attachmentKey(conversationId: string, id: string): string {
+  return `${conversationId}/${id}`;
+}
