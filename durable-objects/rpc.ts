@@ -69,6 +69,10 @@ export interface UserSessionRpc {
   authorize(conversationId: string, addedMembers?: number): Result<null>;
   /** Charges a new conversation to the user's daily quota and its first delivery to the fan-out budget. */
   admitCreate(kind: ConversationKind, members: number): Result<null>;
+  /** An attachment upload to a conversation the user is in, charged to the daily quota: the id to store it under. */
+  admitUpload(conversationId: string, size: number): Promise<Result<{ id: string }>>;
+  /** The upload's bytes are in R2, with this hash. */
+  uploadStored(id: string, sha256: string): Result<null>;
   /** `GET /v1/presence`: answered for the users this one shares a conversation with; anyone else looks offline. */
   presenceOf(users: string[]): Promise<Result<Record<string, Presence>>>;
   /** This user's presence, asked by a contact's session. */

@@ -27,6 +27,7 @@ import {
 import { loadConfig, type EdgeConfig } from "./config.js";
 import type { ObjectEnv } from "./env.js";
 import type { ConversationRpc, Delivery, DeliveryAnswer, Outgoing, UserSessionRpc } from "./rpc.js";
+import { AlarmArbiter } from "./shared/alarm.js";
 import { entryPoints } from "./shared/entry-points.js";
 import { inBackground, log, logFailure } from "./shared/log.js";
 import { Meter } from "./shared/meter.js";
@@ -46,6 +47,7 @@ import { PresenceReporter } from "./user-session/presence.js";
 import { PushSubscriptions } from "./user-session/push-subscriptions.js";
 import { DailyQuota } from "./user-session/quota.js";
 import { UserLimits } from "./user-session/rate-limit.js";
+import { Uploads } from "./user-session/uploads.js";
 import { USER_SESSION_SCHEMA } from "./user-session/schema.js";
 import { SendQueue } from "./user-session/send-queue.js";
 import { errorFrame } from "./user-session/server-frames.js";
@@ -63,6 +65,8 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
   private readonly conversations: Conversations;
   private readonly limits: UserLimits;
   private readonly quota: DailyQuota;
+  private readonly uploads: Uploads;
+  private readonly alarms: AlarmArbiter;
   private readonly subscriptions = new PushSubscriptions();
   private readonly tickets = new Tickets();
   private readonly presenceReporter: PresenceReporter;
@@ -89,6 +93,9 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
     this.conversations = new Conversations(storage.sql, this.config.positionCheckpointMs);
     this.limits = new UserLimits(this.config);
     this.quota = new DailyQuota(storage.sql);
+    this.uploads = new Uploads(storage.sql, this.quota, this.config, env.ATTACHMENTS);
+    this.alarms = new AlarmArbiter(ctx.storage);
+    this.alarms.register(this.uploads);
     this.origin = new OriginClient(this.config, { source: "UserSession", name: () => this.name });
     this.presenceReporter = new PresenceReporter(this.config, this.origin);
     this.sessions = new StubCache<UserSessionRpc>(env.USER_SESSION);
@@ -230,6 +237,23 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
     );
   }
 
+  /** An attachment upload to a conversation the user is in, charged to the daily quota: the upload's id. */
+  async admitUpload(conversationId: string, size: number): Promise<Result<{ id: string }>> {
+    if (!this.conversations.membersOf(conversationId)) return failWith(NOT_A_MEMBER);
+    const admitted = this.uploads.admit(conversationId, size);
+    if (admitted.ok) await this.alarms.reschedule();
+    return admitted;
+  }
+
+  uploadStored(id: string, sha256: string): Result<null> {
+    this.uploads.stored(id, sha256);
+    return ok(null);
+  }
+
+  override async alarm(): Promise<void> {
+    await this.alarms.fire();
+  }
+
   /** Contacts are asked in their own sessions; anyone else looks offline and never seen, so presence leaks to no stranger. */
   async presenceOf(users: string[]): Promise<Result<Record<string, Presence>>> {
     const contacts = this.conversations.contacts(users);
@@ -293,10 +317,12 @@ entryPoints<UserSessionRpc>(
     "authorize",
     "admitSearch",
     "admitCreate",
+    "admitUpload",
+    "uploadStored",
     "presenceOf",
     "presence",
     "issueTicket",
     "admitPushSubscription",
   ],
-  ["fetch", "webSocketMessage", "webSocketClose", "webSocketError"],
+  ["fetch", "webSocketMessage", "webSocketClose", "webSocketError", "alarm"],
 );

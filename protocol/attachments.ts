@@ -4,6 +4,8 @@
  * references only (docs/protocol.md, "Attachments").
  */
 import { z } from "zod";
+import { fail, ok, type Result } from "./errors.js";
+import { describeIssues } from "./schema.js";
 
 /** A message carries at most this many attachments. */
 export const MAX_ATTACHMENTS = 10;
@@ -67,6 +69,12 @@ export const attachmentName = z
   .max(MAX_ATTACHMENT_NAME, `must be at most ${MAX_ATTACHMENT_NAME} chars`)
   .refine((name) => !CONTROL.test(name), "must have no control characters")
   .refine((name) => !/[/\\]/.test(name), "must have no / or \\");
+
+/** An upload's `?name=`: the filename, or bad_request naming the rule it breaks. */
+export function parseAttachmentName(raw: string | undefined): Result<string> {
+  const name = attachmentName.safeParse(raw ?? "");
+  return name.success ? ok(name.data) : fail("bad_request", `name: ${describeIssues(name.error)}`);
+}
 
 /** An attachment id as the edge makes it (a UUID); anything else names no upload. */
 export const attachmentId = z.string().regex(/^[0-9a-f-]{36}$/, "must be an attachment id");

@@ -7,6 +7,7 @@ import { loadConfig } from "../durable-objects/config.js";
 import type { AppEnv } from "./context.js";
 import { notFound, onError, raise } from "./errors.js";
 import { connect } from "./routes/connect.js";
+import { attachments } from "./routes/attachments.js";
 import { conversations } from "./routes/conversations.js";
 import { dev } from "./routes/dev.js";
 import { presence } from "./routes/presence.js";
@@ -19,13 +20,13 @@ app.use("*", async (c, next) => {
   c.set("config", loadConfig(c.env));
   await next();
 });
-app.use(
-  "/v1/*",
-  bodyLimit({
-    maxSize: MAX_HTTP_BODY_BYTES,
-    onError: () => raise("too_large", `request body exceeds ${MAX_HTTP_BODY_BYTES} bytes`),
-  }),
-);
+const limitBody = bodyLimit({
+  maxSize: MAX_HTTP_BODY_BYTES,
+  onError: () => raise("too_large", `request body exceeds ${MAX_HTTP_BODY_BYTES} bytes`),
+});
+/** An attachment upload is streamed into R2 under its own limit (ATTACHMENT_MAX_BYTES), not held as JSON is. */
+const UPLOAD_PATH = /^\/v1\/conversations\/[^/]+\/attachments$/;
+app.use("/v1/*", (c, next) => (c.req.method === "POST" && UPLOAD_PATH.test(c.req.path) ? next() : limitBody(c, next)));
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 app.route("/v1/dev", dev);
@@ -34,6 +35,7 @@ app.use("/v1/conversations/*", requireUser());
 app.use("/v1/presence/*", requireUser());
 app.use("/v1/push/*", requireUser());
 app.use("/v1/search/*", requireUser());
+app.route("/v1/conversations", attachments);
 app.route("/v1/conversations", conversations);
 app.route("/v1/presence", presence);
 app.route("/v1/push", push);

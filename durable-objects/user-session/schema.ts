@@ -4,7 +4,8 @@
  * seq and the read watermark (saved lazily, in one `meta.positions` row that also lists the conversations whose saved
  * values may be behind, which a sync asks again; see conversations.ts), and whether the conversation stopped pushing
  * because no device was connected.
- * `hidden` lists the messages the user deleted for itself (hidden.ts).
+ * `hidden` lists the messages the user deleted for itself (hidden.ts); `uploads` the user's attachments until they are
+ * referenced or swept (uploads.ts).
  * `meta` also holds the connection epoch and when the user was last seen. The last two statements remove what earlier
  * versions kept and nothing reads (push subscriptions without an origin, the user's id, which the session now takes
  * from `ctx.id.name`); they write and read no row once it is gone.
@@ -30,6 +31,13 @@ CREATE TABLE IF NOT EXISTS hidden (
   PRIMARY KEY (conversation_id, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS quota (kind TEXT PRIMARY KEY, day INTEGER NOT NULL, used INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS uploads (
+  id TEXT PRIMARY KEY,
+  conversation_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  sha256 TEXT,
+  referenced INTEGER NOT NULL DEFAULT 0
+);
 DROP TABLE IF EXISTS push_subscriptions;
 DELETE FROM meta WHERE key = 'user_id';
 `;

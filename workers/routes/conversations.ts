@@ -85,7 +85,7 @@ conversations.get("/:id/search", async (c) => {
   return c.json(unwrap(await conversation(c.env, id).search(c.get("userId"), query)));
 });
 
-function idParam(id: string): string {
+export function idParam(id: string): string {
   return ID_RULES.conversationId.pattern.test(id)
     ? id
     : raise("bad_request", `conversation id ${ID_RULES.conversationId.text}`);

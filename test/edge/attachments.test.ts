@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { HIGH_LIMITS, useEdge, type TestUser } from "../support/fixtures.js";
+
+const env = useEdge({
+  bindings: {
+    ...HIGH_LIMITS,
+    ATTACHMENT_MAX_BYTES: "4096",
+    ATTACHMENT_QUOTA_UPLOADS_PER_DAY: "5",
+  },
+});
+
+/** A tiny PNG's signature and some bytes: the edge looks at the first ones only. */
+function png(size = 300): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(size);
+  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  for (let i = 8; i < size; i++) bytes[i] = i % 251;
+  return bytes;
+}
+
+async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return Buffer.from(digest).toString("hex");
+}
+
+function upload(
+  user: TestUser,
+  conversationId: string,
+  bytes: Uint8Array<ArrayBuffer>,
+  { name = "photo.png", type = "image/png", headers = {} as Record<string, string> } = {},
+): Promise<Response> {
+  return fetch(`${env.edge.url}/v1/conversations/${conversationId}/attachments?name=${encodeURIComponent(name)}`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${user.token}`, "Content-Type": type, ...headers },
+    body: bytes,
+  });
+}
+
+/** The status and the protocol's error code of a refusal. */
+async function refusal(res: Response): Promise<[number, string]> {
+  return [res.status, ((await res.json()) as { error: { code: string } }).error.code];
+}
+
+describe("attachment uploads: members stream files into R2, checked before anything is stored", () => {
+  it("stores a member's PNG under its conversation and answers its id, size and SHA-256", async () => {
+    const [alice, bob] = await env.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const bytes = png();
+    const res = await upload(alice, id, bytes, { name: "holiday photo.png" });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ name: "holiday photo.png", type: "image/png", size: bytes.length });
+    expect(body.sha256).toBe(await sha256(bytes));
+    expect(await env.edge.attachmentKeys(`${id}/`)).toEqual([`${id}/${body.id as string}`]);
+  });
+
+  it("refuses a non-member (403) and stores nothing", async () => {
+    const [alice, bob, eve] = await env.users("alice", "bob", "eve");
+    const id = await alice.direct(bob.userId);
+    expect(await refusal(await upload(eve, id, png()))).toEqual([403, "forbidden"]);
+    expect(await env.edge.attachmentKeys(`${id}/`)).toEqual([]);
+  });
+
+  it("refuses a file declared over ATTACHMENT_MAX_BYTES (413) and stores nothing", async () => {
+    const [alice, bob] = await env.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    expect(await refusal(await upload(alice, id, png(5000)))).toEqual([413, "too_large"]);
+    expect(await env.edge.attachmentKeys(`${id}/`)).toEqual([]);
+  });
+
+  it("refuses a type off the allow-list, a file whose first bytes are not its type's, or a bad name (400)", async () => {
+    const [alice, bob] = await env.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const html = new TextEncoder().encode("<html><script>alert(1)</script></html>");
+    const refusals = [
+      await upload(alice, id, html, { type: "text/html", name: "page.html" }),
+      await upload(alice, id, html, { type: "image/png" }),
+      await upload(alice, id, png(), { type: "image/jpeg", name: "x.jpg" }),
+      await upload(alice, id, png(), { name: "../etc/passwd" }),
+    ];
+    for (const res of refusals) expect(await refusal(res)).toEqual([400, "bad_request"]);
+    expect(await env.edge.attachmentKeys(`${id}/`)).toEqual([]);
+  });
+
+  it("refuses uploads past the daily count (429 with Retry-After) and stores nothing more", async () => {
+    const [alice, bob] = await env.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    for (let i = 0; i < 5; i++) expect((await upload(alice, id, png())).status).toBe(201);
+    const res = await upload(alice, id, png());
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get("Retry-After"))).toBeGreaterThan(0);
+    const body = (await res.json()) as { error: { code: string; retryAfterMs: number } };
+    expect(body.error.code).toBe("rate_limited");
+    expect(body.error.retryAfterMs).toBeGreaterThan(0);
+    expect(await env.edge.attachmentKeys(`${id}/`)).toHaveLength(5);
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * `/v1/conversations/:id/attachments…`: a member uploads a file (streamed into R2) and members download it. The
+ * caller's session admits both (membership, the upload quota), so an id the caller is not in reaches no bytes.
+ */
+import { Hono } from "hono";
+import {
+  allowedType,
+  attachmentKey,
+  ATTACHMENT_TYPES,
+  parseAttachmentName,
+  type UploadResult,
+} from "../../protocol/index.js";
+import { streamToR2 } from "../attachments/store.js";
+import type { AppEnv } from "../context.js";
+import { raise, unwrap } from "../errors.js";
+import { userSession } from "../stubs.js";
+import { idParam } from "./conversations.js";
+
+export const attachments = new Hono<AppEnv>();
+
+attachments.post("/:id/attachments", async (c) => {
+  const id = idParam(c.req.param("id"));
+  const name = unwrap(parseAttachmentName(c.req.query("name")));
+  const type = allowedType(c.req.header("Content-Type"));
+  if (!type) raise("bad_request", `Content-Type must be one of ${ATTACHMENT_TYPES.join(", ")}`);
+  const length = declaredLength(c.req.header("Content-Length"));
+  const { attachmentMaxBytes } = c.get("config");
+  if (length > attachmentMaxBytes) raise("too_large", `an attachment is at most ${attachmentMaxBytes} bytes`);
+  const body = c.req.raw.body;
+  if (!body || length === 0) raise("bad_request", "an attachment must not be empty");
+  const me = c.get("userId");
+  const session = userSession(c.env, me);
+  const { id: uploadId } = unwrap(await session.admitUpload(id, length));
+  const sha256 = await streamToR2(c.env.ATTACHMENTS, body, {
+    key: attachmentKey(id, uploadId),
+    type,
+    length,
+    metadata: { uploader: me, name: name, type, uploadedAt: String(Date.now()) },
+  }).catch(() => raise("bad_request", "the body did not have the declared Content-Length"));
+  if (sha256 === null) raise("bad_request", `the file's first bytes are not those of ${type}`);
+  unwrap(await session.uploadStored(uploadId, sha256));
+  const result: UploadResult = { id: uploadId, name: name, type, size: length, sha256 };
+  return c.json(result, 201);
+});
+
+/** The body's length, which R2 needs before the first byte: a body without one (chunked) is refused. */
+function declaredLength(header: string | undefined): number {
+  if (header === undefined || !/^\d{1,15}$/.test(header))
+    raise("bad_request", "an upload needs a Content-Length header");
+  return Number(header);
+}
