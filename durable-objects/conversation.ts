@@ -31,6 +31,7 @@ import { Receipts } from "./conversation/receipts.js";
 import { generationSize, Pruning } from "./conversation/retention.js";
 import { SafetyNet } from "./conversation/safety-net.js";
 import { sequence, type SendHost } from "./conversation/send.js";
+import { withVerifiedAttachments } from "./conversation/attachments.js";
 import { ConversationStore } from "./conversation/store.js";
 import { relayTyping, type TypingHost } from "./conversation/typing.js";
 import type { ObjectEnv } from "./env.js";
@@ -175,7 +176,15 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
 
   async send(senderId: string, items: Outgoing[]): Promise<Result<SendOutcome>> {
     const sender = this.store.member(senderId);
-    return sender ? ok(await sequence(this.sending, sender, items)) : failWith(NOT_A_MEMBER);
+    if (!sender) return failWith(NOT_A_MEMBER);
+    const outcome = await withVerifiedAttachments(
+      this.env.ATTACHMENTS,
+      this.store.info!.id,
+      senderId,
+      items,
+      (checked) => sequence(this.sending, sender, checked),
+    );
+    return ok(outcome);
   }
 
   async history(userId: string, query: HistoryQuery): Promise<Result<HistoryPage>> {

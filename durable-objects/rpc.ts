@@ -6,6 +6,7 @@
  */
 import type {
   ActionRequest,
+  Attachment,
   ChangeMembers,
   ConversationDetail,
   ConversationInfo,
@@ -84,7 +85,17 @@ export interface UserSessionRpc {
 }
 
 /** What a device appends to a conversation's log: a message (maybe a reply), or an action on an earlier message. */
-export type Outgoing = { clientMsgId: string; body: string; replyTo?: number } | OutgoingAction;
+export type Outgoing = OutgoingMessage | OutgoingAction;
+/**
+ * A message. Its attachments were uploaded by the sender to this conversation: the sender's session filled in each
+ * one's hash from its record of the upload, and the Conversation checks each in R2 before sequencing.
+ */
+export interface OutgoingMessage {
+  clientMsgId: string;
+  body: string;
+  replyTo?: number;
+  attachments?: Attachment[];
+}
 export interface OutgoingAction {
   clientMsgId: string;
   action: ActionRequest;

@@ -111,6 +111,7 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
       conversations: this.conversations,
       hidden: new Hidden(storage.sql),
       limits: this.limits,
+      uploads: this.uploads,
       presence: this.presenceReporter,
       queue: new SendQueue(
         (conversationId, items) => sendBatch(this.host, conversationId, items),

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { MAX_BODY_BYTES } from "./limits.js";
+import { attachments } from "./attachments.js";
 import * as f from "./schema.js";
 
 export const MAX_INGEST_EVENTS = 1000;
@@ -38,8 +39,12 @@ export const messageEvent = z
     replyTo: f.seq.min(1).optional(),
     editedAt: f.time.optional(),
     deleted: z.literal(true).optional(),
+    attachments: attachments.optional(),
   })
-  .refine((m) => (m.deleted ? m.body === "" : m.body.length > 0), "body: empty exactly when the message is deleted");
+  .refine(
+    (m) => (m.deleted ? m.body === "" && !m.attachments : f.hasContent(m)),
+    "body: empty exactly when the message is deleted or has attachments",
+  );
 
 /**
  * An action on the message at `action.target`, in the conversation's stream like a message (its own seq): origin

@@ -4,19 +4,23 @@
  */
 import { z } from "zod";
 import { MAX_HIDE_SEQS } from "./actions.js";
+import { attachments } from "./attachments.js";
 import { BODY_TOO_LARGE, type ChatError, type ErrorCode } from "./errors.js";
 import { FETCH_PAGE_MAX, fitsBodyLimit, MAX_FRAME_BYTES } from "./limits.js";
 import type { ConversationState, Message, SendResult } from "./message.js";
 import * as f from "./schema.js";
 
-/** A message; `replyTo` quotes an earlier one. */
-const sendFrame = z.object({
-  type: z.literal("send"),
-  clientMsgId: f.clientMsgId,
-  conversationId: f.conversationId,
-  body: f.body,
-  replyTo: f.seq.min(1).optional(),
-});
+/** A message; `replyTo` quotes an earlier one; with attachments its body may be empty. */
+const sendFrame = z
+  .object({
+    type: z.literal("send"),
+    clientMsgId: f.clientMsgId,
+    conversationId: f.conversationId,
+    body: f.messageText,
+    replyTo: f.seq.min(1).optional(),
+    attachments: attachments.optional(),
+  })
+  .refine(f.hasContent, f.NO_CONTENT);
 /** Actions on the message at `seq`; each is an entry of the log with its own clientMsgId, answered like a send. */
 const editFrame = z.object({
   type: z.literal("edit"),

@@ -9,6 +9,7 @@ import {
   MAX_TITLE_LENGTH,
   USER_ID,
 } from "./limits.js";
+import { attachments } from "./attachments.js";
 import * as f from "./schema.js";
 
 export const devTokenBody = z.object({ userId: f.userId });
@@ -28,11 +29,14 @@ export const changeMembersBody = z
   .refine((b) => (b.add?.length ?? 0) + (b.remove?.length ?? 0) > 0, "add or remove at least one member");
 export type ChangeMembers = z.infer<typeof changeMembersBody>;
 
-export const sendMessageBody = z.object({
-  clientMsgId: f.clientMsgId,
-  body: f.body,
-  replyTo: f.seq.min(1).optional(),
-});
+export const sendMessageBody = z
+  .object({
+    clientMsgId: f.clientMsgId,
+    body: f.messageText,
+    replyTo: f.seq.min(1).optional(),
+    attachments: attachments.optional(),
+  })
+  .refine(f.hasContent, f.NO_CONTENT);
 export type SendMessage = z.infer<typeof sendMessageBody>;
 
 /** `POST /v1/conversations/:id/actions`: what the `edit`, `delete` and `react` frames ask, over HTTP. */

@@ -1,5 +1,6 @@
 /** The plain data that flows between edge, origin and clients. */
 import type { Action, Quote, Reaction } from "./actions.js";
+import type { Attachment } from "./attachments.js";
 
 /**
  * An entry of a conversation's log, as every member device sees it: a message, or (with `action`, and an empty body)
@@ -19,6 +20,8 @@ export interface Message {
   deleted?: true;
   reactions?: Reaction[];
   action?: Action;
+  /** Files and photos, as the edge verified them in R2 (gone once the message is deleted). */
+  attachments?: Attachment[];
 }
 
 export type ConversationKind = "direct" | "group";
@@ -58,6 +61,8 @@ export interface SendResult {
   readSeq?: number;
   /** A reply: the quote, as the other members see it. */
   replyTo?: Quote;
+  /** A message with attachments: the references as stored (size, type and hash as the edge has them). */
+  attachments?: Attachment[];
   /** An action: what it did, as the other members see it (a reaction's count). */
   action?: Action;
 }

@@ -16,6 +16,13 @@ export function isWellFormed(value: string): boolean {
   return !LONE_SURROGATE.test(value);
 }
 export const text = z.string().refine(isWellFormed, "must be well-formed text (no lone surrogates)");
+/** A message's text: may be empty when the message carries attachments (see `hasContent`). */
+export const messageText = text;
+/** A message has a body or attachments (or both). */
+export function hasContent(m: { body: string; attachments?: readonly unknown[] | undefined }): boolean {
+  return m.body.length > 0 || (m.attachments?.length ?? 0) > 0;
+}
+export const NO_CONTENT = { message: "body: must not be empty without attachments", path: ["body"] };
 /** Size is checked apart (fitsBodyLimit) because an oversized body answers too_large, not bad_request. */
 export const body = z
   .string()

@@ -14,6 +14,7 @@
  * and their effect is kept on the target's row (`body`, `edited_at`, `deleted`, `reactions`): an action writes two
  * rows, and a page of messages needs no replay.
  */
+import type { OutgoingMessage } from "../rpc.js";
 import type { Sql, SqlRow as Row } from "../shared/sql.js";
 import { SentIds } from "./sent-ids.js";
 
@@ -70,16 +71,23 @@ export class MessageLog {
    * Inserts a sender's messages as the seqs after the last one, in one statement. The caller has made sure with
    * `sentBefore` that none of them was sent before (nor twice in `items`).
    */
-  insert(senderId: string, items: { clientMsgId: string; body: string; replyTo?: number }[], now: number): void {
+  insert(senderId: string, items: OutgoingMessage[], now: number): void {
     const sent = this.sentIds(now);
     const first = this.lastSeq + 1;
     this.makeRoomFor(first, now);
     this.sql.exec(
-      `INSERT INTO ${table(this.newest.first)} (seq, sender_id, client_msg_id, body, sent_at, reply_to) SELECT ? + key, ?, value ->> 0, value ->> 1, ?, value ->> 2 FROM json_each(?)`,
+      `INSERT INTO ${table(this.newest.first)} (seq, sender_id, client_msg_id, body, sent_at, reply_to, attachments) SELECT ? + key, ?, value ->> 0, value ->> 1, ?, value ->> 2, value ->> 3 FROM json_each(?)`,
       first,
       senderId,
       now,
-      JSON.stringify(items.map((item) => [item.clientMsgId, item.body, item.replyTo ?? null])),
+      JSON.stringify(
+        items.map((item) => [
+          item.clientMsgId,
+          item.body,
+          item.replyTo ?? null,
+          item.attachments ? JSON.stringify(item.attachments) : null,
+        ]),
+      ),
     );
     items.forEach((item, i) => sent.add(senderId, item.clientMsgId, first + i, now));
     this.lastSeq = first + items.length - 1;
@@ -129,17 +137,18 @@ export class MessageLog {
     return this.sql.exec(`SELECT * FROM ${this.tableOf(seq)} WHERE seq = ?`, seq).toArray()[0];
   }
 
-  /** Rewrites a kept message's state (one row written). */
+  /** Rewrites a kept message's state (one row written); a deleted message's attachments go with its text. */
   update(
     seq: number,
     state: { body: string; editedAt: number | null; deleted: boolean; reactions: string | null },
   ): void {
     this.sql.exec(
-      `UPDATE ${this.tableOf(seq)} SET body = ?, edited_at = ?, deleted = ?, reactions = ? WHERE seq = ?`,
+      `UPDATE ${this.tableOf(seq)} SET body = ?, edited_at = ?, deleted = ?, reactions = ?, attachments = IIF(?, NULL, attachments) WHERE seq = ?`,
       state.body,
       state.editedAt,
       state.deleted ? 1 : 0,
       state.reactions,
+      state.deleted ? 1 : 0,
       seq,
     );
   }
@@ -248,13 +257,18 @@ export class MessageLog {
     this.generations.push({ first, startedAt: 0, lastSentAt: 0 });
   }
 
-  /** A generation from before actions existed gets their columns (a schema change: no row of it is rewritten). */
+  /**
+   * A generation from before actions (or attachments) existed gets their columns (a schema change: no row of it is
+   * rewritten).
+   */
   private addStateColumns(first: number): void {
     const sql = String(
       this.sql.exec("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", table(first)).one().sql,
     );
-    if (sql.includes("reply_to")) return;
-    for (const column of STATE_COLUMNS) this.sql.exec(`ALTER TABLE ${table(first)} ADD COLUMN ${column}`);
+    for (const column of STATE_COLUMNS) {
+      const name = column.split(" ")[0]!;
+      if (!new RegExp(`\\b${name}\\b`).test(sql)) this.sql.exec(`ALTER TABLE ${table(first)} ADD COLUMN ${column}`);
+    }
   }
 
   /** The ids sent within the window, read from the generations that hold such messages the first time. */
@@ -295,7 +309,7 @@ export class MessageLog {
 /**
  * A message's reply and current state, and an action's detail: `reply_to` the quoted seq; `action` (JSON) on an
  * action's row; on a message's row what actions did to it: `edited_at`, `deleted` (its body then empty),
- * `reactions` (JSON `[[emoji, [userId, …]], …]`).
+ * `reactions` (JSON `[[emoji, [userId, …]], …]`); `attachments` (JSON, the verified references; null once deleted).
  */
 const STATE_COLUMNS = [
   "reply_to INTEGER",
@@ -303,6 +317,7 @@ const STATE_COLUMNS = [
   "edited_at INTEGER",
   "deleted INTEGER NOT NULL DEFAULT 0",
   "reactions TEXT",
+  "attachments TEXT",
 ];
 
 /** Table names come from seqs this object chose, never from input. */

@@ -8,6 +8,7 @@ import {
   fail,
   HISTORY_PAGE_MAX,
   ok,
+  type Attachment,
   type ConversationInfo,
   type ConversationKind,
   type HistoryPage,
@@ -18,7 +19,7 @@ import {
   type SearchQuery,
   type SendResult,
 } from "../../protocol/index.js";
-import type { DeliveredMessage, Outgoing, OutgoingAction } from "../rpc.js";
+import type { DeliveredMessage, Outgoing, OutgoingAction, OutgoingMessage } from "../rpc.js";
 import type { Sql, SqlRow as Row, SqlStore } from "../shared/sql.js";
 import { actionOf, checkTarget, planAction, quoteOf, reactionsOf, type Entry, type StoredAction } from "./actions.js";
 import { MessageLog, type LogOptions } from "./message-log.js";
@@ -40,8 +41,6 @@ export interface RecentMessage extends DeliveredMessage {
 export interface ActionRules {
   editWindowMs: number;
 }
-
-type OutgoingMessage = Exclude<Outgoing, OutgoingAction>;
 
 export class ConversationStore {
   info: Info | null;
@@ -200,8 +199,15 @@ export class ConversationStore {
 
   /** The answer to a retry: the original seq, and what the original answer said of its quote or action. */
   private duplicate(seq: number): SendResult {
-    const { sentAt, replyTo, action } = this.toMessage(this.log.get(seq)!);
-    return { seq, sentAt, duplicate: true, ...(replyTo ? { replyTo } : {}), ...(action ? { action } : {}) };
+    const { sentAt, replyTo, action, attachments } = this.toMessage(this.log.get(seq)!);
+    return {
+      seq,
+      sentAt,
+      duplicate: true,
+      ...(replyTo ? { replyTo } : {}),
+      ...(action ? { action } : {}),
+      ...(attachments ? { attachments } : {}),
+    };
   }
 
   /** A reply quotes a message at or before the newest (one older than what is kept here cannot be checked). */
@@ -269,6 +275,7 @@ export class ConversationStore {
       sentAt: now,
     };
     if (item.replyTo !== undefined) message.replyTo = quoteOf(item.replyTo, this.entry(item.replyTo));
+    if (item.attachments) message.attachments = item.attachments;
     this.remember({
       seq,
       senderId,
@@ -277,6 +284,7 @@ export class ConversationStore {
     });
     const result: SendResult = { seq, sentAt: now, duplicate: false };
     if (message.replyTo) result.replyTo = message.replyTo;
+    if (message.attachments) result.attachments = message.attachments;
     return result;
   }
 
@@ -343,6 +351,7 @@ export class ConversationStore {
     if (entry.deleted) message.deleted = true;
     const reactions = reactionsOf(entry);
     if (reactions) message.reactions = reactions;
+    if (row.attachments) message.attachments = JSON.parse(String(row.attachments)) as Attachment[];
     return message;
   }
 

@@ -9,6 +9,7 @@ import type { Hidden } from "./hidden.js";
 import type { PresenceReporter } from "./presence.js";
 import type { UserLimits } from "./rate-limit.js";
 import type { SendQueue } from "./send-queue.js";
+import type { Uploads } from "./uploads.js";
 
 export interface SessionHost {
   /** The user this session belongs to. */
@@ -23,6 +24,8 @@ export interface SessionHost {
   readonly presence: PresenceReporter;
   /** Sends wait here behind their conversation's call in flight. */
   readonly queue: SendQueue;
+  /** The user's attachment uploads: a message's references are checked against them. */
+  readonly uploads: Pick<Uploads, "find" | "referenced">;
   /** When a typing frame was last relayed, per conversation. */
   readonly typingSentAt: Map<string, number>;
   /** The user's device sockets, all but `except`. */

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
+import type { Attachment } from "../../protocol/index.js";
 import { HIGH_LIMITS, useEdge, type TestUser } from "../support/fixtures.js";
 
 const env = useEdge({
   bindings: {
     ...HIGH_LIMITS,
     ATTACHMENT_MAX_BYTES: "4096",
-    ATTACHMENT_QUOTA_UPLOADS_PER_DAY: "5",
+    ATTACHMENT_QUOTA_UPLOADS_PER_DAY: "6",
   },
 });
 
@@ -84,13 +85,78 @@ describe("attachment uploads: members stream files into R2, checked before anyth
   it("refuses uploads past the daily count (429 with Retry-After) and stores nothing more", async () => {
     const [alice, bob] = await env.users("alice", "bob");
     const id = await alice.direct(bob.userId);
-    for (let i = 0; i < 5; i++) expect((await upload(alice, id, png())).status).toBe(201);
+    for (let i = 0; i < 6; i++) expect((await upload(alice, id, png())).status).toBe(201);
     const res = await upload(alice, id, png());
     expect(res.status).toBe(429);
     expect(Number(res.headers.get("Retry-After"))).toBeGreaterThan(0);
     const body = (await res.json()) as { error: { code: string; retryAfterMs: number } };
     expect(body.error.code).toBe("rate_limited");
     expect(body.error.retryAfterMs).toBeGreaterThan(0);
-    expect(await env.edge.attachmentKeys(`${id}/`)).toHaveLength(5);
+    expect(await env.edge.attachmentKeys(`${id}/`)).toHaveLength(6);
+  });
+});
+
+/** Uploads a PNG and answers the reference a message carries (with the client's dimensions and preview). */
+async function uploaded(user: TestUser, conversationId: string): Promise<Record<string, unknown>> {
+  const res = await upload(user, conversationId, png());
+  expect(res.status).toBe(201);
+  return { ...((await res.json()) as Record<string, unknown>), width: 16, height: 9, preview: "LEHV6nWB2yk8" };
+}
+
+describe("messages with attachments: references checked in R2, stored and served as the edge has them", () => {
+  it("a message with an attachment and no text reaches the other member's device, the ack and history", async () => {
+    const [alice, bob] = await env.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const ref = await uploaded(alice, id);
+    const [aliceWs, bobWs] = await Promise.all([alice.connect(), bob.connect()]);
+    aliceWs.send({ type: "send", clientMsgId: "m1", conversationId: id, body: "", attachments: [{ ...ref, size: 1 }] });
+    const ack = await aliceWs.waitFor((f) => f.clientMsgId === "m1");
+    expect(ack.type).toBe("ack");
+    expect(ack.attachments).toEqual([ref]);
+    const pushed = await bobWs.waitFor((f) => f.type === "message" && f.conversationId === id);
+    expect(pushed).toMatchObject({ body: "", attachments: [ref] });
+    const page = await bob.history(id);
+    expect(page.body.messages[0]).toMatchObject({ body: "", attachments: [ref] });
+  });
+
+  it("refuses a reference to another conversation's upload or another user's, and stores no message", async () => {
+    const [alice, bob, carol] = await env.users("alice", "bob", "carol");
+    const id = await alice.direct(bob.userId);
+    const other = await alice.direct(carol.userId);
+    const elsewhere = await uploaded(alice, other);
+    const bobs = await uploaded(bob, id);
+    for (const [clientMsgId, ref] of [
+      ["x1", elsewhere],
+      ["x2", bobs],
+    ] as const) {
+      const res = await alice.call("POST", `/v1/conversations/${id}/messages`, {
+        clientMsgId,
+        body: "look",
+        attachments: [ref],
+      });
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe("not_found");
+    }
+    expect((await alice.history(id)).body.messages).toEqual([]);
+  });
+
+  it("the conversation itself refuses a reference to an upload the sender did not make, storing nothing", async () => {
+    const [alice, bob] = await env.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const bobs = await uploaded(bob, id);
+    const conversation = await env.edge.conversation(id);
+    const outcome = await conversation.send(alice.userId, [
+      { clientMsgId: "y1", body: "", attachments: [bobs as unknown as Attachment] },
+    ]);
+    expect(outcome.ok && outcome.value.results[0]).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    expect((await alice.history(id)).body.messages).toEqual([]);
+  });
+
+  it("refuses an empty message without attachments", async () => {
+    const [alice, bob] = await env.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const res = await alice.call("POST", `/v1/conversations/${id}/messages`, { clientMsgId: "e1", body: "" });
+    expect(res.status).toBe(400);
+    expect((await alice.history(id)).body.messages).toEqual([]);
   });
 });

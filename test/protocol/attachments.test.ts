@@ -4,8 +4,10 @@ import {
   attachment,
   attachmentName,
   MAX_ATTACHMENT_PREVIEW,
+  MAX_ATTACHMENTS,
   sniffMatches,
 } from "../../protocol/attachments.js";
+import { parseClientFrame, sendMessageBody } from "../../protocol/index.js";
 
 const bytes = (...values: (number | string)[]) =>
   new Uint8Array(values.flatMap((v) => (typeof v === "string" ? [...v].map((c) => c.charCodeAt(0)) : [v])));
@@ -65,5 +67,23 @@ describe("attachment names and references", () => {
     expect(attachment.safeParse({ ...ref, preview: "x".repeat(MAX_ATTACHMENT_PREVIEW + 1) }).success).toBe(false);
     expect(attachment.safeParse({ ...ref, sha256: "xyz" }).success).toBe(false);
     expect(attachment.safeParse({ ...ref, type: "text/html" }).success).toBe(false);
+  });
+});
+
+describe("a message with attachments may have an empty body", () => {
+  const ref = { id: crypto.randomUUID(), name: "a.pdf", type: "application/pdf", size: 3, sha256: "0".repeat(64) };
+  const send = (extra: object) =>
+    parseClientFrame(JSON.stringify({ type: "send", clientMsgId: "m", conversationId: "c", body: "", ...extra }));
+
+  it("accepts an empty body with attachments, in a frame and over HTTP", () => {
+    expect(send({ attachments: [ref] }).ok).toBe(true);
+    expect(sendMessageBody.safeParse({ clientMsgId: "m", body: "", attachments: [ref] }).success).toBe(true);
+  });
+
+  it("refuses an empty body without attachments, and more than the limit of attachments", () => {
+    expect(send({}).ok).toBe(false);
+    expect(send({ attachments: [] }).ok).toBe(false);
+    expect(send({ attachments: Array(MAX_ATTACHMENTS + 1).fill(ref) }).ok).toBe(false);
+    expect(sendMessageBody.safeParse({ clientMsgId: "m", body: "" }).success).toBe(false);
   });
 });

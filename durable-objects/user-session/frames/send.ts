@@ -23,7 +23,7 @@ import { heldBack, holdBack } from "../send-order.js";
 import { errorFrame, messageFrame } from "../server-frames.js";
 import { broadcast, sendTo } from "../sockets.js";
 
-type Host = Pick<SessionHost, "userId" | "conversations" | "limits" | "queue" | "sockets">;
+type Host = Pick<SessionHost, "userId" | "conversations" | "limits" | "queue" | "sockets" | "uploads">;
 type Sent = Outgoing & { conversationId: string };
 
 export function onSend(host: Host, ws: WebSocket, frame: LogFrame): void {
@@ -37,9 +37,12 @@ function outgoingOf(frame: LogFrame): Outgoing {
   const { clientMsgId } = frame;
   switch (frame.type) {
     case "send":
-      return frame.replyTo === undefined
-        ? { clientMsgId, body: frame.body }
-        : { clientMsgId, body: frame.body, replyTo: frame.replyTo };
+      return {
+        clientMsgId,
+        body: frame.body,
+        ...(frame.replyTo !== undefined ? { replyTo: frame.replyTo } : {}),
+        ...(frame.attachments ? { attachments: frame.attachments } : {}),
+      };
     case "edit":
       return { clientMsgId, action: { kind: "edit", seq: frame.seq, body: frame.body } };
     case "delete":
@@ -80,8 +83,25 @@ function submit(host: Host, sent: Sent, reply: (result: Result<SendResult>) => v
   if (!members) return reply(failWith(NOT_A_MEMBER));
   const wait = host.limits.send(Math.max(1, members.length - 1));
   if (wait > 0) return reply(fail("rate_limited", `sending too fast; retry in ${wait} ms`, wait));
-  const { conversationId, ...item } = sent;
-  host.queue.enqueue(conversationId, item, reply);
+  const { conversationId, ...outgoing } = sent;
+  const item = withUploads(host, conversationId, outgoing);
+  if (!item.ok) return reply(item);
+  host.queue.enqueue(conversationId, item.value, reply);
+}
+
+/**
+ * A message's attachments must be this user's uploads to this conversation: each reference gets the hash recorded
+ * when its bytes were stored (R2 cannot keep it in the object's metadata, see uploads.ts), whatever the client said.
+ */
+function withUploads(host: Pick<Host, "uploads">, conversationId: string, item: Outgoing): Result<Outgoing> {
+  if ("action" in item || !item.attachments) return ok(item);
+  const attachments = [];
+  for (const attachment of item.attachments) {
+    const upload = host.uploads.find(conversationId, attachment.id);
+    if (!upload) return fail("not_found", `no upload ${attachment.id} of yours in this conversation`);
+    attachments.push({ ...attachment, sha256: upload.sha256 });
+  }
+  return ok({ ...item, attachments });
 }
 
 /** The sending device (none over HTTP) gets the ack or the refusal; the user's other devices get the message. */
@@ -95,6 +115,7 @@ function acked(host: Host, ws: WebSocket | null, sent: Sent, result: Result<Send
   const value = result.value;
   if (ws) sendTo(ws, JSON.stringify({ type: "ack", clientMsgId, conversationId, ...value } satisfies AckFrame));
   if (value.duplicate) return;
+  if (value.attachments) host.uploads.referenced(value.attachments.map((a) => a.id));
   host.conversations.advance(conversationId, value.seq, value.seq);
   const others = host.sockets(ws);
   if (others.length === 0) return;
@@ -107,6 +128,7 @@ function acked(host: Host, ws: WebSocket | null, sent: Sent, result: Result<Send
     sentAt: value.sentAt,
   };
   if (value.replyTo) message.replyTo = value.replyTo;
+  if (value.attachments) message.attachments = value.attachments;
   if (value.action) message.action = value.action;
   broadcast(others, messageFrame(JSON.stringify(message)));
   if (value.deliveredSeq !== undefined || value.readSeq !== undefined) {
