@@ -160,3 +160,75 @@ describe("messages with attachments: references checked in R2, stored and served
     expect((await alice.history(id)).body.messages).toEqual([]);
   });
 });
+
+describe("attachment downloads: members only, with the headers that keep a file a file", () => {
+  function download(user: TestUser, conversationId: string, id: string, headers: Record<string, string> = {}) {
+    return fetch(`${env.edge.url}/v1/conversations/${conversationId}/attachments/${id}`, {
+      headers: { Authorization: `Bearer ${user.token}`, ...headers },
+    });
+  }
+
+  it("the other member downloads the same bytes, inline, with nosniff, a sandbox and long private caching", async () => {
+    const [alice, bob] = await env.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const bytes = png(1000);
+    const { id: attachment } = (await (await upload(alice, id, bytes, { name: "été 1.png" })).json()) as {
+      id: string;
+    };
+    const res = await download(bob, id, attachment);
+    expect(res.status).toBe(200);
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(bytes);
+    expect(res.headers.get("Content-Type")).toBe("image/png");
+    expect(res.headers.get("Content-Length")).toBe("1000");
+    expect(res.headers.get("Content-Disposition")).toBe(
+      `inline; filename="_t_ 1.png"; filename*=UTF-8''%C3%A9t%C3%A9%201.png`,
+    );
+    expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
+    expect(res.headers.get("Content-Security-Policy")).toBe("sandbox");
+    expect(res.headers.get("Cache-Control")).toBe("private, max-age=31536000, immutable");
+    expect(res.headers.get("Accept-Ranges")).toBe("bytes");
+
+    const etag = res.headers.get("ETag")!;
+    expect(etag).toBeTruthy();
+    const cached = await download(bob, id, attachment, { "If-None-Match": etag });
+    expect(cached.status).toBe(304);
+    expect(await cached.text()).toBe("");
+  });
+
+  it("answers one byte range with 206 and Content-Range, and 416 for a range past the end", async () => {
+    const [alice, bob] = await env.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const bytes = png(1000);
+    const { id: attachment } = (await (await upload(alice, id, bytes)).json()) as { id: string };
+    const part = await download(bob, id, attachment, { Range: "bytes=100-199" });
+    expect(part.status).toBe(206);
+    expect(part.headers.get("Content-Range")).toBe("bytes 100-199/1000");
+    expect(part.headers.get("Content-Length")).toBe("100");
+    expect(new Uint8Array(await part.arrayBuffer())).toEqual(bytes.slice(100, 200));
+    const tail = await download(bob, id, attachment, { Range: "bytes=-10" });
+    expect(tail.status).toBe(206);
+    expect(new Uint8Array(await tail.arrayBuffer())).toEqual(bytes.slice(990));
+    const past = await download(bob, id, attachment, { Range: "bytes=5000-" });
+    expect(past.status).toBe(416);
+    expect(past.headers.get("Content-Range")).toBe("bytes */1000");
+  });
+
+  it("refuses a non-member (403) and answers 404 for an unknown attachment", async () => {
+    const [alice, bob, eve] = await env.users("alice", "bob", "eve");
+    const id = await alice.direct(bob.userId);
+    const { id: attachment } = (await (await upload(alice, id, png())).json()) as { id: string };
+    expect(await refusal(await download(eve, id, attachment))).toEqual([403, "forbidden"]);
+    expect(await refusal(await download(bob, id, crypto.randomUUID()))).toEqual([404, "not_found"]);
+  });
+
+  it("serves a file that is not an image as a download", async () => {
+    const [alice, bob] = await env.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const text = new TextEncoder().encode("notes");
+    const res = await upload(alice, id, text, { name: "notes.txt", type: "text/plain" });
+    const { id: attachment } = (await res.json()) as { id: string };
+    const got = await download(bob, id, attachment);
+    expect(got.headers.get("Content-Disposition")).toMatch(/^attachment; filename="notes.txt"/);
+    expect(await got.text()).toBe("notes");
+  });
+});

@@ -8,13 +8,15 @@ import {
   attachmentKey,
   ATTACHMENT_TYPES,
   parseAttachmentName,
+  attachmentId,
   type UploadResult,
 } from "../../protocol/index.js";
+import { downloadHeaders, notModified, parseRange } from "../attachments/download.js";
 import { streamToR2 } from "../attachments/store.js";
 import type { AppEnv } from "../context.js";
 import { raise, unwrap } from "../errors.js";
 import { userSession } from "../stubs.js";
-import { idParam } from "./conversations.js";
+import { idParam, memberOf } from "./conversations.js";
 
 export const attachments = new Hono<AppEnv>();
 
@@ -41,6 +43,32 @@ attachments.post("/:id/attachments", async (c) => {
   unwrap(await session.uploadStored(uploadId, sha256));
   const result: UploadResult = { id: uploadId, name: name, type, size: length, sha256 };
   return c.json(result, 201);
+});
+
+attachments.get("/:id/attachments/:attachmentId", async (c) => {
+  const id = await memberOf(c, c.req.param("id"));
+  const attachment = c.req.param("attachmentId");
+  if (!attachmentId.safeParse(attachment).success) raise("not_found", "no such attachment");
+  const bucket = c.env.ATTACHMENTS;
+  const key = attachmentKey(id, attachment);
+  const object = await bucket.head(key);
+  if (!object) raise("not_found", "no such attachment");
+  const headers = downloadHeaders(object, object.customMetadata?.name ?? attachment);
+  if (notModified(c.req.header("If-None-Match"), object.httpEtag)) return new Response(null, { status: 304, headers });
+  const range = parseRange(c.req.header("Range"), object.size);
+  if (range === "unsatisfiable") {
+    headers.set("Content-Range", `bytes */${object.size}`);
+    return new Response(null, { status: 416, headers });
+  }
+  const body = await bucket.get(key, range ? { range } : {});
+  if (!body) raise("not_found", "no such attachment");
+  if (!range) {
+    headers.set("Content-Length", String(object.size));
+    return new Response(body.body, { status: 200, headers });
+  }
+  headers.set("Content-Length", String(range.length));
+  headers.set("Content-Range", `bytes ${range.offset}-${range.offset + range.length - 1}/${object.size}`);
+  return new Response(body.body, { status: 206, headers });
 });
 
 /** The body's length, which R2 needs before the first byte: a body without one (chunked) is refused. */

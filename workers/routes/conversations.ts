@@ -96,7 +96,7 @@ export function idParam(id: string): string {
  * addressed for an id its caller is not in, so made-up ids create nothing. A membership change (`added` given)
  * is charged to the caller's fan-out budget.
  */
-async function memberOf(c: Context<AppEnv>, raw: string, added?: number): Promise<string> {
+export async function memberOf(c: Context<AppEnv>, raw: string, added?: number): Promise<string> {
   const id = idParam(raw);
   unwrap(await userSession(c.env, c.get("userId")).authorize(id, added));
   return id;
