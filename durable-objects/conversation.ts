@@ -31,7 +31,7 @@ import { Receipts } from "./conversation/receipts.js";
 import { generationSize, Pruning } from "./conversation/retention.js";
 import { SafetyNet } from "./conversation/safety-net.js";
 import { sequence, type SendHost } from "./conversation/send.js";
-import { withVerifiedAttachments } from "./conversation/attachments.js";
+import { deleteAttachments, withVerifiedAttachments } from "./conversation/attachments.js";
 import { ConversationStore } from "./conversation/store.js";
 import { relayTyping, type TypingHost } from "./conversation/typing.js";
 import type { ObjectEnv } from "./env.js";
@@ -177,13 +177,11 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
   async send(senderId: string, items: Outgoing[]): Promise<Result<SendOutcome>> {
     const sender = this.store.member(senderId);
     if (!sender) return failWith(NOT_A_MEMBER);
-    const outcome = await withVerifiedAttachments(
-      this.env.ATTACHMENTS,
-      this.store.info!.id,
-      senderId,
-      items,
-      (checked) => sequence(this.sending, sender, checked),
+    const id = this.store.info!.id;
+    const outcome = await withVerifiedAttachments(this.env.ATTACHMENTS, id, senderId, items, (checked) =>
+      sequence(this.sending, sender, checked),
     );
+    await deleteAttachments(this.env.ATTACHMENTS, id, this.store.takeUnlinked());
     return ok(outcome);
   }
 

@@ -6,8 +6,9 @@
  */
 import { attachmentKey, fail, ok, type Attachment, type Result, type SendResult } from "../../protocol/index.js";
 import type { Outgoing, SendOutcome } from "../rpc.js";
+import { log } from "../shared/log.js";
 
-export type AttachmentBucket = Pick<R2Bucket, "head">;
+export type AttachmentBucket = Pick<R2Bucket, "head" | "delete">;
 
 /** Runs `sequence` on the items whose attachments check out, and answers the others with their refusal, in order. */
 export async function withVerifiedAttachments(
@@ -24,6 +25,24 @@ export async function withVerifiedAttachments(
   let next = 0;
   const results: Result<SendResult>[] = checked.map((r) => (r.ok ? outcome.results[next++]! : r));
   return { ...outcome, results };
+}
+
+/**
+ * Deletes the bytes of attachments whose message was deleted for everyone. Called after the delete is sequenced: the
+ * output gate holds this request until the delete is committed, so bytes never go while their message could stay.
+ * A failure is logged (the objects then stay until the bucket's own lifecycle rule, if one is set, removes them).
+ */
+export async function deleteAttachments(
+  bucket: AttachmentBucket,
+  conversationId: string,
+  ids: string[],
+): Promise<void> {
+  if (ids.length === 0) return;
+  try {
+    await bucket.delete(ids.map((id) => attachmentKey(conversationId, id)));
+  } catch (error) {
+    log("error", "Conversation", "attachment_delete_failed", { conversationId, ids, error });
+  }
 }
 
 async function verifyItem(

@@ -50,6 +50,8 @@ export class ConversationStore {
   private readonly log: MessageLog;
   private readonly search: SearchIndex;
   private readonly recent = new Map<number, RecentMessage>();
+  /** Attachment ids of messages deleted for everyone, whose bytes are still in R2 (see takeUnlinked). */
+  private unlinked: string[] = [];
 
   constructor(
     private readonly storage: SqlStore,
@@ -227,6 +229,7 @@ export class ConversationStore {
     const plan = planAction(target.value, item.action, context);
     if (!plan.ok) return plan;
     const { state, detail } = plan.value;
+    if (detail.kind === "delete") this.unlinked.push(...this.attachmentIds(state.seq));
     const seq = this.log.insertAction(senderId, item.clientMsgId, JSON.stringify(detail), now);
     this.log.update(state.seq, {
       body: state.body,
@@ -249,6 +252,19 @@ export class ConversationStore {
     };
     this.remember({ seq, senderId, target: state.seq, json: JSON.stringify(entry) });
     return ok({ seq, sentAt: now, duplicate: false, action: entry.action! });
+  }
+
+  /** The attachments of the kept message at `seq`. */
+  private attachmentIds(seq: number): string[] {
+    const stored = this.log.get(seq)?.attachments;
+    return stored ? (JSON.parse(String(stored)) as Attachment[]).map((a) => a.id) : [];
+  }
+
+  /** The attachments deleted messages no longer reference, once: their bytes are the caller's to delete. */
+  takeUnlinked(): string[] {
+    const ids = this.unlinked;
+    this.unlinked = [];
+    return ids;
   }
 
   /** A deleted message's text leaves memory too: its cached entry, the edits of it, and quotes of it. */

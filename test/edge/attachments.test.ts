@@ -36,6 +36,11 @@ function upload(
   });
 }
 
+/** `POST …/messages` with attachments. */
+function sendWith(user: TestUser, conversationId: string, clientMsgId: string, body: string, refs: unknown[]) {
+  return user.call("POST", `/v1/conversations/${conversationId}/messages`, { clientMsgId, body, attachments: refs });
+}
+
 /** The status and the protocol's error code of a refusal. */
 async function refusal(res: Response): Promise<[number, string]> {
   return [res.status, ((await res.json()) as { error: { code: string } }).error.code];
@@ -129,11 +134,7 @@ describe("messages with attachments: references checked in R2, stored and served
       ["x1", elsewhere],
       ["x2", bobs],
     ] as const) {
-      const res = await alice.call("POST", `/v1/conversations/${id}/messages`, {
-        clientMsgId,
-        body: "look",
-        attachments: [ref],
-      });
+      const res = await sendWith(alice, id, clientMsgId, "look", [ref]);
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe("not_found");
     }
@@ -230,5 +231,46 @@ describe("attachment downloads: members only, with the headers that keep a file 
     const got = await download(bob, id, attachment);
     expect(got.headers.get("Content-Disposition")).toMatch(/^attachment; filename="notes.txt"/);
     expect(await got.text()).toBe("notes");
+  });
+});
+
+describe("attachments go with their message", () => {
+  it("a delete for everyone removes the message's attachments from R2", async () => {
+    const [alice, bob] = await env.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const ref = await uploaded(alice, id);
+    const sent = await sendWith(alice, id, "d1", "", [ref]);
+    expect(sent.status).toBe(201);
+    expect(await env.edge.attachmentKeys(`${id}/`)).toHaveLength(1);
+    const deleted = await alice.act(id, { kind: "delete", clientMsgId: "d2", seq: sent.body.seq });
+    expect(deleted.status).toBe(201);
+    expect(await env.edge.attachmentKeys(`${id}/`)).toEqual([]);
+    const page = await bob.history(id);
+    expect(page.body.messages[0]).toMatchObject({ deleted: true, body: "" });
+    expect(page.body.messages[0].attachments).toBeUndefined();
+  });
+});
+
+describe("uploads no message referenced", () => {
+  const orphans = useEdge({ bindings: { ...HIGH_LIMITS, ATTACHMENT_ORPHAN_MS: "1500" } });
+
+  it("are deleted by the uploader's session after ATTACHMENT_ORPHAN_MS; referenced ones stay", async () => {
+    const [alice, bob] = await orphans.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const post = (bytes: Uint8Array<ArrayBuffer>) =>
+      fetch(`${orphans.edge.url}/v1/conversations/${id}/attachments?name=a.png`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${alice.token}`, "Content-Type": "image/png" },
+        body: bytes,
+      }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    const kept = await post(png());
+    const orphan = await post(png());
+    const sent = await sendWith(alice, id, "k1", "kept", [kept]);
+    expect(sent.status).toBe(201);
+    expect(await orphans.edge.attachmentKeys(`${id}/`)).toHaveLength(2);
+    await expect
+      .poll(() => orphans.edge.attachmentKeys(`${id}/`), { timeout: 10_000, interval: 250 })
+      .toEqual([`${id}/${kept.id as string}`]);
+    expect(orphan.id).not.toBe(kept.id);
   });
 });
