@@ -53,5 +53,7 @@ function eventOf(m: Message): MessageEvent | ActionEvent {
   if (m.replyTo) event.replyTo = m.replyTo.seq;
   if (m.editedAt !== undefined) event.editedAt = m.editedAt;
   if (m.deleted) event.deleted = true;
+  // Without them an attachment-only message (an empty body) would not be a valid event at origin.
+  if (m.attachments) event.attachments = m.attachments;
   return event;
 }
