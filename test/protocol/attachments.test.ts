@@ -7,7 +7,7 @@ import {
   MAX_ATTACHMENTS,
   sniffMatches,
 } from "../../protocol/attachments.js";
-import { parseClientFrame, sendMessageBody } from "../../protocol/index.js";
+import { messageEvent, parseClientFrame, sendMessageBody } from "../../protocol/index.js";
 
 const bytes = (...values: (number | string)[]) =>
   new Uint8Array(values.flatMap((v) => (typeof v === "string" ? [...v].map((c) => c.charCodeAt(0)) : [v])));
@@ -78,6 +78,22 @@ describe("a message with attachments may have an empty body", () => {
   it("accepts an empty body with attachments, in a frame and over HTTP", () => {
     expect(send({ attachments: [ref] }).ok).toBe(true);
     expect(sendMessageBody.safeParse({ clientMsgId: "m", body: "", attachments: [ref] }).success).toBe(true);
+  });
+
+  it("is a valid event for origin, and a deleted one carries no attachments", () => {
+    const event = {
+      kind: "message",
+      conversationId: "c",
+      seq: 1,
+      senderId: "a",
+      clientMsgId: "m",
+      body: "",
+      sentAt: 1,
+    };
+    expect(messageEvent.safeParse({ ...event, attachments: [ref] }).success).toBe(true);
+    expect(messageEvent.safeParse(event).success).toBe(false);
+    expect(messageEvent.safeParse({ ...event, deleted: true }).success).toBe(true);
+    expect(messageEvent.safeParse({ ...event, deleted: true, attachments: [ref] }).success).toBe(false);
   });
 
   it("refuses an empty body without attachments, and more than the limit of attachments", () => {
