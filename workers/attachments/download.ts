@@ -39,13 +39,14 @@ export function notModified(ifNoneMatch: string | undefined, etag: string): bool
 export type ByteRange = { offset: number; length: number };
 
 /**
- * A `Range` header of one range over a file of `size` bytes: the range, null when there is none (or it is not
- * `bytes`, which is then ignored as RFC 9110 allows), or "unsatisfiable" (416).
+ * A `Range` header of one range over a file of `size` bytes: the range, null when there is none (or it is not one
+ * `bytes` range), or "unsatisfiable" (416).
  */
 export function parseRange(header: string | undefined, size: number): ByteRange | null | "unsatisfiable" {
   if (!header) return null;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match) return header.trim().startsWith("bytes=") ? "unsatisfiable" : null;
+  // Several ranges, or a header that is not one range: the whole file (RFC 9110 lets a server ignore Range).
+  if (!match) return null;
   const [, first, last] = match;
   if (first === "" && last === "") return "unsatisfiable";
   if (first === "") {
