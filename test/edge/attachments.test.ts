@@ -7,6 +7,7 @@ const env = useEdge({
     ...HIGH_LIMITS,
     ATTACHMENT_MAX_BYTES: "4096",
     ATTACHMENT_QUOTA_UPLOADS_PER_DAY: "6",
+    ATTACHMENT_QUOTA_BYTES_PER_DAY: "3000",
   },
 });
 
@@ -84,6 +85,34 @@ describe("attachment uploads: members stream files into R2, checked before anyth
       await upload(alice, id, png(), { name: "../etc/passwd" }),
     ];
     for (const res of refusals) expect(await refusal(res)).toEqual([400, "bad_request"]);
+    expect(await env.edge.attachmentKeys(`${id}/`)).toEqual([]);
+  });
+
+  it("refuses uploads past the daily bytes (429), and a file larger than the whole quota (413), storing nothing", async () => {
+    const [alice, bob] = await env.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    expect((await upload(alice, id, png(2000))).status).toBe(201);
+    expect(await refusal(await upload(alice, id, png(1500)))).toEqual([429, "rate_limited"]);
+    expect(await refusal(await upload(alice, id, png(3500)))).toEqual([413, "too_large"]);
+    expect(await env.edge.attachmentKeys(`${id}/`)).toHaveLength(1);
+  });
+
+  it("refuses a body without Content-Length (chunked) with 400, storing nothing", async () => {
+    const [alice, bob] = await env.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(png());
+        controller.close();
+      },
+    });
+    const res = await fetch(`${env.edge.url}/v1/conversations/${id}/attachments?name=a.png`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${alice.token}`, "Content-Type": "image/png" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect(await refusal(res)).toEqual([400, "bad_request"]);
     expect(await env.edge.attachmentKeys(`${id}/`)).toEqual([]);
   });
 
