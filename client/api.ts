@@ -1,4 +1,5 @@
 /** The HTTP half of the protocol (docs/protocol.md), typed. Errors come back as `ApiError` carrying the protocol's error value. */
+import type { Attachment, UploadResult } from "../protocol/attachments.js";
 import type { ChatError } from "../protocol/errors.js";
 import type {
   ConversationDetail,
@@ -70,8 +71,33 @@ export class ChatApi {
     return this.call("GET", `/v1/conversations/${encodeURIComponent(id)}/search?${queryOf({ q, ...page })}`);
   }
 
-  send(id: string, clientMsgId: string, body: string): Promise<SendResult> {
-    return this.call("POST", `/v1/conversations/${encodeURIComponent(id)}/messages`, { clientMsgId, body });
+  send(id: string, clientMsgId: string, body: string, attachments?: Attachment[]): Promise<SendResult> {
+    return this.call("POST", `/v1/conversations/${encodeURIComponent(id)}/messages`, {
+      clientMsgId,
+      body,
+      ...(attachments ? { attachments } : {}),
+    });
+  }
+
+  /**
+   * Uploads a file to a conversation: a Blob is sent with its length and type (`file.type`, one of the allowed
+   * types). The answer is the reference to put in a message, with any width, height and preview the client adds.
+   */
+  async uploadAttachment(id: string, file: Blob, name: string): Promise<UploadResult> {
+    const path = `/v1/conversations/${encodeURIComponent(id)}/attachments?${queryOf({ name })}`;
+    const res = await fetch(`${this.url}${path}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${this.token}`, "Content-Type": file.type },
+      body: file,
+    });
+    return answer<UploadResult>(res);
+  }
+
+  /** The file's response (streamed; the caller reads it): downloads need the token, so not a plain URL. */
+  async downloadAttachment(id: string, attachmentId: string): Promise<Response> {
+    const path = `/v1/conversations/${encodeURIComponent(id)}/attachments/${encodeURIComponent(attachmentId)}`;
+    const res = await fetch(`${this.url}${path}`, { headers: { Authorization: `Bearer ${this.token}` } });
+    return res.ok ? res : answer<never>(res);
   }
 
   async presence(users: string[]): Promise<Record<string, Presence>> {
@@ -115,6 +141,11 @@ async function request<T>(
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  return answer<T>(res);
+}
+
+/** A JSON answer, or its error value thrown as ApiError. */
+async function answer<T>(res: Response): Promise<T> {
   const data = (await res.json().catch(() => null)) as { error?: ChatError } | null;
   if (!res.ok) throw new ApiError(res.status, data?.error ?? { code: "internal", message: `HTTP ${res.status}` });
   return data as T;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ChatApi } from "../../client/api.js";
 import type { Attachment } from "../../protocol/index.js";
 import { HIGH_LIMITS, useEdge, type TestUser } from "../support/fixtures.js";
 
@@ -304,5 +305,20 @@ describe("uploads no message referenced", () => {
       .poll(() => orphans.edge.attachmentKeys(`${id}/`), { timeout: 10_000, interval: 250 })
       .toEqual([`${id}/${kept.id as string}`]);
     expect(orphan.id).not.toBe(kept.id);
+  });
+});
+
+describe("the client's API", () => {
+  it("uploads a file, sends it in a message and downloads it", async () => {
+    const [alice, bob] = await env.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const bytes = png(500);
+    const api = new ChatApi(env.edge.url, alice.token);
+    const ref = await api.uploadAttachment(id, new Blob([bytes], { type: "image/png" }), "c.png");
+    expect(ref).toMatchObject({ name: "c.png", type: "image/png", size: 500, sha256: await sha256(bytes) });
+    const sent = await api.send(id, "c1", "", [ref]);
+    expect(sent.attachments).toEqual([ref]);
+    const file = await new ChatApi(env.edge.url, bob.token).downloadAttachment(id, ref.id);
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(bytes);
   });
 });
