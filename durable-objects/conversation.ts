@@ -31,7 +31,7 @@ import { Receipts } from "./conversation/receipts.js";
 import { generationSize, Pruning } from "./conversation/retention.js";
 import { SafetyNet } from "./conversation/safety-net.js";
 import { sequence, type SendHost } from "./conversation/send.js";
-import { deleteAttachments, withVerifiedAttachments } from "./conversation/attachments.js";
+import { AttachmentDeletes, withVerifiedAttachments } from "./conversation/attachments.js";
 import { ConversationStore } from "./conversation/store.js";
 import { relayTyping, type TypingHost } from "./conversation/typing.js";
 import type { ObjectEnv } from "./env.js";
@@ -64,6 +64,7 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
   private readonly receipts: Receipts;
   private readonly push: Push;
   private readonly alarms: AlarmArbiter;
+  private readonly attachmentDeletes: AttachmentDeletes;
   private readonly pushRetries: PushRetries;
   private readonly safetyNet: SafetyNet;
   private readonly forwarder: Forwarder;
@@ -98,7 +99,15 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
     this.pushRetries = new PushRetries(this.push, this.store, this.alarms, this.config.fanoutRetryMs);
     this.safetyNet = new SafetyNet(this.states, this.alarms, this.config.safetyAlarmMs);
     this.forwarder = new Forwarder(this.config, conversationOutbox(this.store, this.states), this.origin, this.alarms);
+    this.attachmentDeletes = new AttachmentDeletes(
+      storage.sql,
+      env.ATTACHMENTS,
+      () => this.store.info?.id,
+      this.alarms,
+      this.config.outboxRetryMs,
+    );
     this.alarms.register(
+      this.attachmentDeletes,
       this.pushRetries,
       this.safetyNet,
       this.forwarder,
@@ -181,7 +190,7 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
     const outcome = await withVerifiedAttachments(this.env.ATTACHMENTS, id, senderId, items, (checked) =>
       sequence(this.sending, sender, checked),
     );
-    await deleteAttachments(this.env.ATTACHMENTS, id, this.store.takeUnlinked());
+    if (items.some((item) => "action" in item && item.action.kind === "delete")) await this.attachmentDeletes.run();
     return ok(outcome);
   }
 

@@ -6,9 +6,11 @@
  */
 import { attachmentKey, fail, ok, type Attachment, type Result, type SendResult } from "../../protocol/index.js";
 import type { Outgoing, SendOutcome } from "../rpc.js";
+import type { AlarmConcern } from "../shared/alarm.js";
 import { log } from "../shared/log.js";
+import type { Sql } from "../shared/sql.js";
 
-export type AttachmentBucket = Pick<R2Bucket, "head" | "delete">;
+export type AttachmentBucket = Pick<R2Bucket, "head">;
 
 /** Runs `sequence` on the items whose attachments check out, and answers the others with their refusal, in order. */
 export async function withVerifiedAttachments(
@@ -28,20 +30,56 @@ export async function withVerifiedAttachments(
 }
 
 /**
- * Deletes the bytes of attachments whose message was deleted for everyone. Called after the delete is sequenced: the
- * output gate holds this request until the delete is committed, so bytes never go while their message could stay.
- * A failure is logged (the objects then stay until the bucket's own lifecycle rule, if one is set, removes them).
+ * Deletes from R2 the bytes of attachments whose message was deleted for everyone (listed by the store with the
+ * delete). Run after such a delete (the output gate holds the request until the delete is committed, so bytes never go
+ * while their message could stay), and at every alarm while some are left: a failure is logged and retried after
+ * `retryMs`, and a fresh instance finds what a crash left listed.
  */
-export async function deleteAttachments(
-  bucket: AttachmentBucket,
-  conversationId: string,
-  ids: string[],
-): Promise<void> {
-  if (ids.length === 0) return;
-  try {
-    await bucket.delete(ids.map((id) => attachmentKey(conversationId, id)));
-  } catch (error) {
-    log("error", "Conversation", "attachment_delete_failed", { conversationId, ids, error });
+export class AttachmentDeletes implements AlarmConcern {
+  private retryAt: number | null;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly bucket: Pick<R2Bucket, "delete">,
+    private readonly conversationId: () => string | undefined,
+    private readonly alarm: { reschedule(): Promise<void> },
+    private readonly retryMs: number,
+  ) {
+    this.retryAt = this.listed(1).length > 0 ? Date.now() : null;
+  }
+
+  /** Deletes what is listed (up to R2's 1,000 keys per call); on failure, the alarm comes back for the rest. */
+  async run(): Promise<void> {
+    const ids = this.listed(1000);
+    const conversationId = this.conversationId();
+    if (ids.length === 0 || conversationId === undefined) {
+      this.retryAt = null;
+      return;
+    }
+    try {
+      await this.bucket.delete(ids.map((id) => attachmentKey(conversationId, id)));
+      for (const id of ids) this.sql.exec("DELETE FROM attachment_deletes WHERE id = ?", id);
+      this.retryAt = this.listed(1).length > 0 ? Date.now() : null;
+    } catch (error) {
+      log("warn", "Conversation", "attachment_delete_failed", { conversationId, ids, error });
+      this.retryAt = Date.now() + this.retryMs;
+    }
+    if (this.retryAt !== null) await this.alarm.reschedule();
+  }
+
+  nextWake(): number | null {
+    return this.retryAt;
+  }
+
+  runDue(): Promise<void> {
+    return this.run();
+  }
+
+  private listed(limit: number): string[] {
+    return this.sql
+      .exec("SELECT id FROM attachment_deletes LIMIT ?", limit)
+      .toArray()
+      .map((row) => String(row.id));
   }
 }
 

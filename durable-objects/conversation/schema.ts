@@ -4,7 +4,8 @@
  * in memory there, not in an index); members' sessions are not given a copy. What
  * each member has been delivered and has read, whether it has a device connected, and how far origin confirmed
  * are one row (`member_state`, JSON), saved when someone comes or goes and otherwise lazily: losing a watermark in
- * a crash re-sends a receipt, never loses a message.
+ * a crash re-sends a receipt, never loses a message. `attachment_deletes` lists the attachments of messages deleted for
+ * everyone until their bytes are gone from R2 (attachments.ts).
  */
 export const CONVERSATION_SCHEMA = `
 CREATE TABLE IF NOT EXISTS info (
@@ -18,4 +19,5 @@ CREATE TABLE IF NOT EXISTS members (
 );
 CREATE TABLE IF NOT EXISTS departed (user_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS member_state (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS attachment_deletes (id TEXT PRIMARY KEY);
 `;

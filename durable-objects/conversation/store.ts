@@ -50,8 +50,6 @@ export class ConversationStore {
   private readonly log: MessageLog;
   private readonly search: SearchIndex;
   private readonly recent = new Map<number, RecentMessage>();
-  /** Attachment ids of messages deleted for everyone, whose bytes are still in R2 (see takeUnlinked). */
-  private unlinked: string[] = [];
 
   constructor(
     private readonly storage: SqlStore,
@@ -229,7 +227,7 @@ export class ConversationStore {
     const plan = planAction(target.value, item.action, context);
     if (!plan.ok) return plan;
     const { state, detail } = plan.value;
-    if (detail.kind === "delete") this.unlinked.push(...this.attachmentIds(state.seq));
+    if (detail.kind === "delete") this.unlink(state.seq);
     const seq = this.log.insertAction(senderId, item.clientMsgId, JSON.stringify(detail), now);
     this.log.update(state.seq, {
       body: state.body,
@@ -254,17 +252,15 @@ export class ConversationStore {
     return ok({ seq, sentAt: now, duplicate: false, action: entry.action! });
   }
 
-  /** The attachments of the kept message at `seq`. */
-  private attachmentIds(seq: number): string[] {
+  /**
+   * The attachments of the message at `seq`, deleted for everyone, are listed for their bytes to be deleted from R2,
+   * in the same transaction as the delete: a crash before R2 is reached leaves them listed, never forgotten.
+   */
+  private unlink(seq: number): void {
     const stored = this.log.get(seq)?.attachments;
-    return stored ? (JSON.parse(String(stored)) as Attachment[]).map((a) => a.id) : [];
-  }
-
-  /** The attachments deleted messages no longer reference, once: their bytes are the caller's to delete. */
-  takeUnlinked(): string[] {
-    const ids = this.unlinked;
-    this.unlinked = [];
-    return ids;
+    if (!stored) return;
+    for (const { id } of JSON.parse(String(stored)) as Attachment[])
+      this.sql.exec("INSERT OR IGNORE INTO attachment_deletes (id) VALUES (?)", id);
   }
 
   /** A deleted message's text leaves memory too: its cached entry, the edits of it, and quotes of it. */
