@@ -5,13 +5,9 @@
  */
 import { z } from "zod";
 import { fail, ok, type Result } from "./errors.js";
+import { MAX_ATTACHMENT_NAME, MAX_ATTACHMENT_PREVIEW, MAX_ATTACHMENTS } from "./limits.js";
 import { describeIssues } from "./schema.js";
 
-/** A message carries at most this many attachments. */
-export const MAX_ATTACHMENTS = 10;
-export const MAX_ATTACHMENT_NAME = 200;
-/** A preview (a blurhash, a tiny thumbnail as a data URL) travels in every copy of the message: kept small. */
-export const MAX_ATTACHMENT_PREVIEW = 2048;
 /** Default of ATTACHMENT_MAX_BYTES. */
 export const DEFAULT_ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024;
 /** The bytes `sniffMatches` needs to see (the longest signature: WebP's RIFF….WEBP). */
@@ -88,7 +84,13 @@ export const attachment = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be hex SHA-256"),
   width: z.number().int().min(1).max(100_000).optional(),
   height: z.number().int().min(1).max(100_000).optional(),
-  preview: z.string().max(MAX_ATTACHMENT_PREVIEW, `must be at most ${MAX_ATTACHMENT_PREVIEW} chars`).optional(),
+  // Printable ASCII without `"` or `\`: what a blurhash or a base64 data URL is made of, and JSON needs no escape for
+  // it, so a frame's limit (MAX_FRAME_BYTES) holds any preview.
+  preview: z
+    .string()
+    .max(MAX_ATTACHMENT_PREVIEW, `must be at most ${MAX_ATTACHMENT_PREVIEW} chars`)
+    .regex(/^[\x20\x21\x23-\x5b\x5d-\x7e]*$/, 'must be printable ASCII without " or \\')
+    .optional(),
 });
 export type Attachment = z.infer<typeof attachment>;
 

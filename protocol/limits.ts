@@ -35,8 +35,21 @@ export const DEFAULT_DEVICE_ID = "default";
 export const MAX_BODY_BYTES = 4096;
 /** Any HTTP request body of the edge API (a group's member list is the largest). */
 export const MAX_HTTP_BODY_BYTES = 64 * 1024;
-/** A whole frame may carry a 4 KiB body that JSON-escapes to at most 6 bytes per byte, plus the envelope. */
-export const MAX_FRAME_BYTES = 6 * MAX_BODY_BYTES + 1024;
+/** A message carries at most this many attachments (protocol/attachments.ts). */
+export const MAX_ATTACHMENTS = 10;
+export const MAX_ATTACHMENT_NAME = 200;
+/** A preview (a blurhash, a tiny thumbnail as a data URL) travels in every copy of the message: kept small. */
+export const MAX_ATTACHMENT_PREVIEW = 2048;
+/**
+ * The most a message's attachment references take as JSON text: a preview is ASCII that needs no escaping, a name
+ * may escape to 6 characters per character, and the rest (id, type, hash, sizes, keys) stays under 512.
+ */
+export const MAX_ATTACHMENTS_JSON = MAX_ATTACHMENTS * (MAX_ATTACHMENT_PREVIEW + 6 * MAX_ATTACHMENT_NAME + 512);
+/**
+ * A whole frame may carry a 4 KiB body that JSON-escapes to at most 6 bytes per byte, a message's attachment
+ * references, and the envelope.
+ */
+export const MAX_FRAME_BYTES = 6 * MAX_BODY_BYTES + MAX_ATTACHMENTS_JSON + 1024;
 export const MAX_TITLE_LENGTH = 200;
 export const DEFAULT_MAX_GROUP_MEMBERS = 1024;
 export const MAX_PRESENCE_QUERY = 100;

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
+import { allowedType, attachment, attachmentName, sniffMatches } from "../../protocol/attachments.js";
 import {
-  allowedType,
-  attachment,
-  attachmentName,
+  MAX_ATTACHMENT_NAME,
   MAX_ATTACHMENT_PREVIEW,
   MAX_ATTACHMENTS,
-  sniffMatches,
-} from "../../protocol/attachments.js";
-import { messageEvent, parseClientFrame, sendMessageBody } from "../../protocol/index.js";
+  MAX_BODY_BYTES,
+  messageEvent,
+  parseClientFrame,
+  sendMessageBody,
+} from "../../protocol/index.js";
 
 const bytes = (...values: (number | string)[]) =>
   new Uint8Array(values.flatMap((v) => (typeof v === "string" ? [...v].map((c) => c.charCodeAt(0)) : [v])));
@@ -65,6 +66,8 @@ describe("attachment names and references", () => {
     };
     expect(attachment.safeParse(ref).success).toBe(true);
     expect(attachment.safeParse({ ...ref, preview: "x".repeat(MAX_ATTACHMENT_PREVIEW + 1) }).success).toBe(false);
+    expect(attachment.safeParse({ ...ref, preview: 'a"b' }).success).toBe(false);
+    expect(attachment.safeParse({ ...ref, preview: "é" }).success).toBe(false);
     expect(attachment.safeParse({ ...ref, sha256: "xyz" }).success).toBe(false);
     expect(attachment.safeParse({ ...ref, type: "text/html" }).success).toBe(false);
   });
@@ -94,6 +97,25 @@ describe("a message with attachments may have an empty body", () => {
     expect(messageEvent.safeParse(event).success).toBe(false);
     expect(messageEvent.safeParse({ ...event, deleted: true }).success).toBe(true);
     expect(messageEvent.safeParse({ ...event, deleted: true, attachments: [ref] }).success).toBe(false);
+  });
+
+  it("accepts the largest send: a full body escaped, and every attachment with the longest name and preview", () => {
+    const big = {
+      ...ref,
+      name: "\u00e9".repeat(MAX_ATTACHMENT_NAME),
+      preview: "data:image/webp;base64," + "A".repeat(MAX_ATTACHMENT_PREVIEW - 23),
+      width: 100_000,
+      height: 100_000,
+      size: Number.MAX_SAFE_INTEGER,
+    };
+    const frame = JSON.stringify({
+      type: "send",
+      clientMsgId: "m".repeat(64),
+      conversationId: "c".repeat(128),
+      body: "\u0001".repeat(MAX_BODY_BYTES),
+      attachments: Array(MAX_ATTACHMENTS).fill(big),
+    }).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    expect(parseClientFrame(frame).ok).toBe(true);
   });
 
   it("refuses an empty body without attachments, and more than the limit of attachments", () => {
