@@ -25,7 +25,7 @@ export interface SessionHost {
   /** Sends wait here behind their conversation's call in flight. */
   readonly queue: SendQueue;
   /** The user's attachment uploads: a message's references are checked against them. */
-  readonly uploads: Pick<Uploads, "find" | "referenced">;
+  readonly uploads: Pick<Uploads, "find" | "sending" | "referenced" | "refused">;
   /** When a typing frame was last relayed, per conversation. */
   readonly typingSentAt: Map<string, number>;
   /** The user's device sockets, all but `except`. */

@@ -1,7 +1,8 @@
 /**
- * The user's attachment uploads: admitted here (membership, the daily quota), recorded one row each, marked once a
- * message of the user referenced them, and the ones never referenced within `attachmentOrphanMs` deleted from R2 by
- * the session's alarm (an alarm concern: shared/alarm.ts). The row also keeps the SHA-256 the Worker computed while
+ * The user's attachment uploads: admitted here (membership, the daily quota), recorded one row each, marked when a
+ * message of the user references them (`referenced`: 0 not yet, 1 a message with it is being sent, 2 one was
+ * stored), and the ones never referenced within `attachmentOrphanMs` deleted from R2 by the session's alarm (an alarm
+ * concern: shared/alarm.ts). The row also keeps the SHA-256 the Worker computed while
  * streaming: R2 takes an object's metadata before its bytes, so the hash cannot be in it.
  */
 import { fail, ok, attachmentKey, type Result } from "../../protocol/index.js";
@@ -61,9 +62,23 @@ export class Uploads implements AlarmConcern {
     return row ? { conversationId, sha256: String(row.sha256) } : null;
   }
 
-  /** A message with these attachments was acked: they are no orphans. */
+  /**
+   * A message with these attachments is on its way: they count as referenced from now on, so a crash before the
+   * answer (which `referenced` then confirms) can never get bytes a message points to deleted; at worst an
+   * unreferenced upload is kept.
+   */
+  sending(ids: string[]): void {
+    for (const id of ids) this.sql.exec("UPDATE uploads SET referenced = MAX(referenced, 1) WHERE id = ?", id);
+  }
+
+  /** The message was stored: its attachments are no orphans. */
   referenced(ids: string[]): void {
-    for (const id of ids) this.sql.exec("UPDATE uploads SET referenced = 1 WHERE id = ?", id);
+    for (const id of ids) this.sql.exec("UPDATE uploads SET referenced = 2 WHERE id = ?", id);
+  }
+
+  /** The message was refused: unless another message stored them, its attachments are orphans again. */
+  refused(ids: string[]): void {
+    for (const id of ids) this.sql.exec("UPDATE uploads SET referenced = 0 WHERE id = ? AND referenced = 1", id);
   }
 
   nextWake(): number | null {

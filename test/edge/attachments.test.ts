@@ -287,7 +287,7 @@ describe("attachments go with their message", () => {
 describe("uploads no message referenced", () => {
   const orphans = useEdge({ bindings: { ...HIGH_LIMITS, ATTACHMENT_ORPHAN_MS: "1500" } });
 
-  it("are deleted by the uploader's session after ATTACHMENT_ORPHAN_MS; referenced ones stay", async () => {
+  it("are deleted by the uploader's session after ATTACHMENT_ORPHAN_MS (a refused message references none); referenced ones stay", async () => {
     const [alice, bob] = await orphans.users("alice", "bob");
     const id = await alice.direct(bob.userId);
     const post = (bytes: Uint8Array<ArrayBuffer>) =>
@@ -300,6 +300,13 @@ describe("uploads no message referenced", () => {
     const orphan = await post(png());
     const sent = await sendWith(alice, id, "k1", "kept", [kept]);
     expect(sent.status).toBe(201);
+    const refused = await alice.call("POST", `/v1/conversations/${id}/messages`, {
+      clientMsgId: "k2",
+      body: "a reply to nothing",
+      replyTo: 99,
+      attachments: [orphan],
+    });
+    expect(refused.status).toBe(404);
     expect(await orphans.edge.attachmentKeys(`${id}/`)).toHaveLength(2);
     await expect
       .poll(() => orphans.edge.attachmentKeys(`${id}/`), { timeout: 10_000, interval: 250 })

@@ -86,7 +86,17 @@ function submit(host: Host, sent: Sent, reply: (result: Result<SendResult>) => v
   const { conversationId, ...outgoing } = sent;
   const item = withUploads(host, conversationId, outgoing);
   if (!item.ok) return reply(item);
-  host.queue.enqueue(conversationId, item.value, reply);
+  const attachments = attachmentIds(item.value);
+  host.uploads.sending(attachments);
+  host.queue.enqueue(conversationId, item.value, (result) => {
+    if (result.ok) host.uploads.referenced(attachments);
+    else host.uploads.refused(attachments);
+    reply(result);
+  });
+}
+
+function attachmentIds(item: Outgoing): string[] {
+  return "action" in item || !item.attachments ? [] : item.attachments.map((a) => a.id);
 }
 
 /**
@@ -115,7 +125,6 @@ function acked(host: Host, ws: WebSocket | null, sent: Sent, result: Result<Send
   const value = result.value;
   if (ws) sendTo(ws, JSON.stringify({ type: "ack", clientMsgId, conversationId, ...value } satisfies AckFrame));
   if (value.duplicate) return;
-  if (value.attachments) host.uploads.referenced(value.attachments.map((a) => a.id));
   host.conversations.advance(conversationId, value.seq, value.seq);
   const others = host.sockets(ws);
   if (others.length === 0) return;
