@@ -8,6 +8,9 @@
  */
 import { SNIFF_BYTES, sniffMatches } from "../../protocol/index.js";
 
+/** The body was shorter or longer than its `Content-Length`: the client's fault, unlike any other failure of a put. */
+export class BodyLengthError extends Error {}
+
 export interface StoreRequest {
   key: string;
   type: string;
@@ -27,19 +30,26 @@ export async function streamToR2(
     await reader.cancel().catch(() => undefined);
     return null;
   }
-  const [toBucket, toHash] = prepend(head, reader).tee();
+  const counted = { bytes: 0 };
+  const [toBucket, toHash] = prepend(head, reader, counted).tee();
   const digest = new crypto.DigestStream("SHA-256");
   const hashed = toHash.pipeTo(digest);
   const sized = new FixedLengthStream(request.length);
   const piped = toBucket.pipeTo(sized.writable);
-  await Promise.all([
-    bucket.put(request.key, sized.readable, {
-      httpMetadata: { contentType: request.type },
-      customMetadata: request.metadata,
-    }),
-    piped,
-    hashed,
-  ]);
+  try {
+    await Promise.all([
+      bucket.put(request.key, sized.readable, {
+        httpMetadata: { contentType: request.type },
+        customMetadata: request.metadata,
+      }),
+      piped,
+      hashed,
+    ]);
+  } catch (error) {
+    if (counted.bytes !== request.length)
+      throw new BodyLengthError(`${counted.bytes} bytes, ${request.length} declared`);
+    throw error;
+  }
   return hex(await digest.digest);
 }
 
@@ -63,15 +73,21 @@ async function readHead(reader: ReadableStreamDefaultReader<Uint8Array>, bytes: 
 }
 
 /** The bytes already read, then the rest of the stream, pulled as the consumer asks. */
-function prepend(head: Uint8Array, reader: ReadableStreamDefaultReader<Uint8Array>): ReadableStream<Uint8Array> {
+function prepend(
+  head: Uint8Array,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  counted: { bytes: number },
+): ReadableStream<Uint8Array> {
+  counted.bytes = head.byteLength;
   return new ReadableStream<Uint8Array>({
     start(controller) {
       if (head.byteLength > 0) controller.enqueue(head);
     },
     async pull(controller) {
       const { done, value } = await reader.read();
-      if (done) controller.close();
-      else controller.enqueue(value);
+      if (done) return controller.close();
+      counted.bytes += value.byteLength;
+      controller.enqueue(value);
     },
     cancel(reason) {
       return reader.cancel(reason);

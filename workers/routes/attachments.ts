@@ -12,7 +12,8 @@ import {
   type UploadResult,
 } from "../../protocol/index.js";
 import { downloadHeaders, notModified, parseRange } from "../attachments/download.js";
-import { streamToR2 } from "../attachments/store.js";
+import { BodyLengthError, streamToR2 } from "../attachments/store.js";
+import { log } from "../../durable-objects/shared/log.js";
 import type { AppEnv } from "../context.js";
 import { raise, unwrap } from "../errors.js";
 import { userSession } from "../stubs.js";
@@ -37,11 +38,15 @@ attachments.post("/:id/attachments", async (c) => {
     key: attachmentKey(id, uploadId),
     type,
     length,
-    metadata: { uploader: me, name: name, type, uploadedAt: String(Date.now()) },
-  }).catch(() => raise("bad_request", "the body did not have the declared Content-Length"));
+    metadata: { uploader: me, name, type, uploadedAt: String(Date.now()) },
+  }).catch((error: unknown) => {
+    if (error instanceof BodyLengthError) raise("bad_request", "the body did not have the declared Content-Length");
+    log("error", "Worker", "attachment_store_failed", { conversationId: id, error });
+    return raise("unavailable", "the attachment could not be stored; retry");
+  });
   if (sha256 === null) raise("bad_request", `the file's first bytes are not those of ${type}`);
   unwrap(await session.uploadStored(uploadId, sha256));
-  const result: UploadResult = { id: uploadId, name: name, type, size: length, sha256 };
+  const result: UploadResult = { id: uploadId, name, type, size: length, sha256 };
   return c.json(result, 201);
 });
 
