@@ -239,35 +239,42 @@ describe("edge + origin + real servers", () => {
     expect(found.body.hasMore).toBe(false);
   });
 
-  it("serves history older than what the Conversation keeps from origin's Cassandra", async () => {
-    const [alice, bob] = await users("alice", "bob");
-    const id = await alice!.direct(bob!.userId);
-    const socket = await TestSocket.open(edge.wsUrl, alice!.token);
-    await sendAll(socket, id, "h", 350);
-    await waitFor("350 stored", async () => (await countMessages(backends, config, id, 350)) === 350, 60_000, 300);
-    // Mark seq 1 in Cassandra only: once the Conversation pruned it, the edge's answer must come from there. Written
-    // as a later entry of the log would be (origin's writes carry seq-derived times: message-store/write-time.ts).
-    await backends.cassandra.execute(
-      `UPDATE ${config.cassandra.keyspace}.messages USING TIMESTAMP ? SET body = 'from cassandra' WHERE conversation_id = ? AND bucket = 0 AND seq = 1`,
-      [writeTimeOf(1_000), id],
-      { prepare: true },
-    );
-    await sendAll(socket, id, "late", 1); // wakes the alarm that prunes what origin confirmed
-    await waitFor(
-      "old pages served by origin",
-      async () => (await bob!.history(id, "?after=0&limit=100")).body.messages?.[0]?.body === "from cassandra",
-      30_000,
-      300,
-    );
-    expect((await bob!.history(id, "?limit=50")).status).toBe(200);
-    const old = await bob!.history(id, "?after=0&limit=100");
-    expect(old.status).toBe(200);
-    expect(old.body.messages.map((m: { seq: number }) => m.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
-    expect(old.body.hasMore).toBe(true);
-    const before = await bob!.history(id, "?before=120&limit=100");
-    expect(before.body.messages.map((m: { seq: number }) => m.seq)).toEqual(
-      Array.from({ length: 100 }, (_, i) => i + 20),
-    );
-    await socket.close();
-  });
+  // Its own waits (stored, then pruned) take up to 90 s on a loaded machine: the test may take as long.
+  it(
+    "serves history older than what the Conversation keeps from origin's Cassandra",
+    { timeout: 120_000 },
+    async () => {
+      const [alice, bob] = await users("alice", "bob");
+      const id = await alice!.direct(bob!.userId);
+      const socket = await TestSocket.open(edge.wsUrl, alice!.token);
+      await sendAll(socket, id, "h", 350);
+      await waitFor("350 stored", async () => (await countMessages(backends, config, id, 350)) === 350, 60_000, 300);
+      // Mark seq 1 in Cassandra only: once the Conversation pruned it, the edge's answer must come from there. Written
+      // as a later entry of the log would be (origin's writes carry seq-derived times: message-store/write-time.ts).
+      await backends.cassandra.execute(
+        `UPDATE ${config.cassandra.keyspace}.messages USING TIMESTAMP ? SET body = 'from cassandra' WHERE conversation_id = ? AND bucket = 0 AND seq = 1`,
+        [writeTimeOf(1_000), id],
+        { prepare: true },
+      );
+      await sendAll(socket, id, "late", 1); // wakes the alarm that prunes what origin confirmed
+      await waitFor(
+        "old pages served by origin",
+        async () => (await bob!.history(id, "?after=0&limit=100")).body.messages?.[0]?.body === "from cassandra",
+        30_000,
+        300,
+      );
+      expect((await bob!.history(id, "?limit=50")).status).toBe(200);
+      const old = await bob!.history(id, "?after=0&limit=100");
+      expect(old.status).toBe(200);
+      expect(old.body.messages.map((m: { seq: number }) => m.seq)).toEqual(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+      );
+      expect(old.body.hasMore).toBe(true);
+      const before = await bob!.history(id, "?before=120&limit=100");
+      expect(before.body.messages.map((m: { seq: number }) => m.seq)).toEqual(
+        Array.from({ length: 100 }, (_, i) => i + 20),
+      );
+      await socket.close();
+    },
+  );
 });
