@@ -49,11 +49,11 @@ export class MessageLog {
     private readonly options: LogOptions,
   ) {
     this.generations = this.sql
-      .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'messages_[0-9]*'")
+      .exec("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name GLOB 'messages_[0-9]*'")
       .toArray()
-      .map((row) => Number(String(row.name).slice("messages_".length)))
-      .sort((a, b) => a - b)
-      .map((first) => this.loadGeneration(first));
+      .map((row) => ({ first: Number(String(row.name).slice("messages_".length)), schema: String(row.sql) }))
+      .sort((a, b) => a.first - b.first)
+      .map(({ first, schema }) => this.loadGeneration(first, schema));
     if (this.generations.length === 0) this.create(1);
     this.dropLegacyIndexes();
     const newest = this.newest;
@@ -261,13 +261,10 @@ export class MessageLog {
    * A generation from before actions (or attachments) existed gets their columns (a schema change: no row of it is
    * rewritten).
    */
-  private addStateColumns(first: number): void {
-    const sql = String(
-      this.sql.exec("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", table(first)).one().sql,
-    );
+  private addStateColumns(first: number, schema: string): void {
     for (const column of STATE_COLUMNS) {
       const name = column.split(" ")[0]!;
-      if (!new RegExp(`\\b${name}\\b`).test(sql)) this.sql.exec(`ALTER TABLE ${table(first)} ADD COLUMN ${column}`);
+      if (!new RegExp(`\\b${name}\\b`).test(schema)) this.sql.exec(`ALTER TABLE ${table(first)} ADD COLUMN ${column}`);
     }
   }
 
@@ -295,8 +292,9 @@ export class MessageLog {
     for (const row of legacy) this.sql.exec(`DROP INDEX IF EXISTS ${String(row.name)}`);
   }
 
-  private loadGeneration(first: number): Generation {
-    this.addStateColumns(first);
+  /** `schema`: the table's CREATE statement, as the start read it with the table's name. */
+  private loadGeneration(first: number, schema: string): Generation {
+    this.addStateColumns(first, schema);
     // By seq, two rows read: messages are sent in seq order.
     const sentAt = (order: "ASC" | "DESC") =>
       Number(

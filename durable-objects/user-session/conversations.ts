@@ -181,11 +181,7 @@ export class Conversations {
 
   /** Every conversation the user is in, as `GET /v1/conversations` lists them. */
   list(): ConversationState[] {
-    return this.sql
-      .exec("SELECT * FROM conversations WHERE active = 1")
-      .toArray()
-      .map((stored) => (this.rows.get(String(stored.id)) ?? this.rowOf(stored)).state)
-      .filter((state) => state.active);
+    return this.activeRows().map((row) => row.state);
   }
 
   /**
@@ -193,11 +189,19 @@ export class Conversations {
    * that moved while no device was here may be placed by an older time), at most `n`.
    */
   recent(n: number): string[] {
-    return this.list()
-      .map((state) => ({ id: state.id, at: this.get(state.id)!.lastAt }))
-      .sort((a, b) => b.at - a.at)
+    return this.activeRows()
+      .sort((a, b) => b.lastAt - a.lastAt)
       .slice(0, n)
-      .map(({ id }) => id);
+      .map((row) => row.state.id);
+  }
+
+  /** The rows of the conversations the user is in, as memory has them (one query for the ones it has not read). */
+  private activeRows(): Row[] {
+    return this.sql
+      .exec("SELECT * FROM conversations WHERE active = 1")
+      .toArray()
+      .map((stored) => this.rows.get(String(stored.id)) ?? this.rowOf(stored))
+      .filter((row) => row.state.active);
   }
 
   /** Which of `users` share a conversation with this user (one query; member lists stay in SQLite). */
