@@ -11,9 +11,13 @@ import {
   failWith,
   NOT_A_MEMBER,
   ok,
+  fail,
+  type ChatError,
   type ChangeMembers,
   type ConversationDetail,
+  type GroupSettings,
   type ConversationInfo,
+  type ConversationState,
   type HistoryPage,
   type HistoryQuery,
   type Result,
@@ -22,7 +26,8 @@ import {
 } from "../protocol/index.js";
 import { loadConfig, type EdgeConfig } from "./config.js";
 import { MemberStates } from "./conversation/member-state.js";
-import { planMemberChange } from "./conversation/membership.js";
+import { planMemberChange, type MemberChange } from "./conversation/membership.js";
+import { askInvitees } from "./conversation/invitees.js";
 import type { Member } from "./conversation/model.js";
 import { conversationOutbox } from "./conversation/outbox.js";
 import { PushRetries } from "./conversation/push-retries.js";
@@ -134,18 +139,29 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
     return this.store.info?.id ?? this.ctx.id.name ?? this.ctx.id.toString();
   }
 
+  /**
+   * The Worker creates a conversation; creating a direct one again answers the existing one (`created: false`). The
+   * others' sessions are asked first: a user who blocked the creator refuses, and in a group each says whether it is
+   * added at once or invited.
+   */
   async create(request: CreateRequest): Promise<Result<{ created: boolean; conversation: ConversationInfo }>> {
-    const created = this.store.info === null;
-    if (created) {
-      this.store.create(
-        { id: request.id, kind: request.kind, title: request.title, creator: request.creator, createdAt: Date.now() },
-        request.members,
-      );
-      this.receipts.recount();
-      this.states.saveSoon();
-      await this.settle(request.members);
-    }
-    return ok({ created, conversation: this.store.view() });
+    if (this.store.info !== null) return ok({ created: false, conversation: this.store.view() });
+    const others = request.members.filter((u) => u !== request.creator);
+    const answers = await askInvitees(this.sessions, request.id, request.kind, request.creator, others);
+    if (!answers.ok) return answers;
+    if (this.store.info !== null) return ok({ created: false, conversation: this.store.view() });
+    const history = request.kind === "group" ? (request.history ?? "joined") : "all";
+    const { id, kind, title, creator } = request;
+    this.store.create(
+      { id, kind, title, creator, createdAt: Date.now(), history },
+      [creator, ...answers.value.added],
+      answers.value.invited,
+    );
+    this.receipts.recount();
+    this.states.saveSoon();
+    this.forwarder.kick();
+    await this.settle(request.members);
+    return ok({ created: true, conversation: this.store.view() });
   }
 
   detail(userId: string): Result<ConversationDetail> {
@@ -160,32 +176,87 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
     return ok({ ...this.store.view(), lastSeq: this.store.lastSeq, readSeqs, deliveredSeqs });
   }
 
+  /**
+   * Admins invite and remove members, promote and demote; a member leaves. Those added are asked first (blocks,
+   * settings); then every change is written at once, as entries of the log.
+   */
   async changeMembers(userId: string, change: ChangeMembers): Promise<Result<ConversationInfo>> {
     if (!this.store.isMember(userId)) return failWith(NOT_A_MEMBER);
-    const plan = planMemberChange(
-      this.store.info!,
-      this.store.currentMembers(),
-      userId,
-      change,
-      this.config.maxGroupMembers,
-      this.store.departed,
-    );
+    const plan = this.plan(userId, change);
     if (!plan.ok) return plan;
-    const { add, remove } = plan.value;
-    if (add.length + remove.length > 0) {
-      const everyone = [...new Set([...this.store.currentMembers(), ...add, ...remove])];
-      this.store.changeMembers(add, remove, remove.includes(userId) ? userId : undefined);
-      this.receipts.recount();
+    const { add, remove, promote, demote } = plan.value;
+    const info = this.store.info!;
+    const answers = await askInvitees(this.sessions, info.id, info.kind, userId, add);
+    if (!answers.ok) return answers;
+    // The answers took a while: the change is planned again on what the group is now.
+    if (!this.store.isMember(userId)) return failWith(NOT_A_MEMBER);
+    const again = this.plan(userId, change);
+    if (!again.ok) return again;
+    const fresh = (u: string) => this.store.roleOf(u) === undefined;
+    const applied = {
+      added: answers.value.added.filter(fresh),
+      invited: answers.value.invited.filter(fresh),
+      remove,
+      promote,
+      demote,
+    };
+    if (applied.added.length + applied.invited.length + remove.length + promote.length + demote.length === 0)
+      return ok(this.store.view());
+    const everyone = [...new Set([...this.store.currentMembers(), ...this.store.withRole("invited"), ...remove])];
+    this.store.changeMembers(userId, applied, Date.now());
+    await this.changed([...everyone, ...applied.added, ...applied.invited]);
+    return ok(this.store.view());
+  }
+
+  /** An invitee accepts (it becomes a member, and sees what the group's history setting shows) or declines. */
+  async answerInvite(userId: string, accept: boolean): Promise<Result<ConversationInfo>> {
+    if (this.store.roleOf(userId) !== "invited") return fail("not_found", "no invite to this conversation");
+    if (accept && this.store.currentMembers().length >= this.config.maxGroupMembers)
+      return fail("bad_request", `a group has at most ${this.config.maxGroupMembers} members`);
+    const everyone = [...this.store.currentMembers(), ...this.store.withRole("invited")];
+    this.store.answerInvite(userId, accept, Date.now());
+    await this.changed(everyone);
+    return ok(this.store.view());
+  }
+
+  /** An admin renames the group or sets what new members see of its history. */
+  async changeSettings(userId: string, settings: GroupSettings): Promise<Result<ConversationInfo>> {
+    if (!this.store.isMember(userId)) return failWith(NOT_A_MEMBER);
+    if (this.store.info!.kind !== "group") return fail("bad_request", "a direct conversation has no settings");
+    if (this.store.roleOf(userId) !== "admin") return fail("forbidden", "only an admin changes the group");
+    const everyone = [...this.store.currentMembers(), ...this.store.withRole("invited")];
+    if (this.store.changeSettings(userId, settings, Date.now())) await this.changed(everyone);
+    return ok(this.store.view());
+  }
+
+  /** A member mutes the conversation (no push from origin) until a time or until it unmutes (`until` null). */
+  async mute(userId: string, until: number | null): Promise<Result<ConversationState>> {
+    const member = this.store.member(userId);
+    if (!member) return failWith(NOT_A_MEMBER);
+    if (member.mutedUntil !== until) {
+      this.store.mute(member, until);
       this.states.saveSoon();
       this.forwarder.kick();
-      await this.settle(everyone);
+      await this.settle([userId]);
     }
-    return ok(this.store.view());
+    return ok(this.push.view(member));
+  }
+
+  /**
+   * A member's session says it blocked (or unblocked) another member: in a direct conversation neither writes while
+   * it stands, and in any conversation the blocked one is shown none of the blocker's typing.
+   */
+  setBlock(blocker: string, blocked: string, on: boolean): Result<null> {
+    if (!this.store.isMember(blocker)) return failWith(NOT_A_MEMBER);
+    this.store.setBlock(blocker, blocked, on);
+    return ok(null);
   }
 
   async send(senderId: string, items: Outgoing[]): Promise<Result<SendOutcome>> {
     const sender = this.store.member(senderId);
     if (!sender) return failWith(NOT_A_MEMBER);
+    const refusal = this.blockedSend(senderId);
+    if (refusal) return refusal;
     const id = this.store.info!.id;
     const outcome = await withVerifiedAttachments(this.env.ATTACHMENTS, id, senderId, items, (checked) =>
       sequence(this.sending, sender, checked),
@@ -194,16 +265,26 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
     return ok(outcome);
   }
 
+  /** A page of the history the member may see (from its joining on, in a group that shows new members no more). */
   async history(userId: string, query: HistoryQuery): Promise<Result<HistoryPage>> {
-    if (!this.store.isMember(userId)) return failWith(NOT_A_MEMBER);
-    if (this.store.pageReachesPruned(query) && this.forwarder.enabled)
-      return this.origin.history(this.store.info!.id, query);
-    return ok(this.store.history(query));
+    const member = this.store.member(userId);
+    if (!member) return failWith(NOT_A_MEMBER);
+    const from = this.store.visibleFrom(member);
+    const visible = visibleQuery(query, from);
+    if (!visible) return ok({ messages: [], hasMore: false });
+    const page =
+      this.store.pageReachesPruned(visible) && this.forwarder.enabled
+        ? await this.origin.history(this.store.info!.id, visible)
+        : ok(this.store.history(visible));
+    return page.ok ? ok(visiblePage(page.value, from)) : page;
   }
 
   search(userId: string, query: SearchQuery): Result<SearchPage> {
-    if (!this.store.isMember(userId)) return failWith(NOT_A_MEMBER);
-    return ok(this.store.searchMessages(query));
+    const member = this.store.member(userId);
+    if (!member) return failWith(NOT_A_MEMBER);
+    const from = this.store.visibleFrom(member);
+    const page = this.store.searchMessages(query);
+    return ok({ ...page, messages: page.messages.filter((m) => m.seq >= from) });
   }
 
   attach(userId: string, epoch: number): Result<ConversationPosition> {
@@ -218,6 +299,7 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
     if (!member) return failWith(NOT_A_MEMBER);
     this.push.attached(member, epoch);
     const position = this.position(member);
+    after = Math.max(after, this.store.visibleFrom(member) - 1);
     if (after < this.store.oldestKept - 1) return ok({ ...position, messages: [], more: false, resync: true });
     const messages = this.store.messagesAfter(after, this.store.lastSeq, limit).map(({ seq, json }) => ({ seq, json }));
     const through = messages.at(-1)?.seq ?? after;
@@ -240,7 +322,7 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
 
   typing(userId: string): Result<null> {
     if (!this.store.isMember(userId)) return failWith(NOT_A_MEMBER);
-    relayTyping(this.typist, userId);
+    relayTyping(this.typist, userId, this.store.blockedWith(userId));
     return ok(null);
   }
 
@@ -248,6 +330,34 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
   override async alarm(): Promise<void> {
     if (!this.store.info) return this.alarms.fired();
     await this.alarms.fire();
+  }
+
+  /** The group changed: receipts count the members again, the change is saved and forwarded, and everyone told. */
+  private async changed(userIds: string[]): Promise<void> {
+    this.receipts.recount();
+    this.states.saveSoon();
+    this.forwarder.kick();
+    await this.settle(userIds);
+  }
+
+  private plan(userId: string, change: ChangeMembers): Result<MemberChange> {
+    const roster = {
+      roleOf: (u: string) => this.store.roleOf(u),
+      size: this.store.currentMembers().length + this.store.withRole("invited").length,
+      admins: this.store.withRole("admin").length,
+    };
+    const { maxGroupMembers } = this.config;
+    return planMemberChange(this.store.info!, roster, userId, change, maxGroupMembers, this.store.departed);
+  }
+
+  /** In a direct conversation with a block either way, neither member writes (nothing is stored). */
+  private blockedSend(senderId: string): { ok: false; error: ChatError } | null {
+    if (this.store.info!.kind !== "direct") return null;
+    const [other] = this.store.blockedWith(senderId);
+    if (other === undefined) return null;
+    return this.store.hasBlocked(senderId, other)
+      ? fail("forbidden", `you blocked ${other}: unblock them to write here`)
+      : fail("forbidden", `${other} does not accept messages from you`);
   }
 
   /** Waits for these members' sessions to learn of a change; the alarm retries those that did not in time. */
@@ -264,13 +374,45 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
   }
 
   private position(member: Member): ConversationPosition {
-    return { state: this.push.view(member), oldestSeq: this.store.oldestKept };
+    return {
+      state: this.push.view(member),
+      oldestSeq: Math.max(this.store.oldestKept, this.store.visibleFrom(member)),
+    };
   }
+}
+
+/** The query limited to seqs at or after `from`; null when nothing it asks for is visible. */
+function visibleQuery(query: HistoryQuery, from: number): HistoryQuery | null {
+  if (from <= 1) return query;
+  if (query.before !== undefined && query.before <= from) return null;
+  if (query.after !== undefined && query.after < from - 1) return { ...query, after: from - 1 };
+  return query;
+}
+
+/** A page without what lies before `from` (which then has no more to show before it). */
+function visiblePage(page: HistoryPage, from: number): HistoryPage {
+  if (from <= 1 || page.messages.every((m) => m.seq >= from)) return page;
+  return { messages: page.messages.filter((m) => m.seq >= from), hasMore: false };
 }
 
 entryPoints<ConversationRpc>(
   Conversation,
   "Conversation",
-  ["create", "detail", "changeMembers", "send", "history", "search", "attach", "range", "read", "typing"],
+  [
+    "create",
+    "detail",
+    "changeMembers",
+    "answerInvite",
+    "changeSettings",
+    "mute",
+    "setBlock",
+    "send",
+    "history",
+    "search",
+    "attach",
+    "range",
+    "read",
+    "typing",
+  ],
   ["alarm"],
 );

@@ -12,6 +12,8 @@ import type {
   ConversationInfo,
   ConversationKind,
   ConversationState,
+  GroupSettings,
+  HistoryVisibility,
   HistoryPage,
   HistoryQuery,
   Presence,
@@ -19,6 +21,7 @@ import type {
   SearchPage,
   SearchQuery,
   SendResult,
+  UserSettings,
 } from "../protocol/index.js";
 
 /** How a caller sees an RPC interface: every call is asynchronous. */
@@ -35,7 +38,16 @@ export interface ConversationRpc {
   create(request: CreateRequest): Promise<Result<{ created: boolean; conversation: ConversationInfo }>>;
   /** `GET /v1/conversations/:id`: every member's watermarks. */
   detail(userId: string): Result<ConversationDetail>;
+  /** Admins invite, remove, promote and demote; a member removes itself (leaves). */
   changeMembers(userId: string, change: ChangeMembers): Promise<Result<ConversationInfo>>;
+  /** The invitee accepts or declines its invite. */
+  answerInvite(userId: string, accept: boolean): Promise<Result<ConversationInfo>>;
+  /** An admin renames the group or sets what new members see of its history. */
+  changeSettings(userId: string, settings: GroupSettings): Promise<Result<ConversationInfo>>;
+  /** The member mutes the conversation until a time, or unmutes it (null): answered with its state. */
+  mute(userId: string, until: number | null): Promise<Result<ConversationState>>;
+  /** The blocker's session: it blocked (or unblocked) `blocked`, a member here. */
+  setBlock(blocker: string, blocked: string, on: boolean): Result<null>;
   /**
    * A session sends a batch of one sender's messages and actions, sequenced in the order given; answered once they
    * are durable, each with its seq or its own refusal.
@@ -68,16 +80,30 @@ export interface UserSessionRpc {
   admitSearch(conversationId: string): Result<null>;
   /** Lets an HTTP call about a conversation through when the user is in it; `addedMembers` charges a membership change. */
   authorize(conversationId: string, addedMembers?: number): Result<null>;
-  /** Charges a new conversation to the user's daily quota and its first delivery to the fan-out budget. */
-  admitCreate(kind: ConversationKind, members: number): Result<null>;
+  /**
+   * Charges a new conversation to the user's daily quota and its first delivery to the fan-out budget; a direct one
+   * with someone the user blocked is refused.
+   */
+  admitCreate(kind: ConversationKind, members: number, peer?: string): Result<null>;
+  /**
+   * The user is being put in a conversation by `by`: refused when the user blocked `by`; in a group, `join` says
+   * whether the user takes it at once (its setting) or is invited.
+   */
+  admitMember(conversationId: string, kind: ConversationKind, by: string): Result<{ join: boolean }>;
+  /** Lets an invite's answer through when the user is invited to the conversation. */
+  authorizeInvite(conversationId: string): Result<null>;
+  /** Blocks or unblocks a user; the conversations shared with it are told. */
+  block(userId: string, on: boolean): Promise<Result<{ blocked: string[] }>>;
+  blockList(): Result<{ blocked: string[] }>;
+  settings(change?: Partial<UserSettings>): Result<UserSettings>;
   /** An attachment upload to a conversation the user is in, charged to the daily quota: the id to store it under. */
   admitUpload(conversationId: string, size: number): Promise<Result<{ id: string }>>;
   /** The upload's bytes are in R2, with this hash. */
   uploadStored(id: string, sha256: string): Result<null>;
   /** `GET /v1/presence`: answered for the users this one shares a conversation with; anyone else looks offline. */
   presenceOf(users: string[]): Promise<Result<Record<string, Presence>>>;
-  /** This user's presence, asked by a contact's session. */
-  presence(): Result<Presence>;
+  /** This user's presence, asked by a contact's session (`asker`): one this user blocked sees it offline. */
+  presence(asker: string): Result<Presence>;
   /** A one-time ticket for the user's next WebSocket upgrade. */
   issueTicket(): Promise<Result<{ ticket: string; expiresAt: number }>>;
   /** Charges one push subscription to the user's hourly allowance. */
@@ -107,6 +133,8 @@ export interface CreateRequest {
   title: string;
   creator: string;
   members: string[];
+  /** A group's setting; new groups show new members the history from their joining on. */
+  history?: HistoryVisibility;
 }
 
 export interface SendOutcome {

@@ -23,6 +23,7 @@ import {
   type SearchPage,
   type SearchQuery,
   type SendResult,
+  type UserSettings,
 } from "../protocol/index.js";
 import { loadConfig, type EdgeConfig } from "./config.js";
 import type { ObjectEnv } from "./env.js";
@@ -36,7 +37,7 @@ import { StubCache } from "./shared/stubs.js";
 import { Attachments } from "./user-session/attach.js";
 import { upgrade } from "./user-session/connect.js";
 import { Conversations } from "./user-session/conversations.js";
-import { deliver } from "./user-session/deliver.js";
+import { deliver, tellConversations } from "./user-session/deliver.js";
 import { handleFrame, refuseFrame } from "./user-session/frames/index.js";
 import { Hidden } from "./user-session/hidden.js";
 import { searchAll } from "./user-session/search-all.js";
@@ -48,7 +49,9 @@ import { PushSubscriptions } from "./user-session/push-subscriptions.js";
 import { DailyQuota } from "./user-session/quota.js";
 import { UserLimits } from "./user-session/rate-limit.js";
 import { Uploads } from "./user-session/uploads.js";
-import { USER_SESSION_SCHEMA } from "./user-session/schema.js";
+import { SESSION_ADDED_COLUMNS, USER_SESSION_SCHEMA } from "./user-session/schema.js";
+import { Blocks, MAX_BLOCKS } from "./user-session/blocks.js";
+import { addMissingColumns } from "./shared/sql.js";
 import { SendQueue } from "./user-session/send-queue.js";
 import { errorFrame } from "./user-session/server-frames.js";
 import { admitFrame } from "./user-session/socket-limits.js";
@@ -66,6 +69,7 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
   private readonly limits: UserLimits;
   private readonly quota: DailyQuota;
   private readonly uploads: Uploads;
+  private readonly blocks: Blocks;
   private readonly alarms: AlarmArbiter;
   private readonly subscriptions = new PushSubscriptions();
   private readonly tickets = new Tickets();
@@ -86,6 +90,7 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
     this.meter = Meter.of(this.config.meterLog, env.METER_DATASET, "UserSession", ctx.id.toString());
     const storage = this.meter?.storage(ctx.storage) ?? ctx.storage;
     storage.sql.exec(USER_SESSION_SCHEMA);
+    addMissingColumns(storage.sql, "conversations", SESSION_ADDED_COLUMNS.conversations);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     this.meta = new Meta(storage.sql);
     this.epoch = Number(this.meta.get("epoch") ?? 0);
@@ -93,6 +98,7 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
     this.conversations = new Conversations(storage.sql, this.config.positionCheckpointMs);
     this.limits = new UserLimits(this.config);
     this.quota = new DailyQuota(storage.sql);
+    this.blocks = new Blocks(storage.sql, this.meta);
     this.uploads = new Uploads(storage.sql, this.quota, this.config, env.ATTACHMENTS);
     this.alarms = new AlarmArbiter(ctx.storage);
     this.alarms.register(this.uploads);
@@ -109,6 +115,7 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
         return session.epoch;
       },
       conversations: this.conversations,
+      blocks: this.blocks,
       hidden: new Hidden(storage.sql),
       limits: this.limits,
       uploads: this.uploads,
@@ -229,13 +236,51 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
       : fail("rate_limited", `changing members reaches too many people; retry in ${wait} ms`, wait);
   }
 
-  admitCreate(kind: ConversationKind, members: number): Result<null> {
+  admitCreate(kind: ConversationKind, members: number, peer?: string): Result<null> {
+    if (peer !== undefined && this.blocks.has(peer))
+      return fail("forbidden", `you blocked ${peer}: unblock them to write to them`);
     const wait = this.limits.relay(members);
     if (wait > 0) return fail("rate_limited", `creating conversations too fast; retry in ${wait} ms`, wait);
     return this.quota.take(
       kind === "group" ? "group" : "direct",
       kind === "group" ? this.config.maxGroupsPerDay : this.config.maxDirectsPerDay,
     );
+  }
+
+  admitMember(conversationId: string, kind: ConversationKind, by: string): Result<{ join: boolean }> {
+    if (this.blocks.has(by))
+      return fail("forbidden", `${this.userId} does not accept ${kind === "direct" ? "messages" : "groups"} from you`);
+    if (kind === "group" && this.conversations.membersOf(conversationId)) return ok({ join: true });
+    return ok({ join: this.blocks.settings().groupAdds === "anyone" });
+  }
+
+  authorizeInvite(conversationId: string): Result<null> {
+    return this.conversations.invitedTo(conversationId)
+      ? ok(null)
+      : fail("not_found", "no invite to this conversation");
+  }
+
+  /**
+   * Blocks (or unblocks) a user, and tells the conversations shared with it, a few at a time; one that cannot be told
+   * now is told when its info next reaches this session (deliver.ts).
+   */
+  async block(userId: string, on: boolean): Promise<Result<{ blocked: string[] }>> {
+    if (userId === this.userId) return fail("bad_request", "one cannot block oneself");
+    if (on && !this.blocks.has(userId) && this.blocks.size >= MAX_BLOCKS)
+      return fail("too_large", `at most ${MAX_BLOCKS} blocked users`);
+    const wait = this.limits.relay(1);
+    if (wait > 0) return fail("rate_limited", `blocking too fast; retry in ${wait} ms`, wait);
+    this.blocks.set(userId, on);
+    await tellConversations(this.host, userId, on);
+    return ok({ blocked: this.blocks.list() });
+  }
+
+  blockList(): Result<{ blocked: string[] }> {
+    return ok({ blocked: this.blocks.list() });
+  }
+
+  settings(change?: Partial<UserSettings>): Result<UserSettings> {
+    return ok(change ? this.blocks.changeSettings(change) : this.blocks.settings());
   }
 
   /** An attachment upload to a conversation the user is in, charged to the daily quota: the upload's id. */
@@ -260,7 +305,9 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
     const contacts = this.conversations.contacts(users);
     contacts.add(this.userId);
     const answers = await Promise.all(
-      users.map(async (u) => [u, contacts.has(u) ? await this.sessions.get(u).presence() : ok(NEVER_SEEN)] as const),
+      users.map(
+        async (u) => [u, contacts.has(u) ? await this.sessions.get(u).presence(this.userId) : ok(NEVER_SEEN)] as const,
+      ),
     );
     const presence: Record<string, Presence> = {};
     for (const [user, answer] of answers) {
@@ -270,7 +317,8 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
     return ok(presence);
   }
 
-  presence(): Result<Presence> {
+  presence(asker: string): Result<Presence> {
+    if (asker !== this.userId && this.blocks.has(asker)) return ok(NEVER_SEEN);
     if (this.ctx.getWebSockets().length > 0) return ok({ online: true, lastSeen: Date.now() });
     const lastSeen = this.meta.get("last_seen");
     return ok({ online: false, lastSeen: lastSeen === null ? null : Number(lastSeen) });
@@ -318,6 +366,11 @@ entryPoints<UserSessionRpc>(
     "authorize",
     "admitSearch",
     "admitCreate",
+    "admitMember",
+    "authorizeInvite",
+    "block",
+    "blockList",
+    "settings",
     "admitUpload",
     "uploadStored",
     "presenceOf",

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { MAX_BODY_BYTES } from "./limits.js";
 import { attachments } from "./attachments.js";
+import { systemEvent } from "./safety.js";
 import * as f from "./schema.js";
 
 export const MAX_INGEST_EVENTS = 1000;
@@ -40,10 +41,12 @@ export const messageEvent = z
     editedAt: f.time.optional(),
     deleted: z.literal(true).optional(),
     attachments: attachments.optional(),
+    /** A change of the group: no body, no push; origin keeps it so its history pages show it. */
+    system: systemEvent.optional(),
   })
   .refine(
-    (m) => (m.deleted ? m.body === "" && !m.attachments : f.hasContent(m)),
-    "body: empty exactly when the message is deleted or has attachments",
+    (m) => (m.deleted || m.system ? m.body === "" && !m.attachments : f.hasContent(m)),
+    "body: empty exactly when the message is deleted, a change of the group, or has attachments",
   );
 
 /**
@@ -81,8 +84,9 @@ export const actionEvent = z.object({
 export const MAX_MEMBERS_EVENT = 10_000;
 
 /**
- * A conversation's members as of `version` (which only grows), sent in the conversation's ordered stream before any
- * message sequenced after the change: origin's push knows whom a message is for.
+ * A conversation's members as of `version` (which only grows: membership and mutes both raise it), sent in the
+ * conversation's ordered stream before any message sequenced after the change: origin's push knows whom a message is
+ * for, and whom not to wake.
  */
 export const membersEvent = z.object({
   kind: z.literal("members"),
@@ -90,6 +94,8 @@ export const membersEvent = z.object({
   version: z.number().int().min(1),
   members: z.array(f.userId).max(MAX_MEMBERS_EVENT),
   at: f.time,
+  /** Members who muted the conversation, until when (ms): origin sends them no push meanwhile. */
+  muted: z.record(f.userId, f.time).optional(),
 });
 
 /** Presence leases are renewed at most this long ahead: a user whose edge died is offline within a lease. */

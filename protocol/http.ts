@@ -10,6 +10,7 @@ import {
   USER_ID,
 } from "./limits.js";
 import { attachments } from "./attachments.js";
+import { HISTORY_VISIBILITIES } from "./safety.js";
 import * as f from "./schema.js";
 
 export const devTokenBody = z.object({ userId: f.userId });
@@ -20,14 +21,10 @@ export const createConversationBody = z.discriminatedUnion("kind", [
     kind: z.literal("group"),
     members: z.array(f.userId).max(100_000),
     title: f.text.trim().max(MAX_TITLE_LENGTH).optional(),
+    history: z.enum(HISTORY_VISIBILITIES).optional(),
   }),
 ]);
 export type CreateConversation = z.infer<typeof createConversationBody>;
-
-export const changeMembersBody = z
-  .object({ add: z.array(f.userId).max(10_000).optional(), remove: z.array(f.userId).max(10_000).optional() })
-  .refine((b) => (b.add?.length ?? 0) + (b.remove?.length ?? 0) > 0, "add or remove at least one member");
-export type ChangeMembers = z.infer<typeof changeMembersBody>;
 
 export const sendMessageBody = z
   .object({

@@ -9,4 +9,5 @@ export * from "./limits.js";
 export * from "./message.js";
 export * from "./signature.js";
 export * from "./push-endpoint.js";
+export * from "./safety.js";
 export * from "./search.js";

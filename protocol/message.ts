@@ -1,6 +1,7 @@
 /** The plain data that flows between edge, origin and clients. */
 import type { Action, Quote, Reaction } from "./actions.js";
 import type { Attachment } from "./attachments.js";
+import type { HistoryVisibility, Role, SystemEvent } from "./safety.js";
 
 /**
  * An entry of a conversation's log, as every member device sees it: a message, or (with `action`, and an empty body)
@@ -22,6 +23,8 @@ export interface Message {
   action?: Action;
   /** Files and photos, as the edge verified them in R2 (gone once the message is deleted). */
   attachments?: Attachment[];
+  /** A change of the group (protocol/safety.ts), made by the sender; the body is empty. */
+  system?: SystemEvent;
 }
 
 export type ConversationKind = "direct" | "group";
@@ -32,6 +35,13 @@ export interface ConversationInfo {
   title: string;
   members: string[];
   createdAt: number;
+  creator: string;
+  /** A group's admins (its creator first, until demoted); none in a direct conversation. */
+  admins: string[];
+  /** Users invited to a group who have not answered yet: not members, they see nothing of the log. */
+  invited: string[];
+  /** What members who join a group see of its history (`all` for direct conversations). */
+  history: HistoryVisibility;
 }
 
 /**
@@ -43,6 +53,13 @@ export interface ConversationState extends ConversationInfo {
   lastSeq: number;
   readSeq: number;
   active: boolean;
+  /** This user's part; `invited` comes with `invitedBy`, `active: false` and nothing of the log (lastSeq 0). */
+  role?: Role;
+  invitedBy?: string;
+  /** Muted by this user until then (ms; MUTED_FOREVER: until turned off): no push, no unread pulse. */
+  mutedUntil?: number;
+  /** The oldest seq this user may see: after its joining, in a group that shows new members no earlier history. */
+  visibleFrom?: number;
 }
 
 /** `GET /v1/conversations/:id`: with every member's delivered and read watermarks. */

@@ -10,11 +10,14 @@ export interface StandInOrigin {
   url: string;
   /** Events posted to /v1/ingest, by kind. */
   events: Map<string, number>;
+  /** The events themselves, as posted (the tests of what reaches origin read them). */
+  received: { kind: string; [field: string]: unknown }[];
   stop(): Promise<void>;
 }
 
 export async function startStandInOrigin(): Promise<StandInOrigin> {
   const events = new Map<string, number>();
+  const received: StandInOrigin["received"] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -25,6 +28,7 @@ export async function startStandInOrigin(): Promise<StandInOrigin> {
           events: { kind: string }[];
         };
         for (const e of batch.events) events.set(e.kind, (events.get(e.kind) ?? 0) + 1);
+        received.push(...batch.events);
         answer = { accepted: batch.events.length, rejected: 0 };
       }
       res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(answer));
@@ -35,6 +39,7 @@ export async function startStandInOrigin(): Promise<StandInOrigin> {
   return {
     url: `http://127.0.0.1:${port}`,
     events,
+    received,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The rules of message actions (protocol/actions.ts) and what they do to the message they act on. Only the sender
- * edits, within the edit window; the sender deletes for everyone, and in a group so does its creator; any member
+ * edits, within the edit window; the sender deletes for everyone, and in a group so does an admin; any member
  * reacts, one of each emoji, within the limits. The target must be a message this object keeps and has not deleted.
  * Pure: the store reads the target's row, asks here, and writes the answer (store.ts).
  */
@@ -31,6 +31,8 @@ export interface Entry {
   reactions: [string, string[]][];
   /** An action's own entry (the stored detail), not a message. */
   action: StoredAction | null;
+  /** A change of the group, not a message. */
+  system: boolean;
 }
 
 /** What an action's row keeps: its kind and target; its effect is on the target's row. */
@@ -44,13 +46,15 @@ export interface ActionContext {
   now: number;
   editWindowMs: number;
   kind: ConversationKind;
-  creator: string;
+  /** The actor is an admin of the group. */
+  admin: boolean;
 }
 
 /** The target, if an action or a reply may point at it. */
 export function checkTarget(target: Entry | undefined, seq: number): Result<Entry> {
   if (!target) return fail("not_found", `no message ${seq} in this conversation`);
   if (target.action) return fail("not_found", `entry ${seq} is an action, not a message`);
+  if (target.system) return fail("not_found", `entry ${seq} is a change of the group, not a message`);
   if (target.deleted) return fail("not_found", `message ${seq} was deleted`);
   return ok(target);
 }
@@ -72,9 +76,9 @@ export function planAction(
       });
     }
     case "delete": {
-      const creator = context.kind === "group" && context.creator === context.actor;
-      if (target.senderId !== context.actor && !creator)
-        return fail("forbidden", "only the sender (or a group's creator) deletes a message");
+      const admin = context.kind === "group" && context.admin;
+      if (target.senderId !== context.actor && !admin)
+        return fail("forbidden", "only the sender (or a group's admin) deletes a message");
       return ok({
         state: { ...target, body: "", editedAt: null, deleted: true, reactions: [] },
         detail: { kind: "delete", target: target.seq },

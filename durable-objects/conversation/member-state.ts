@@ -6,6 +6,7 @@
  * otherwise from the alarm; a crash then costs re-sent receipts and re-pushed messages (devices drop repeats),
  * never a message.
  */
+import { isCurrent } from "./model.js";
 import type { ConversationStore } from "./store.js";
 import type { Sql } from "../shared/sql.js";
 
@@ -83,7 +84,7 @@ export class MemberStates {
     let pushedThrough = this.store.lastSeq;
     for (const m of this.store.members.values()) {
       members[m.userId] = [m.live ? 1 : 0, m.epoch, m.deliveredSeq, m.readSeq, m.relayedDelivered, m.relayedRead];
-      if (m.live && m.untilSeq === null) pushedThrough = Math.min(pushedThrough, m.pushedSeq);
+      if (m.live && isCurrent(m)) pushedThrough = Math.min(pushedThrough, m.pushedSeq);
     }
     const blob: Blob = { members, pushedThrough, originSeq: this.originSeq, originVersion: this.originVersion };
     this.sql.exec(

@@ -131,6 +131,28 @@ export class MessageLog {
     return seq;
   }
 
+  /**
+   * Inserts a change of the group (`detail`: the SystemEvent's JSON) as the next seq. Its clientMsgId is made here and
+   * not remembered for idempotency: the change itself is (the membership it wrote), and a device's send may never be
+   * answered as a repeat of it.
+   */
+  insertSystem(actorId: string, detail: string, now: number): number {
+    const seq = this.lastSeq + 1;
+    this.makeRoomFor(seq, now);
+    this.sql.exec(
+      `INSERT INTO ${table(this.newest.first)} (seq, sender_id, client_msg_id, body, sent_at, system) VALUES (?, ?, ?, '', ?, ?)`,
+      seq,
+      actorId,
+      `system-${seq}`,
+      now,
+      detail,
+    );
+    this.lastSeq = seq;
+    this.newest.startedAt ||= now;
+    this.newest.lastSentAt = now;
+    return seq;
+  }
+
   /** The entry at `seq`, if it is kept. */
   get(seq: number): Row | undefined {
     if (seq < this.oldestKept || seq > this.lastSeq) return undefined;
@@ -192,7 +214,7 @@ export class MessageLog {
   bodies(afterSeq: number, limit: number): { messages: { seq: number; body: string }[]; through: number } {
     const rows = this.after(afterSeq, limit, true);
     const messages = rows
-      .filter((row) => Number(row.deleted ?? 0) === 0)
+      .filter((row) => Number(row.deleted ?? 0) === 0 && !row.system)
       .map((row) => ({ seq: Number(row.seq), body: String(row.body) }));
     return { messages, through: rows.length < limit ? this.lastSeq : Number(rows.at(-1)!.seq) };
   }
@@ -276,7 +298,7 @@ export class MessageLog {
     for (const generation of this.generations) {
       if (generation.lastSentAt < remembered) continue;
       const rows = this.sql.exec(
-        `SELECT seq, sender_id, client_msg_id FROM ${table(generation.first)} WHERE sent_at >= ?`,
+        `SELECT seq, sender_id, client_msg_id FROM ${table(generation.first)} WHERE sent_at >= ? AND system IS NULL`,
         remembered,
       );
       for (const row of rows) sent.add(String(row.sender_id), String(row.client_msg_id), Number(row.seq), now);
@@ -307,7 +329,8 @@ export class MessageLog {
 /**
  * A message's reply and current state, and an action's detail: `reply_to` the quoted seq; `action` (JSON) on an
  * action's row; on a message's row what actions did to it: `edited_at`, `deleted` (its body then empty),
- * `reactions` (JSON `[[emoji, [userId, …]], …]`); `attachments` (JSON, the verified references; null once deleted).
+ * `reactions` (JSON `[[emoji, [userId, …]], …]`); `attachments` (JSON, the verified references; null once deleted);
+ * `system` (JSON, a SystemEvent) on the row of a change of the group.
  */
 const STATE_COLUMNS = [
   "reply_to INTEGER",
@@ -316,6 +339,7 @@ const STATE_COLUMNS = [
   "deleted INTEGER NOT NULL DEFAULT 0",
   "reactions TEXT",
   "attachments TEXT",
+  "system TEXT",
 ];
 
 /** Table names come from seqs this object chose, never from input. */

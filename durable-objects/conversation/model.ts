@@ -1,5 +1,5 @@
 /** The Conversation's plain data: what the store keeps in memory and in SQLite. */
-import type { ConversationKind } from "../../protocol/index.js";
+import type { ConversationKind, HistoryVisibility, Role } from "../../protocol/index.js";
 
 export interface Info {
   id: string;
@@ -7,12 +7,23 @@ export interface Info {
   title: string;
   creator: string;
   createdAt: number;
-  /** Bumped by every membership or title change; each member is shown the current one. */
+  /** Bumped by every membership, role, title or setting change; each member is shown the current one. */
   version: number;
+  /** What members who join see of the history. */
+  history: HistoryVisibility;
+  /** Bumped by every mute or unmute: origin is sent the members again (a mute concerns one member's devices only). */
+  mutes: number;
 }
 
 export interface Member {
   userId: string;
+  /** Durable: admin or member; `invited` until the user accepts (not a member: no messages, no history). */
+  role: Role;
+  invitedBy: string | null;
+  /** The seq before the entry that made it a member (0 for the members a conversation was created with). */
+  joinedSeq: number;
+  /** Muted until then (ms), or not muted (null). */
+  mutedUntil: number | null;
   /** Set when the user left or was removed (the last seq of its membership); the row goes once it was told. */
   untilSeq: number | null;
   /** The info version this member's session has (durable). */
@@ -39,7 +50,11 @@ export interface Member {
  * A member as the store starts it: live (pushed to) until its session says it has no device, and up to date at
  * `seq` (a new member from the seq it joined at; one loaded after a restart from 0 until member_state says more).
  */
-export function newMember(userId: string, seq: number, fields: Pick<Member, "untilSeq" | "infoVersion">): Member {
+export function newMember(
+  userId: string,
+  seq: number,
+  fields: Pick<Member, "untilSeq" | "infoVersion" | "role" | "invitedBy" | "joinedSeq" | "mutedUntil">,
+): Member {
   return {
     userId,
     ...fields,
@@ -52,4 +67,9 @@ export function newMember(userId: string, seq: number, fields: Pick<Member, "unt
     relayedDelivered: 0,
     relayedRead: 0,
   };
+}
+
+/** A member now: not gone, and not only invited. */
+export function isCurrent(member: Member): boolean {
+  return member.untilSeq === null && member.role !== "invited";
 }

@@ -11,7 +11,7 @@ import type { ConversationState, Result } from "../../protocol/index.js";
 import type { Delivery, DeliveryAnswer } from "../rpc.js";
 import { SingleFlight } from "../shared/single-flight.js";
 import type { MemberStates } from "./member-state.js";
-import type { Member } from "./model.js";
+import { isCurrent, type Member } from "./model.js";
 import type { Receipts } from "./receipts.js";
 import type { ConversationStore } from "./store.js";
 
@@ -22,7 +22,7 @@ export type Deliver = (userId: string, delivery: Delivery) => Promise<Result<Del
 /** What pushing reads of the conversation: its info, members and log. */
 export type PushStore = Pick<
   ConversationStore,
-  "info" | "members" | "lastSeq" | "currentMembers" | "messagesAfter" | "confirmInfo"
+  "info" | "members" | "lastSeq" | "currentMembers" | "messagesAfter" | "confirmInfo" | "view" | "visibleFrom"
 >;
 
 export class Push {
@@ -84,7 +84,7 @@ export class Push {
   /** Owed by the loop: newer info (to anyone), or, to a live current member, messages or a receipt. */
   private owed(member: Member): boolean {
     if (member.infoVersion < this.store.info!.version) return true;
-    if (member.untilSeq !== null || !member.live) return false;
+    if (!isCurrent(member) || !member.live) return false;
     return member.pushedSeq < this.store.lastSeq || this.receipts.owed(member) !== null;
   }
 
@@ -126,10 +126,12 @@ export class Push {
     const delivery: Delivery = { conversationId: info.id };
     if (member.infoVersion < info.version) delivery.info = this.view(member);
     let through = member.pushedSeq;
-    if (member.live && member.untilSeq === null) {
+    if (member.live && isCurrent(member)) {
       const batch = this.store.messagesAfter(member.pushedSeq, this.store.lastSeq, MAX_PUSH_BATCH);
       through = batch.at(-1)?.seq ?? member.pushedSeq;
-      const messages = batch.filter((m) => m.senderId !== member.userId).map(({ seq, json }) => ({ seq, json }));
+      const messages = batch
+        .filter((m) => m.senderId !== member.userId || m.system)
+        .map(({ seq, json }) => ({ seq, json }));
       if (messages.length > 0) delivery.messages = messages;
       const receipt = this.receipts.owed(member);
       if (receipt) delivery.receipt = receipt;
@@ -166,18 +168,21 @@ export class Push {
     this.kickSome(this.receipts.moved(member, before));
   }
 
-  /** The conversation as `member` sees it. */
+  /** The conversation as `member` sees it: an invitee sees the group, and nothing of its log. */
   view(member: Member): ConversationState {
-    const info = this.store.info!;
-    return {
-      id: info.id,
-      kind: info.kind,
-      title: info.title,
-      members: this.store.currentMembers(),
-      createdAt: info.createdAt,
-      lastSeq: this.store.lastSeq,
-      readSeq: member.readSeq,
-      active: member.untilSeq === null,
+    const current = isCurrent(member);
+    const state: ConversationState = {
+      ...this.store.view(),
+      lastSeq: current ? this.store.lastSeq : 0,
+      readSeq: current ? member.readSeq : 0,
+      active: current,
     };
+    if (member.untilSeq !== null) return state;
+    state.role = member.role;
+    if (member.invitedBy !== null && member.role === "invited") state.invitedBy = member.invitedBy;
+    if (member.mutedUntil !== null) state.mutedUntil = member.mutedUntil;
+    const from = this.store.visibleFrom(member);
+    if (from > 1) state.visibleFrom = from;
+    return state;
   }
 }

@@ -8,7 +8,7 @@
  * per message): the receipt says who. Per-member detail is `GET /v1/conversations/:id`.
  */
 import type { Receipt } from "../rpc.js";
-import type { Member } from "./model.js";
+import { isCurrent, type Member } from "./model.js";
 import type { ConversationStore } from "./store.js";
 
 type Kind = "delivered" | "read";
@@ -123,7 +123,7 @@ export class Receipts {
 
   /** In a direct conversation every step of the other member's watermarks shows (a tick per message). */
   private peerReceipt(member: Member): Receipt | null {
-    const peer = [...this.store.members.values()].find((m) => m.userId !== member.userId && m.untilSeq === null);
+    const peer = [...this.store.members.values()].find((m) => m.userId !== member.userId && isCurrent(m));
     if (!peer) return null;
     const receipt: Receipt = { userId: peer.userId };
     const delivered = Math.min(peer.deliveredSeq, member.lastOwnSeq);
@@ -149,7 +149,7 @@ export class Receipts {
   private target(sender: Member, seq: number, kind: Kind): Target {
     let reached = 0;
     for (const m of this.store.members.values())
-      if (m.userId !== sender.userId && m.untilSeq === null && m[`${kind}Seq`] >= seq) reached++;
+      if (m.userId !== sender.userId && isCurrent(m) && m[`${kind}Seq`] >= seq) reached++;
     return { seq, reached };
   }
 
@@ -158,6 +158,6 @@ export class Receipts {
   }
 
   private others(member: Member): number {
-    return this.current - (member.untilSeq === null ? 1 : 0);
+    return this.current - (isCurrent(member) ? 1 : 0);
   }
 }

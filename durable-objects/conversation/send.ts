@@ -8,7 +8,7 @@
 import type { Outgoing, SendOutcome } from "../rpc.js";
 import type { Forwarder } from "../shared/forwarder.js";
 import type { MemberStates } from "./member-state.js";
-import type { Member } from "./model.js";
+import { isCurrent, type Member } from "./model.js";
 import type { Push } from "./push.js";
 import type { Receipts } from "./receipts.js";
 import type { SafetyNet } from "./safety-net.js";
@@ -49,7 +49,7 @@ export async function sequence(host: SendHost, sender: Member, items: Outgoing[]
 async function peerReceipt(host: SendHost, sender: Member): Promise<{ deliveredSeq?: number; readSeq?: number }> {
   const { store, receipts, push } = host;
   if (store.info!.kind !== "direct") return {};
-  const peer = [...store.members.values()].find((m) => m.userId !== sender.userId && m.untilSeq === null);
+  const peer = [...store.members.values()].find((m) => m.userId !== sender.userId && isCurrent(m));
   if (!peer?.live) return {};
   receipts.hold(sender);
   try {

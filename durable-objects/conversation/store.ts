@@ -18,13 +18,16 @@ import {
   type SearchPage,
   type SearchQuery,
   type SendResult,
+  type SystemEvent,
+  type HistoryVisibility,
+  type Role,
 } from "../../protocol/index.js";
 import type { DeliveredMessage, Outgoing, OutgoingAction, OutgoingMessage } from "../rpc.js";
-import type { Sql, SqlRow as Row, SqlStore } from "../shared/sql.js";
+import { addMissingColumns, type Sql, type SqlRow as Row, type SqlStore } from "../shared/sql.js";
 import { actionOf, checkTarget, planAction, quoteOf, reactionsOf, type Entry, type StoredAction } from "./actions.js";
 import { MessageLog, type LogOptions } from "./message-log.js";
-import { newMember, type Info, type Member } from "./model.js";
-import { CONVERSATION_SCHEMA } from "./schema.js";
+import { isCurrent, newMember, type Info, type Member } from "./model.js";
+import { ADDED_COLUMNS, CONVERSATION_SCHEMA } from "./schema.js";
 import { SearchIndex } from "./search.js";
 
 const RECENT_CACHE = 2048;
@@ -35,6 +38,8 @@ export interface RecentMessage extends DeliveredMessage {
   senderId: string;
   /** The message an action acts on or a reply quotes: its JSON shows that message's text. */
   target?: number;
+  /** A change of the group: pushed to its actor's session too (the actor's other devices learn of it so). */
+  system?: true;
 }
 
 /** What the store needs of the configuration for actions. */
@@ -45,8 +50,10 @@ export interface ActionRules {
 export class ConversationStore {
   info: Info | null;
   readonly members = new Map<string, Member>();
-  /** Users who left this group by themselves: others may not add them back. */
+  /** Users who left this group by themselves or declined its invite: others may not invite them again. */
   readonly departed = new Set<string>();
+  /** `blocker blocked` pairs among the members (told by the blockers' sessions). */
+  private readonly blocks = new Set<string>();
   private readonly log: MessageLog;
   private readonly search: SearchIndex;
   private readonly recent = new Map<number, RecentMessage>();
@@ -56,9 +63,13 @@ export class ConversationStore {
     log: LogOptions,
   ) {
     this.sql.exec(CONVERSATION_SCHEMA);
+    addColumns(this.sql);
     this.info = this.loadInfo();
     for (const row of this.sql.exec("SELECT * FROM members")) this.members.set(String(row.user_id), toMember(row));
     for (const row of this.sql.exec("SELECT user_id FROM departed")) this.departed.add(String(row.user_id));
+    for (const row of this.sql.exec("SELECT blocker, blocked FROM blocks"))
+      this.blocks.add(blockKey(String(row.blocker), String(row.blocked)));
+    this.adoptCreatorAsAdmin();
     this.log = new MessageLog(this.sql, log);
     this.search = new SearchIndex(this.sql, this.log);
     this.loadOwnSeqs();
@@ -86,13 +97,17 @@ export class ConversationStore {
       title: info.title,
       members: this.currentMembers(),
       createdAt: info.createdAt,
+      creator: info.creator,
+      admins: this.withRole("admin"),
+      invited: this.withRole("invited"),
+      history: info.history,
     };
   }
 
-  /** A current member (not one who left or was removed), or undefined. */
+  /** A current member (not one who left or was removed, nor only invited), or undefined. */
   member(userId: string): Member | undefined {
     const m = this.members.get(userId);
-    return m !== undefined && m.untilSeq === null ? m : undefined;
+    return m !== undefined && isCurrent(m) ? m : undefined;
   }
 
   isMember(userId: string): boolean {
@@ -100,43 +115,214 @@ export class ConversationStore {
   }
 
   currentMembers(): string[] {
-    return [...this.members.values()].filter((m) => m.untilSeq === null).map((m) => m.userId);
+    return [...this.members.values()].filter(isCurrent).map((m) => m.userId);
   }
 
-  create(info: Omit<Info, "version">, members: string[]): void {
+  /** Current members (or pending invitees) with this role. */
+  withRole(role: Role): string[] {
+    return [...this.members.values()].filter((m) => m.untilSeq === null && m.role === role).map((m) => m.userId);
+  }
+
+  /** The user's role while it is in the group or invited to it. */
+  roleOf(userId: string): Role | undefined {
+    const m = this.members.get(userId);
+    return m !== undefined && m.untilSeq === null ? m.role : undefined;
+  }
+
+  /** The oldest seq `member` may see: after its joining, when the group shows new members no earlier history. */
+  visibleFrom(member: Member): number {
+    return this.info!.history === "joined" ? member.joinedSeq + 1 : 1;
+  }
+
+  hasBlocked(blocker: string, blocked: string): boolean {
+    return this.blocks.has(blockKey(blocker, blocked));
+  }
+
+  /** Members whom `userId` blocked or who blocked it. */
+  blockedWith(userId: string): Set<string> {
+    const out = new Set<string>();
+    for (const key of this.blocks) {
+      const [blocker, blocked] = key.split(" ") as [string, string];
+      if (blocker === userId) out.add(blocked);
+      if (blocked === userId) out.add(blocker);
+    }
+    return out;
+  }
+
+  /** The blocker's session says it blocked (or unblocked) `blocked`; one row, none when nothing changed. */
+  setBlock(blocker: string, blocked: string, on: boolean): boolean {
+    const key = blockKey(blocker, blocked);
+    if (this.blocks.has(key) === on) return false;
+    if (on) {
+      this.sql.exec("INSERT OR IGNORE INTO blocks (blocker, blocked) VALUES (?, ?)", blocker, blocked);
+      this.blocks.add(key);
+    } else {
+      this.sql.exec("DELETE FROM blocks WHERE blocker = ? AND blocked = ?", blocker, blocked);
+      this.blocks.delete(key);
+    }
+    return true;
+  }
+
+  /**
+   * A new conversation: its creator (a group's first admin), the members added at once and the users invited. Its log
+   * starts empty (the info says who is in it); the changes after this are its entries.
+   */
+  create(info: Omit<Info, "version" | "mutes">, added: string[], invited: string[]): void {
     this.storage.transactionSync(() => {
       this.sql.exec(
-        "INSERT INTO info (id, kind, title, creator, created_at, version) VALUES (?, ?, ?, ?, ?, 1)",
+        "INSERT INTO info (id, kind, title, creator, created_at, version, history, mutes) VALUES (?, ?, ?, ?, ?, 1, ?, 0)",
         info.id,
         info.kind,
         info.title,
         info.creator,
         info.createdAt,
+        info.history,
       );
-      for (const userId of members) this.join(userId);
+      this.info = { ...info, version: 1, mutes: 0 };
+      const group = info.kind === "group";
+      this.join(info.creator, group ? "admin" : "member", 0);
+      for (const userId of added) if (userId !== info.creator) this.join(userId, "member", 0);
+      for (const userId of invited) this.invite(userId, info.creator);
     });
-    this.info = { ...info, version: 1 };
   }
 
   /**
-   * Adds and removes members in one transaction and bumps the version every member must be shown. `leaver` is
-   * the caller when it removed itself: it is remembered as departed.
+   * Applies a planned change of the group (membership.ts) in one transaction, each kind of change an entry of the
+   * log, and bumps the version every member and invitee must be shown.
    */
-  changeMembers(add: string[], remove: string[], leaver?: string): void {
+  changeMembers(actor: string, change: AppliedChange, now: number): void {
     this.storage.transactionSync(() => {
-      for (const userId of add) this.join(userId);
-      for (const userId of remove) this.leave(userId);
-      if (leaver !== undefined) this.sql.exec("INSERT OR IGNORE INTO departed (user_id) VALUES (?)", leaver);
-      this.sql.exec("UPDATE info SET version = version + 1");
+      for (const userId of change.added) this.join(userId, "member", this.lastSeq);
+      if (change.added.length > 0) this.appendSystem(actor, { kind: "added", users: change.added }, now);
+      for (const userId of change.invited) this.invite(userId, actor);
+      if (change.invited.length > 0) this.appendSystem(actor, { kind: "invited", users: change.invited }, now);
+      for (const userId of change.remove) this.leave(userId);
+      const removed = change.remove.filter((u) => u !== actor);
+      if (removed.length > 0) this.appendSystem(actor, { kind: "removed", users: removed }, now);
+      if (change.remove.includes(actor)) {
+        this.depart(actor);
+        this.appendSystem(actor, { kind: "left" }, now);
+      }
+      this.setRoles(actor, change.promote, "admin", now);
+      this.setRoles(actor, change.demote, "member", now);
+      this.keepAnAdmin(actor, now);
+      this.bumpVersion();
     });
-    this.info!.version++;
-    if (leaver !== undefined) this.departed.add(leaver);
   }
 
-  private join(userId: string): void {
-    const member = newMember(userId, this.lastSeq, { untilSeq: null, infoVersion: 0 });
-    this.sql.exec("INSERT OR REPLACE INTO members (user_id, until_seq, info_version) VALUES (?, NULL, 0)", userId);
-    this.members.set(userId, member);
+  /** An invitee accepts (a member from the next seq on) or declines (it may not be invited again). */
+  answerInvite(userId: string, accept: boolean, now: number): void {
+    this.storage.transactionSync(() => {
+      const member = this.members.get(userId)!;
+      if (accept) {
+        Object.assign(member, { role: "member", joinedSeq: this.lastSeq, deliveredSeq: this.lastSeq });
+        Object.assign(member, { readSeq: this.lastSeq, pushedSeq: this.lastSeq });
+        this.sql.exec("UPDATE members SET role = 'member', joined_seq = ? WHERE user_id = ?", this.lastSeq, userId);
+        this.appendSystem(userId, { kind: "joined" }, now);
+      } else {
+        this.leave(userId);
+        this.depart(userId);
+        this.appendSystem(userId, { kind: "declined" }, now);
+      }
+      this.bumpVersion();
+    });
+  }
+
+  /** An admin renames the group or sets what new members see. */
+  changeSettings(actor: string, settings: { title?: string; history?: HistoryVisibility }, now: number): boolean {
+    const info = this.info!;
+    const title = settings.title !== undefined && settings.title !== info.title ? settings.title : undefined;
+    const history = settings.history !== undefined && settings.history !== info.history ? settings.history : undefined;
+    if (title === undefined && history === undefined) return false;
+    this.storage.transactionSync(() => {
+      if (title !== undefined) {
+        this.sql.exec("UPDATE info SET title = ?", title);
+        info.title = title;
+        this.appendSystem(actor, { kind: "renamed", title }, now);
+      }
+      if (history !== undefined) {
+        this.sql.exec("UPDATE info SET history = ?", history);
+        info.history = history;
+        this.appendSystem(actor, { kind: "history", history }, now);
+      }
+      this.bumpVersion();
+    });
+    return true;
+  }
+
+  /**
+   * A member mutes the conversation until `until` (null: unmutes). Only its own session is shown the change; origin
+   * is sent the members again (their mutes with them).
+   */
+  mute(member: Member, until: number | null): void {
+    this.storage.transactionSync(() => {
+      this.sql.exec("UPDATE members SET muted_until = ? WHERE user_id = ?", until, member.userId);
+      this.sql.exec("UPDATE info SET mutes = mutes + 1");
+    });
+    member.mutedUntil = until;
+    member.infoVersion = 0;
+    this.info!.mutes++;
+  }
+
+  /** The members' mutes that have not ended, for origin's push. */
+  mutedNow(now: number): Record<string, number> {
+    const muted: Record<string, number> = {};
+    for (const m of this.members.values())
+      if (isCurrent(m) && m.mutedUntil !== null && m.mutedUntil > now) muted[m.userId] = m.mutedUntil;
+    return muted;
+  }
+
+  private bumpVersion(): void {
+    this.sql.exec("UPDATE info SET version = version + 1");
+    this.info!.version++;
+  }
+
+  private setRoles(actor: string, users: string[], role: Role, now: number): void {
+    const changed = users.filter((u) => this.member(u) !== undefined && this.member(u)!.role !== role);
+    for (const userId of changed) {
+      this.members.get(userId)!.role = role;
+      this.sql.exec("UPDATE members SET role = ? WHERE user_id = ?", role, userId);
+    }
+    if (changed.length > 0)
+      this.appendSystem(actor, { kind: role === "admin" ? "promoted" : "demoted", users: changed }, now);
+  }
+
+  /** A group whose last admin left gets one: its longest-standing member (the first in the table). */
+  private keepAnAdmin(actor: string, now: number): void {
+    if (this.info!.kind !== "group" || this.withRole("admin").length > 0) return;
+    const next = this.currentMembers()[0];
+    if (next !== undefined) this.setRoles(actor, [next], "admin", now);
+  }
+
+  /** Groups from before roles: the creator, if still a member, is their admin. */
+  private adoptCreatorAsAdmin(): void {
+    const info = this.info;
+    if (!info || info.kind !== "group" || this.withRole("admin").length > 0) return;
+    const creator = this.member(info.creator);
+    if (!creator) return;
+    creator.role = "admin";
+    this.sql.exec("UPDATE members SET role = 'admin' WHERE user_id = ?", creator.userId);
+  }
+
+  private join(userId: string, role: Role, joinedSeq: number): void {
+    const fields = { untilSeq: null, infoVersion: 0, role, invitedBy: null, joinedSeq, mutedUntil: null };
+    this.sql.exec(
+      "INSERT OR REPLACE INTO members (user_id, until_seq, info_version, role, invited_by, joined_seq) VALUES (?, NULL, 0, ?, NULL, ?)",
+      userId,
+      role,
+      joinedSeq,
+    );
+    this.members.set(userId, newMember(userId, this.lastSeq, fields));
+  }
+
+  private invite(userId: string, by: string): void {
+    const fields = { untilSeq: null, infoVersion: 0, role: "invited" as const, invitedBy: by, joinedSeq: 0 };
+    this.sql.exec(
+      "INSERT OR REPLACE INTO members (user_id, until_seq, info_version, role, invited_by, joined_seq) VALUES (?, NULL, 0, 'invited', ?, 0)",
+      userId,
+      by,
+    );
+    this.members.set(userId, newMember(userId, this.lastSeq, { ...fields, mutedUntil: null }));
   }
 
   private leave(userId: string): void {
@@ -144,6 +330,26 @@ export class ConversationStore {
     if (!member || member.untilSeq !== null) return;
     member.untilSeq = this.lastSeq;
     this.sql.exec("UPDATE members SET until_seq = ? WHERE user_id = ?", this.lastSeq, userId);
+  }
+
+  private depart(userId: string): void {
+    this.sql.exec("INSERT OR IGNORE INTO departed (user_id) VALUES (?)", userId);
+    this.departed.add(userId);
+  }
+
+  /** A change of the group as the next entry of the log. */
+  private appendSystem(actor: string, event: SystemEvent, now: number): void {
+    const seq = this.log.insertSystem(actor, JSON.stringify(event), now);
+    const message: Message = {
+      conversationId: this.info!.id,
+      seq,
+      senderId: actor,
+      clientMsgId: `system-${seq}`,
+      body: "",
+      sentAt: now,
+      system: event,
+    };
+    this.remember({ seq, senderId: actor, system: true, json: JSON.stringify(message) });
   }
 
   /** The member's session has the info of `version`; a member that left and was told is forgotten. */
@@ -223,7 +429,8 @@ export class ConversationStore {
     const target = checkTarget(this.entry(item.action.seq), item.action.seq);
     if (!target.ok) return target;
     const info = this.info!;
-    const context = { actor: senderId, now, editWindowMs: rules.editWindowMs, kind: info.kind, creator: info.creator };
+    const admin = this.roleOf(senderId) === "admin";
+    const context = { actor: senderId, now, editWindowMs: rules.editWindowMs, kind: info.kind, admin };
     const plan = planAction(target.value, item.action, context);
     if (!plan.ok) return plan;
     const { state, detail } = plan.value;
@@ -321,6 +528,7 @@ export class ConversationStore {
     return this.log.after(afterSeq, lastSeq - afterSeq).map((row) => ({
       seq: Number(row.seq),
       senderId: String(row.sender_id),
+      ...(row.system ? { system: true as const } : {}),
       json: JSON.stringify(this.toMessage(row)),
     }));
   }
@@ -353,6 +561,10 @@ export class ConversationStore {
     };
     if (entry.action) {
       message.action = actionOf(entry.action, this.entry(entry.action.target));
+      return message;
+    }
+    if (row.system) {
+      message.system = JSON.parse(String(row.system)) as SystemEvent;
       return message;
     }
     if (row.reply_to !== null && row.reply_to !== undefined) {
@@ -424,6 +636,8 @@ export class ConversationStore {
       creator: String(row.creator),
       createdAt: Number(row.created_at),
       version: Number(row.version),
+      history: String(row.history) as HistoryVisibility,
+      mutes: Number(row.mutes),
     };
   }
 }
@@ -438,6 +652,7 @@ function entryOf(row: Row): Entry {
     deleted: Number(row.deleted ?? 0) === 1,
     reactions: row.reactions ? (JSON.parse(String(row.reactions)) as Entry["reactions"]) : [],
     action: row.action ? (JSON.parse(String(row.action)) as StoredAction) : null,
+    system: Boolean(row.system),
   };
 }
 
@@ -446,5 +661,27 @@ function toMember(row: Row): Member {
   return newMember(String(row.user_id), 0, {
     untilSeq: row.until_seq === null ? null : Number(row.until_seq),
     infoVersion: Number(row.info_version),
+    role: String(row.role) as Role,
+    invitedBy: row.invited_by === null ? null : String(row.invited_by),
+    joinedSeq: Number(row.joined_seq),
+    mutedUntil: row.muted_until === null ? null : Number(row.muted_until),
   });
+}
+
+/** What a change of the group does, as planned (membership.ts) and answered by the sessions of those added. */
+export interface AppliedChange {
+  added: string[];
+  invited: string[];
+  remove: string[];
+  promote: string[];
+  demote: string[];
+}
+
+function blockKey(blocker: string, blocked: string): string {
+  return `${blocker} ${blocked}`;
+}
+
+/** Tables created before a column existed get it. */
+function addColumns(sql: Sql): void {
+  for (const [table, columns] of Object.entries(ADDED_COLUMNS)) addMissingColumns(sql, table, columns);
 }

@@ -1,12 +1,13 @@
 /**
- * `typing`: shown to the other members that have a device connected; never stored, never retried. An answer saying a
+ * `typing`: shown to the other members that have a device connected (not to those blocked with the typist, either
+ * way); never stored, never retried. An answer saying a
  * member has no device any more marks it not live, as a push's answer would.
  */
 import type { Result } from "../../protocol/index.js";
 import type { Delivery, DeliveryAnswer } from "../rpc.js";
 import { log } from "../shared/log.js";
 import type { MemberStates } from "./member-state.js";
-import type { Member } from "./model.js";
+import { isCurrent, type Member } from "./model.js";
 import type { ConversationStore } from "./store.js";
 
 export interface TypingHost {
@@ -15,10 +16,11 @@ export interface TypingHost {
   deliver(userId: string, delivery: Delivery): Promise<Result<DeliveryAnswer>>;
 }
 
-export function relayTyping(host: TypingHost, typist: string): void {
+/** `hidden`: members blocked with the typist, who are shown none of its typing. */
+export function relayTyping(host: TypingHost, typist: string, hidden: ReadonlySet<string>): void {
   const conversationId = host.store.info!.id;
   for (const member of host.store.members.values()) {
-    if (member.userId === typist || member.untilSeq !== null || !member.live) continue;
+    if (member.userId === typist || !isCurrent(member) || !member.live || hidden.has(member.userId)) continue;
     const failed = (error: unknown) =>
       log("warn", "Conversation", "typing_failed", { object: conversationId, userId: member.userId, error });
     host

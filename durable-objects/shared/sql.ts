@@ -20,3 +20,15 @@ export interface SqlStore {
   readonly sql: Sql;
   transactionSync<T>(work: () => T): T;
 }
+
+/**
+ * Adds to `table` the columns (`name TYPE …`) its stored schema lacks: objects created before a column existed get it
+ * as a schema change, with no row rewritten. One row of sqlite_master read per table.
+ */
+export function addMissingColumns(sql: Sql, table: string, columns: readonly string[]): void {
+  const schema = String(sql.exec("SELECT sql FROM sqlite_master WHERE name = ?", table).one().sql);
+  for (const column of columns) {
+    const name = column.split(" ")[0]!;
+    if (!new RegExp(`\\b${name}\\b`).test(schema)) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`);
+  }
+}

@@ -69,6 +69,12 @@ export class Conversations {
     return row;
   }
 
+  /** The conversation, when the user is invited to it and has not answered. */
+  invitedTo(id: string): ConversationState | undefined {
+    const row = this.get(id);
+    return row?.state.role === "invited" && !row.state.active ? row.state : undefined;
+  }
+
   /** The members of a conversation this user is in; undefined when it is not listed here (or the user left it). */
   membersOf(id: string): string[] | undefined {
     const row = this.get(id);
@@ -129,7 +135,8 @@ export class Conversations {
     if (
       row.state.members.length !== state.members.length ||
       row.state.title !== state.title ||
-      row.state.active !== state.active
+      row.state.active !== state.active ||
+      JSON.stringify(detailsOf(row.state)) !== JSON.stringify(detailsOf(state))
     )
       this.upsert(state);
     else if (unsure) {
@@ -179,9 +186,22 @@ export class Conversations {
       .map((row) => row.state);
   }
 
-  /** Every conversation the user is in, as `GET /v1/conversations` lists them. */
+  /** Every conversation the user is in or invited to, as `GET /v1/conversations` lists them. */
   list(): ConversationState[] {
-    return this.activeRows().map((row) => row.state);
+    const invited = this.sql
+      .exec("SELECT * FROM conversations WHERE active = 0 AND json_extract(details, '$.role') = 'invited'")
+      .toArray()
+      .map((stored) => this.rows.get(String(stored.id)) ?? this.rowOf(stored))
+      .filter((row) => row.state.role === "invited" && !row.state.active);
+    return [...this.activeRows(), ...invited].map((row) => row.state);
+  }
+
+  /** The conversations the user is in with any of `users` (to tell them of a block). */
+  sharedWith(users: string[]): ConversationState[] {
+    const wanted = new Set(users);
+    return this.activeRows()
+      .map((row) => row.state)
+      .filter((state) => state.members.some((u) => wanted.has(u)));
   }
 
   /**
@@ -268,9 +288,10 @@ export class Conversations {
   private write(row: Row): void {
     const s = row.state;
     this.sql.exec(
-      `INSERT INTO conversations (id, kind, title, members, created_at, active, last_seq, read_seq, last_at, paused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO conversations (id, kind, title, members, created_at, active, last_seq, read_seq, last_at, paused, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET title = excluded.title, members = excluded.members, active = excluded.active,
-         last_seq = excluded.last_seq, read_seq = excluded.read_seq, last_at = excluded.last_at, paused = excluded.paused`,
+         last_seq = excluded.last_seq, read_seq = excluded.read_seq, last_at = excluded.last_at, paused = excluded.paused,
+         details = excluded.details`,
       s.id,
       s.kind,
       s.title,
@@ -281,6 +302,7 @@ export class Conversations {
       s.readSeq,
       row.lastAt,
       row.paused ? 1 : 0,
+      JSON.stringify(detailsOf(s)),
     );
   }
 
@@ -303,7 +325,19 @@ function move(row: Row, lastSeq: number, readSeq: number | undefined, now: numbe
   return row.state.lastSeq !== before[0] || row.state.readSeq !== before[1];
 }
 
+/** What the `details` column keeps of a state (rows written before it read as a group without roles). */
+type Details = Pick<ConversationState, "creator" | "admins" | "invited" | "history"> &
+  Partial<Pick<ConversationState, "role" | "invitedBy" | "mutedUntil" | "visibleFrom">>;
+
+function detailsOf(s: ConversationState): Details {
+  const { creator, admins, invited, history, role, invitedBy, mutedUntil, visibleFrom } = s;
+  return { creator, admins, invited, history, role, invitedBy, mutedUntil, visibleFrom };
+}
+
+const NO_DETAILS: Details = { creator: "", admins: [], invited: [], history: "all" };
+
 function rowOf(stored: SqlRow): Row {
+  const details = stored.details ? (JSON.parse(String(stored.details)) as Details) : NO_DETAILS;
   return {
     state: {
       id: String(stored.id),
@@ -314,6 +348,7 @@ function rowOf(stored: SqlRow): Row {
       active: stored.active === 1,
       lastSeq: Number(stored.last_seq),
       readSeq: Number(stored.read_seq),
+      ...details,
     },
     lastAt: Number(stored.last_at),
     paused: stored.paused === 1,

@@ -8,9 +8,10 @@ import type { Delivery, DeliveryAnswer } from "../rpc.js";
 import { ownRead } from "./frames/read.js";
 import type { SessionHost } from "./host.js";
 import { messageFrame } from "./server-frames.js";
+import { inBackground } from "../shared/log.js";
 import { broadcast, identityOf } from "./sockets.js";
 
-type Host = Pick<SessionHost, "userId" | "epoch" | "conversations" | "sockets">;
+type Host = Pick<SessionHost, "userId" | "epoch" | "conversations" | "sockets" | "blocks" | "conversation">;
 
 export function deliver(host: Host, delivery: Delivery): DeliveryAnswer {
   const sockets = host.sockets();
@@ -42,9 +43,35 @@ export function deliver(host: Host, delivery: Delivery): DeliveryAnswer {
   return answer;
 }
 
-/** The user was added, the members or title changed, or the user left: kept at once, told to every device. */
+/**
+ * The user was added or invited, the members, roles, title or the user's part changed, or the user left: kept at once,
+ * told to every device. A conversation that now has a user this one blocked is told of the block.
+ */
 function conversationChanged(host: Host, info: ConversationState, sockets: WebSocket[]): void {
+  const before = host.conversations.get(info.id)?.state.members ?? [];
   const row = host.conversations.upsert(info);
   if (sockets.length > 0)
     broadcast(sockets, JSON.stringify({ type: "conversation", conversation: row.state } satisfies ConversationFrame));
+  if (!info.active) return;
+  const joined = info.members.filter((u) => host.blocks.has(u) && (!before.includes(u) || before.length === 0));
+  for (const blocked of joined)
+    inBackground(host.conversation(info.id).setBlock(host.userId, blocked, true), "UserSession", "block_failed", {
+      conversationId: info.id,
+    });
+}
+
+/** How many conversations are told of a block at once. */
+const TELL_AT_ONCE = 8;
+
+/** Tells every conversation the user shares with `userId` that it blocked (or unblocked) it. */
+export async function tellConversations(
+  host: Pick<SessionHost, "userId" | "conversations" | "conversation">,
+  userId: string,
+  on: boolean,
+): Promise<void> {
+  const ids = host.conversations.sharedWith([userId]).map((state) => state.id);
+  for (let i = 0; i < ids.length; i += TELL_AT_ONCE)
+    await Promise.all(
+      ids.slice(i, i + TELL_AT_ONCE).map((id) => host.conversation(id).setBlock(host.userId, userId, on)),
+    );
 }

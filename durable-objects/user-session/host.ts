@@ -4,6 +4,7 @@
  * as the capability classes of cloudflare/agents see only a narrow host.
  */
 import type { ConversationRpc, Remote } from "../rpc.js";
+import type { Blocks } from "./blocks.js";
 import type { Conversations } from "./conversations.js";
 import type { Hidden } from "./hidden.js";
 import type { PresenceReporter } from "./presence.js";
@@ -18,6 +19,8 @@ export interface SessionHost {
   readonly epoch: number;
   /** The user's conversations: membership, and how far each device was handed each and read it. */
   readonly conversations: Conversations;
+  /** Whom the user blocked. */
+  readonly blocks: Pick<Blocks, "has" | "list">;
   /** The messages the user deleted for itself. */
   readonly hidden: Hidden;
   readonly limits: UserLimits;

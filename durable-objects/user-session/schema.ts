@@ -4,6 +4,8 @@
  * seq and the read watermark (saved lazily, in one `meta.positions` row that also lists the conversations whose saved
  * values may be behind, which a sync asks again; see conversations.ts), and whether the conversation stopped pushing
  * because no device was connected.
+ * `details` (JSON) holds the rest of a conversation's state (its creator, admins, invitees, history setting, and this
+ * user's role, invite and mute). `blocks` lists the users this user blocked (blocks.ts).
  * `hidden` lists the messages the user deleted for itself (hidden.ts); `uploads` the user's attachments until they are
  * referenced or swept (uploads.ts).
  * `meta` also holds the connection epoch and when the user was last seen. The last two statements remove what earlier
@@ -22,8 +24,10 @@ CREATE TABLE IF NOT EXISTS conversations (
   last_seq INTEGER NOT NULL DEFAULT 0,
   read_seq INTEGER NOT NULL DEFAULT 0,
   last_at INTEGER NOT NULL DEFAULT 0,
-  paused INTEGER NOT NULL DEFAULT 0
+  paused INTEGER NOT NULL DEFAULT 0,
+  details TEXT
 );
+CREATE TABLE IF NOT EXISTS blocks (user_id TEXT PRIMARY KEY, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS hidden (
   conversation_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
@@ -41,3 +45,6 @@ CREATE TABLE IF NOT EXISTS uploads (
 DROP TABLE IF EXISTS push_subscriptions;
 DELETE FROM meta WHERE key = 'user_id';
 `;
+
+/** Columns added after the tables' first version (in the statements above too). */
+export const SESSION_ADDED_COLUMNS = { conversations: ["details TEXT"] } as const;

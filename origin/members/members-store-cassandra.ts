@@ -26,15 +26,23 @@ export class CassandraMembersStore implements MembersStore {
   ) {
     const table = `${keyspace}.conversation_members`;
     this.cql = {
-      save: `INSERT INTO ${table} (conversation_id, version, members, updated_at) VALUES (?, ?, ?, ?) USING TIMESTAMP ?`,
-      get: `SELECT version, members, updated_at FROM ${table} WHERE conversation_id = ?`,
+      save: `INSERT INTO ${table} (conversation_id, version, members, updated_at, muted) VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+      get: `SELECT version, members, updated_at, muted FROM ${table} WHERE conversation_id = ?`,
     };
   }
 
   async save(snapshots: readonly MembersSnapshot[]): Promise<Result<void>> {
     try {
       await mapLimit(newestPerConversation(snapshots), WRITE_CONCURRENCY, (s) =>
-        this.client.execute(this.cql.save, [s.conversationId, s.version, s.members, new Date(s.at), s.version]),
+        this.client.execute(this.cql.save, [
+          s.conversationId,
+          s.version,
+          s.members,
+          new Date(s.at),
+          // Written null when none: a snapshot replaces the mutes of the one before it.
+          s.muted ? JSON.stringify(s.muted) : null,
+          s.version,
+        ]),
       );
       return ok(undefined);
     } catch (error) {
@@ -46,12 +54,14 @@ export class CassandraMembersStore implements MembersStore {
     try {
       const row = (await this.client.execute(this.cql.get, [conversationId])).first();
       if (!row) return ok(null);
+      const muted = row.get("muted") as string | null;
       return ok({
         conversationId,
         version: (row.get("version") as cassandra.types.Long).toNumber(),
         // Cassandra stores an empty list as null.
         members: (row.get("members") as string[] | null) ?? [],
         at: (row.get("updated_at") as Date).getTime(),
+        ...(muted ? { muted: JSON.parse(muted) as Record<string, number> } : {}),
       });
     } catch (error) {
       return fail("unavailable", `members store: ${errorMessage(error)}`);

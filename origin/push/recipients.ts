@@ -1,7 +1,8 @@
 /**
  * Whom the messages of one fetched batch (one partition) are for. A message (unless deleted) goes to its conversation's
- * members as of that point in the stream (the newest `members` snapshot read before it, else the stored one), less its sender and
- * whoever is online (Redis presence): they have a connected device, and the edge delivers to it.
+ * members as of that point in the stream (the newest `members` snapshot read before it, else the stored one), less its
+ * sender, the members who muted the conversation until after it was sent, and whoever is online (Redis presence): they
+ * have a connected device, and the edge delivers to it. A change of the group (`system`) notifies nobody.
  */
 import { ok, type Result } from "../../protocol/errors.js";
 import type { MessageEvent } from "../../protocol/events.js";
@@ -60,10 +61,10 @@ export async function recipientsOf(
       }
     }
     // An action notifies nobody, nor does a message deleted before it reached origin (its text is gone).
-    if (value.kind !== "message" || value.deleted) return { event, message: null, members: null };
+    if (value.kind !== "message" || value.deleted || value.system) return { event, message: null, members: null };
     const snapshot = snapshots.get(value.conversationId) ?? null;
     if (snapshot) used.add(snapshot);
-    return { event, message: value, members: snapshot?.members ?? null };
+    return { event, message: value, members: snapshot ? unmuted(snapshot, value.sentAt) : null };
   });
   const saved = await deps.members.save(newer);
   if (!saved.ok) return saved;
@@ -73,6 +74,12 @@ export async function recipientsOf(
   if (!online.ok) return online;
   for (const [conversationId, snapshot] of snapshots) deps.cache.set(partition, conversationId, snapshot);
   return ok({ deliveries, online: online.value });
+}
+
+/** The snapshot's members but those who muted the conversation until after `at`. */
+function unmuted(snapshot: MembersSnapshot, at: number): readonly string[] {
+  const muted = snapshot.muted;
+  return muted ? snapshot.members.filter((u) => (muted[u] ?? 0) <= at) : snapshot.members;
 }
 
 /** The snapshot of every conversation of the batch as known before it: cached, else stored (null: none). */

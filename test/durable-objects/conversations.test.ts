@@ -19,6 +19,10 @@ const state = (id: string, over: Partial<ConversationState> = {}): ConversationS
   lastSeq: 0,
   readSeq: 0,
   active: true,
+  creator: "me",
+  admins: ["me"],
+  invited: [],
+  history: "all",
   ...over,
 });
 

@@ -12,14 +12,30 @@ import type { Delivery, DeliveryAnswer } from "../../durable-objects/rpc.js";
 import { ok, type Result } from "../../protocol/index.js";
 
 function member(userId: string): Member {
-  return newMember(userId, 0, { untilSeq: null, infoVersion: 1 });
+  return newMember(userId, 0, {
+    untilSeq: null,
+    infoVersion: 1,
+    role: "member",
+    invitedBy: null,
+    joinedSeq: 0,
+    mutedUntil: null,
+  });
 }
 
 /** A group's log in memory, with what PushStore reads of it. */
 function group(...userIds: string[]) {
   const log: RecentMessage[] = [];
   const store: PushStore & { append(senderId: string): void } = {
-    info: { id: "g:1", kind: "group", title: "t", creator: userIds[0]!, createdAt: 0, version: 1 },
+    info: {
+      id: "g:1",
+      kind: "group",
+      title: "t",
+      creator: userIds[0]!,
+      createdAt: 0,
+      version: 1,
+      history: "all",
+      mutes: 0,
+    },
     members: new Map(userIds.map((id) => [id, member(id)])),
     get lastSeq() {
       return log.length;
@@ -27,6 +43,13 @@ function group(...userIds: string[]) {
     currentMembers: () => userIds.filter((id) => store.members.get(id)?.untilSeq === null),
     messagesAfter: (after, until, limit) => log.slice(after, Math.min(until, after + limit)),
     confirmInfo: (m, version) => void (m.infoVersion = Math.max(m.infoVersion, version)),
+    view: () => ({
+      ...store.info!,
+      members: store.currentMembers(),
+      admins: [userIds[0]!],
+      invited: [],
+    }),
+    visibleFrom: () => 1,
     append(senderId) {
       const seq = log.length + 1;
       log.push({ seq, senderId, json: JSON.stringify({ seq, senderId }) });

@@ -17,7 +17,11 @@ const T0 = 1_700_000_000_000;
 async function conversation() {
   const object = await host.object();
   const store = await object.open("conversationStore", LOG);
-  await store.create({ id: "g:s", kind: "group", title: "t", creator: "alice", createdAt: T0 }, ["alice", "bob"]);
+  await store.create(
+    { id: "g:s", kind: "group", title: "t", creator: "alice", createdAt: T0, history: "all" },
+    ["alice", "bob"],
+    [],
+  );
   const storage = await object.open("storageText");
   const send = async (senderId: string, item: Outgoing, at = T0): Promise<SendResult> => {
     const [result] = (await store.append(senderId, [item], at, RULES)) as Result<SendResult>[];

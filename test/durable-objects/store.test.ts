@@ -15,7 +15,11 @@ const T0 = 1_700_000_000_000;
 async function conversation(members = ["alice", "bob"]) {
   const object = await host.object();
   const store = await object.open("conversationStore", LOG);
-  await store.create({ id: "g:test", kind: "group", title: "t", creator: "alice", createdAt: T0 }, members);
+  await store.create(
+    { id: "g:test", kind: "group", title: "t", creator: "alice", createdAt: T0, history: "all" },
+    members,
+    [],
+  );
   return { object, store };
 }
 

@@ -19,7 +19,7 @@ describe("conversations over HTTP", () => {
     expect(again.body.id).toBe(first.body.id);
   });
 
-  it("a group gets a random id, a title, and always includes its creator", async () => {
+  it("a group gets a random id and a title; its creator is its admin, and the others are invited", async () => {
     const [alice, bob, carol] = await fx.users("alice", "bob", "carol");
     const reply = await alice.call("POST", "/v1/conversations", {
       kind: "group",
@@ -27,8 +27,14 @@ describe("conversations over HTTP", () => {
       title: "trip",
     });
     expect(reply.status).toBe(201);
-    expect(reply.body.members.sort()).toEqual([alice.userId, bob.userId, carol.userId].sort());
-    expect(reply.body.title).toBe("trip");
+    expect(reply.body.members).toEqual([alice.userId]);
+    expect(reply.body.invited.sort()).toEqual([bob.userId, carol.userId].sort());
+    expect(reply.body).toMatchObject({
+      title: "trip",
+      creator: alice.userId,
+      admins: [alice.userId],
+      history: "joined",
+    });
     const other = await alice.call("POST", "/v1/conversations", {
       kind: "group",
       members: [bob.userId],
@@ -50,6 +56,11 @@ describe("conversations over HTTP", () => {
           title: "now",
           members: expect.any(Array),
           createdAt: expect.any(Number),
+          creator: alice.userId,
+          admins: [alice.userId],
+          invited: [],
+          history: "joined",
+          role: user === alice ? "admin" : "member",
           lastSeq: 0,
           readSeq: 0,
           active: true,
@@ -121,12 +132,13 @@ describe("conversations over HTTP", () => {
 });
 
 describe("membership changes", () => {
-  it("a member may add; the added user sees the conversation and its history", async () => {
+  it("an admin adds; the added user sees the conversation and, in a group that shows it, its history", async () => {
     const [alice, bob, carol] = await fx.users("alice", "bob", "carol");
-    const id = await alice.group([bob.userId], "team");
+    const id = await alice.group([bob.userId], "team", { history: "all" });
+    await fx.api.takeGroups(carol.userId);
     await alice.send(id, "m1", "before carol");
     const carolSocket = await carol.connect();
-    const reply = await bob.call("POST", `/v1/conversations/${id}/members`, { add: [carol.userId] });
+    const reply = await alice.call("POST", `/v1/conversations/${id}/members`, { add: [carol.userId] });
     expect(reply.status).toBe(200);
     expect(reply.body.members).toContain(carol.userId);
     const frame = await carolSocket.waitForType("conversation");
@@ -134,24 +146,28 @@ describe("membership changes", () => {
     expect((await carol.call("GET", "/v1/conversations")).body.conversations.map((c: { id: string }) => c.id)).toEqual([
       id,
     ]);
-    expect((await carol.history(id)).body.messages.map((m: { body: string }) => m.body)).toEqual(["before carol"]);
+    expect((await carol.history(id)).body.messages).toEqual([
+      expect.objectContaining({ body: "before carol" }),
+      expect.objectContaining({ body: "", senderId: alice.userId, system: { kind: "added", users: [carol.userId] } }),
+    ]);
   });
 
   it("an added member is pushed what is sent after it joined, and may fetch what came before", async () => {
     const [alice, bob] = await fx.users("alice", "bob");
-    const id = await alice.group([], "solo");
+    const id = await alice.group([], "solo", { history: "all" });
+    await fx.api.takeGroups(bob.userId);
     await alice.send(id, "m1", "private");
     await alice.call("POST", `/v1/conversations/${id}/members`, { add: [bob.userId] });
     const socket = await bob.connect();
     const { conversations } = await socket.sync();
-    expect(conversations).toEqual([expect.objectContaining({ id, lastSeq: 1, readSeq: 1, active: true })]);
+    expect(conversations).toEqual([expect.objectContaining({ id, lastSeq: 2, readSeq: 1, active: true })]);
     await alice.send(id, "m2", "public");
-    expect(await socket.waitForType("message")).toMatchObject({ seq: 2, body: "public" });
+    expect(await socket.waitForType("message")).toMatchObject({ seq: 3, body: "public" });
     await socket.fetchAll(id, 0);
-    expect(socket.messages().map((m) => m.body)).toEqual(["public", "private", "public"]);
+    expect(socket.messages().map((m) => m.body)).toEqual(["public", "private", "", "public"]);
   });
 
-  it("a member may remove itself; only the creator may remove others", async () => {
+  it("a member may remove itself; only an admin may remove others", async () => {
     const [alice, bob, carol] = await fx.users("alice", "bob", "carol");
     const id = await alice.group([bob.userId, carol.userId], "rules");
     const forbidden = await bob.call("POST", `/v1/conversations/${id}/members`, { remove: [carol.userId] });

@@ -83,11 +83,11 @@ describe("group amplification: sends, typing and reads are charged by recipients
     const [alice, bob, carol] = await fx.users("alice", "bob", "carol");
     const id = await alice.group([bob.userId, carol.userId], "left");
     expect((await bob.call("POST", `/v1/conversations/${id}/members`, { remove: [bob.userId] })).status).toBe(200);
-    const again = await carol.call("POST", `/v1/conversations/${id}/members`, { add: [bob.userId] });
+    const again = await alice.call("POST", `/v1/conversations/${id}/members`, { add: [bob.userId] });
     expect(again.status).toBe(403);
     expect(again.body.error).toEqual({
       code: "forbidden",
-      message: `${bob.userId} left this group and cannot be added back by others`,
+      message: `${bob.userId} left this group or declined it and cannot be invited again`,
     });
     expect((await alice.call("GET", `/v1/conversations/${id}`)).body.members.sort()).toEqual(
       [alice.userId, carol.userId].sort(),

@@ -27,6 +27,16 @@ export class Api {
   async as(userId: string): Promise<UserApi> {
     return new UserApi(this, userId, await this.token(userId));
   }
+
+  /** The user's setting: added to groups at once, not invited (once per user per Api). */
+  async takeGroups(userId: string): Promise<void> {
+    if (this.takingGroups.has(userId)) return;
+    const reply = await (await this.as(userId)).call("PUT", "/v1/settings", { groupAdds: "anyone" });
+    if (reply.status !== 200) throw new Error(`settings: ${reply.status} ${JSON.stringify(reply.body)}`);
+    this.takingGroups.add(userId);
+  }
+
+  private readonly takingGroups = new Set<string>();
 }
 
 export class UserApi {
@@ -47,8 +57,17 @@ export class UserApi {
     return reply.body.id as string;
   }
 
-  async group(members: string[], title = "group"): Promise<string> {
-    const reply = await this.call("POST", "/v1/conversations", { kind: "group", members, title });
+  /**
+   * A group whose members are in it at once: each first takes groups without an invite (its setting), as messaging
+   * tests need. Invites, roles and blocks are tested with `createGroup` and the settings as they are.
+   */
+  async group(members: string[], title = "group", extra: Record<string, unknown> = {}): Promise<string> {
+    for (const userId of members) if (userId !== this.userId) await this.api.takeGroups(userId);
+    return this.createGroup(members, title, extra);
+  }
+
+  async createGroup(members: string[], title = "group", extra: Record<string, unknown> = {}): Promise<string> {
+    const reply = await this.call("POST", "/v1/conversations", { kind: "group", members, title, ...extra });
     if (reply.status !== 201) throw new Error(`group: ${reply.status} ${JSON.stringify(reply.body)}`);
     return reply.body.id as string;
   }

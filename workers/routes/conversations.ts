@@ -1,10 +1,17 @@
-/** `/v1/conversations…`: create, list, inspect, change members, read, send and search messages, act on them. */
+/**
+ * `/v1/conversations…`: create, list, inspect; change members, roles and settings, answer invites, mute; read, send
+ * and search messages, act on them.
+ */
 import { Hono, type Context } from "hono";
 import {
   actionBody,
   changeMembersBody,
   createConversationBody,
+  groupSettingsBody,
   ID_RULES,
+  inviteAnswerBody,
+  muteBody,
+  MUTED_FOREVER,
   parseBody,
   parseHistoryQuery,
   parseSearchQuery,
@@ -35,9 +42,11 @@ conversations.post("/", async (c) => {
           title: body.title ?? "",
           creator: me,
           members: [...new Set([me, ...body.members])],
+          ...(body.history ? { history: body.history } : {}),
         };
   if (request.members.length > maxGroupMembers) raise("bad_request", `a group has at most ${maxGroupMembers} members`);
-  unwrap(await userSession(c.env, me).admitCreate(body.kind, request.members.length));
+  const peer = body.kind === "direct" ? body.peer : undefined;
+  unwrap(await userSession(c.env, me).admitCreate(body.kind, request.members.length, peer));
   const { created, conversation: info } = unwrap(await conversation(c.env, request.id).create(request));
   return c.json(info, created ? 201 : 200);
 });
@@ -55,6 +64,30 @@ conversations.post("/:id/members", async (c) => {
   const change = unwrap(parseBody(changeMembersBody, await jsonBody(c)));
   const id = await memberOf(c, c.req.param("id"), change.add?.length ?? 0);
   return c.json(unwrap(await conversation(c.env, id).changeMembers(c.get("userId"), change)));
+});
+
+/** Rename a group or set what new members see of its history (admins). */
+conversations.patch("/:id", async (c) => {
+  const settings = unwrap(parseBody(groupSettingsBody, await jsonBody(c)));
+  const id = await memberOf(c, c.req.param("id"), 0);
+  return c.json(unwrap(await conversation(c.env, id).changeSettings(c.get("userId"), settings)));
+});
+
+/** The invitee's answer: it joins, or the invite is gone (and may not come again). */
+conversations.post("/:id/invite", async (c) => {
+  const { accept } = unwrap(parseBody(inviteAnswerBody, await jsonBody(c)));
+  const id = idParam(c.req.param("id"));
+  unwrap(await userSession(c.env, c.get("userId")).authorizeInvite(id));
+  return c.json(unwrap(await conversation(c.env, id).answerInvite(c.get("userId"), accept)));
+});
+
+/** Muted for a time, until turned off, or not: answered with the conversation as the user sees it. */
+conversations.post("/:id/mute", async (c) => {
+  const { muted, until } = unwrap(parseBody(muteBody, await jsonBody(c)));
+  // Charged like a change of members: origin is sent the member list again.
+  const id = await memberOf(c, c.req.param("id"), 0);
+  const mutedUntil = muted ? (until ?? MUTED_FOREVER) : null;
+  return c.json(unwrap(await conversation(c.env, id).mute(c.get("userId"), mutedUntil)));
 });
 
 conversations.get("/:id/messages", async (c) => {

@@ -50,6 +50,14 @@ describe("CassandraMembersStore", () => {
     expect(await store.get("c-order")).toEqual({ ok: true, value: snapshot("c-order", 3, ["alice", "bob", "carol"]) });
   });
 
+  it("keeps the members' mutes with the snapshot, and a newer snapshot without them clears them", async () => {
+    const muted = { ...snapshot("c-mute", 1, ["alice", "bob"]), muted: { bob: 1_800_000_000_000 } };
+    await saved(muted);
+    expect(await store.get("c-mute")).toEqual({ ok: true, value: muted });
+    await saved(snapshot("c-mute", 2, ["alice", "bob"]));
+    expect(await store.get("c-mute")).toEqual({ ok: true, value: snapshot("c-mute", 2, ["alice", "bob"]) });
+  });
+
   it("stores the newest snapshot of each conversation in one list, and an empty one as empty", async () => {
     await saved(
       snapshot("c-a", 2, ["a2"]),

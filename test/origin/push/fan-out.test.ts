@@ -95,6 +95,24 @@ describe("fanOut", () => {
     expect([batch.held, batch.outstanding, flushed]).toEqual([["1", "2", "3", "4"], new Map(), []]);
   });
 
+  it("notifies no member who muted the conversation until after the message, and nobody of a change of the group", async () => {
+    const { handle, coalescer, flushed } = handlerWith([]);
+    const [members, message] = pushEvents("c", ["amy", "ned", "olive"]);
+    const mutes = { amy: message.sentAt + 1, olive: message.sentAt - 1 };
+    const batch = consumedBatch<ConversationRecord>([
+      { ...members, muted: mutes },
+      message,
+      { ...message, seq: 2, clientMsgId: "system-2", body: "", system: { kind: "renamed", title: "t" } },
+    ]);
+    expect(await handle(batch)).toEqual({ ok: true, value: undefined });
+    await coalescer.drain();
+    expect(flushed.map((n) => n.userId).sort()).toEqual(["ned", "olive"]);
+    expect(flushed.map((n) => [n.latest.seq, n.count])).toEqual([
+      [1, 1],
+      [1, 1],
+    ]);
+  });
+
   it("a delete takes its message out of the waiting notifications and lets go of its record", async () => {
     const { handle, coalescer, flushed } = handlerWith([]);
     const [members, first] = pushEvents("c", ["amy", "ned"]);
