@@ -1,6 +1,7 @@
 /**
  * Search across all of a user's conversations (`GET /v1/search`). With an origin it is origin's (one index over every
- * conversation's stored messages; the session names the conversations the user is in, most recently active first).
+ * conversation's stored messages; the session names the conversations the user is in, most recently active first, and
+ * leaves out what a group does not show the user: what came before its joining).
  * Without one, the edge alone asks the conversations themselves: the SEARCH_FANOUT most recently active, each its own
  * index (conversation/search.ts), and merges what they find, newest first; older conversations are searched one by
  * one (`GET /v1/conversations/:id/search`). Asking all of them would wake every conversation the user is in.
@@ -35,7 +36,8 @@ export async function searchAll(
   if (origin) {
     const conversations = host.conversations.recent(MAX_SEARCH_CONVERSATIONS);
     if (conversations.length === 0) return ok({ messages: [], hasMore: false });
-    return origin.search({ q, conversations, limit });
+    const page = await origin.search({ q, conversations, limit });
+    return page.ok ? ok(visibleOnly(host, page.value)) : page;
   }
   const pages = await Promise.all(
     host.conversations.recent(SEARCH_FANOUT).map((id) => host.conversation(id).search(host.userId, { q, limit })),
@@ -49,4 +51,12 @@ export async function searchAll(
   }
   found.sort((a, b) => b.sentAt - a.sentAt || a.conversationId.localeCompare(b.conversationId) || b.seq - a.seq);
   return ok({ messages: found.slice(0, limit), hasMore: hasMore || found.length > limit });
+}
+
+/** Origin knows no member's joining: what lies before it, in a group that shows new members no earlier history, goes. */
+function visibleOnly(host: Host, page: SearchPage): SearchPage {
+  const messages = page.messages.filter(
+    (m) => m.seq >= (host.conversations.get(m.conversationId)?.state.visibleFrom ?? 1),
+  );
+  return messages.length === page.messages.length ? page : { ...page, messages };
 }
