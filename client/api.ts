@@ -1,6 +1,7 @@
 /** The HTTP half of the protocol (docs/protocol.md), typed. Errors come back as `ApiError` carrying the protocol's error value. */
 import type { Attachment, UploadResult } from "../protocol/attachments.js";
 import type { ChatError } from "../protocol/errors.js";
+import type { UserSettings } from "../protocol/safety.js";
 import type {
   ConversationDetail,
   ConversationInfo,
@@ -43,6 +44,11 @@ export class ChatApi {
 
   createGroup(members: string[], title: string): Promise<ConversationInfo> {
     return this.call("POST", "/v1/conversations", { kind: "group", members, title });
+  }
+
+  /** `PUT /v1/settings`: `groupAdds: "anyone"` is added to groups at once, `"invite"` (the default) is invited. */
+  settings(change: UserSettings): Promise<UserSettings> {
+    return this.call("PUT", "/v1/settings", change);
   }
 
   async conversations(): Promise<ConversationState[]> {

@@ -3,6 +3,7 @@
  * gets (as the web app does). Each returns what it sent and how long devices were connected; the run adds up the
  * edge's meter lines over the counted window.
  */
+import { inParallel } from "../load/sockets.js";
 import type { Device } from "./device.js";
 import type { CostWorld } from "./world.js";
 
@@ -116,6 +117,8 @@ async function group(
 ): Promise<Workload> {
   const users = await w.users(g.members);
   const [creator, ...others] = users;
+  // Members are added at once (their setting), as a group that grew by invites would have them.
+  await inParallel(others.length, 32, (i) => others[i]!.api.settings({ groupAdds: "anyone" }));
   const { id } = await creator!.api.createGroup(
     others.map((u) => u.id),
     "cost",

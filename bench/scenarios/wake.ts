@@ -82,7 +82,7 @@ async function joinGroups(user: UserApi, count: number): Promise<void> {
     const batch = Array.from({ length: Math.min(20, count - i) }, (_, j) => i + j);
     await Promise.all(
       batch.map((n) =>
-        user.group(
+        user.createGroup(
           Array.from({ length: GROUP_SIZE - 1 }, (_, m) => `wake-m${n}-${m}`),
           `group ${n}`,
         ),

@@ -101,6 +101,10 @@ class EdgeTarget implements Target {
     const tag = runTag();
     const ids = Array.from({ length: users }, (_, i) => `b${tag}-u${i}`);
     const tokens = await inParallel(users, HTTP_CONCURRENCY, (i) => ChatApi.devToken(this.url, ids[i]!));
+    // Groups take their members at once (their setting): the benchmark measures messages, not invites.
+    await inParallel(users, HTTP_CONCURRENCY, (i) =>
+      new ChatApi(this.url, tokens[i]!).settings({ groupAdds: "anyone" }),
+    );
     const conversationIds = await inParallel(conversations.length, HTTP_CONCURRENCY, async (c) => {
       const [creator, ...others] = conversations[c]!;
       const api = new ChatApi(this.url, tokens[creator!]!);
