@@ -1,19 +1,20 @@
 /**
  * The statements of the Cassandra message store, for one keyspace (prepared by the driver on first use). Every write
  * to `messages` and `message_reactions` is `USING TIMESTAMP` its entry's write time (write-time.ts). A message's
- * `words` (search-words.ts) are written with its body, replaced with it by an edit and removed by a delete.
+ * `words` (search-words.ts) are written with its body, replaced with it by an edit and removed by a delete; its
+ * `attachments` (the references' JSON) are written with it, kept by an edit and removed by a delete.
  */
 export function messageStatements(keyspace: string) {
-  const columns = "seq, sender_id, client_msg_id, body, sent_at, reply_to, edited_at, deleted, action";
+  const columns = "seq, sender_id, client_msg_id, body, sent_at, reply_to, edited_at, deleted, action, attachments";
   const messages = `${keyspace}.messages`;
   const buckets = `${keyspace}.message_buckets`;
   const reactions = `${keyspace}.message_reactions`;
   const atSeq = "WHERE conversation_id = ? AND bucket = ? AND seq = ?";
   return {
-    insertMessage: `INSERT INTO ${messages} (conversation_id, bucket, seq, sender_id, client_msg_id, body, words, sent_at, reply_to, edited_at, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+    insertMessage: `INSERT INTO ${messages} (conversation_id, bucket, seq, sender_id, client_msg_id, body, words, sent_at, reply_to, edited_at, deleted, attachments) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
     insertAction: `INSERT INTO ${messages} (conversation_id, bucket, seq, sender_id, client_msg_id, body, sent_at, action) VALUES (?, ?, ?, ?, ?, '', ?, ?) USING TIMESTAMP ?`,
     edit: `UPDATE ${messages} USING TIMESTAMP ? SET body = ?, words = ?, edited_at = ? ${atSeq}`,
-    erase: `UPDATE ${messages} USING TIMESTAMP ? SET body = '', words = null, deleted = true, edited_at = null ${atSeq}`,
+    erase: `UPDATE ${messages} USING TIMESTAMP ? SET body = '', words = null, deleted = true, edited_at = null, attachments = null ${atSeq}`,
     react: `INSERT INTO ${reactions} (conversation_id, bucket, seq, emoji, user_id, reacted_seq) VALUES (?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
     unreact: `DELETE FROM ${reactions} USING TIMESTAMP ? ${atSeq} AND emoji = ? AND user_id = ?`,
     clearReactions: `DELETE FROM ${reactions} USING TIMESTAMP ? ${atSeq}`,

@@ -1,9 +1,9 @@
 /**
- * What a log entry writes: a message its row (with its body's search words); an action its own row (so the
- * conversation's seqs stay gap-free) and its effect on its target: an edit the target's body, words and `edited_at`, a
- * delete the body and words gone ('' and `deleted`, the edit time cleared) and every reaction removed, a reaction one
- * row of `message_reactions` put or taken away. Each statement carries the entry's write time (write-time.ts): that is
- * what makes the outcome the one of seq order.
+ * What a log entry writes: a message its row (with its body's search words and its attachments' references); an action
+ * its own row (so the conversation's seqs stay gap-free) and its effect on its target: an edit the target's body, words
+ * and `edited_at`, a delete the body, words and attachments gone ('' and `deleted`, the edit time cleared) and every
+ * reaction removed, a reaction one row of `message_reactions` put or taken away. Each statement carries the entry's
+ * write time (write-time.ts): that is what makes the outcome the one of seq order.
  */
 import type { ActionEvent, MessageEvent } from "../../protocol/events.js";
 import { bucketOf } from "./buckets.js";
@@ -47,6 +47,7 @@ export function messageRow(m: MessageEvent): unknown[] {
     m.replyTo,
     m.editedAt === undefined ? undefined : new Date(m.editedAt),
     m.deleted,
+    m.attachments ? JSON.stringify(m.attachments) : undefined,
     writeTimeOf(m.seq),
   ];
 }

@@ -1,11 +1,13 @@
 /**
  * A page's message rows as devices see them, like the edge's own history (durable-objects/conversation/store.ts): the
- * current body, `editedAt`, `deleted` (empty body, no reactions), the reactions gathered from `message_reactions`,
- * and for a reply the quote of the message it replies to, from that message's row as it is now (in the page, or read
- * by seq). Two reads per bucket the page spans at most: the quoted rows it lacks, and one range of reactions.
+ * current body, `editedAt`, `deleted` (empty body, no reactions, no attachments), the attachments' references, the
+ * reactions gathered from `message_reactions`, and for a reply the quote of the message it replies to, from that
+ * message's row as it is now (in the page, or read by seq). Two reads per bucket the page spans at most: the quoted
+ * rows it lacks, and one range of reactions.
  */
 import type cassandra from "cassandra-driver";
 import { REACTION_USERS_SHOWN, snippetOf, type Quote, type Reaction } from "../../protocol/actions.js";
+import type { Attachment } from "../../protocol/attachments.js";
 import type { Message } from "../../protocol/message.js";
 import { bucketOf } from "./buckets.js";
 import type { MessageStatements } from "./cql.js";
@@ -80,6 +82,9 @@ function messageOf(conversationId: string, row: Row): Message {
   const editedAt = row.get("edited_at") as Date | null;
   if (editedAt !== null) message.editedAt = editedAt.getTime();
   if (row.get("deleted") === true) message.deleted = true;
+  // Written from a validated message event (protocol/events.ts), so read back as is.
+  const attachments = row.get("attachments") as string | null;
+  if (attachments !== null) message.attachments = JSON.parse(attachments) as Attachment[];
   return message;
 }
 

@@ -4,6 +4,7 @@
  */
 import { Redis } from "ioredis";
 import WebSocket from "ws";
+import { ChatApi } from "../../client/api.js";
 import { ChatClient } from "../../client/chat-client.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backends } from "../../origin/backends.js";
@@ -240,6 +241,29 @@ describe("edge + origin + real servers", () => {
   });
 
   // Its own waits (stored, then pruned) take up to 90 s on a loaded machine: the test may take as long.
+  it("a message's attachments reach Cassandra: origin's history shows them as the edge's does, and not once deleted", async () => {
+    const [alice, bob] = await users("alice", "bob");
+    const id = await alice!.direct(bob!.userId);
+    const files = new ChatApi(edge.url, alice!.token);
+    const png = new Uint8Array(64);
+    png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const photo = await files.uploadAttachment(id, new Blob([png], { type: "image/png" }), "photo.png");
+    const pdf = await files.uploadAttachment(id, new Blob(["%PDF-1.7\n"], { type: "application/pdf" }), "a.pdf");
+    const send = (clientMsgId: string, body: string, attachments: unknown[]) =>
+      alice!.call("POST", `/v1/conversations/${id}/messages`, { clientMsgId, body, attachments });
+    expect((await send("f1", "the photo", [{ ...photo, width: 8, height: 8 }])).status).toBe(201);
+    expect((await send("f2", "", [pdf])).status).toBe(201);
+    expect((await alice!.act(id, { kind: "delete", clientMsgId: "f3", seq: 2 })).status).toBe(201);
+    // The delete's row and its effect on seq 2 share a partition, so one unlogged batch: 3 rows means both applied.
+    await waitFor("3 entries in Cassandra", async () => (await countMessages(backends, config, id, 3)) === 3);
+    const edgePage = await bob!.history(id, "?after=0&limit=100");
+    const originPage = await originHistory(id, "?after=0&limit=100");
+    expect(originPage).toEqual(edgePage.body);
+    expect(originPage.messages[0]).toMatchObject({ attachments: [{ ...photo, width: 8, height: 8 }] });
+    expect(originPage.messages[1]).toMatchObject({ seq: 2, deleted: true });
+    expect(originPage.messages[1]).not.toHaveProperty("attachments");
+  });
+
   it(
     "serves history older than what the Conversation keeps from origin's Cassandra",
     { timeout: 120_000 },
