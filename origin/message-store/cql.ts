@@ -5,13 +5,14 @@
  * `attachments` (the references' JSON) are written with it, kept by an edit and removed by a delete.
  */
 export function messageStatements(keyspace: string) {
-  const columns = "seq, sender_id, client_msg_id, body, sent_at, reply_to, edited_at, deleted, action, attachments";
+  const columns =
+    "seq, sender_id, client_msg_id, body, sent_at, reply_to, edited_at, deleted, action, attachments, system";
   const messages = `${keyspace}.messages`;
   const buckets = `${keyspace}.message_buckets`;
   const reactions = `${keyspace}.message_reactions`;
   const atSeq = "WHERE conversation_id = ? AND bucket = ? AND seq = ?";
   return {
-    insertMessage: `INSERT INTO ${messages} (conversation_id, bucket, seq, sender_id, client_msg_id, body, words, sent_at, reply_to, edited_at, deleted, attachments) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+    insertMessage: `INSERT INTO ${messages} (conversation_id, bucket, seq, sender_id, client_msg_id, body, words, sent_at, reply_to, edited_at, deleted, attachments, system) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
     insertAction: `INSERT INTO ${messages} (conversation_id, bucket, seq, sender_id, client_msg_id, body, sent_at, action) VALUES (?, ?, ?, ?, ?, '', ?, ?) USING TIMESTAMP ?`,
     edit: `UPDATE ${messages} USING TIMESTAMP ? SET body = ?, words = ?, edited_at = ? ${atSeq}`,
     erase: `UPDATE ${messages} USING TIMESTAMP ? SET body = '', words = null, deleted = true, edited_at = null, attachments = null ${atSeq}`,

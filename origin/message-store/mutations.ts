@@ -48,6 +48,7 @@ export function messageRow(m: MessageEvent): unknown[] {
     m.editedAt === undefined ? undefined : new Date(m.editedAt),
     m.deleted,
     m.attachments ? JSON.stringify(m.attachments) : undefined,
+    m.system ? JSON.stringify(m.system) : undefined,
     writeTimeOf(m.seq),
   ];
 }

@@ -9,6 +9,7 @@ import type cassandra from "cassandra-driver";
 import { REACTION_USERS_SHOWN, snippetOf, type Quote, type Reaction } from "../../protocol/actions.js";
 import type { Attachment } from "../../protocol/attachments.js";
 import type { Message } from "../../protocol/message.js";
+import type { SystemEvent } from "../../protocol/safety.js";
 import { bucketOf } from "./buckets.js";
 import type { MessageStatements } from "./cql.js";
 import { isMessageRow, seqOf } from "./history-cassandra.js";
@@ -85,6 +86,8 @@ function messageOf(conversationId: string, row: Row): Message {
   // Written from a validated message event (protocol/events.ts), so read back as is.
   const attachments = row.get("attachments") as string | null;
   if (attachments !== null) message.attachments = JSON.parse(attachments) as Attachment[];
+  const system = row.get("system") as string | null;
+  if (system !== null) message.system = JSON.parse(system) as SystemEvent;
   return message;
 }
 
