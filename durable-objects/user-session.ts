@@ -268,7 +268,8 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
     if (userId === this.userId) return fail("bad_request", "one cannot block oneself");
     if (on && !this.blocks.has(userId) && this.blocks.size >= MAX_BLOCKS)
       return fail("too_large", `at most ${MAX_BLOCKS} blocked users`);
-    const wait = this.limits.relay(1);
+    // Charged as a message: it writes a row and tells every conversation shared with the user.
+    const wait = this.limits.send(1);
     if (wait > 0) return fail("rate_limited", `blocking too fast; retry in ${wait} ms`, wait);
     this.blocks.set(userId, on);
     await tellConversations(this.host, userId, on);
@@ -280,7 +281,10 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
   }
 
   settings(change?: Partial<UserSettings>): Result<UserSettings> {
-    return ok(change ? this.blocks.changeSettings(change) : this.blocks.settings());
+    if (!change) return ok(this.blocks.settings());
+    const wait = this.limits.send(0);
+    if (wait > 0) return fail("rate_limited", `changing settings too fast; retry in ${wait} ms`, wait);
+    return ok(this.blocks.changeSettings(change));
   }
 
   /** An attachment upload to a conversation the user is in, charged to the daily quota: the upload's id. */
