@@ -285,7 +285,8 @@ describe("attachments go with their message", () => {
 });
 
 describe("uploads no message referenced", () => {
-  const orphans = useEdge({ bindings: { ...HIGH_LIMITS, ATTACHMENT_ORPHAN_MS: "1500" } });
+  // Long enough for the steps before the first check on a loaded machine: the sweep must not come before it.
+  const orphans = useEdge({ bindings: { ...HIGH_LIMITS, ATTACHMENT_ORPHAN_MS: "6000" } });
 
   it("are deleted by the uploader's session after ATTACHMENT_ORPHAN_MS (a refused message references none); referenced ones stay", async () => {
     const [alice, bob] = await orphans.users("alice", "bob");
@@ -309,7 +310,7 @@ describe("uploads no message referenced", () => {
     expect(refused.status).toBe(404);
     expect(await orphans.edge.attachmentKeys(`${id}/`)).toHaveLength(2);
     await expect
-      .poll(() => orphans.edge.attachmentKeys(`${id}/`), { timeout: 10_000, interval: 250 })
+      .poll(() => orphans.edge.attachmentKeys(`${id}/`), { timeout: 20_000, interval: 250 })
       .toEqual([`${id}/${kept.id as string}`]);
     expect(orphan.id).not.toBe(kept.id);
   });
