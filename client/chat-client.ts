@@ -9,6 +9,7 @@
 import { exponentialBackoff, spread } from "../protocol/backoff.js";
 import { BODY_TOO_LARGE, RETRYABLE_CODES } from "../protocol/errors.js";
 import { DEFAULT_EDIT_WINDOW_MS, type ActionRequest } from "../protocol/actions.js";
+import type { Attachment } from "../protocol/attachments.js";
 import type {
   AckFrame,
   ConversationFrame,
@@ -145,12 +146,19 @@ export class ChatClient extends Emitter<ClientEvents> {
   }
 
   /**
-   * Sends a message (`replyTo`: the seq it quotes); resolves with its ack (seq) even across reconnects; rejects with
-   * the server's refusal.
+   * Sends a message (`replyTo`: the seq it quotes; `attachments`: references of files uploaded with `ChatApi`, the
+   * body may then be empty); resolves with its ack (seq) even across reconnects; rejects with the server's refusal.
    */
-  send(conversationId: string, body: string, clientMsgId = newClientMsgId(), replyTo?: number): Promise<AckFrame> {
+  send(
+    conversationId: string,
+    body: string,
+    clientMsgId = newClientMsgId(),
+    replyTo?: number,
+    attachments?: Attachment[],
+  ): Promise<AckFrame> {
     const frame: LogFrame = { type: "send", clientMsgId, conversationId, body };
     if (replyTo !== undefined) frame.replyTo = replyTo;
+    if (attachments?.length) frame.attachments = attachments;
     return this.submit(frame);
   }
 
@@ -400,6 +408,7 @@ export class ChatClient extends Emitter<ClientEvents> {
       sentAt: ack.sentAt,
     };
     if (ack.replyTo) entry.replyTo = ack.replyTo;
+    if (ack.attachments) entry.attachments = ack.attachments;
     if (ack.action) entry.action = ack.action;
     this.accept(entry);
   }

@@ -82,6 +82,27 @@ describe("ChatClient against the real edge", () => {
     second.client.close();
   });
 
+  it("sends a message with an uploaded attachment: both devices get the reference as the edge stored it", async () => {
+    const [alice, bob] = await fx.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const a = clientOf(alice);
+    const b = clientOf(bob);
+    await Promise.all([a.client.connect(), b.client.connect()]);
+    const text = new TextEncoder().encode("minutes of the meeting");
+    const uploaded = await new ChatApi(fx.edge.url, alice.token).uploadAttachment(
+      id,
+      new Blob([text], { type: "text/plain" }),
+      "minutes.txt",
+    );
+    const ack = await a.client.send(id, "", undefined, undefined, [uploaded]);
+    expect(ack.attachments).toEqual([uploaded]);
+    for (const device of [a, b]) {
+      await expect.poll(() => device.received.map((m) => m.attachments)).toEqual([[uploaded]]);
+    }
+    a.client.close();
+    b.client.close();
+  });
+
   it("a new device starts at each conversation's newest message instead of replaying it (reset), then gets what follows", async () => {
     const [alice, bob] = await fx.users("alice", "bob");
     const id = await alice.direct(bob.userId);
