@@ -6,6 +6,7 @@
 import type { ChatClient } from "../../client/chat-client.js";
 import { newClientMsgId } from "../../client/chat-client.js";
 import type { Quote } from "../../protocol/actions.js";
+import type { Attachment } from "../../protocol/attachments.js";
 import type { ErrorFrame } from "../../protocol/frames.js";
 import type { Message } from "../../protocol/message.js";
 import { describe } from "./errors.js";
@@ -34,10 +35,11 @@ export class Outbox {
     for (const o of this.entries) if (!o.error) this.transmit(o);
   }
 
-  /** A new message; `replyTo` is what it quotes. */
-  add(conversationId: string, body: string, replyTo?: Quote): void {
+  /** A new message; `replyTo` is what it quotes; `attachments` the files uploaded for it. */
+  add(conversationId: string, body: string, replyTo?: Quote, attachments: Attachment[] = []): void {
     const o: Outgoing = { clientMsgId: newClientMsgId(), conversationId, body, createdAt: Date.now() };
     if (replyTo) o.replyTo = replyTo;
+    if (attachments.length > 0) o.attachments = attachments;
     this.entries = [...this.entries, o];
     this.save();
     this.transmit(o);
@@ -57,7 +59,7 @@ export class Outbox {
   }
 
   private transmit(o: Outgoing): void {
-    this.client.send(o.conversationId, o.body, o.clientMsgId, o.replyTo?.seq).then(
+    this.client.send(o.conversationId, o.body, o.clientMsgId, o.replyTo?.seq, o.attachments).then(
       (ack) => {
         o.seq = ack.seq;
         const conv = this.host.conversations[o.conversationId];

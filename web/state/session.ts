@@ -8,6 +8,7 @@ import { ChatClient, type ConnectionState } from "../../client/chat-client.js";
 import type { ReceiptFrame, TypingFrame } from "../../protocol/frames.js";
 import { TYPING_RELAY_MARGIN_MS, TYPING_RELAY_MS } from "../../protocol/limits.js";
 import type { ConversationState, Message, Presence } from "../../protocol/message.js";
+import { AttachmentBlobs } from "./attachment-blobs.js";
 import { lastAfter, quoteOf, withEntry } from "./entries.js";
 import { describe, describeThrown, isUnauthorized } from "./errors.js";
 import { HiddenMessages } from "./hidden.js";
@@ -19,6 +20,7 @@ import { PresencePoller } from "./presence.js";
 import { Outbox } from "./outbox.js";
 import { SeqSets } from "./seq-sets.js";
 import { loadUser, saveUser } from "./storage.js";
+import { Uploads } from "./uploads.js";
 
 const TYPING_SHOWN_MS = 4_000;
 const TYPING_SEND_EVERY_MS = 2_000;
@@ -41,6 +43,8 @@ export class ChatSession implements LoaderHost {
   readonly actions: MessageActions;
   readonly hidden: HiddenMessages;
   readonly jump: Jump;
+  readonly uploads: Uploads;
+  readonly blobs: AttachmentBlobs;
   /** conversationId → userId → until when "typing…" shows. */
   typing: Record<string, Record<string, number>> = {};
   presence: Record<string, Presence> = {};
@@ -75,6 +79,8 @@ export class ChatSession implements LoaderHost {
     this.actions = new MessageActions(this);
     this.hidden = new HiddenMessages(this);
     this.jump = new Jump(this);
+    this.uploads = new Uploads(this);
+    this.blobs = new AttachmentBlobs(this.api);
     this.actionSeqs = new SeqSets(saved?.actions ?? {}, MAX_UNREAD_ACTIONS);
     this.poller = new PresencePoller(this);
   }
@@ -109,6 +115,8 @@ export class ChatSession implements LoaderHost {
   stop(): void {
     this.client.close();
     this.poller.stop();
+    this.uploads.stop();
+    this.blobs.clear();
     document.removeEventListener("visibilitychange", this.markRead);
   }
 
@@ -170,10 +178,18 @@ export class ChatSession implements LoaderHost {
     this.markRead();
   }
 
-  /** Queues a message (a reply to the draft's message, if one is drafted); false when it cannot be sent at all. */
+  /**
+   * Queues a message with the files uploaded for it (a reply to the draft's message, if one is drafted); false when
+   * it cannot be sent, or not yet (a file is still uploading).
+   */
   send(conversationId: string, text: string): boolean {
     const body = text.trim();
-    if (!body) return false;
+    const attachments = this.uploads.ready(conversationId);
+    if (!body && attachments.length === 0) return false;
+    if (this.uploads.busy(conversationId)) {
+      this.notice("A file is still uploading: send once it is done.");
+      return false;
+    }
     const problem = bodyProblem(body);
     if (problem) {
       this.notice(problem);
@@ -181,7 +197,8 @@ export class ChatSession implements LoaderHost {
     }
     const draft = this.actions.draft;
     const replyTo = draft?.kind === "reply" && draft.message.conversationId === conversationId ? draft.message : null;
-    this.outbox.add(conversationId, body, replyTo ? quoteOf(replyTo) : undefined);
+    this.outbox.add(conversationId, body, replyTo ? quoteOf(replyTo) : undefined, attachments);
+    this.uploads.take(conversationId);
     if (replyTo) this.actions.cancel();
     // The message hides "typing…" on the other side, so the next keystroke may say it again as soon as the
     // edge relays one (rather than a full interval after the last), with the margin a frame timed by its arrival needs.

@@ -9,6 +9,7 @@
  * browser can be two people, and two tabs of one person do not replace each other's socket (one per device).
  */
 import type { ActionRequest, Quote } from "../../protocol/actions.js";
+import type { Attachment } from "../../protocol/attachments.js";
 
 export interface Outgoing {
   clientMsgId: string;
@@ -16,6 +17,8 @@ export interface Outgoing {
   body: string;
   /** A reply: what it quotes, shown while it waits. */
   replyTo?: Quote;
+  /** Files already uploaded: a resend after a reload refers to the same uploads. */
+  attachments?: Attachment[];
   createdAt: number;
   /** Set once the server acknowledged it; the message frame that follows replaces the entry. */
   seq?: number;
