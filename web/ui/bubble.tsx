@@ -1,11 +1,12 @@
 /**
- * One message as the list shows it: its quote if it replies, its text (or a tombstone once deleted for everyone),
+ * One message as the list shows it: its quote if it replies, its files and text (or a tombstone once deleted for everyone),
  * its reactions, time, "edited" and ticks, and its actions; and this user's sends still waiting for their seq.
  */
 import type { Message } from "../../protocol/message.js";
 import { tickOf, type Conv, type Tick } from "../state/model.js";
 import type { ChatSession } from "../state/session.js";
 import type { Outgoing } from "../state/storage.js";
+import { Attachments, PendingAttachments } from "./attachments.js";
 import { clock, fullTime } from "./format.js";
 import { MessageMenu } from "./message-menu.js";
 import { QuoteButton, QuoteText } from "./quote.js";
@@ -42,7 +43,12 @@ export function Bubble({ session, conv, message, showSender, highlighted }: Bubb
       {message.replyTo && (
         <QuoteButton quote={message.replyTo} onShow={() => session.jump.to(conv.id, message.replyTo!.seq)} />
       )}
-      <span class="body">{message.deleted ? "message deleted" : message.body}</span>
+      {!message.deleted && message.attachments && (
+        <Attachments session={session} conversationId={conv.id} attachments={message.attachments} />
+      )}
+      {(message.deleted || message.body) && (
+        <span class="body">{message.deleted ? "message deleted" : message.body}</span>
+      )}
       <Reactions session={session} message={message} />
       <span class="meta">
         {message.editedAt !== undefined && (
@@ -69,7 +75,8 @@ export function Pending({ session, outgoing }: { session: ChatSession; outgoing:
           <QuoteText quote={outgoing.replyTo} />
         </span>
       )}
-      <span class="body">{outgoing.body}</span>
+      {outgoing.attachments && <PendingAttachments attachments={outgoing.attachments} />}
+      {outgoing.body && <span class="body">{outgoing.body}</span>}
       <span class="meta">
         {outgoing.error && <span class="why">{outgoing.error}</span>}
         {tick === "pending" && <span>Sending…</span>}

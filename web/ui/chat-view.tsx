@@ -1,9 +1,13 @@
-/** The open conversation: who is in it (and whether they are around), search, its messages, and the composer. */
+/**
+ * The open conversation: who is in it (and whether they are around), search, its messages, and the composer; files
+ * dropped anywhere on it are attached.
+ */
 import { handler } from "./handler.js";
 import { useState } from "preact/hooks";
 import { parseNames, peerOf, titleOf, type Conv } from "../state/model.js";
 import type { ChatSession } from "../state/session.js";
 import { Composer } from "./composer.js";
+import { DropHint, useFileDrop } from "./file-drop.js";
 import { presenceText } from "./format.js";
 import { MessageList } from "./message-list.js";
 import { SearchPanel } from "./search-panel.js";
@@ -15,8 +19,14 @@ interface Props {
 
 export function ChatView({ session, conv }: Props) {
   const [searching, setSearching] = useState(false);
+  const drop = useFileDrop((files) => session.uploads.add(conv.id, files));
   return (
-    <main class="chat" aria-label={`Conversation: ${titleOf(conv, session.me)}`}>
+    <main
+      class={`chat ${drop.dragging ? "dragging" : ""}`}
+      aria-label={`Conversation: ${titleOf(conv, session.me)}`}
+      {...drop.handlers}
+    >
+      {drop.dragging && <DropHint />}
       <ChatHeader session={session} conv={conv} searching={searching} toggleSearch={() => setSearching(!searching)} />
       {searching && <SearchPanel session={session} conv={conv} />}
       <MessageList session={session} conv={conv} />

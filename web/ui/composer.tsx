@@ -1,12 +1,14 @@
 /**
- * The composer: Enter sends, Shift+Enter starts a new line. Above it, what a reply quotes or that a message is
- * being edited (the composer then holds its text, Enter saves), each with a cancel; Escape cancels too.
+ * The composer: Enter sends, Shift+Enter starts a new line; files attached with its button (or dropped on the chat)
+ * go with the next message once uploaded. Above it, the files, what a reply quotes or that a message is being
+ * edited (the composer then holds its text, Enter saves), each with a cancel; Escape cancels too.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { quoteOf } from "../state/entries.js";
 import type { Conv, Draft } from "../state/model.js";
 import type { ChatSession } from "../state/session.js";
 import { QuoteText } from "./quote.js";
+import { AttachButton, UploadTray } from "./upload-tray.js";
 
 interface Props {
   session: ChatSession;
@@ -18,6 +20,7 @@ export function Composer({ session, conv }: Props) {
   const input = useRef<HTMLTextAreaElement>(null);
   const draft = session.actions.draft?.message.conversationId === conv.id ? session.actions.draft : null;
   const editing = draft?.kind === "edit";
+  const uploading = session.uploads.busy(conv.id);
   useEffect(() => input.current?.focus(), []);
   useDraftText(draft, setText, input);
   const submit = () => {
@@ -26,6 +29,7 @@ export function Composer({ session, conv }: Props) {
   };
   return (
     <div class="compose">
+      {!editing && <UploadTray session={session} conversationId={conv.id} />}
       {draft && <DraftBar draft={draft} cancel={() => session.actions.cancel()} />}
       <form
         class="composer"
@@ -34,6 +38,7 @@ export function Composer({ session, conv }: Props) {
           submit();
         }}
       >
+        {!editing && <AttachButton session={session} conversationId={conv.id} />}
         <label for="composer-text" class="visually-hidden">
           Message
         </label>
@@ -57,7 +62,9 @@ export function Composer({ session, conv }: Props) {
             submit();
           }}
         />
-        <button type="submit">{editing ? "Save" : "Send"}</button>
+        <button type="submit" disabled={uploading && !editing}>
+          {editing ? "Save" : uploading ? "Uploading…" : "Send"}
+        </button>
       </form>
     </div>
   );

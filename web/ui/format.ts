@@ -19,3 +19,10 @@ export function presenceText(p: Presence | undefined, now = Date.now()): string 
   if (minutes < 24 * 60) return `last seen ${Math.floor(minutes / 60)} h ago`;
   return `last seen ${new Date(p.lastSeen).toLocaleDateString()}`;
 }
+
+/** A file's size as people read it: 512 B, 14 KB, 3.2 MB. */
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, "KB"] : [bytes / (1024 * 1024), "MB"];
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${unit}`;
+}

@@ -58,7 +58,7 @@ function ConversationItem({ session, conv }: { session: ChatSession; conv: Conv 
 /** The list's line under a conversation: its newest message, as the thread shows it. */
 function previewOf(last: Message | undefined, me: string, hidden: boolean): string {
   if (!last) return "No messages yet";
-  const text = hidden ? "message hidden" : last.deleted ? "message deleted" : last.body;
+  const text = hidden ? "message hidden" : last.deleted ? "message deleted" : last.body || filesOf(last);
   return `${last.senderId === me ? "You" : last.senderId}: ${text}`;
 }
 
@@ -94,4 +94,9 @@ function NewChat({ session }: { session: ChatSession }) {
       </button>
     </form>
   );
+}
+
+/** A message of files only, in the list: their names. */
+function filesOf(message: Message): string {
+  return (message.attachments ?? []).map((a) => `📎 ${a.name}`).join(", ");
 }
