@@ -95,6 +95,12 @@ describe("attachments on the page", { timeout: 90_000 }, () => {
     await bob.screenshot("attachments-lightbox");
     await bob.page.keyboard.press("Escape");
     await lightbox.waitFor({ state: "detached" });
+
+    // After a reload the photo comes from the history page, downloaded anew.
+    await bob.page.reload();
+    await bob.connected();
+    await bob.open("alice");
+    expect(await shownPhotoWidth(bob.page, "sunset.png")).toBe(640);
   });
 
   it("sends a file: the other person downloads it under its name, byte for byte", async () => {
@@ -180,6 +186,22 @@ describe("attachments on the page", { timeout: 90_000 }, () => {
     for (const name of ["holiday.pdf", "page.html", "fake.png"])
       await alice.page.getByRole("button", { name: `Remove ${name}` }).click();
     await alice.page.getByRole("list", { name: "Files to send" }).waitFor({ state: "detached" });
+  });
+
+  it("offers to load a photo again when its download failed", async () => {
+    let refused = 0;
+    await bob.page.route(/\/attachments\/[0-9a-f-]{36}$/, async (route) => {
+      if (refused++ === 0) return route.abort("connectionreset");
+      await route.continue();
+    });
+    await attach(alice, [{ name: "second try.png", mimeType: "image/png", buffer: png(200, 100) }]);
+    await sendAttached(alice, "second try.png");
+    const again = bob.page.getByRole("button", { name: "Load photo second try.png again" });
+    await again.filter({ hasText: "Photo not loaded: try again" }).waitFor();
+    await again.click();
+    expect(await shownPhotoWidth(bob.page, "second try.png")).toBe(200);
+    expect(refused).toBe(2);
+    await bob.page.unrouteAll();
   });
 
   it("shows no attachments of a message deleted for everyone", async () => {

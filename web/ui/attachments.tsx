@@ -58,23 +58,24 @@ interface One {
 
 function Photo({ session, conversationId, attachment }: One) {
   const [open, setOpen] = useState(false);
-  const blob = useBlob(session, conversationId, attachment, 1);
+  const [attempt, setAttempt] = useState(1);
+  const blob = useBlob(session, conversationId, attachment, attempt);
   return (
     <>
       <button
         type="button"
         class="photo"
         style={ratioOf(attachment)}
-        aria-label={`Open photo ${attachment.name}`}
-        disabled={!blob.url}
-        onClick={() => setOpen(true)}
+        aria-label={blob.failed ? `Load photo ${attachment.name} again` : `Open photo ${attachment.name}`}
+        disabled={!blob.url && !blob.failed}
+        onClick={() => (blob.url ? setOpen(true) : setAttempt(attempt + 1))}
       >
         {blob.url ? (
           <img src={blob.url} alt={attachment.name} />
         ) : (
           attachment.preview && <img class="placeholder" src={attachment.preview} alt="" />
         )}
-        {blob.failed && <span class="photo-missing">Photo unavailable</span>}
+        {blob.failed && <span class="photo-missing">Photo not loaded: try again</span>}
       </button>
       {open && blob.url && <Lightbox url={blob.url} name={attachment.name} onClose={() => setOpen(false)} />}
     </>
