@@ -188,7 +188,7 @@ describe("attachments on the page", { timeout: 90_000 }, () => {
     await alice.page.getByRole("list", { name: "Files to send" }).waitFor({ state: "detached" });
   });
 
-  it("offers to load a photo again when its download failed", async () => {
+  it("offers to load a photo again when its download failed; a reply to it quotes it as a photo or file", async () => {
     let refused = 0;
     await bob.page.route(/\/attachments\/[0-9a-f-]{36}$/, async (route) => {
       if (refused++ === 0) return route.abort("connectionreset");
@@ -202,6 +202,16 @@ describe("attachments on the page", { timeout: 90_000 }, () => {
     expect(await shownPhotoWidth(bob.page, "second try.png")).toBe(200);
     expect(refused).toBe(2);
     await bob.page.unrouteAll();
+
+    // A reply to a message of files alone quotes it as such.
+    const photoOnly = bob.page
+      .getByTestId("messages")
+      .locator("li.msg")
+      .filter({ has: bob.page.getByAltText("second try.png") });
+    await photoOnly.getByRole("button", { name: "Message actions" }).click();
+    await photoOnly.getByRole("button", { name: "Reply", exact: true }).click();
+    await bob.send("nice one");
+    expect(await alice.messages("nice one").locator(".quote").innerText()).toBe("alice photo or file");
   });
 
   it("shows no attachments of a message deleted for everyone", async () => {

@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ChatSession } from "../state/session.js";
 import { forgetUser, loadUser, saveUser, setTabUser, tabDeviceId, tabUser } from "../state/storage.js";
 import { ChatView } from "./chat-view.js";
+import { useNoStrayDrops } from "./file-drop.js";
 import { PushButton } from "./push-button.js";
 import { Sidebar } from "./sidebar.js";
 import { SignIn } from "./sign-in.js";
@@ -57,6 +58,7 @@ interface ScreenProps {
 
 function ChatScreen({ session, onSignOut, onExpired }: ScreenProps) {
   useSession(session);
+  useNoStrayDrops();
   useEffect(() => {
     if (session.expired) onExpired();
   }, [session.expired]);

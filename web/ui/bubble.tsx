@@ -1,6 +1,7 @@
 /**
- * One message as the list shows it: its quote if it replies, its files and text (or a tombstone once deleted for everyone),
- * its reactions, time, "edited" and ticks, and its actions; and this user's sends still waiting for their seq.
+ * One message as the list shows it: its quote if it replies, its files and text (or a tombstone once deleted for
+ * everyone), its reactions, time, "edited" and ticks, and its actions; and this user's sends still waiting for their
+ * seq.
  */
 import type { Message } from "../../protocol/message.js";
 import { tickOf, type Conv, type Tick } from "../state/model.js";

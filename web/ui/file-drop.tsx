@@ -3,7 +3,7 @@
  * are dragged over it. Enter and leave events come for every child the pointer crosses, so a count of them, not the
  * last one, says whether the drag is still over the chat.
  */
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 type Handler = (event: DragEvent) => void;
 interface DragHandlers {
@@ -44,6 +44,26 @@ export function useFileDrop(onFiles: (files: FileList) => void): { dragging: boo
     },
   };
   return { dragging, handlers };
+}
+
+/**
+ * A file dropped anywhere else would be opened by the browser in place of the page (the chat lost): such drops do
+ * nothing, and the pointer says so while dragging.
+ */
+export function useNoStrayDrops(): void {
+  useEffect(() => {
+    const refuse = (event: DragEvent) => {
+      if (event.defaultPrevented || !event.dataTransfer?.types.includes("Files")) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "none";
+    };
+    window.addEventListener("dragover", refuse);
+    window.addEventListener("drop", refuse);
+    return () => {
+      window.removeEventListener("dragover", refuse);
+      window.removeEventListener("drop", refuse);
+    };
+  }, []);
 }
 
 export function DropHint() {

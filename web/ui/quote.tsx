@@ -3,6 +3,8 @@ import type { Quote } from "../../protocol/actions.js";
 
 function quotedText(quote: Quote): string {
   if (quote.deleted) return "message deleted";
+  // Only a message of files alone has no text.
+  if (quote.snippet === "") return "photo or file";
   return quote.snippet ?? "earlier message";
 }
 
