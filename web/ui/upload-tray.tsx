@@ -43,7 +43,7 @@ export function UploadTray({ session, conversationId }: Props) {
   return (
     <ul class="upload-tray" aria-label="Files to send">
       {uploads.map((u) => (
-        <li key={u.key} class={`upload upload-${u.state}`}>
+        <li key={u.key} class="upload" data-state={u.state}>
           <span class="file-name">{u.name}</span> <span class="file-size">{fileSize(u.size)}</span>
           <UploadState upload={u} />
           <button
