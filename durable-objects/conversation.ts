@@ -64,6 +64,8 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
   /** Counts what each invocation costs when METER is on (see shared/meter.ts); null otherwise. */
   readonly meter: Meter | null;
   private readonly config: EdgeConfig;
+  /** The ATTACHMENTS bucket, its operations counted when the meter is on. */
+  private readonly attachments: R2Bucket;
   private readonly store: ConversationStore;
   private readonly states: MemberStates;
   private readonly receipts: Receipts;
@@ -84,6 +86,7 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
     this.config = loadConfig(env);
     this.meter = Meter.of(this.config.meterLog, env.METER_DATASET, "Conversation", ctx.id.toString());
     const storage = this.meter?.storage(ctx.storage) ?? ctx.storage;
+    this.attachments = this.meter?.bucket(env.ATTACHMENTS) ?? env.ATTACHMENTS;
     this.sessions = new StubCache<UserSessionRpc>(env.USER_SESSION);
     this.origin = new OriginClient(this.config, { source: "Conversation", name: () => this.name });
     this.store = new ConversationStore(storage, {
@@ -106,7 +109,7 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
     this.forwarder = new Forwarder(this.config, conversationOutbox(this.store, this.states), this.origin, this.alarms);
     this.attachmentDeletes = new AttachmentDeletes(
       storage.sql,
-      env.ATTACHMENTS,
+      this.attachments,
       () => this.store.info?.id,
       this.alarms,
       this.config.outboxRetryMs,
@@ -258,7 +261,7 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
     const refusal = this.blockedSend(senderId);
     if (refusal) return refusal;
     const id = this.store.info!.id;
-    const outcome = await withVerifiedAttachments(this.env.ATTACHMENTS, id, senderId, items, (checked) =>
+    const outcome = await withVerifiedAttachments(this.attachments, id, senderId, items, (checked) =>
       sequence(this.sending, sender, checked),
     );
     if (items.some((item) => "action" in item && item.action.kind === "delete")) await this.attachmentDeletes.run();

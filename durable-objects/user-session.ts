@@ -99,8 +99,9 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
     this.limits = new UserLimits(this.config);
     this.quota = new DailyQuota(storage.sql);
     this.blocks = new Blocks(storage.sql, this.meta);
-    this.uploads = new Uploads(storage.sql, this.quota, this.config, env.ATTACHMENTS);
-    this.alarms = new AlarmArbiter(ctx.storage);
+    const attachments = this.meter?.bucket(env.ATTACHMENTS) ?? env.ATTACHMENTS;
+    this.uploads = new Uploads(storage.sql, this.quota, this.config, attachments);
+    this.alarms = new AlarmArbiter(storage);
     this.alarms.register(this.uploads);
     this.origin = new OriginClient(this.config, { source: "UserSession", name: () => this.name });
     this.presenceReporter = new PresenceReporter(this.config, this.origin);

@@ -9,6 +9,8 @@ export { UserSession } from "../durable-objects/user-session.js";
 export default {
   fetch(request, env, ctx) {
     const meter = Meter.of(loadConfig(env).meterLog, undefined, "Worker", "");
-    return meter ? meter.run("fetch", () => app.fetch(request, env, ctx)) : app.fetch(request, env, ctx);
+    if (!meter) return app.fetch(request, env, ctx);
+    const counted = { ...env, ATTACHMENTS: meter.bucket(env.ATTACHMENTS) };
+    return meter.run("fetch", () => app.fetch(request, counted, ctx));
   },
 } satisfies ExportedHandler<Env>;

@@ -9,6 +9,10 @@ export interface MeterLine {
   rowsRead: number;
   rowsWritten: number;
   alarmsSet: number;
+  /** R2 operations by billing class (A: put, list, multipart; B: get, head) and the free ones (delete). */
+  r2ClassA: number;
+  r2ClassB: number;
+  r2Free: number;
   /** Wall time from entry to settlement, in ms, and when it started (ms since the epoch). */
   ms: number;
   at: number;

@@ -2,10 +2,11 @@
  * What each invocation of a Durable Object costs in Cloudflare's billing units, as the runtime itself reports it:
  * the entry point (every RPC method call, fetch and alarm is a billed request; an incoming WebSocket message is
  * 1/20 of one), the rows every SQL statement read and wrote (`cursor.rowsRead`/`rowsWritten`; each index entry is a
- * row), each `setAlarm` (billed as a row written), and the wall time the invocation was running (duration is billed
- * while an object runs). Off by default (`METER=off`); `METER=log` prints one `{"meter":…}` line per invocation (Workers
- * Logs, Logpush, or the bench reading workerd's output); a `METER_DATASET` Analytics Engine binding also gets one data
- * point per invocation. docs/cost.md says how the lines add up to dollars.
+ * row), each `setAlarm` (billed as a row written), the R2 operations by billing class, and the wall time the
+ * invocation was running (duration is billed while an object runs). Off by default (`METER=off`); `METER=log` prints
+ * one `{"meter":…}` line per invocation (Workers Logs, Logpush, or the bench reading workerd's output); a
+ * `METER_DATASET` Analytics Engine binding also gets one data point per invocation. docs/cost.md says how the lines
+ * add up to dollars.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { MeterLine } from "./meter-line.js";
@@ -21,6 +22,7 @@ class Tally {
   rowsRead = 0;
   rowsWritten = 0;
   alarmsSet = 0;
+  readonly r2 = { A: 0, B: 0, free: 0 };
   private readonly cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
 
   keep(cursor: SqlStorageCursor<Record<string, SqlStorageValue>>): void {
@@ -37,6 +39,18 @@ class Tally {
     this.cursors.length = 0;
   }
 }
+
+/**
+ * What each R2 binding method is billed as (developers.cloudflare.com/r2/pricing): class A mutates or lists, class B
+ * reads; deletes are free. The edge makes no multipart uploads (one `put` streams a whole file).
+ */
+const R2_CLASSES: Record<string, "A" | "B" | "free"> = {
+  put: "A",
+  list: "A",
+  get: "B",
+  head: "B",
+  delete: "free",
+};
 
 export class Meter {
   /**
@@ -87,6 +101,22 @@ export class Meter {
         }
         const value = Reflect.get(target, key, target) as unknown;
         return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  }
+
+  /** A bucket whose operations are counted, by billing class, into the invocation that calls them. */
+  bucket(bucket: R2Bucket): R2Bucket {
+    return new Proxy(bucket, {
+      get: (target, key) => {
+        const value = Reflect.get(target, key, target) as unknown;
+        if (typeof value !== "function") return value;
+        const billed = typeof key === "string" ? R2_CLASSES[key] : undefined;
+        if (!billed) return value.bind(target);
+        return (...args: unknown[]) => {
+          this.tally().r2[billed]++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
       },
     });
   }
@@ -142,6 +172,9 @@ export class Meter {
       rowsRead: tally.rowsRead,
       rowsWritten: tally.rowsWritten,
       alarmsSet: tally.alarmsSet,
+      r2ClassA: tally.r2.A,
+      r2ClassB: tally.r2.B,
+      r2Free: tally.r2.free,
     };
   }
 
@@ -149,7 +182,7 @@ export class Meter {
     if (this.log) console.log(JSON.stringify({ meter: line }));
     this.sink?.writeDataPoint({
       blobs: [line.class, line.entry, line.id],
-      doubles: [line.rowsRead, line.rowsWritten, line.alarmsSet, line.ms],
+      doubles: [line.rowsRead, line.rowsWritten, line.alarmsSet, line.ms, line.r2ClassA, line.r2ClassB, line.r2Free],
       indexes: [line.class],
     });
   }
