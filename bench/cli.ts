@@ -60,12 +60,14 @@ wake
 
 cost [name…]           scenarios (default all): pair, pair-read, pair-3dev, pair-closed, group10, group100,
                        group100-10online, group1024, group1024-10online, idle, idle-origin, reconnect,
-                       actions (edits, deletes, reactions), search (indexing, per message)
+                       actions (edits, deletes, reactions), search (indexing, per message),
+                       attachments (a photo uploaded, sent and downloaded, per message)
   --messages N         messages per messaging scenario (default 40)
   --think-ms T         pair scenarios: pause between turns (default 500)
   --idle S             idle scenarios: seconds connected (default 60)
   --settle S           after the last delivery, how long retries and alarms still count (default 35)
-  --json               {"scenarios": {name: {perMessage, perDeviceHour, messages, peakObjectRps, lost, duplicated}}, "prices", "commit"}
+  --json               {"scenarios": {name: {perMessage, perDeviceHour, messages, peakObjectRps, lost, duplicated,
+                       byEntry?}}, "prices", "commit", "mix"}
 
 connections
   --connections N      sockets to open (default 15000)

@@ -1,7 +1,8 @@
 /**
  * Adds up the edge's meter lines (durable-objects/shared/meter.ts, `METER=log`) into billed units: Durable Object
- * requests by kind, rows written (each `setAlarm` as one) and read, Worker requests, and duration: the time each
- * object had an invocation running (overlapping invocations of one object count once), at 128 MB.
+ * requests by kind, rows written (each `setAlarm` as one) and read, Worker requests, R2 operations by class, and
+ * duration: the time each object had an invocation running (overlapping invocations of one object count once), at
+ * 128 MB.
  */
 import type { MeterLine } from "../../durable-objects/shared/meter-line.js";
 import { PRICES } from "./prices.js";
@@ -17,8 +18,22 @@ export interface Units {
   rowsWritten: number;
   rowsRead: number;
   workerRequests: number;
+  /** R2 operations: class A (put, list), class B (get, head), free (delete). */
+  r2ClassA: number;
+  r2ClassB: number;
+  r2Free: number;
   gbSeconds: number;
   usd: number;
+}
+
+/** What the invocations of one entry point of one class (`Worker fetch`, `UserSession rpc:admitUpload`) add up to. */
+export interface EntryUnits {
+  calls: number;
+  rowsWritten: number;
+  rowsRead: number;
+  r2ClassA: number;
+  r2ClassB: number;
+  r2Free: number;
 }
 
 export class Ledger {
@@ -63,12 +78,18 @@ export class Ledger {
       rowsWritten: 0,
       rowsRead: 0,
       workerRequests: 0,
+      r2ClassA: 0,
+      r2ClassB: 0,
+      r2Free: 0,
       gbSeconds: 0,
       usd: 0,
     };
     for (const line of this.lines) {
       u.rowsWritten += line.rowsWritten + line.alarmsSet;
       u.rowsRead += line.rowsRead;
+      u.r2ClassA += line.r2ClassA;
+      u.r2ClassB += line.r2ClassB;
+      u.r2Free += line.r2Free;
       if (line.class === "Worker") u.workerRequests++;
       else if (line.entry.startsWith("rpc:")) u.rpc++;
       else if (line.entry === "alarm") u.alarms++;
@@ -79,6 +100,28 @@ export class Ledger {
     u.gbSeconds = (activeMs(this.lines) / 1000) * PRICES.objectGb;
     u.usd = dollars(u);
     return u;
+  }
+
+  /** Where the units went: per `class entry`, in the order first seen (`background` lines are no request). */
+  byEntry(): Record<string, EntryUnits> {
+    const out: Record<string, EntryUnits> = {};
+    for (const line of this.lines) {
+      const e = (out[`${line.class} ${line.entry}`] ??= {
+        calls: 0,
+        rowsWritten: 0,
+        rowsRead: 0,
+        r2ClassA: 0,
+        r2ClassB: 0,
+        r2Free: 0,
+      });
+      e.calls++;
+      e.rowsWritten += line.rowsWritten + line.alarmsSet;
+      e.rowsRead += line.rowsRead;
+      e.r2ClassA += line.r2ClassA;
+      e.r2ClassB += line.r2ClassB;
+      e.r2Free += line.r2Free;
+    }
+    return out;
   }
 
   /** The busiest Durable Object's most incoming requests in any one second. */
@@ -99,6 +142,8 @@ function dollars(u: Omit<Units, "usd">): number {
     u.rowsWritten * PRICES.rowWritten +
     u.rowsRead * PRICES.rowRead +
     u.workerRequests * PRICES.workerRequest +
+    u.r2ClassA * PRICES.r2ClassA +
+    u.r2ClassB * PRICES.r2ClassB +
     u.gbSeconds * PRICES.gbSecond
   );
 }
@@ -128,9 +173,9 @@ function activeMs(lines: MeterLine[]): number {
 }
 
 /** `units` divided by `n` (per message, per device-hour), rounded for the report. */
-export function per(units: Units, n: number): Units {
-  const out = {} as Units;
-  for (const [k, v] of Object.entries(units) as [keyof Units, number][]) out[k] = n > 0 ? round(v / n) : 0;
+export function per<T extends Record<keyof T, number>>(units: T, n: number): T {
+  const out = { ...units };
+  for (const k of Object.keys(units) as (keyof T)[]) out[k] = (n > 0 ? round(units[k] / n) : 0) as T[keyof T];
   return out;
 }
 

@@ -1,5 +1,5 @@
 /** The cost report as a table: per message and per connected device-hour, the billed units and the dollars. */
-import type { Units } from "./ledger.js";
+import type { EntryUnits, Units } from "./ledger.js";
 import { MIX, type MixCost } from "./mix.js";
 import type { CostReport } from "./run.js";
 
@@ -11,6 +11,8 @@ const COLUMNS: [keyof Units, string][] = [
   ["rowsWritten", "rows wr"],
   ["rowsRead", "rows rd"],
   ["workerRequests", "worker"],
+  ["r2ClassA", "R2 A"],
+  ["r2ClassB", "R2 B"],
   ["gbSeconds", "GB-s"],
   ["usd", "$"],
 ];
@@ -45,8 +47,24 @@ export function costTable(r: CostReport): string {
         `${name}: ${s.describe}; $ per million messages ${fmt(s.perMessage.usd * 1e6)}, per million device-hours ${fmt(s.perDeviceHour.usd * 1e6)}`,
     ),
   );
+  for (const [name, s] of Object.entries(r.scenarios)) if (s.byEntry) lines.push("", ...entryLines(name, s.byEntry));
   if (r.mix) lines.push("", ...mixLines(r.mix));
   return lines.join("\n");
+}
+
+/** Per message, where the units went: each class's entry points, with their calls, rows and R2 operations. */
+function entryLines(scenario: string, entries: Record<string, EntryUnits>): string[] {
+  const header = ["calls", "rows wr", "rows rd", "R2 A", "R2 B", "R2 free"];
+  return [
+    `${scenario} per message, by entry point:`,
+    ["  entry".padEnd(36), ...header.map((h) => h.padStart(8))].join(" "),
+    ...Object.entries(entries).map(([name, e]) =>
+      [
+        `  ${name}`.padEnd(36),
+        ...[e.calls, e.rowsWritten, e.rowsRead, e.r2ClassA, e.r2ClassB, e.r2Free].map((x) => fmt(x).padStart(8)),
+      ].join(" "),
+    ),
+  ];
 }
 
 function mixLines(m: MixCost): string[] {

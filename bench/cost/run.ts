@@ -4,7 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { Progress } from "../progress.js";
-import { per, type Units } from "./ledger.js";
+import { per, type EntryUnits, type Units } from "./ledger.js";
 import { mixOf, type MixCost } from "./mix.js";
 import { PRICES } from "./prices.js";
 import { SCENARIOS, type CostOptions, type CostScenarioName, type Workload } from "./scenarios.js";
@@ -20,6 +20,8 @@ export interface ScenarioCost {
   peakObjectRps: number;
   lost: number;
   duplicated: number;
+  /** Per message, by `class entry`: for scenarios that ask for it (what each operation costs). */
+  byEntry?: Record<string, EntryUnits>;
 }
 
 export interface CostReport {
@@ -64,12 +66,17 @@ async function runOne(name: CostScenarioName, o: CostOptions): Promise<ScenarioC
       peakObjectRps: world.ledger.peakObjectRps(),
       lost,
       duplicated,
+      ...(work.breakdown ? { byEntry: perEntry(world.ledger.byEntry(), work.messages) } : {}),
     };
   } finally {
     progress.done();
     await world.stop();
     await origin?.stop();
   }
+}
+
+function perEntry(entries: Record<string, EntryUnits>, n: number): Record<string, EntryUnits> {
+  return Object.fromEntries(Object.entries(entries).map(([name, units]) => [name, per(units, n)]));
 }
 
 /** Every message on every receiving device exactly once (the sending device has its ack instead). */

@@ -22,6 +22,7 @@ export const COST_SCENARIOS = [
   "reconnect",
   "actions",
   "search",
+  "attachments",
 ] as const;
 export type CostScenarioName = (typeof COST_SCENARIOS)[number];
 
@@ -42,6 +43,8 @@ export interface Workload {
   messages: number;
   /** Devices that must have been handed every message of the run exactly once (their own sends excepted). */
   receivers: Device[];
+  /** Report where the units went, per class and entry point (what one of each operation costs). */
+  breakdown?: boolean;
 }
 
 export interface Scenario {
@@ -70,6 +73,7 @@ export const SCENARIOS: Record<CostScenarioName, Scenario> = {
   reconnect: { run: (w, o) => reconnect(w, o) },
   actions: { run: (w, o) => actions(w, o) },
   search: { run: (w, o) => search(w, o) },
+  attachments: { run: (w, o) => attachments(w, o) },
 };
 
 /**
@@ -240,6 +244,50 @@ async function search(w: CostWorld, o: CostOptions): Promise<Workload> {
     messages: setup + 10,
     receivers: [],
   };
+}
+
+/** The size of the photo each message carries: a phone photo as apps send it. R2 operations do not depend on it. */
+const PHOTO_BYTES = 200 * 1024;
+
+/**
+ * Photos in a 1:1 with the conversation open on both sides, taking turns: the sender uploads a photo
+ * (`POST …/attachments`), sends a message carrying its reference over the socket, and once the other device has the
+ * message it downloads the photo whole. Per message: one upload, one message, one download.
+ */
+async function attachments(w: CostWorld, o: CostOptions): Promise<Workload> {
+  const [a, b] = await w.users(2, 1);
+  const { id } = await a!.api.createDirect(b!.id);
+  const users = [a!, b!];
+  const devices = users.map((u) => u.devices[0]!);
+  await w.connect(devices);
+  for (const d of devices) d.open(id);
+  const photo = photoBytes(PHOTO_BYTES);
+  await w.quiet();
+  w.reset();
+  for (let i = 0; i < o.messages; i++) {
+    const [from, to] = [users[i % 2]!, users[1 - (i % 2)]!];
+    const upload = await from.api.uploadAttachment(id, new Blob([photo], { type: "image/png" }), `photo-${i}.png`);
+    const seq = await w.send(from.devices[0]!, id, "", [{ ...upload, width: 1600, height: 1200 }]);
+    await w.until(() => to.devices[0]!.has(id, seq));
+    const bytes = await (await to.api.downloadAttachment(id, upload.id)).arrayBuffer();
+    if (bytes.byteLength !== photo.byteLength)
+      throw new Error(`downloaded ${bytes.byteLength} of ${photo.byteLength} bytes`);
+    await sleep(o.thinkMs);
+  }
+  return {
+    describe: `1:1 open on both sides, taking turns: per message a ${PHOTO_BYTES / 1024} KiB photo uploaded, sent, and downloaded by the other side`,
+    messages: w.sent.length,
+    receivers: devices,
+    breakdown: true,
+  };
+}
+
+/** A PNG's signature (what the edge checks) and filler. */
+function photoBytes(size: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(size);
+  for (let i = 0; i < size; i++) bytes[i] = i % 251;
+  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return bytes;
 }
 
 /** Opening a thousand sockets at once is a reconnect storm of its own; a hundred at a time is a crowd. */

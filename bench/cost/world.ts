@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ActionRequest } from "../../protocol/actions.js";
+import type { Attachment } from "../../protocol/attachments.js";
 import { ChatApi } from "../../client/api.js";
 import { buildWorker } from "../../test/support/bundle.js";
 import { startEdge, type Edge } from "../../test/support/edge.js";
@@ -85,8 +86,8 @@ export class CostWorld {
     for (const c of this.connectedMs.values()) c.total = 0;
   }
 
-  async send(device: Device, conversationId: string, body: string): Promise<number> {
-    const ack = await device.client.send(conversationId, body);
+  async send(device: Device, conversationId: string, body: string, attachments?: Attachment[]): Promise<number> {
+    const ack = await device.client.send(conversationId, body, undefined, undefined, attachments);
     this.sent.push({ conversationId, seq: ack.seq, device });
     return ack.seq;
   }
