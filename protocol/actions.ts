@@ -95,7 +95,8 @@ export function applyAction(message: Message, action: Action, actor: string): Me
   if (message.deleted) return message;
   switch (action.kind) {
     case "delete": {
-      const { reactions: _r, editedAt: _e, ...rest } = message;
+      // The attachments go with the text, as they do in the edge's history and origin's (their bytes leave R2).
+      const { reactions: _r, editedAt: _e, attachments: _a, ...rest } = message;
       return { ...rest, body: "", deleted: true };
     }
     case "edit":

@@ -48,6 +48,20 @@ describe("applyEntry", () => {
     expect(held.get(2)!.replyTo!.deleted).toBe(true);
   });
 
+  it("a delete takes a message's attachment references with its text, as history shows it", () => {
+    const photo = {
+      id: "0b7e1c52-6a1f-4f7e-9d7a-2f1c3b4a5d6e",
+      name: "p.png",
+      type: "image/png",
+      size: 9,
+      sha256: "a".repeat(64),
+    };
+    const held = apply([message(1, "", { attachments: [photo] }), message(2, "kept", { attachments: [photo] })]);
+    apply([action(3, "alice", { kind: "delete", target: 1 })], held);
+    expect(held.get(1)).toEqual({ ...message(1, ""), deleted: true });
+    expect(held.get(2)!.attachments).toEqual([photo]);
+  });
+
   it("ends in the same state when a message was loaded in its current state before its older actions", () => {
     const current = message(1, "hello", {
       editedAt: 30,
