@@ -4,11 +4,12 @@
  * `acked`, `duplicateAcks`, `expectedDeliveries`, `deliveredOnce` and `stored.rows` is a violation. Actions are
  * entries like messages (delivered once, in order); besides, every message must end, on every device, in the edge's
  * history and in Cassandra, as the acknowledged entries say it must in seq order (edited, deleted, its reactions,
- * its quote).
+ * its quote, its attachment references: gone once deleted).
  */
 import { applyEntry, type Message } from "../../protocol/index.js";
 import type { Cast } from "./cast.js";
 import type { Received } from "./device.js";
+import { referencesOf, type FileCounts } from "./files.js";
 import type { StoredRow } from "./origin.js";
 import type { Sent } from "./traffic.js";
 
@@ -27,6 +28,8 @@ export interface AuditInput {
   history: Map<string, StoredRow[]>;
   /** Cassandra's rows per conversation, when an origin was configured. */
   stored?: Map<string, StoredRow[]>;
+  /** How the traffic's uploads went. */
+  files: FileCounts;
 }
 
 export interface StoreCounts {
@@ -34,6 +37,8 @@ export interface StoreCounts {
   missing: number;
   extra: number;
   mismatched: number;
+  /** Rows with other attachment references than the message's final state has. */
+  attachments: number;
   /** The first few acknowledged sends the store lacks, to diagnose. */
   missingSends: Sent[];
 }
@@ -61,6 +66,10 @@ export interface Audit {
   seqConflicts: number;
   /** Messages a device ended with in another state than the acknowledged entries make (body, tombstone, reactions, quote). */
   finalState: number;
+  /** Acknowledged messages carrying files, the files, and how their uploads went (a failed one was never sent). */
+  attachments: { messages: number; files: number; retried: number; uploadsFailed: number };
+  /** Messages a device ended with other attachment references than the acknowledged entries make. */
+  attachmentsDiffer: number;
   history: StoreCounts;
   stored?: StoreCounts;
 }
@@ -78,16 +87,19 @@ const VIOLATIONS = [
   "unexpected",
   "seqConflicts",
   "finalState",
+  "attachmentsDiffer",
 ] as const;
 
 export function violations(a: Audit): string[] {
   const found: string[] = VIOLATIONS.filter((k) => a[k] > 0).map((k) => `${k} ${a[k]}`);
+  if (a.attachments.uploadsFailed > 0) found.push(`uploadsFailed ${a.attachments.uploadsFailed}`);
   for (const [name, s] of [
     ["history", a.history],
     ["cassandra", a.stored],
   ] as const) {
     if (!s) continue;
-    for (const k of ["missing", "extra", "mismatched"] as const) if (s[k] > 0) found.push(`${name}.${k} ${s[k]}`);
+    for (const k of ["missing", "extra", "mismatched", "attachments"] as const)
+      if (s[k] > 0) found.push(`${name}.${k} ${s[k]}`);
   }
   return found;
 }
@@ -129,6 +141,13 @@ export function audit(input: AuditInput): Audit {
     unexpected: 0,
     seqConflicts: 0,
     finalState: 0,
+    attachments: {
+      messages: acked.filter((s) => s.attachments).length,
+      files: acked.reduce((n, s) => n + (s.attachments?.length ?? 0), 0),
+      retried: input.files.retried,
+      uploadsFailed: input.files.failed,
+    },
+    attachmentsDiffer: 0,
     history: compareStore(input.history, rowsOf(bySeq, expected, false)),
     stored: input.stored && compareStore(input.stored, rowsOf(bySeq, expected, true)),
   };
@@ -166,6 +185,7 @@ function entryOf(sent: Sent): Message {
   };
   if (sent.action) entry.action = sent.action;
   if (sent.quote) entry.replyTo = sent.quote;
+  if (sent.attachments) entry.attachments = sent.attachments;
   return entry;
 }
 
@@ -183,8 +203,8 @@ function rowsOf(bySeq: Map<string, Map<number, Sent>>, expected: States, withAct
     const want = new Map<number, ExpectedRow>();
     for (const [seq, sent] of sends) {
       if (sent.kind !== "message" && !withActions) continue;
-      const body = sent.kind === "message" ? expected.get(conversationId)!.get(seq)!.body : "";
-      want.set(seq, { sent, body });
+      const message = sent.kind === "message" ? expected.get(conversationId)!.get(seq)! : undefined;
+      want.set(seq, { sent, body: message?.body ?? "", attachments: referencesOf(message?.attachments) });
     }
     rows.set(conversationId, want);
   }
@@ -226,8 +246,11 @@ function auditDevice(
       else a.duplicated += n - 1;
     }
     got.forEach((seq, i) => i > 0 && seq <= got[i - 1]! && a.outOfOrder++);
-    for (const [seq, message] of states.get(conversationId) ?? [])
-      if (shown(message) !== shown(held.get(conversationId)?.get(seq))) a.finalState++;
+    for (const [seq, message] of states.get(conversationId) ?? []) {
+      const has = held.get(conversationId)?.get(seq);
+      if (shown(message) !== shown(has)) a.finalState++;
+      if (referencesOf(message.attachments) !== referencesOf(has?.attachments)) a.attachmentsDiffer++;
+    }
   }
 }
 
@@ -269,6 +292,8 @@ interface ExpectedRow {
   sent: Sent;
   /** The body the row must have now: a message's final one, an action's empty one. */
   body: string;
+  /** The references it must have now (referencesOf): a message's final ones, none for an action. */
+  attachments: string;
 }
 type Expected = Map<string, Map<number, ExpectedRow>>;
 
@@ -278,7 +303,7 @@ type Expected = Map<string, Map<number, ExpectedRow>>;
  * row).
  */
 function compareStore(rows: Map<string, StoredRow[]>, expected: Expected): StoreCounts {
-  const counts: StoreCounts = { rows: 0, missing: 0, extra: 0, mismatched: 0, missingSends: [] };
+  const counts: StoreCounts = { rows: 0, missing: 0, extra: 0, mismatched: 0, attachments: 0, missingSends: [] };
   for (const [conversationId, acked] of expected) {
     const stored = rows.get(conversationId) ?? [];
     counts.rows += stored.length;
@@ -287,12 +312,15 @@ function compareStore(rows: Map<string, StoredRow[]>, expected: Expected): Store
       if (bySeqStored.has(row.seq) || !acked.has(row.seq)) counts.extra++;
       bySeqStored.set(row.seq, row);
     }
-    for (const [seq, { sent, body }] of acked) {
+    for (const [seq, { sent, body, attachments }] of acked) {
       const row = bySeqStored.get(seq);
       if (!row) {
         counts.missing++;
         if (counts.missingSends.length < 5) counts.missingSends.push(sent);
-      } else if (row.clientMsgId !== sent.clientMsgId || row.body !== body) counts.mismatched++;
+        continue;
+      }
+      if (row.clientMsgId !== sent.clientMsgId || row.body !== body) counts.mismatched++;
+      if (row.attachments !== attachments) counts.attachments++;
     }
   }
   for (const [conversationId, stored] of rows) if (!expected.has(conversationId)) counts.extra += stored.length;

@@ -43,6 +43,7 @@ workload
   --size B             message body bytes (default 48)
   --actions P          share of sends that edit, delete or react to an earlier message, and of messages that
                        reply to one (default 0.2)
+  --attachments P      share of messages that carry a small PNG or PDF, uploaded first (default 0.1)
 
 timing (seconds)
   --before S           traffic before the fault (default 5)
@@ -83,6 +84,7 @@ export interface Options {
   window: number;
   size: number;
   actions: number;
+  attachments: number;
   beforeS: number;
   afterS: number;
   outageS: number;
@@ -113,6 +115,7 @@ export const DEFAULTS: Omit<Options, "scenarios" | "seed"> = {
   window: 4,
   size: 48,
   actions: 0.2,
+  attachments: 0.1,
   beforeS: 5,
   afterS: 5,
   outageS: 30,
@@ -141,6 +144,7 @@ const NUMERIC = {
   window: "window",
   size: "size",
   actions: "actions",
+  attachments: "attachments",
   before: "beforeS",
   after: "afterS",
   outage: "outageS",

@@ -6,6 +6,7 @@ import { ChatApi } from "../../client/api.js";
 import { HISTORY_PAGE_MAX } from "../../protocol/limits.js";
 import type { Cast } from "./cast.js";
 import type { Device } from "./device.js";
+import { referencesOf } from "./files.js";
 import type { OriginPipeline, StoredRow } from "./origin.js";
 import type { Sent, Traffic } from "./traffic.js";
 
@@ -81,7 +82,8 @@ export async function edgeHistory(url: string, token: string, conversationId: st
   const rows: StoredRow[] = [];
   for (let after = 0, more = true; more;) {
     const page = await api.history(conversationId, { after, limit: HISTORY_PAGE_MAX });
-    for (const m of page.messages) rows.push({ seq: m.seq, clientMsgId: m.clientMsgId, body: m.body });
+    for (const m of page.messages)
+      rows.push({ seq: m.seq, clientMsgId: m.clientMsgId, body: m.body, attachments: referencesOf(m.attachments) });
     more = page.hasMore && page.messages.length > 0;
     after = page.messages.at(-1)?.seq ?? after;
   }

@@ -7,6 +7,7 @@ import cassandra from "cassandra-driver";
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
 import { bucketOf } from "../../origin/message-store/buckets.js";
+import type { Attachment } from "../../protocol/attachments.js";
 import {
   boundTo,
   cleanupRun,
@@ -24,11 +25,14 @@ import {
   type ChildOrigin,
   type RunningOrigin,
 } from "../../test/origin/support.js";
+import { referencesOf } from "./files.js";
 
 export interface StoredRow {
   seq: number;
   clientMsgId: string;
   body: string;
+  /** Its attachment references (files.ts, referencesOf): "" for none. */
+  attachments: string;
 }
 
 export class OriginPipeline {
@@ -172,7 +176,7 @@ export class OriginPipeline {
     const table = `${this.config.cassandra.keyspace}.messages`;
     for (let bucket = 0; bucket <= bucketOf(maxSeq); bucket++) {
       const rs = await this.read(
-        `SELECT seq, client_msg_id, body FROM ${table} WHERE conversation_id = ? AND bucket = ? ORDER BY seq ASC`,
+        `SELECT seq, client_msg_id, body, attachments FROM ${table} WHERE conversation_id = ? AND bucket = ? ORDER BY seq ASC`,
         [conversationId, bucket],
         { prepare: true, fetchSize: 5000 },
       );
@@ -181,6 +185,7 @@ export class OriginPipeline {
           seq: (row.get("seq") as { toNumber(): number }).toNumber(),
           clientMsgId: String(row.get("client_msg_id")),
           body: String(row.get("body")),
+          attachments: referencesOf(JSON.parse((row.get("attachments") as string | null) ?? "[]") as Attachment[]),
         });
     }
     return out;

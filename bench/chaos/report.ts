@@ -13,11 +13,12 @@ function auditLines(a: Audit): string[] {
       .map(([kind, n]) => `${kind} ${n}`)
       .join(", ")}; messages in another final state on a device ${a.finalState}`,
     `  seqs: gaps ${a.seqGaps}, one seq for two messages on the wire ${a.seqConflicts}, ack conflicts ${a.ackConflicts}, sender order broken ${a.senderOrder}`,
-    `  edge history: ${a.history.rows} rows, missing ${a.history.missing}, extra ${a.history.extra}, mismatched ${a.history.mismatched}`,
+    `  attachments: ${a.attachments.messages} messages with ${a.attachments.files} files (${a.attachments.retried} upload tries failed and were retried, ${a.attachments.uploadsFailed} uploads failed for good); messages whose references differ on a device ${a.attachmentsDiffer}`,
+    `  edge history: ${a.history.rows} rows, missing ${a.history.missing}, extra ${a.history.extra}, mismatched ${a.history.mismatched}, references differ ${a.history.attachments}`,
   ];
   if (a.stored)
     lines.push(
-      `  cassandra: ${a.stored.rows} rows, missing ${a.stored.missing}, extra ${a.stored.extra}, body/id mismatched ${a.stored.mismatched}`,
+      `  cassandra: ${a.stored.rows} rows, missing ${a.stored.missing}, extra ${a.stored.extra}, body/id mismatched ${a.stored.mismatched}, references differ ${a.stored.attachments}`,
     );
   return lines;
 }

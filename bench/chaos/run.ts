@@ -153,8 +153,11 @@ export async function verdict(
     devices: traffic.devices,
     history,
     stored,
+    files: traffic.files.counts,
   });
   const found = violations(result);
+  if (traffic.files.counts.failures.length > 0)
+    found.push(`uploads failed: ${traffic.files.counts.failures.join("; ")}`);
   if (world.origin && result.stored && result.stored.missing > 0)
     found.push(await missingReport(world.origin, result.stored.missingSends));
   if (notResumed > 0) found.push(`notResumed ${notResumed}`);

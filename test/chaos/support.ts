@@ -41,4 +41,5 @@ export function expectHeld(result: ScenarioResult | AbuseResult, lines: string[]
   expect(result.audit.deliveredOnce, message).toBe(result.audit.expectedDeliveries);
   const { edit = 0, react = 0, reply = 0 } = result.audit.kinds;
   expect(edit + react + reply, message).toBeGreaterThan(0); // the traffic exercised actions, and their final state held
+  expect(result.audit.attachments.messages, message).toBeGreaterThan(0); // and files, their references held too
 }
