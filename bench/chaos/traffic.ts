@@ -165,7 +165,7 @@ export class Traffic {
     const request = this.random.chance(this.o.actions)
       ? this.picker.pick(device.userId, device.key, conversationId)
       : null;
-    if (request) return this.submit(device, conversationId, { kind: request.kind, body: "", request });
+    if (request) return this.submit(device, conversationId, { kind: request.kind, request });
     const replyTo = this.random.chance(this.o.actions) ? this.picker.replyTarget(conversationId) : undefined;
     const message = { kind: "message" as const, ...(replyTo !== undefined ? { replyTo } : {}) };
     if (!this.random.chance(this.o.attachments)) return this.submit(device, conversationId, message);
@@ -199,13 +199,13 @@ export class Traffic {
   private submit(
     device: Device,
     conversationId: string,
-    what: Pick<Sent, "kind" | "request" | "replyTo" | "attachments"> & { body?: string },
-    body = true,
+    what: Pick<Sent, "kind" | "request" | "replyTo" | "attachments">,
+    caption = true,
   ): void {
     const order = ++this.submitted;
     const clientMsgId = `${this.o.tag}-${order}`;
     const base = { clientMsgId, conversationId, senderId: device.userId, deviceKey: device.key, order, at: Date.now() };
-    const text = what.kind === "message" && body ? `${device.key} #${order} `.padEnd(this.o.size, ".") : "";
+    const text = what.kind === "message" && caption ? `${device.key} #${order} `.padEnd(this.o.size, ".") : "";
     const sent: Sent = { ...base, ...what, body: text };
     const ack: Promise<AckFrame> = what.request
       ? device.chat.act(conversationId, what.request, clientMsgId)
