@@ -13,7 +13,8 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 export interface KafkaConfig {
   brokers: string[];
   clientId: string;
-  topics: { messages: string; dlq: string };
+  /** `reports`: members' reports of messages, for operators to read (KAFKA_TOPIC_REPORTS). */
+  topics: { messages: string; dlq: string; reports: string };
   groups: { persister: string; push: string };
   partitions: number;
   replicationFactor: number;
@@ -111,7 +112,11 @@ export function loadConfig(env: Env = process.env): Result<OriginConfig> {
     kafka: {
       brokers: list(env.KAFKA_BROKERS, "127.0.0.1:9092"),
       clientId: env.KAFKA_CLIENT_ID || "chat-origin",
-      topics: { messages: `${prefix}chat.messages`, dlq: `${prefix}chat.dlq` },
+      topics: {
+        messages: `${prefix}chat.messages`,
+        dlq: `${prefix}chat.dlq`,
+        reports: env.KAFKA_TOPIC_REPORTS || `${prefix}chat.reports`,
+      },
       groups: { persister: `${prefix}chat-persister`, push: `${prefix}chat-push` },
       partitions: n.partitions,
       replicationFactor: n.kafkaReplication,

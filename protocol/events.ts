@@ -1,13 +1,15 @@
 /**
  * Edge → origin events (`POST /v1/ingest`), protocol v2. A Conversation forwards its messages and, before the first
  * message after each membership change, a snapshot of its members; a UserSession reports presence transitions and
- * renews a lease while a device is connected. Origin validates them here before anything reaches Kafka or Redis,
- * and derives offline push from messages, members and presence itself.
+ * renews a lease while a device is connected; the Moderation object forwards members' reports of messages. Origin
+ * validates them here before anything reaches Kafka or Redis, and derives offline push from messages, members and
+ * presence itself.
  */
 import { z } from "zod";
 import { MAX_BODY_BYTES } from "./limits.js";
 import { attachments } from "./attachments.js";
 import { systemEvent } from "./safety.js";
+import { report } from "./reports.js";
 import * as f from "./schema.js";
 
 export const MAX_INGEST_EVENTS = 1000;
@@ -31,12 +33,7 @@ export const PREVIEW_CHARS = 120;
 export const messageEvent = z
   .object({
     kind: z.literal("message"),
-    conversationId: f.conversationId,
-    seq: f.seq.min(1),
-    senderId: f.userId,
-    clientMsgId: f.clientMsgId,
-    body: f.text.max(MAX_BODY_BYTES),
-    sentAt: f.time,
+    ...f.storedMessage,
     replyTo: f.seq.min(1).optional(),
     editedAt: f.time.optional(),
     deleted: z.literal(true).optional(),
@@ -113,13 +110,26 @@ export const presenceEvent = z.object({
   leaseMs: z.number().int().min(1_000).max(MAX_PRESENCE_LEASE_MS).optional(),
 });
 
-export const originEvent = z.discriminatedUnion("kind", [messageEvent, actionEvent, membersEvent, presenceEvent]);
+/**
+ * A member's report of a message, from the edge's moderation queue (durable-objects/moderation.ts): origin writes it to
+ * its reports topic for operators, keyed by conversation. Nothing else at origin reads it.
+ */
+export const reportEvent = report.extend({ kind: z.literal("report") });
+
+export const originEvent = z.discriminatedUnion("kind", [
+  messageEvent,
+  actionEvent,
+  membersEvent,
+  presenceEvent,
+  reportEvent,
+]);
 export const ingestBody = z.object({ events: z.array(z.unknown()).min(1).max(MAX_INGEST_EVENTS) });
 
 export type MessageEvent = z.infer<typeof messageEvent>;
 export type ActionEvent = z.infer<typeof actionEvent>;
 export type MembersEvent = z.infer<typeof membersEvent>;
 export type PresenceEvent = z.infer<typeof presenceEvent>;
+export type ReportEvent = z.infer<typeof reportEvent>;
 export type OriginEvent = z.infer<typeof originEvent>;
 
 /** The text a push notification shows: the body's first characters, never the whole message. */

@@ -10,4 +10,5 @@ export * from "./message.js";
 export * from "./signature.js";
 export * from "./push-endpoint.js";
 export * from "./safety.js";
+export * from "./reports.js";
 export * from "./search.js";

@@ -1,7 +1,7 @@
 /** Field schemas shared by frames, HTTP bodies and origin events. */
 import { z } from "zod";
 import { EMOJI, MAX_EMOJI_LENGTH } from "./actions.js";
-import { ID_RULES, type IdRule } from "./limits.js";
+import { ID_RULES, MAX_BODY_BYTES, type IdRule } from "./limits.js";
 
 const id = (rule: IdRule) => z.string().regex(rule.pattern, rule.text);
 export const userId = id(ID_RULES.userId);
@@ -34,6 +34,16 @@ export const emoji = z
   .regex(EMOJI, "must be an emoji");
 export const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const time = z.number().int().min(0);
+
+/** The fields every stored message has, wherever one travels whole (an origin event, a report). */
+export const storedMessage = {
+  conversationId,
+  seq: seq.min(1),
+  senderId: userId,
+  clientMsgId,
+  body: text.max(MAX_BODY_BYTES),
+  sentAt: time,
+};
 
 /** Turns a zod failure into one readable line: the first problem, with the field it concerns. */
 export function describeIssues(error: z.ZodError): string {

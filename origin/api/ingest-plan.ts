@@ -1,6 +1,7 @@
 /**
  * Turns the events of one ingest batch into what must be written: log records (messages, actions and members snapshots
- * by conversation, refused events to the dead-letter stream) and presence updates. Pure: validation happens here, once.
+ * by conversation, reports to their own stream by conversation, refused events to the dead-letter stream) and presence
+ * updates. Pure: validation happens here, once.
  */
 import { originEvent, type OriginEvent, type PresenceEvent } from "../../protocol/events.js";
 import { fitsBodyLimit, MAX_BODY_BYTES } from "../../protocol/limits.js";
@@ -19,7 +20,7 @@ export function planIngest(events: readonly unknown[], receivedAt: number): Inge
   const plan: IngestPlan = {
     records: [],
     presence: [],
-    accepted: { message: 0, action: 0, members: 0, presence: 0 },
+    accepted: { message: 0, action: 0, members: 0, presence: 0, report: 0 },
     rejected: 0,
   };
   events.forEach((raw, index) => {
@@ -36,6 +37,9 @@ export function planIngest(events: readonly unknown[], receivedAt: number): Inge
     // with the conversation's messages (an action follows the message it acts on; a snapshot precedes every message
     // sequenced after the change it reports).
     if (checked.kind === "presence") plan.presence.push(checked);
+    // Reports go to a stream of their own, which neither the persister nor push reads: no message store sees them.
+    else if (checked.kind === "report")
+      plan.records.push({ stream: "reports", key: checked.conversationId, value: JSON.stringify(checked) });
     else plan.records.push({ stream: "messages", key: checked.conversationId, value: JSON.stringify(checked) });
   });
   return plan;

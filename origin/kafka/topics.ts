@@ -9,12 +9,12 @@ export async function ensureTopics(kafka: Kafka, config: KafkaConfig): Promise<v
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const all = [config.topics.messages, config.topics.dlq];
+    const all = [config.topics.messages, config.topics.dlq, config.topics.reports];
     const wanted = all.filter((t) => !existing.has(t));
     if (wanted.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: wanted.map((topic) => topicSpec(config, topic, topic === config.topics.dlq ? 4 * WEEK_MS : WEEK_MS)),
+        topics: wanted.map((topic) => topicSpec(config, topic, retentionOf(config, topic))),
       });
     }
     // Listed is not yet served: just after a broker starts, creation can fail its wait for leaders with "does not
@@ -24,6 +24,14 @@ export async function ensureTopics(kafka: Kafka, config: KafkaConfig): Promise<v
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Dead letters wait for someone to look at them, and so do reports: an operator may read the reports topic only every
+ * few days, so it keeps them four weeks like the dead letters.
+ */
+function retentionOf(config: KafkaConfig, topic: string): number {
+  return topic === config.topics.dlq || topic === config.topics.reports ? 4 * WEEK_MS : WEEK_MS;
 }
 
 /** How an origin topic is created (the `origin` bench creates its raw-produce topic the same way). */

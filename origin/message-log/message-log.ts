@@ -1,7 +1,7 @@
 import type { Result } from "../../protocol/errors.js";
 
 /** The origin's logical streams; each implementation maps them to its own names (Kafka: prefixed topics). */
-export type Stream = "messages" | "dlq";
+export type Stream = "messages" | "dlq" | "reports";
 
 export interface LogRecord {
   stream: Stream;
