@@ -5,12 +5,15 @@
  */
 import type { ConfigVars } from "./config.js";
 import type { Conversation } from "./conversation.js";
+import type { Moderation } from "./moderation.js";
 import type { MeterSink } from "./shared/meter.js";
 import type { UserSession } from "./user-session.js";
 
 export interface ObjectEnv extends ConfigVars {
   USER_SESSION: DurableObjectNamespace<UserSession>;
   CONVERSATION: DurableObjectNamespace<Conversation>;
+  /** The one moderation queue (moderation/rpc.ts). */
+  MODERATION: DurableObjectNamespace<Moderation>;
   /** Attachments' bytes, keyed `<conversationId>/<id>` (protocol/attachments.ts). */
   ATTACHMENTS: R2Bucket;
   /** An optional Workers Analytics Engine dataset that gets the meter's counts (docs/cost.md). */

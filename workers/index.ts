@@ -5,6 +5,7 @@ import { app } from "./app.js";
 
 export { Conversation } from "../durable-objects/conversation.js";
 export { UserSession } from "../durable-objects/user-session.js";
+export { Moderation } from "../durable-objects/moderation.js";
 
 export default {
   fetch(request, env, ctx) {

@@ -117,6 +117,7 @@ async function launch(options: EdgeOptions, persistDir: string, port: number): P
     durableObjects: {
       USER_SESSION: { className: "UserSession", useSQLite: true },
       CONVERSATION: { className: "Conversation", useSQLite: true },
+      MODERATION: { className: "Moderation", useSQLite: true },
     },
     durableObjectsPersist: persistDir,
     r2Buckets: ["ATTACHMENTS"],
