@@ -49,6 +49,8 @@ export interface ConfigVars {
   ATTACHMENT_QUOTA_BYTES_PER_DAY?: string;
   ATTACHMENT_QUOTA_UPLOADS_PER_DAY?: string;
   ATTACHMENT_ORPHAN_MS?: string;
+  REPORTS_PER_DAY?: string;
+  MODERATOR_TOKEN?: string;
 }
 
 export interface EdgeConfig {
@@ -113,6 +115,10 @@ export interface EdgeConfig {
   attachmentQuotaUploadsPerDay: number;
   /** An upload no message referenced within this long is deleted by its uploader's session. */
   attachmentOrphanMs: number;
+  /** Messages one user may report per UTC day; past it a report answers 429. */
+  reportsPerDay: number;
+  /** The Bearer token of `GET /v1/moderation/reports`; unset, the route does not exist (404). */
+  moderatorToken: string | undefined;
   /** `METER=log`: a line per invocation with what it cost (shared/meter.ts, docs/cost.md); off by default. */
   meterLog: boolean;
 }
@@ -151,6 +157,8 @@ export function loadConfig(env: ConfigVars): EdgeConfig {
     attachmentQuotaBytesPerDay: positive(env.ATTACHMENT_QUOTA_BYTES_PER_DAY, 1024 ** 3),
     attachmentQuotaUploadsPerDay: positive(env.ATTACHMENT_QUOTA_UPLOADS_PER_DAY, 200),
     attachmentOrphanMs: positive(env.ATTACHMENT_ORPHAN_MS, 24 * 3600_000),
+    reportsPerDay: positive(env.REPORTS_PER_DAY, 50),
+    moderatorToken: env.MODERATOR_TOKEN || undefined,
   };
 }
 

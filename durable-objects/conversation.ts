@@ -20,6 +20,8 @@ import {
   type ConversationState,
   type HistoryPage,
   type HistoryQuery,
+  type ReportReason,
+  type ReportReceipt,
   type Result,
   type SearchPage,
   type SearchQuery,
@@ -37,9 +39,11 @@ import { generationSize, Pruning } from "./conversation/retention.js";
 import { SafetyNet } from "./conversation/safety-net.js";
 import { sequence, type SendHost } from "./conversation/send.js";
 import { AttachmentDeletes, withVerifiedAttachments } from "./conversation/attachments.js";
+import { fileReport } from "./conversation/report.js";
 import { ConversationStore } from "./conversation/store.js";
 import { relayTyping, type TypingHost } from "./conversation/typing.js";
 import type { ObjectEnv } from "./env.js";
+import { moderationDesk } from "./moderation/rpc.js";
 import type {
   ConversationPosition,
   ConversationRpc,
@@ -329,6 +333,15 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
     return ok(null);
   }
 
+  async report(userId: string, seq: number, reason: ReportReason, note?: string): Promise<Result<ReportReceipt>> {
+    if (!this.store.isMember(userId)) return failWith(NOT_A_MEMBER);
+    return fileReport(this.store, moderationDesk(this.env.MODERATION), userId, {
+      seq,
+      reason,
+      ...(note ? { note } : {}),
+    });
+  }
+
   /** Each concern does its due work (pushes, saving member state, forwarding, pruning); then one alarm is set. */
   override async alarm(): Promise<void> {
     if (!this.store.info) return this.alarms.fired();
@@ -416,6 +429,7 @@ entryPoints<ConversationRpc>(
     "range",
     "read",
     "typing",
+    "report",
   ],
   ["alarm"],
 );

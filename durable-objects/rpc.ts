@@ -17,6 +17,9 @@ import type {
   HistoryPage,
   HistoryQuery,
   Presence,
+  ReportReason,
+  ReportReceipt,
+  ReportRequest,
   Result,
   SearchPage,
   SearchQuery,
@@ -64,6 +67,8 @@ export interface ConversationRpc {
   read(userId: string, seq: number): Result<{ readSeq: number }>;
   /** Shown to the other members that have a device connected; never stored. */
   typing(userId: string): Result<null>;
+  /** A member reports a message: filed, with the messages before it, in the moderation queue (conversation/report.ts). */
+  report(userId: string, seq: number, reason: ReportReason, note?: string): Promise<Result<ReportReceipt>>;
 }
 
 /** One UserSession per user, addressed by the user's id: it knows whose it is (`ctx.id.name`), so no call names the user. */
@@ -108,6 +113,8 @@ export interface UserSessionRpc {
   issueTicket(): Promise<Result<{ ticket: string; expiresAt: number }>>;
   /** Charges one push subscription to the user's hourly allowance. */
   admitPushSubscription(): Result<null>;
+  /** `POST /v1/conversations/:id/reports`: a member reports a message, within a daily allowance (user-session/reports.ts). */
+  report(conversationId: string, request: ReportRequest): Promise<Result<ReportReceipt>>;
 }
 
 /** What a device appends to a conversation's log: a message (maybe a reply), or an action on an earlier message. */

@@ -19,6 +19,8 @@ import {
   type ConversationKind,
   type ConversationState,
   type Presence,
+  type ReportReceipt,
+  type ReportRequest,
   type Result,
   type SearchPage,
   type SearchQuery,
@@ -46,6 +48,7 @@ import type { SessionHost } from "./user-session/host.js";
 import { Meta } from "./user-session/meta.js";
 import { PresenceReporter } from "./user-session/presence.js";
 import { PushSubscriptions } from "./user-session/push-subscriptions.js";
+import { reportMessage } from "./user-session/reports.js";
 import { DailyQuota } from "./user-session/quota.js";
 import { UserLimits } from "./user-session/rate-limit.js";
 import { Uploads } from "./user-session/uploads.js";
@@ -339,6 +342,15 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
     return this.subscriptions.admit();
   }
 
+  report(conversationId: string, request: ReportRequest): Promise<Result<ReportReceipt>> {
+    const { userId, conversations, conversation } = this.host;
+    return reportMessage(
+      { userId, conversations, conversation, quota: this.quota, reportsPerDay: this.config.reportsPerDay },
+      conversationId,
+      request,
+    );
+  }
+
   /**
    * The first device connected: a new connection epoch, presence at origin, and the conversations that stopped
    * pushing while no device was here push again (a device's sync would find them too; this does not wait for it).
@@ -382,6 +394,7 @@ entryPoints<UserSessionRpc>(
     "presence",
     "issueTicket",
     "admitPushSubscription",
+    "report",
   ],
   ["fetch", "webSocketMessage", "webSocketClose", "webSocketError", "alarm"],
 );

@@ -11,8 +11,10 @@ import { attachments } from "./routes/attachments.js";
 import { blocks, settings } from "./routes/blocks.js";
 import { conversations } from "./routes/conversations.js";
 import { dev } from "./routes/dev.js";
+import { moderation } from "./routes/moderation.js";
 import { presence } from "./routes/presence.js";
 import { push } from "./routes/push.js";
+import { reports } from "./routes/reports.js";
 import { search } from "./routes/search.js";
 
 export const app = new Hono<AppEnv>();
@@ -40,11 +42,13 @@ app.use("/v1/blocks/*", requireUser());
 app.use("/v1/settings/*", requireUser());
 app.route("/v1/conversations", attachments);
 app.route("/v1/conversations", conversations);
+app.route("/v1/conversations", reports);
 app.route("/v1/presence", presence);
 app.route("/v1/push", push);
 app.route("/v1/search", search);
 app.route("/v1/blocks", blocks);
 app.route("/v1/settings", settings);
+app.route("/v1/moderation", moderation);
 
 app.notFound(notFound);
 app.onError(onError);

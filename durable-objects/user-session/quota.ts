@@ -1,5 +1,6 @@
 /**
- * What a user may do per UTC day: conversations created (per kind), attachments uploaded (their count and bytes).
+ * What a user may do per UTC day: conversations created (per kind), attachments uploaded (their count and bytes),
+ * messages reported.
  * Counted in the session's SQLite (it must survive eviction: memory would forgive an abuser every time its session
  * went idle), one row per kind, rewritten only by what it counts.
  */
@@ -45,5 +46,15 @@ export class DailyQuota {
       ),
     );
     return ok(null);
+  }
+
+  /** Gives back `amount` of `kind` charged at `chargedAt` for work then refused; nothing once that day is over. */
+  refund(kind: string, amount: number, chargedAt: number): void {
+    this.sql.exec(
+      "UPDATE quota SET used = MAX(0, used - ?) WHERE kind = ? AND day = ?",
+      amount,
+      kind,
+      Math.floor(chargedAt / DAY_MS),
+    );
   }
 }
