@@ -1,6 +1,7 @@
 /** The HTTP half of the protocol (docs/protocol.md), typed. Errors come back as `ApiError` carrying the protocol's error value. */
 import type { Attachment, UploadResult } from "../protocol/attachments.js";
 import type { ChatError } from "../protocol/errors.js";
+import type { ReportReason, ReportReceipt } from "../protocol/reports.js";
 import type { UserSettings } from "../protocol/safety.js";
 import type {
   ConversationDetail,
@@ -82,6 +83,19 @@ export class ChatApi {
       clientMsgId,
       body,
       ...(attachments ? { attachments } : {}),
+    });
+  }
+
+  /**
+   * Reports the message at `seq` to the moderators, with a reason and an optional note (at most 500 chars); `block`
+   * also blocks its sender. Reporting the same message again answers the first report (`duplicate`).
+   */
+  report(id: string, seq: number, reason: ReportReason, note?: string, block?: boolean): Promise<ReportReceipt> {
+    return this.call("POST", `/v1/conversations/${encodeURIComponent(id)}/reports`, {
+      seq,
+      reason,
+      ...(note !== undefined ? { note } : {}),
+      ...(block !== undefined ? { block } : {}),
     });
   }
 

@@ -25,6 +25,7 @@ import type {
 } from "../protocol/frames.js";
 import { DEFAULT_DEVICE_ID, FETCH_PAGE_MAX, fitsBodyLimit } from "../protocol/limits.js";
 import type { ConversationState, Message } from "../protocol/message.js";
+import type { ReportReason, ReportReceipt } from "../protocol/reports.js";
 import { ChatApi } from "./api.js";
 import { ConversationOrder } from "./conversation-order.js";
 import { Emitter } from "./emitter.js";
@@ -198,6 +199,20 @@ export class ChatClient extends Emitter<ClientEvents> {
       this.pending.set(clientMsgId, { frame, resolve, reject });
       if (this.state === "open" && !this.paused) this.transmit(clientMsgId);
     });
+  }
+
+  /**
+   * Reports a message to the moderators (over HTTP: a report is no entry of the log); rejects with an ApiError carrying
+   * the refusal. See ChatApi.report.
+   */
+  report(
+    conversationId: string,
+    seq: number,
+    reason: ReportReason,
+    note?: string,
+    block?: boolean,
+  ): Promise<ReportReceipt> {
+    return new ChatApi(this.options.url, this.options.token).report(conversationId, seq, reason, note, block);
   }
 
   /** Marks `conversationId` read up to `seq` (opening it, scrolling to the end). */

@@ -9,3 +9,4 @@ export {
 export { ConversationOrder } from "./conversation-order.js";
 export type * from "../protocol/frames.js";
 export type * from "../protocol/message.js";
+export type { Report, ReportPage, ReportReason, ReportReceipt } from "../protocol/reports.js";
