@@ -334,12 +334,11 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
   }
 
   async report(userId: string, seq: number, reason: ReportReason, note?: string): Promise<Result<ReportReceipt>> {
-    if (!this.store.isMember(userId)) return failWith(NOT_A_MEMBER);
-    return fileReport(this.store, moderationDesk(this.env.MODERATION), userId, {
-      seq,
-      reason,
-      ...(note ? { note } : {}),
-    });
+    const member = this.store.member(userId);
+    if (!member) return failWith(NOT_A_MEMBER);
+    const reporter = { userId, conversationId: this.name, visibleFrom: this.store.visibleFrom(member) };
+    const request = { seq, reason, ...(note ? { note } : {}) };
+    return fileReport(this.store, moderationDesk(this.env.MODERATION), reporter, request);
   }
 
   /** Each concern does its due work (pushes, saving member state, forwarding, pruning); then one alarm is set. */

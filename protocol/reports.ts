@@ -8,6 +8,7 @@ import { z } from "zod";
 import { attachments } from "./attachments.js";
 import { ok, type ChatError, type Result } from "./errors.js";
 import { optionalInt } from "./http.js";
+import { systemEvent } from "./safety.js";
 import type { Message } from "./message.js";
 import * as f from "./schema.js";
 
@@ -38,7 +39,8 @@ export type ReportRequest = Omit<ReportBody, "block">;
 
 /**
  * A message as a report carries it: in its current state (an edited body, reactions, the quote of what it answers),
- * never an action's entry. Origin checks this shape; the edge built it from its own log.
+ * or in the context a change of the group (`system`, an empty body); never an action's entry. Origin checks this
+ * shape; the edge built it from its own log.
  */
 const reportedMessage = z.object({
   ...f.storedMessage,
@@ -54,6 +56,7 @@ const reportedMessage = z.object({
   deleted: z.literal(true).optional(),
   reactions: z.array(z.object({ emoji: f.emoji, count: z.number().int().min(0), users: z.array(f.userId) })).optional(),
   attachments: attachments.optional(),
+  system: systemEvent.optional(),
 });
 
 export const REPORT_ID = /^[0-9a-f-]{36}$/;
@@ -70,7 +73,10 @@ export const report = z.object({
   note: f.text.max(MAX_REPORT_NOTE).optional(),
   at: f.time,
   message: reportedMessage,
-  /** Up to REPORT_CONTEXT messages before it, ascending by seq (actions left out: their effect is in the messages). */
+  /**
+   * Up to REPORT_CONTEXT entries before it that the reporter sees, ascending by seq: messages and the group's changes
+   * (actions left out: their effect is in the messages).
+   */
   context: z.array(reportedMessage).max(REPORT_CONTEXT),
 });
 

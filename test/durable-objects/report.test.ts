@@ -1,6 +1,7 @@
 /**
  * Building a report (durable-objects/conversation/report.ts): the message and what came before it as a history page
- * shows them, the refusals, and a report of the largest messages that still fits one ingest body.
+ * shows them, only what the reporter sees, the refusals, and a report of the largest messages that still fits one
+ * ingest body.
  */
 import { describe, expect, it } from "vitest";
 import { buildReport } from "../../durable-objects/conversation/report.js";
@@ -20,16 +21,6 @@ import {
 function storeOf(messages: Message[], actions: number[] = []) {
   const bySeq = new Map(messages.map((m) => [m.seq, m]));
   return {
-    info: {
-      id: "g:1",
-      kind: "group" as const,
-      title: "",
-      creator: "alice",
-      createdAt: 0,
-      version: 1,
-      history: "all" as const,
-      mutes: 0,
-    },
     entry(seq: number): Entry | undefined {
       const m = bySeq.get(seq);
       if (actions.includes(seq)) return { ...entryOf(message(seq)), action: { kind: "delete", target: 1 } };
@@ -55,7 +46,7 @@ const entryOf = (m: Message): Entry => ({
   deleted: m.deleted === true,
   reactions: [],
   action: null,
-  system: false,
+  system: m.system !== undefined,
 });
 
 const message = (seq: number, extra: Partial<Message> = {}): Message => ({
@@ -69,11 +60,12 @@ const message = (seq: number, extra: Partial<Message> = {}): Message => ({
 });
 
 const request = { seq: 20, reason: "spam" as const };
+const alice = { userId: "alice", conversationId: "g:1", visibleFrom: 1 };
 
 describe("a report as a conversation builds it", () => {
   it("carries the message and the REPORT_CONTEXT messages before it, oldest first", () => {
     const store = storeOf(Array.from({ length: 20 }, (_, i) => message(i + 1)));
-    const built = buildReport(store, "alice", { ...request, note: "why" }, 5);
+    const built = buildReport(store, alice, { ...request, note: "why" }, 5);
     expect(built.ok).toBe(true);
     if (!built.ok) return;
     expect(built.value).toMatchObject({ reporterId: "alice", reportedUserId: "bob", seq: 20, note: "why", at: 5 });
@@ -81,16 +73,36 @@ describe("a report as a conversation builds it", () => {
     expect(built.value.context.map((m) => m.seq)).toEqual(Array.from({ length: REPORT_CONTEXT }, (_, i) => i + 10));
   });
 
-  it("refuses an unknown seq, an action's entry, a deleted message and the reporter's own message", () => {
+  it("refuses an unknown seq, an action's entry, a group change, a deleted message and the reporter's own", () => {
     const store = storeOf(
-      [message(1), message(2, { body: "", deleted: true }), message(4, { senderId: "alice" })],
+      [
+        message(1),
+        message(2, { body: "", deleted: true }),
+        message(4, { senderId: "alice" }),
+        message(5, { body: "", system: { kind: "left" } }),
+      ],
       [3],
     );
-    const codes = [9, 3, 2, 4].map((seq) => {
-      const built = buildReport(store, "alice", { seq, reason: "spam" }, 0);
+    const codes = [9, 3, 5, 2, 4].map((seq) => {
+      const built = buildReport(store, alice, { seq, reason: "spam" }, 0);
       return built.ok ? "ok" : built.error.code;
     });
-    expect(codes).toEqual(["not_found", "not_found", "not_found", "bad_request"]);
+    expect(codes).toEqual(["not_found", "not_found", "not_found", "not_found", "bad_request"]);
+  });
+
+  it("holds only what the reporter sees: nothing before its history starts, group changes as they are", () => {
+    const store = storeOf([
+      ...Array.from({ length: 14 }, (_, i) => message(i + 1)),
+      message(15, { senderId: "carol", body: "", system: { kind: "added", users: ["dave"] } }),
+      ...Array.from({ length: 5 }, (_, i) => message(i + 16)),
+    ]);
+    const dave = { userId: "dave", conversationId: "g:1", visibleFrom: 15 };
+    const earlier = buildReport(store, dave, { seq: 14, reason: "spam" }, 0);
+    expect(earlier.ok ? "ok" : earlier.error.code).toBe("not_found");
+    const built = buildReport(store, dave, request, 0);
+    if (!built.ok) throw new Error(built.error.message);
+    expect(built.value.context.map((m) => m.seq)).toEqual([15, 16, 17, 18, 19]);
+    expect(built.value.context[0]!.system).toEqual({ kind: "added", users: ["dave"] });
   });
 
   it("leaves out the oldest context until the report fits MAX_REPORT_BYTES, so it always fits one ingest body", () => {
@@ -108,7 +120,7 @@ describe("a report as a conversation builds it", () => {
         attachments: Array.from({ length: MAX_ATTACHMENTS }, (_, i) => attachment(i)),
       });
     const store = storeOf(Array.from({ length: 20 }, (_, i) => largest(i + 1)));
-    const built = buildReport(store, "alice", request, 0);
+    const built = buildReport(store, alice, request, 0);
     if (!built.ok) throw new Error(built.error.message);
     const bytes = new TextEncoder().encode(JSON.stringify({ kind: "report", ...built.value })).length;
     expect(bytes).toBeLessThanOrEqual(MAX_REPORT_BYTES + 20);

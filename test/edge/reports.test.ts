@@ -124,6 +124,61 @@ describe("a report", () => {
   });
 });
 
+describe("a report with block", () => {
+  it("files the report and blocks the message's sender for the reporter", async () => {
+    const [alice, bob] = await fx.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const [seq] = await sendAll(bob, id, ["threat"]);
+    const filed = await report(alice, id, { seq, reason: "harassment", block: true });
+    expect(filed.status).toBe(201);
+    expect((await reportsIn(id)).map((r) => r.id)).toEqual([filed.body.id]);
+    expect((await alice.call("GET", "/v1/blocks")).body).toEqual({ blocked: [bob.userId] });
+    const refused = await bob.send(id, "m-after", "still here?");
+    expect(refused.status).toBe(403);
+  });
+
+  it("blocks nobody when the report is refused", async () => {
+    const [alice, bob] = await fx.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const [own] = await sendAll(alice, id, ["mine"]);
+    expect((await report(alice, id, { seq: own, reason: "spam", block: true })).status).toBe(400);
+    expect((await report(alice, id, { seq: 999, reason: "spam", block: true })).status).toBe(404);
+    expect((await alice.call("GET", "/v1/blocks")).body).toEqual({ blocked: [] });
+    expect(await reportsIn(id)).toEqual([]);
+  });
+});
+
+describe("a report in a group holds what its reporter sees", () => {
+  it("refuses a message from before the reporter joined, and leaves earlier messages out of the context", async () => {
+    const [alice, bob, carol] = await fx.users("alice", "bob", "carol");
+    const id = await alice.group([bob.userId]);
+    const [early] = await sendAll(bob, id, ["before carol"]);
+    await fx.api.takeGroups(carol.userId);
+    const added = await alice.call("POST", `/v1/conversations/${id}/members`, { add: [carol.userId] });
+    expect(added.status).toBe(200);
+    const [later] = await sendAll(bob, id, ["after carol"]);
+    const refused = await report(carol, id, { seq: early, reason: "spam" });
+    expect(refused.status).toBe(404);
+    expect(refused.body.error.code).toBe("not_found");
+    const filed = await report(carol, id, { seq: later, reason: "spam" });
+    expect(filed.status).toBe(201);
+    const [stored] = await reportsIn(id);
+    expect(stored!.context.map((m: Message) => m.seq)).toEqual([later! - 1]);
+    expect(stored!.context[0]!.system).toEqual({ kind: "added", users: [carol.userId] });
+  });
+
+  it("refuses an invitee who has not accepted, like any non-member", async () => {
+    const [alice, bob, dave] = await fx.users("alice", "bob", "dave");
+    const id = await alice.createGroup([bob.userId, dave.userId], "invites");
+    await bob.call("POST", `/v1/conversations/${id}/invite`, { accept: true });
+    const [seq] = await sendAll(alice, id, ["hello"]);
+    const refused = await report(dave, id, { seq, reason: "spam" });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe("forbidden");
+    expect(await reportsIn(id)).toEqual([]);
+  });
+});
+
 describe("refusals file nothing and charge nothing", () => {
   it("refuses a non-member, an unknown seq, an action's entry, a deleted message and one's own message", async () => {
     const [alice, bob, mallory] = await fx.users("alice", "bob", "mallory");
@@ -151,7 +206,7 @@ describe("refusals file nothing and charge nothing", () => {
     expect(await reportsIn(id)).toHaveLength(REPORTS_PER_DAY);
   });
 
-  it("refuses a bad reason, an oversized note, a bad seq and a block (not available) with 400", async () => {
+  it("refuses a bad reason, an oversized note, a bad seq and a bad block flag with 400", async () => {
     const [alice, bob] = await fx.users("alice", "bob");
     const id = await alice.direct(bob.userId);
     const [seq] = await sendAll(bob, id, ["hm"]);
@@ -163,16 +218,12 @@ describe("refusals file nothing and charge nothing", () => {
       { seq: 0, reason: "spam" },
       { seq: "1", reason: "spam" },
       { seq, reason: "spam", block: "yes" },
-      { seq, reason: "spam", block: true },
     ];
     for (const body of bodies) {
       const reply = await report(alice, id, body);
       expect(reply.status, JSON.stringify(body)).toBe(400);
       expect(reply.body.error.code).toBe("bad_request");
     }
-    expect((await report(alice, id, { seq, reason: "spam", block: true })).body.error.message).toBe(
-      "block not available",
-    );
     expect(await reportsIn(id)).toEqual([]);
     expect((await report(alice, id, { seq, reason: "spam", note: "x".repeat(500), block: false })).status).toBe(201);
   });

@@ -80,7 +80,11 @@ describe("origin's report event", () => {
       replyTo: { seq: 3, senderId: "alice", snippet: "line 3" },
       reactions: [{ emoji: "👍", count: 2, users: ["alice", "carol"] }],
     });
-    const context = [message(10, { body: "", deleted: true }), message(11, { replyTo: { seq: 1 } })];
+    const context = [
+      message(9, { senderId: "carol", body: "", system: { kind: "added", users: ["alice"] } }),
+      message(10, { body: "", deleted: true }),
+      message(11, { replyTo: { seq: 1 } }),
+    ];
     const parsed = event(report({ message: reported, context, note: "see above" }));
     expect(parsed.success).toBe(true);
     expect(parsed.data).toMatchObject({ kind: "report", message: { body: "edited" }, note: "see above" });
