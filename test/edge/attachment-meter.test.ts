@@ -37,7 +37,7 @@ async function settled(): Promise<number> {
 }
 
 describe("the meter's R2 counts", () => {
-  it("an upload is a class A put, a send checks its reference (B), a download is a head and a get (B), a delete is free", async () => {
+  it("an upload is a class A put, a send checks its reference (B), a download is one get (B), a revalidation one head (B), a delete is free", async () => {
     const [alice, bob] = await env.users("alice", "bob");
     const id = await alice.direct(bob.userId);
     const png = new Uint8Array(100);
@@ -66,7 +66,15 @@ describe("the meter's R2 counts", () => {
     const download = await new ChatApi(env.edge.url, bob.token).downloadAttachment(id, upload.id);
     expect(new Uint8Array(await download.arrayBuffer())).toEqual(png);
     await settled();
-    expect(r2Since(from)).toEqual({ Worker: [0, 2, 0] });
+    expect(r2Since(from)).toEqual({ Worker: [0, 1, 0] });
+
+    from = lines.length;
+    const again = await fetch(`${env.edge.url}/v1/conversations/${id}/attachments/${upload.id}`, {
+      headers: { Authorization: `Bearer ${bob.token}`, "If-None-Match": download.headers.get("ETag")! },
+    });
+    expect(again.status).toBe(304);
+    await settled();
+    expect(r2Since(from)).toEqual({ Worker: [0, 1, 0] });
 
     from = lines.length;
     expect((await alice.act(id, { kind: "delete", clientMsgId: "d1", seq: sent.body.seq })).status).toBe(201);

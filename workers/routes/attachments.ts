@@ -56,6 +56,8 @@ attachments.get("/:id/attachments/:attachmentId", async (c) => {
   if (!attachmentId.safeParse(attachment).success) raise("not_found", "no such attachment");
   const bucket = c.env.ATTACHMENTS;
   const key = attachmentKey(id, attachment);
+  if (c.req.header("Range") === undefined && c.req.header("If-None-Match") === undefined)
+    return whole(await bucket.get(key), attachment);
   const object = await bucket.head(key);
   if (!object) raise("not_found", "no such attachment");
   const headers = downloadHeaders(object, object.customMetadata?.name ?? attachment);
@@ -75,6 +77,14 @@ attachments.get("/:id/attachments/:attachmentId", async (c) => {
   headers.set("Content-Range", `bytes ${range.offset}-${range.offset + range.length - 1}/${object.size}`);
   return new Response(body.body, { status: 206, headers });
 });
+
+/** A plain download, the common case: one read of R2 (a class B operation), not a head before it. */
+function whole(object: R2ObjectBody | null, attachment: string): Response {
+  if (!object) raise("not_found", "no such attachment");
+  const headers = downloadHeaders(object, object.customMetadata?.name ?? attachment);
+  headers.set("Content-Length", String(object.size));
+  return new Response(object.body, { status: 200, headers });
+}
 
 /** The body's length, which R2 needs before the first byte: a body without one (chunked) is refused. */
 function declaredLength(header: string | undefined): number {
