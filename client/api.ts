@@ -2,7 +2,7 @@
 import type { Attachment, UploadResult } from "../protocol/attachments.js";
 import type { ChatError } from "../protocol/errors.js";
 import type { ReportReason, ReportReceipt } from "../protocol/reports.js";
-import type { UserSettings } from "../protocol/safety.js";
+import type { BlockList, ChangeMembers, GroupSettings, HistoryVisibility, UserSettings } from "../protocol/safety.js";
 import type {
   ConversationDetail,
   ConversationInfo,
@@ -12,6 +12,8 @@ import type {
   SearchPage,
   SendResult,
 } from "../protocol/message.js";
+
+export type { ReportReason } from "../protocol/reports.js";
 
 export class ApiError extends Error {
   constructor(
@@ -43,13 +45,9 @@ export class ChatApi {
     return this.call("POST", "/v1/conversations", { kind: "direct", peer });
   }
 
-  createGroup(members: string[], title: string): Promise<ConversationInfo> {
-    return this.call("POST", "/v1/conversations", { kind: "group", members, title });
-  }
-
-  /** `PUT /v1/settings`: `groupAdds: "anyone"` is added to groups at once, `"invite"` (the default) is invited. */
-  settings(change: UserSettings): Promise<UserSettings> {
-    return this.call("PUT", "/v1/settings", change);
+  /** Members are invited (or added at once, by their setting); `history`: what members who join later see. */
+  createGroup(members: string[], title: string, history?: HistoryVisibility): Promise<ConversationInfo> {
+    return this.call("POST", "/v1/conversations", { kind: "group", members, title, ...(history ? { history } : {}) });
   }
 
   async conversations(): Promise<ConversationState[]> {
@@ -60,8 +58,56 @@ export class ChatApi {
     return this.call("GET", `/v1/conversations/${encodeURIComponent(id)}`);
   }
 
-  changeMembers(id: string, change: { add?: string[]; remove?: string[] }): Promise<ConversationInfo> {
+  /** Admins invite (or add), remove, promote and demote; any member removes itself (see `leave`). */
+  changeMembers(id: string, change: ChangeMembers): Promise<ConversationInfo> {
     return this.call("POST", `/v1/conversations/${encodeURIComponent(id)}/members`, change);
+  }
+
+  leave(id: string, me: string): Promise<ConversationInfo> {
+    return this.changeMembers(id, { remove: [me] });
+  }
+
+  /** An admin renames a group or sets what members who join later see of its history. */
+  changeGroup(id: string, settings: GroupSettings): Promise<ConversationInfo> {
+    return this.call("PATCH", `/v1/conversations/${encodeURIComponent(id)}`, settings);
+  }
+
+  /** Accepts (joins the group) or declines an invite; a declined invite does not come again. */
+  answerInvite(id: string, accept: boolean): Promise<ConversationInfo> {
+    return this.call("POST", `/v1/conversations/${encodeURIComponent(id)}/invite`, { accept });
+  }
+
+  /** Mutes until `until` (ms), or until unmuted when `until` is left out; answers the conversation as the user sees it. */
+  mute(id: string, until?: number): Promise<ConversationState> {
+    return this.call("POST", `/v1/conversations/${encodeURIComponent(id)}/mute`, {
+      muted: true,
+      ...(until !== undefined ? { until } : {}),
+    });
+  }
+
+  unmute(id: string): Promise<ConversationState> {
+    return this.call("POST", `/v1/conversations/${encodeURIComponent(id)}/mute`, { muted: false });
+  }
+
+  async blocks(): Promise<string[]> {
+    return (await this.call<BlockList>("GET", "/v1/blocks")).blocked;
+  }
+
+  /** Blocks a user: neither writes in a direct conversation with them, they cannot add this user to groups. */
+  async block(userId: string): Promise<string[]> {
+    return (await this.call<BlockList>("PUT", `/v1/blocks/${encodeURIComponent(userId)}`)).blocked;
+  }
+
+  async unblock(userId: string): Promise<string[]> {
+    return (await this.call<BlockList>("DELETE", `/v1/blocks/${encodeURIComponent(userId)}`)).blocked;
+  }
+
+  /**
+   * `GET /v1/settings`, or with a change `PUT`: `groupAdds: "anyone"` is added to groups at once, `"invite"` (the
+   * default) is invited.
+   */
+  settings(change?: UserSettings): Promise<UserSettings> {
+    return change ? this.call("PUT", "/v1/settings", change) : this.call("GET", "/v1/settings");
   }
 
   history(id: string, page: { before?: number; after?: number; limit?: number } = {}): Promise<HistoryPage> {

@@ -24,8 +24,9 @@ import type {
   TypingFrame,
 } from "../protocol/frames.js";
 import { DEFAULT_DEVICE_ID, FETCH_PAGE_MAX, fitsBodyLimit } from "../protocol/limits.js";
-import type { ConversationState, Message } from "../protocol/message.js";
+import type { ConversationInfo, ConversationState, Message } from "../protocol/message.js";
 import type { ReportReason, ReportReceipt } from "../protocol/reports.js";
+import type { ChangeMembers, GroupSettings, UserSettings } from "../protocol/safety.js";
 import { ChatApi } from "./api.js";
 import { ConversationOrder } from "./conversation-order.js";
 import { Emitter } from "./emitter.js";
@@ -34,15 +35,18 @@ export type ConnectionState = "connecting" | "open" | "closed";
 
 export interface ClientEvents extends Record<string, unknown> {
   /**
-   * Each entry of each conversation once, in seq order (own sends and actions too, once acknowledged): a message, or
-   * (with `action`) an edit, delete or reaction of an earlier one.
+   * Each entry of each conversation once, in seq order (own sends and actions too, once acknowledged): a message,
+   * (with `action`) an edit, delete or reaction of an earlier one, or (with `system`) a change of the group.
    */
   message: Message;
   /** Messages the user deleted for itself, on this or another device: hide them. */
   hidden: HiddenFrame;
   receipt: ReceiptFrame;
   typing: TypingFrame;
-  /** A conversation the user was added to, whose members or title changed, or (`active: false`) left. */
+  /**
+   * A conversation the user was added to, whose members, roles, title or mute changed, or (`active: false`) left; with
+   * `role: "invited"` (and `active: false`) an invite to answer, of which the user sees nothing else.
+   */
   conversation: ConversationState;
   state: ConnectionState;
   /** A refused frame not tied to a send (a send's refusal rejects its promise instead). */
@@ -111,9 +115,11 @@ export class ChatClient extends Emitter<ClientEvents> {
   /** Who this client is signed in as (from the server's hello): the sender of its own messages. */
   private userId = "";
   private editWindow = DEFAULT_EDIT_WINDOW_MS;
+  private readonly api: ChatApi;
 
   constructor(private readonly options: ClientOptions) {
     super();
+    this.api = new ChatApi(options.url, options.token);
     this.since = options.since ?? 0;
     for (const [id, seq] of Object.entries(options.positions ?? {})) this.orders.set(id, new ConversationOrder(seq));
   }
@@ -201,6 +207,64 @@ export class ChatClient extends Emitter<ClientEvents> {
     });
   }
 
+  // Changes of groups, mutes, blocks and settings go over HTTP (none is an entry this device sends in order); what
+  // they change comes back as `conversation` and `message` events, on every device alike.
+
+  /** Accepts an invite (the user joins: its `joined` entry and the conversation follow) or declines it. */
+  answerInvite(conversationId: string, accept: boolean): Promise<ConversationInfo> {
+    return this.api.answerInvite(conversationId, accept);
+  }
+
+  /** Admins invite, remove, promote and demote members (each change an entry of the log). */
+  changeMembers(conversationId: string, change: ChangeMembers): Promise<ConversationInfo> {
+    return this.api.changeMembers(conversationId, change);
+  }
+
+  /** Leaves a group: the conversation comes back inactive. */
+  leave(conversationId: string): Promise<ConversationInfo> {
+    return this.api.leave(conversationId, this.userId);
+  }
+
+  /** An admin renames a group or sets what new members see of its history. */
+  changeGroup(conversationId: string, settings: GroupSettings): Promise<ConversationInfo> {
+    return this.api.changeGroup(conversationId, settings);
+  }
+
+  /**
+   * Mutes a conversation until `until` (ms), or until unmuted: no push, while messages still arrive. The answer is
+   * emitted as a `conversation` at once (the edge tells this user's devices too).
+   */
+  async mute(conversationId: string, until?: number): Promise<ConversationState> {
+    return this.changed(await this.api.mute(conversationId, until));
+  }
+
+  async unmute(conversationId: string): Promise<ConversationState> {
+    return this.changed(await this.api.unmute(conversationId));
+  }
+
+  /** The users this user blocked. */
+  blocks(): Promise<string[]> {
+    return this.api.blocks();
+  }
+
+  block(userId: string): Promise<string[]> {
+    return this.api.block(userId);
+  }
+
+  unblock(userId: string): Promise<string[]> {
+    return this.api.unblock(userId);
+  }
+
+  /** The user's settings, or with a change, as changed. */
+  settings(change?: UserSettings): Promise<UserSettings> {
+    return this.api.settings(change);
+  }
+
+  private changed(conversation: ConversationState): ConversationState {
+    this.onConversationState(conversation);
+    return conversation;
+  }
+
   /**
    * Reports a message to the moderators (over HTTP: a report is no entry of the log); rejects with an ApiError carrying
    * the refusal. See ChatApi.report.
@@ -212,7 +276,7 @@ export class ChatClient extends Emitter<ClientEvents> {
     note?: string,
     block?: boolean,
   ): Promise<ReportReceipt> {
-    return new ChatApi(this.options.url, this.options.token).report(conversationId, seq, reason, note, block);
+    return this.api.report(conversationId, seq, reason, note, block);
   }
 
   /** Marks `conversationId` read up to `seq` (opening it, scrolling to the end). */
@@ -252,7 +316,7 @@ export class ChatClient extends Emitter<ClientEvents> {
   private open(): void {
     this.setState("connecting");
     const attempt = ++this.opening;
-    new ChatApi(this.options.url, this.options.token).connectTicket().then(
+    this.api.connectTicket().then(
       ({ ticket }) => attempt === this.opening && !this.stopped && this.openSocket(ticket),
       () => attempt === this.opening && this.reconnectLater(),
     );
@@ -317,24 +381,28 @@ export class ChatClient extends Emitter<ClientEvents> {
 
   /** What changed while this device was away: conversations it lacks messages of are fetched. */
   private onState(frame: StateFrame): void {
-    for (const conversation of frame.conversations) {
-      this.emit("conversation", conversation);
-      this.caughtUpTo(conversation.id, conversation.lastSeq);
-    }
+    for (const conversation of frame.conversations) this.onConversationState(conversation);
   }
 
   private onConversation(frame: ConversationFrame): void {
-    this.emit("conversation", frame.conversation);
-    this.caughtUpTo(frame.conversation.id, frame.conversation.lastSeq);
+    this.onConversationState(frame.conversation);
+  }
+
+  private onConversationState(conversation: ConversationState): void {
+    this.emit("conversation", conversation);
+    this.caughtUpTo(conversation);
   }
 
   /**
    * The conversation has messages up to `lastSeq`. One this device does not know starts there (its history is the
-   * app's to load); one it knows is fetched, unless it is too far behind.
+   * app's to load); one it knows is fetched, unless it is too far behind. A member who joined a group that shows new
+   * members no earlier history waits for nothing before its joining.
    */
-  private caughtUpTo(conversationId: string, lastSeq: number): void {
+  private caughtUpTo({ id: conversationId, lastSeq, visibleFrom }: ConversationState): void {
     const order = this.orders.get(conversationId);
     if (!order) return this.skip(conversationId, lastSeq, false);
+    if (visibleFrom !== undefined && order.position < visibleFrom - 1)
+      this.skip(conversationId, visibleFrom - 1, false);
     if (lastSeq <= order.position) return;
     if (lastSeq - order.position >= (this.options.catchUpLimit ?? 1_000))
       return this.skip(conversationId, lastSeq, false);
@@ -391,8 +459,15 @@ export class ChatClient extends Emitter<ClientEvents> {
     });
   }
 
+  /**
+   * A page's messages came before its end on the same socket, so whatever is still missing up to `through` is not
+   * this user's to see (from before its joining a group): waiting for it would fetch the same page forever.
+   */
   private onFetched(frame: FetchedFrame): void {
     this.fetching = null;
+    const order = this.orders.get(frame.conversationId);
+    if (!frame.resync && order && order.position < frame.through)
+      this.handOver(frame.conversationId, order.passTo(frame.through));
     if (frame.resync) this.skip(frame.conversationId, frame.lastSeq, true);
     else if (frame.more || this.orders.get(frame.conversationId)?.hasGap) this.toFetch.add(frame.conversationId);
     this.fetchNext();

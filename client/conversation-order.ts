@@ -29,6 +29,17 @@ export class ConversationOrder {
     return this.drain();
   }
 
+  /**
+   * Nothing missing up to `seq` is coming (the server sent all it has there; the rest is not this user's to see):
+   * the messages held up to there are handed over, in order, and the holes between them passed over.
+   */
+  passTo(seq: number): Message[] {
+    const ready = [...this.ahead.values()].filter((m) => m.seq <= seq).sort((a, b) => a.seq - b.seq);
+    for (const m of ready) this.ahead.delete(m.seq);
+    this.position = Math.max(this.position, seq);
+    return [...ready, ...this.drain()];
+  }
+
   private drain(): Message[] {
     const ready: Message[] = [];
     for (let next = this.ahead.get(this.position + 1); next; next = this.ahead.get(this.position + 1)) {

@@ -184,3 +184,89 @@ describe("ChatClient: message actions", () => {
     for (const device of [a, a2, b]) device.client.close();
   });
 });
+
+describe("ChatClient: invites, changes of groups, mutes and blocks", () => {
+  /** A `ws` WebSocket that counts the fetches the client asks for. */
+  function countingFetches(): { WebSocket: typeof globalThis.WebSocket; fetches: () => number } {
+    let fetches = 0;
+    class Counting extends WebSocket {
+      override send(data: string): void {
+        if ((JSON.parse(data) as { type: string }).type === "fetch") fetches++;
+        super.send(data);
+      }
+    }
+    return { WebSocket: Counting as unknown as typeof globalThis.WebSocket, fetches: () => fetches };
+  }
+
+  it("an invitee's device gets the invite only; once it accepts, the group's entries from its joining on, once", async () => {
+    const [alice, bob] = await fx.users("alice", "bob");
+    const sockets = countingFetches();
+    const client = new ChatClient({ url: fx.edge.url, token: bob.token, WebSocket: sockets.WebSocket });
+    const received: Message[] = [];
+    const states: { role?: string; active: boolean; lastSeq: number }[] = [];
+    client.on("message", (m) => received.push(m));
+    await client.connect();
+    const id = await alice.createGroup([bob.userId], "club");
+    client.on("conversation", (c) => c.id === id && states.push(c));
+    await alice.send(id, "m1", "before bob");
+    await expect.poll(() => states[0]).toMatchObject({ role: "invited", active: false, lastSeq: 0 });
+    expect(await client.answerInvite(id, true)).toMatchObject({ members: [alice.userId, bob.userId] });
+    await alice.send(id, "m2", "welcome");
+    await expect
+      .poll(() => received.map((m) => [m.seq, m.system?.kind ?? m.body]))
+      .toEqual([
+        [2, "joined"],
+        [3, "welcome"],
+      ]);
+    expect(client.position(id)).toBe(3);
+    // Nothing before the joining is fetched again and again in the hope that it comes.
+    const settled = sockets.fetches();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(sockets.fetches()).toBe(settled);
+    expect(settled).toBeLessThanOrEqual(2);
+    client.close();
+  });
+
+  it("admins' changes are entries like messages; a mute comes back as the conversation, and messages still arrive", async () => {
+    const [alice, bob] = await fx.users("alice", "bob");
+    const id = await alice.group([bob.userId], "before");
+    const a = clientOf(alice);
+    const b = clientOf(bob);
+    const bobStates: { mutedUntil?: number }[] = [];
+    b.client.on("conversation", (c) => c.id === id && bobStates.push(c));
+    await Promise.all([a.client.connect(), b.client.connect()]);
+    expect((await a.client.changeGroup(id, { title: "after" })).title).toBe("after");
+    expect((await a.client.changeMembers(id, { promote: [bob.userId] })).admins).toEqual([alice.userId, bob.userId]);
+    const until = Date.now() + 3_600_000;
+    expect(await b.client.mute(id, until)).toMatchObject({ id, mutedUntil: until });
+    expect(bobStates.at(-1)).toMatchObject({ mutedUntil: until });
+    await a.client.send(id, "still here");
+    await expect
+      .poll(() => b.received.map((m) => m.system ?? m.body))
+      .toEqual([{ kind: "renamed", title: "after" }, { kind: "promoted", users: [bob.userId] }, "still here"]);
+    expect((await b.client.unmute(id)).mutedUntil).toBeUndefined();
+    expect(bobStates.at(-1)?.mutedUntil).toBeUndefined();
+    expect((await b.client.leave(id)).members).toEqual([alice.userId]);
+    for (const device of [a, b]) device.client.close();
+  });
+
+  it("blocks and settings: a blocked send is refused with the edge's reason; unblocking lets it through", async () => {
+    const [alice, bob] = await fx.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const a = clientOf(alice);
+    const b = clientOf(bob);
+    await Promise.all([a.client.connect(), b.client.connect()]);
+    expect(await a.client.block(bob.userId)).toEqual([bob.userId]);
+    expect(await a.client.blocks()).toEqual([bob.userId]);
+    await expect(b.client.send(id, "hello?")).rejects.toMatchObject({
+      code: "forbidden",
+      message: `${alice.userId} does not accept messages from you`,
+    });
+    expect(await a.client.unblock(bob.userId)).toEqual([]);
+    await b.client.send(id, "hello again");
+    await expect.poll(() => a.received.map((m) => m.body)).toEqual(["hello again"]);
+    expect(await b.client.settings()).toEqual({ groupAdds: "invite" });
+    expect(await b.client.settings({ groupAdds: "anyone" })).toEqual({ groupAdds: "anyone" });
+    for (const device of [a, b]) device.client.close();
+  });
+});

@@ -32,3 +32,20 @@ describe("ConversationOrder hands the app each message of a conversation exactly
     expect(order.position).toBe(15);
   });
 });
+
+describe("ConversationOrder.passTo", () => {
+  it("hands over what it holds up to a seq the server has sent all of, passing over holes, then what follows", () => {
+    const order = new ConversationOrder(0);
+    expect(order.accept(message(3))).toEqual([]);
+    expect(order.accept(message(5))).toEqual([]);
+    expect(order.accept(message(8))).toEqual([]);
+    expect(order.passTo(4).map((m) => m.seq)).toEqual([3, 5]);
+    expect(order.position).toBe(5);
+    expect(order.hasGap).toBe(true);
+    expect(order.passTo(2)).toEqual([]);
+    expect(order.accept(message(6)).map((m) => m.seq)).toEqual([6]);
+    expect(order.passTo(7).map((m) => m.seq)).toEqual([8]);
+    expect(order.position).toBe(8);
+    expect(order.hasGap).toBe(false);
+  });
+});
