@@ -6,7 +6,7 @@
  */
 import { applyEntry, snippetOf, type Quote, type Reaction } from "../../protocol/actions.js";
 import type { Message } from "../../protocol/message.js";
-import { mergeMessages } from "./model.js";
+import { mergeMessages, type Conv } from "./model.js";
 
 /** A thread's messages (ascending by seq) after one entry. */
 export function withEntry(messages: Message[], entry: Message): Message[] {
@@ -39,9 +39,10 @@ export function canEdit(message: Message, me: string, windowMs: number, now = Da
   return message.senderId === me && !message.deleted && now - message.sentAt <= windowMs;
 }
 
-/** The sender deletes for everyone (a group's creator may too, but the page is not told who created a group). */
-export function canDeleteForEveryone(message: Message, me: string): boolean {
-  return message.senderId === me && !message.deleted;
+/** The sender deletes for everyone, and so do a group's admins; a change of the group is no message to delete. */
+export function canDeleteForEveryone(message: Message, me: string, conv?: Conv): boolean {
+  if (message.deleted || message.system) return false;
+  return message.senderId === me || (conv?.kind === "group" && conv.admins.includes(me));
 }
 
 /** Whether this user's reaction is among the users a reaction lists. */

@@ -5,7 +5,7 @@
  */
 import type { ChatApi } from "../../client/api.js";
 import { HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX } from "../../protocol/limits.js";
-import type { Message } from "../../protocol/message.js";
+import type { ConversationState, Message } from "../../protocol/message.js";
 import { emptyThread, mergePage, raiseWatermarks, type Conv, type Thread } from "./model.js";
 
 /** The narrow view of the session a loader needs. */
@@ -13,13 +13,17 @@ export interface LoaderHost {
   readonly api: ChatApi;
   conversations: Record<string, Conv>;
   threads: Record<string, Thread>;
+  readonly safety: { invites: Record<string, ConversationState> };
   changed(): void;
   /** History pages carry the user's own sends too: they settle pending entries like live frames do. */
   settled(messages: Message[]): void;
 }
 
 export async function refreshConversations(host: LoaderHost): Promise<void> {
-  const list = await host.api.conversations();
+  const all = await host.api.conversations();
+  // An invite is listed too; it has nothing to show but itself.
+  host.safety.invites = Object.fromEntries(all.filter((s) => s.role === "invited").map((s) => [s.id, s]));
+  const list = all.filter((s) => s.role !== "invited");
   const next: Record<string, Conv> = {};
   for (const s of list) {
     const old = host.conversations[s.id];
@@ -62,6 +66,9 @@ export async function loadDetail(host: LoaderHost, id: string): Promise<void> {
   if (!conv) return;
   Object.assign(conv, {
     members: detail.members,
+    admins: detail.admins,
+    invited: detail.invited,
+    history: detail.history,
     title: detail.title,
     lastSeq: Math.max(conv.lastSeq, detail.lastSeq),
   });

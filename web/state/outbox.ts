@@ -17,6 +17,8 @@ interface OutboxHost {
   readonly conversations: Record<string, Conv>;
   notice(text: string): void;
   changed(): void;
+  /** A send refused for good (a block, for one). */
+  refused(conversationId: string, refusal: ErrorFrame): void;
 }
 
 export class Outbox {
@@ -69,6 +71,7 @@ export class Outbox {
       (refusal: ErrorFrame) => {
         o.error = describe(refusal);
         this.host.notice(o.error);
+        this.host.refused(o.conversationId, refusal);
         this.save();
       },
     );

@@ -5,7 +5,7 @@
  */
 import { ChatApi } from "../../client/api.js";
 import { ChatClient, type ConnectionState } from "../../client/chat-client.js";
-import type { ReceiptFrame, TypingFrame } from "../../protocol/frames.js";
+import type { ErrorFrame, ReceiptFrame, TypingFrame } from "../../protocol/frames.js";
 import { TYPING_RELAY_MARGIN_MS, TYPING_RELAY_MS } from "../../protocol/limits.js";
 import type { ConversationState, Message, Presence } from "../../protocol/message.js";
 import { AttachmentBlobs } from "./attachment-blobs.js";
@@ -18,6 +18,7 @@ import { MessageActions } from "./message-actions.js";
 import { bodyProblem, raiseWatermarks, unread, type Conv, type Thread } from "./model.js";
 import { PresencePoller } from "./presence.js";
 import { Outbox } from "./outbox.js";
+import { Safety } from "./safety.js";
 import { SeqSets } from "./seq-sets.js";
 import { loadUser, saveUser } from "./storage.js";
 import { Uploads } from "./uploads.js";
@@ -45,6 +46,7 @@ export class ChatSession implements LoaderHost {
   readonly jump: Jump;
   readonly uploads: Uploads;
   readonly blobs: AttachmentBlobs;
+  readonly safety: Safety;
   /** conversationId → userId → until when "typing…" shows. */
   typing: Record<string, Record<string, number>> = {};
   presence: Record<string, Presence> = {};
@@ -81,6 +83,7 @@ export class ChatSession implements LoaderHost {
     this.jump = new Jump(this);
     this.uploads = new Uploads(this);
     this.blobs = new AttachmentBlobs(this.api);
+    this.safety = new Safety(this);
     this.actionSeqs = new SeqSets(saved?.actions ?? {}, MAX_UNREAD_ACTIONS);
     this.poller = new PresencePoller(this);
   }
@@ -108,6 +111,7 @@ export class ChatSession implements LoaderHost {
     this.actions.resend();
     this.spawn(c.connect());
     this.spawn(this.refresh());
+    this.safety.start();
     this.poller.start();
     document.addEventListener("visibilitychange", this.markRead);
   }
@@ -280,7 +284,8 @@ export class ChatSession implements LoaderHost {
       const last = lastAfter(conv.last, m);
       if (last) conv.last = last;
     }
-    if (m.action) {
+    // A change of the group is shown, but is no unread message, like an action.
+    if (m.action || m.system) {
       this.actionSeqs.add(m.conversationId, [m.seq]);
       if (conv) this.actionSeqs.dropThrough(m.conversationId, conv.readSeq);
     }
@@ -320,15 +325,21 @@ export class ChatSession implements LoaderHost {
   }
 
   private onConversation(info: ConversationState): void {
+    if (this.safety.onConversation(info)) {
+      delete this.conversations[info.id];
+      return this.changed();
+    }
     if (!info.active) {
       delete this.conversations[info.id];
       if (this.selected === info.id) this.selected = null;
       return this.changed();
     }
     const old = this.conversations[info.id];
+    // The user's own fields are absent when not set (no longer muted): the old values must not outlive them.
+    const { mutedUntil: _muted, visibleFrom: _from, invitedBy: _by, ...kept } = old ?? {};
     this.conversations[info.id] = {
       receipts: {},
-      ...old,
+      ...kept,
       ...info,
       lastSeq: Math.max(old?.lastSeq ?? 0, info.lastSeq),
       readSeq: Math.max(old?.readSeq ?? 0, info.readSeq),
@@ -337,6 +348,10 @@ export class ChatSession implements LoaderHost {
     if (!old && info.lastSeq > 0) this.spawn(this.refresh());
     this.poller.poll();
     this.changed();
+  }
+
+  refused(conversationId: string, refusal: ErrorFrame): void {
+    this.safety.refused(conversationId, refusal);
   }
 
   /** History pages and live frames both carry this user's own sends back: their outbox entries are done. */

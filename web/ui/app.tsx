@@ -1,5 +1,6 @@
 /** The page: the sign-in form, or the signed-in chat (conversation list beside the open conversation). */
 import { useEffect, useState } from "preact/hooks";
+import { isMuted } from "../state/safety.js";
 import { ChatSession } from "../state/session.js";
 import { forgetUser, loadUser, saveUser, setTabUser, tabDeviceId, tabUser } from "../state/storage.js";
 import { ChatView } from "./chat-view.js";
@@ -63,7 +64,10 @@ function ChatScreen({ session, onSignOut, onExpired }: ScreenProps) {
     if (session.expired) onExpired();
   }, [session.expired]);
   const { selected, connection } = session;
-  const unreadTotal = Object.values(session.conversations).reduce((n, c) => n + session.unread(c), 0);
+  // A muted conversation's messages arrive and count in its badge, but not in the tab's title.
+  const unreadTotal = Object.values(session.conversations)
+    .filter((c) => !isMuted(c))
+    .reduce((n, c) => n + session.unread(c), 0);
   useEffect(() => {
     document.title = unreadTotal > 0 ? `(${unreadTotal}) Edge Chat` : "Edge Chat";
   }, [unreadTotal]);

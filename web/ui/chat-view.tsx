@@ -6,10 +6,14 @@ import { handler } from "./handler.js";
 import { useState } from "preact/hooks";
 import { parseNames, peerOf, titleOf, type Conv } from "../state/model.js";
 import type { ChatSession } from "../state/session.js";
+import { blockedReason, isAdmin } from "../state/safety.js";
 import { Composer } from "./composer.js";
+import { BlockButton, BlockedNotice, MuteControl } from "./conversation-controls.js";
 import { DropHint, useFileDrop } from "./file-drop.js";
+import { GroupPanel } from "./group-panel.js";
 import { presenceText } from "./format.js";
 import { MessageList } from "./message-list.js";
+import { ReportDialog } from "./report-dialog.js";
 import { SearchPanel } from "./search-panel.js";
 
 interface Props {
@@ -19,6 +23,7 @@ interface Props {
 
 export function ChatView({ session, conv }: Props) {
   const [searching, setSearching] = useState(false);
+  const [info, setInfo] = useState(false);
   const drop = useFileDrop((files) => session.uploads.add(conv.id, files));
   return (
     <main
@@ -27,21 +32,42 @@ export function ChatView({ session, conv }: Props) {
       {...drop.handlers}
     >
       {drop.dragging && <DropHint />}
-      <ChatHeader session={session} conv={conv} searching={searching} toggleSearch={() => setSearching(!searching)} />
+      <ChatHeader
+        session={session}
+        conv={conv}
+        searching={searching}
+        toggleSearch={() => setSearching(!searching)}
+        info={info}
+        toggleInfo={() => setInfo(!info)}
+      />
       {searching && <SearchPanel session={session} conv={conv} />}
+      {info && conv.kind === "group" && <GroupPanel session={session} conv={conv} />}
       <MessageList session={session} conv={conv} />
       <TypingLine session={session} conv={conv} />
-      <Composer session={session} conv={conv} />
+      {blockedReason(conv, session.me, session.safety) ? (
+        <BlockedNotice session={session} conv={conv} />
+      ) : (
+        <Composer session={session} conv={conv} />
+      )}
+      <ReportDialog session={session} />
     </main>
   );
 }
 
-function ChatHeader({ session, conv, searching, toggleSearch }: Props & { searching: boolean; toggleSearch(): void }) {
+interface HeaderProps extends Props {
+  searching: boolean;
+  toggleSearch(): void;
+  info: boolean;
+  toggleInfo(): void;
+}
+
+function ChatHeader({ session, conv, searching, toggleSearch, info, toggleInfo }: HeaderProps) {
   const [adding, setAdding] = useState(false);
   const peer = peerOf(conv, session.me);
+  const invited = conv.invited.length > 0 ? ` · invited: ${conv.invited.join(", ")}` : "";
   const status = peer
     ? presenceText(session.presence[peer])
-    : `${conv.members.length} members: ${conv.members.join(", ")}`;
+    : `${conv.members.length} ${conv.members.length === 1 ? "member" : "members"}: ${conv.members.join(", ")}${invited}`;
   return (
     <header class="chat-header">
       <button type="button" class="back" aria-label="Back to conversations" onClick={() => session.select(null)}>
@@ -59,11 +85,18 @@ function ChatHeader({ session, conv, searching, toggleSearch }: Props & { search
       <button type="button" class="secondary" aria-expanded={searching} onClick={toggleSearch}>
         Search
       </button>
-      {conv.kind === "group" && (
+      {isAdmin(conv, session.me) && (
         <button type="button" class="secondary" aria-expanded={adding} onClick={() => setAdding(!adding)}>
           Add members
         </button>
       )}
+      {conv.kind === "group" && (
+        <button type="button" class="secondary" aria-expanded={info} onClick={toggleInfo}>
+          Group info
+        </button>
+      )}
+      <BlockButton session={session} conv={conv} />
+      <MuteControl session={session} conv={conv} />
       {adding && <AddMembers session={session} conv={conv} done={() => setAdding(false)} />}
     </header>
   );
@@ -74,11 +107,7 @@ function AddMembers({ session, conv, done }: Props & { done(): void }) {
     event.preventDefault();
     const names = parseNames(String(new FormData(event.target as HTMLFormElement).get("add") ?? ""));
     if (names.length === 0) return;
-    const info = await session.guard(session.api.changeMembers(conv.id, { add: names }));
-    if (!info) return;
-    conv.members = info.members;
-    session.changed();
-    done();
+    if (await session.safety.changeMembers(conv, { add: names })) done();
   };
   return (
     <form class="add-members" onSubmit={handler(submit)}>

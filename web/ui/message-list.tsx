@@ -8,6 +8,7 @@ import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Conv } from "../state/model.js";
 import type { ChatSession } from "../state/session.js";
 import { Bubble, Pending } from "./bubble.js";
+import { SystemLine } from "./system-line.js";
 
 const NEAR_PX = 80;
 
@@ -36,16 +37,20 @@ export function MessageList({ session, conv }: Props) {
         <p class="hint">No messages yet. Say hello!</p>
       )}
       <ol>
-        {messages.map((m, i) => (
-          <Bubble
-            key={m.seq}
-            session={session}
-            conv={conv}
-            message={m}
-            showSender={messages[i - 1]?.senderId !== m.senderId}
-            highlighted={m.seq === jumped?.seq}
-          />
-        ))}
+        {messages.map((m, i) =>
+          m.system ? (
+            <SystemLine key={m.seq} message={m} me={session.me} />
+          ) : (
+            <Bubble
+              key={m.seq}
+              session={session}
+              conv={conv}
+              message={m}
+              showSender={messages[i - 1]?.senderId !== m.senderId || messages[i - 1]?.system !== undefined}
+              highlighted={m.seq === jumped?.seq}
+            />
+          ),
+        )}
         {waiting.map((o) => (
           <Pending key={o.clientMsgId} session={session} outgoing={o} />
         ))}

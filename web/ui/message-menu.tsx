@@ -1,6 +1,7 @@
 /**
  * A message's actions behind one button (shown on hover and on keyboard focus): quick reactions, Reply, Edit and
- * Delete for everyone where this user may, Delete for me. A disclosure rather than an ARIA menu: the buttons are in
+ * Delete for everyone where this user may (its sender; a group's admins delete too), Delete for me, and Report on
+ * someone else's message. A disclosure rather than an ARIA menu: the buttons are in
  * the tab order, opening moves focus to the first, Escape or a click elsewhere closes and focus returns.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
@@ -53,7 +54,7 @@ export function MessageMenu({ session, message }: Props) {
               Edit
             </button>
           )}
-          {canDeleteForEveryone(message, session.me) && (
+          {canDeleteForEveryone(message, session.me, session.conversations[message.conversationId]) && (
             <button type="button" onClick={choose(() => session.actions.deleteForEveryone(message))}>
               Delete for everyone
             </button>
@@ -61,6 +62,11 @@ export function MessageMenu({ session, message }: Props) {
           <button type="button" onClick={choose(() => session.hidden.hide(message.conversationId, message.seq))}>
             Delete for me
           </button>
+          {message.senderId !== session.me && !message.deleted && (
+            <button type="button" onClick={choose(() => session.safety.startReport(message))}>
+              Report
+            </button>
+          )}
         </div>
       )}
     </div>

@@ -6,6 +6,8 @@ import type { ChatSession } from "../state/session.js";
 import { presenceText } from "./format.js";
 import { SearchAll } from "./search-all.js";
 import type { Message } from "../../protocol/message.js";
+import { isMuted, mutedText, systemText } from "../state/safety.js";
+import { Invites } from "./invites.js";
 
 export function Sidebar({ session }: { session: ChatSession }) {
   const list = sortConversations(Object.values(session.conversations));
@@ -13,6 +15,7 @@ export function Sidebar({ session }: { session: ChatSession }) {
     <nav class="sidebar" aria-label="Conversations">
       <NewChat session={session} />
       <SearchAll session={session} />
+      <Invites session={session} />
       <h2 class="visually-hidden">Conversations</h2>
       {list.length === 0 && <p class="hint">No conversations yet.</p>}
       <ul class="conversations" data-testid="conversations">
@@ -30,6 +33,7 @@ function ConversationItem({ session, conv }: { session: ChatSession; conv: Conv 
   const peer = peerOf(conv, me);
   const presence = peer ? session.presence[peer] : undefined;
   const last = conv.last;
+  const muted = isMuted(conv);
   return (
     <li>
       <button
@@ -42,10 +46,27 @@ function ConversationItem({ session, conv }: { session: ChatSession; conv: Conv 
       >
         <span class="conv-title">
           {peer && <span class={`dot ${presence?.online ? "online" : ""}`} aria-hidden="true" />}
-          {titleOf(conv, me)}
+          <span>{titleOf(conv, me)}</span>
+          {muted && (
+            <span
+              class="muted-icon"
+              role="img"
+              aria-label={mutedText(conv)}
+              title={mutedText(conv)}
+              data-testid="muted"
+            >
+              🔕
+            </span>
+          )}
         </span>
         {count > 0 && (
-          <span class="badge" data-testid="unread" aria-label={`${count} unread`}>
+          // Keyed by the count, so each new message pulses the badge again; a muted conversation's stays quiet.
+          <span
+            key={count}
+            class={`badge ${muted ? "quiet" : "pulse"}`}
+            data-testid="unread"
+            aria-label={`${count} unread`}
+          >
             {count}
           </span>
         )}
@@ -58,6 +79,7 @@ function ConversationItem({ session, conv }: { session: ChatSession; conv: Conv 
 /** The list's line under a conversation: its newest message, as the thread shows it. */
 function previewOf(last: Message | undefined, me: string, hidden: boolean): string {
   if (!last) return "No messages yet";
+  if (last.system) return systemText(last.senderId, last.system, me);
   const text = hidden ? "message hidden" : last.deleted ? "message deleted" : last.body || filesOf(last);
   return `${last.senderId === me ? "You" : last.senderId}: ${text}`;
 }
@@ -80,6 +102,8 @@ function NewChat({ session }: { session: ChatSession }) {
     if (!info) return;
     form.reset();
     session.conversations[info.id] ??= { ...info, lastSeq: 0, readSeq: 0, active: true, receipts: {} };
+    if (info.kind === "group" && info.invited.length > 0)
+      session.notice(`Invited ${info.invited.join(", ")}: they join when they accept.`);
     session.select(info.id);
   };
   return (
