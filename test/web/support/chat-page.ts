@@ -11,6 +11,8 @@ export class ChatPage {
 
   private constructor(readonly page: Page) {
     page.on("pageerror", (error) => this.errors.push(String(error)));
+    // The page asks before blocking and leaving; the person says yes.
+    page.on("dialog", (dialog) => dialog.accept().catch(() => undefined));
   }
 
   static async signIn(context: BrowserContext, url: string, name: string): Promise<ChatPage> {
@@ -90,6 +92,29 @@ export class ChatPage {
   /** The reaction chips under a message, as shown ("👍 2"). */
   reactions(text: string): Locator {
     return this.messages(text).getByRole("list", { name: "Reactions" }).getByRole("button");
+  }
+
+  /** An invite to a group in the sidebar, by the group's title. */
+  invite(title: string): Locator {
+    return this.page.getByTestId("invites").getByRole("listitem", { name: `Invitation: ${title}` });
+  }
+
+  /** Accepts an invite: the group opens. */
+  async accept(title: string): Promise<void> {
+    await this.invite(title).getByRole("button", { name: "Accept" }).click();
+    await this.page.locator("main.chat h2").filter({ hasText: title }).waitFor();
+  }
+
+  /** The lines between messages that tell changes of the group, as shown. */
+  systemLine(text: string): Locator {
+    return this.page.getByTestId("system-line").getByText(text, { exact: true });
+  }
+
+  /** Opens the open group's info panel. */
+  async groupInfo(): Promise<Locator> {
+    const toggle = this.page.getByRole("button", { name: "Group info" });
+    if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
+    return this.page.getByRole("region", { name: "Group info" });
   }
 
   composer(): Locator {
