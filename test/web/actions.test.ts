@@ -69,6 +69,7 @@ describe("message actions on the page", { timeout: 60_000 }, () => {
       ...["👍", "❤️", "😂", "😮", "😢", "🙏"],
       "Reply",
       "Delete for me",
+      "Report",
     ]);
     await bob.page.keyboard.press("Escape");
   });

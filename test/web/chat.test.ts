@@ -76,10 +76,14 @@ describe("the chat page", { timeout: 60_000 }, () => {
 
   it("makes groups and adds members", async () => {
     await alice.startChat("bob", "Weekend plans");
+    // Adding someone invites them: bob accepts (the group opens), carol has not answered yet.
+    await bob.accept("Weekend plans");
+    await bob.open("alice");
     await alice.page.getByRole("button", { name: "Add members" }).click();
     await alice.page.getByLabel("Add (names, comma-separated)").fill("carol");
     await alice.page.getByRole("button", { name: "Add", exact: true }).click();
-    await alice.page.getByTestId("presence").filter({ hasText: "3 members: alice, bob, carol" }).waitFor();
+    await alice.page.getByTestId("presence").filter({ hasText: "2 members: alice, bob · invited: carol" }).waitFor();
+    await alice.systemLine("You invited carol").waitFor();
     await alice.send("Hike on Saturday?");
     await bob.conversation("Weekend plans").getByTestId("unread").filter({ hasText: "1" }).waitFor();
   });
