@@ -1,6 +1,7 @@
 /**
  * The safety controls on the page in a real browser against the real edge, as two people use them: invites accepted
- * and declined, changes of a group shown as lines between messages, blocks in a direct conversation, and mutes.
+ * and declined, changes of a group shown as lines between messages, blocks in a direct conversation, mutes, and a
+ * report that reaches the moderation queue.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Api } from "../support/api.js";
@@ -9,6 +10,7 @@ import type { PageEdge } from "./support/page-edge.js";
 import { startWithPeople } from "./support/people.js";
 import { useBrowser } from "./support/browser.js";
 
+const MODERATOR_TOKEN = "moderator-token-for-page-tests";
 const launched = useBrowser();
 let edge: PageEdge;
 let alice: ChatPage;
@@ -16,7 +18,7 @@ let bob: ChatPage;
 
 beforeAll(async () => {
   let people: ChatPage[];
-  ({ edge, people } = await startWithPeople(launched(), "alice", "bob"));
+  ({ edge, people } = await startWithPeople(launched(), ["alice", "bob"], { MODERATOR_TOKEN }));
   [alice, bob] = people as [ChatPage, ChatPage];
 });
 afterAll(() => edge?.stop());
@@ -148,6 +150,47 @@ describe("safety on the page", { timeout: 90_000 }, () => {
     await bob.page.getByRole("button", { name: "🔕 Muted" }).click();
     await bob.page.getByRole("group", { name: "Mute notifications" }).getByRole("button", { name: "Unmute" }).click();
     await bob.conversation("carol").getByTestId("muted").waitFor({ state: "detached" });
+    bob.expectNoPageErrors();
+  });
+
+  it("reports a message with a reason and a note, and also blocks its sender: the operator's queue has it", async () => {
+    const api = new Api(edge.url);
+    const eve = await api.as("eve");
+    const id = await eve.direct("bob");
+    await eve.send(id, "e1", "cheap followers, click here");
+    await bob.open("eve");
+    await bob.act("cheap followers, click here", "Report");
+    const dialog = bob.page.getByRole("dialog", { name: "Report message from eve" });
+    await dialog.getByRole("radio", { name: "Spam" }).check();
+    await dialog.getByLabel("Note (optional)").fill("an ad, again");
+    await dialog.getByRole("checkbox", { name: "Also block eve" }).check();
+    await dialog.getByRole("button", { name: "Send report" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await bob.page.getByTestId("notices").filter({ hasText: "Reported, and eve is blocked." }).waitFor();
+    await bob.page.getByTestId("blocked").filter({ hasText: "You blocked eve: unblock them to write here" }).waitFor();
+
+    const queue = await api.raw("GET", "/v1/moderation/reports", undefined, {
+      Authorization: `Bearer ${MODERATOR_TOKEN}`,
+    });
+    expect(queue.body.reports).toEqual([
+      expect.objectContaining({
+        conversationId: id,
+        reporterId: "bob",
+        reportedUserId: "eve",
+        reason: "spam",
+        note: "an ad, again",
+        message: expect.objectContaining({ body: "cheap followers, click here" }),
+      }),
+    ]);
+    const refused = await eve.send(id, "e2", "hello?");
+    expect(refused.body.error.message).toBe("bob does not accept messages from you");
+    // Someone's own messages offer no Report.
+    await bob.page.getByRole("button", { name: "Unblock", exact: true }).click();
+    await bob.send("stop it");
+    await bob.messages("stop it").getByRole("button", { name: "Message actions" }).click();
+    expect(
+      await bob.messages("stop it").getByRole("group", { name: "Message actions" }).getByRole("button").allInnerTexts(),
+    ).not.toContain("Report");
     bob.expectNoPageErrors();
   });
 });
