@@ -220,8 +220,9 @@ export class ChatClient extends Emitter<ClientEvents> {
     return this.api.changeMembers(conversationId, change);
   }
 
-  /** Leaves a group: the conversation comes back inactive. */
+  /** Leaves a group: the conversation comes back inactive. Once connected (the hello says who the user is). */
   leave(conversationId: string): Promise<ConversationInfo> {
+    if (!this.userId) return Promise.reject(new Error("leave: not connected yet"));
     return this.api.leave(conversationId, this.userId);
   }
 

@@ -53,7 +53,7 @@ describe("safety on the page", { timeout: 90_000 }, () => {
     expect(await bob.conversation("Not for bob").count()).toBe(0);
   });
 
-  it("an admin renames, promotes and deletes: the other sees each change as a line, the new title and the badge", async () => {
+  it("an admin renames, promotes and deletes: the other sees each change as a line, the new title and the badge; then leaves", async () => {
     await alice.startChat("bob", "Old name");
     await bob.accept("Old name");
     await bob.send("a message to remove");
@@ -80,6 +80,11 @@ describe("safety on the page", { timeout: 90_000 }, () => {
     const bobsPanel = await bob.groupInfo();
     await bobsPanel.locator('[data-user="alice"] .role-badge.admin').waitFor();
     await bobsPanel.locator('[data-user="alice"]').getByRole("button", { name: "Dismiss as admin" }).waitFor();
+
+    await bobsPanel.getByRole("button", { name: "Leave group" }).click();
+    await alice.systemLine("bob left").waitFor();
+    await bob.conversation("Hiking crew").waitFor({ state: "detached" });
+    await alice.page.getByTestId("presence").filter({ hasText: "1 member: alice" }).waitFor();
     alice.expectNoPageErrors();
     bob.expectNoPageErrors();
   });

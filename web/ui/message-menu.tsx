@@ -1,8 +1,8 @@
 /**
  * A message's actions behind one button (shown on hover and on keyboard focus): quick reactions, Reply, Edit and
  * Delete for everyone where this user may (its sender; a group's admins delete too), Delete for me, and Report on
- * someone else's message. A disclosure rather than an ARIA menu: the buttons are in
- * the tab order, opening moves focus to the first, Escape or a click elsewhere closes and focus returns.
+ * someone else's message. A disclosure rather than an ARIA menu: the buttons are in the tab order, opening moves
+ * focus to the first, Escape or a click elsewhere closes and focus returns.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Message } from "../../protocol/message.js";
