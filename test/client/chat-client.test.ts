@@ -231,7 +231,8 @@ describe("ChatClient: invites, changes of groups, mutes and blocks", () => {
     const [alice, bob] = await fx.users("alice", "bob");
     const id = await alice.group([bob.userId], "before");
     const a = clientOf(alice);
-    const b = clientOf(bob);
+    // Bob's device knows the group from its start: one that did not would start at whatever is newest when it syncs.
+    const b = clientOf(bob, "default", { positions: { [id]: 0 } });
     const bobStates: { mutedUntil?: number }[] = [];
     b.client.on("conversation", (c) => c.id === id && bobStates.push(c));
     await Promise.all([a.client.connect(), b.client.connect()]);
@@ -253,7 +254,7 @@ describe("ChatClient: invites, changes of groups, mutes and blocks", () => {
   it("blocks and settings: a blocked send is refused with the edge's reason; unblocking lets it through", async () => {
     const [alice, bob] = await fx.users("alice", "bob");
     const id = await alice.direct(bob.userId);
-    const a = clientOf(alice);
+    const a = clientOf(alice, "default", { positions: { [id]: 0 } });
     const b = clientOf(bob);
     await Promise.all([a.client.connect(), b.client.connect()]);
     expect(await a.client.block(bob.userId)).toEqual([bob.userId]);
