@@ -87,6 +87,14 @@ function InviteForm({ session, conv }: Props) {
 
 function GroupSettingsForm({ session, conv }: Props) {
   const [title, setTitle] = useState(conv.title);
+  // The box shows the person's choice while the edge takes it (the group's setting changes only with the answer).
+  const [showing, setShowing] = useState<boolean | null>(null);
+  const setHistory = (all: boolean) => {
+    setShowing(all);
+    session.spawn(
+      session.safety.changeGroup(conv, { history: all ? "all" : "joined" }).finally(() => setShowing(null)),
+    );
+  };
   const rename = async (event: Event) => {
     event.preventDefault();
     const next = title.trim();
@@ -108,10 +116,8 @@ function GroupSettingsForm({ session, conv }: Props) {
       <label class="check">
         <input
           type="checkbox"
-          checked={conv.history === "all"}
-          onChange={(e) =>
-            session.spawn(session.safety.changeGroup(conv, { history: e.currentTarget.checked ? "all" : "joined" }))
-          }
+          checked={showing ?? conv.history === "all"}
+          onChange={(e) => setHistory(e.currentTarget.checked)}
         />
         New members see earlier messages
       </label>
