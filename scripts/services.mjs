@@ -15,6 +15,18 @@
 //   node scripts/services.mjs stop kafka|cassandra   graceful stop of one (same as `down <svc>`)
 // svc is kafka, cassandra or redis; the default is all three.
 //
+// With --cluster the same commands act on a three-node cluster beside those servers (scripts/services/cluster.mjs):
+//   node scripts/services.mjs up --cluster           Kafka brokers kafka-1..3 (KRaft) and Cassandra nodes
+//                                                    cassandra-1..3 (dc1) on 127.0.0.11-13, ports 9092/9042 each;
+//                                                    waits until the cluster is whole (every broker registered,
+//                                                    every partition's ISR full, every node UN)
+//   node scripts/services.mjs down --cluster [--purge]
+//   node scripts/services.mjs status --cluster       one line per node, then whether the cluster is whole
+//   node scripts/services.mjs kill|stop <node> --cluster    SIGKILL (a crash) or graceful stop of one node
+//   node scripts/services.mjs start <node> --cluster        start it and wait until the cluster is whole again
+// State lives in .services/cluster (or $SERVICES_CLUSTER_DIR); heaps: SERVICES_CLUSTER_CASSANDRA_HEAP (768m),
+// SERVICES_CLUSTER_KAFKA_HEAP (512m). The origin's settings for it are CLUSTER_ENV in cluster-nodes.mjs.
+//
 // Jars come from Maven Central on first use (scripts/services/*.pom.xml, cached in
 // .services/kafka-lib and .services/cassandra-lib). State (data, logs in .services/logs, pid
 // files in .services/run) lives in .services/ at the repo root, or in $SERVICES_DIR.
@@ -23,7 +35,9 @@
 // Tests can drive the same lifecycle from scripts/services/lib.mjs (startKafka, killCassandra, ...).
 import { SERVICES, ServiceError, kill, purge, start, status, stop } from "./services/lib.mjs";
 
-const USAGE = "usage: node scripts/services.mjs up|down [--purge]|status|start|stop|kill [kafka|cassandra|redis ...]";
+const USAGE =
+  "usage: node scripts/services.mjs up|down [--purge]|status|start|stop|kill [kafka|cassandra|redis ...]\n" +
+  "       node scripts/services.mjs up|down [--purge]|status|start|stop|kill [kafka-1|...|cassandra-3 ...] --cluster";
 
 function pickServices(names, { required = false } = {}) {
   if (names.length === 0) {
@@ -41,7 +55,7 @@ const say = (line) => console.log(line);
 function printStatus(rows) {
   for (const r of rows) {
     say(
-      `${r.name.padEnd(10)} ${(r.up ? "up" : "down").padEnd(5)} ${r.address.padEnd(16)} ${r.owner.padEnd(18)} ${r.detail}`,
+      `${r.name.padEnd(11)} ${(r.up ? "up" : "down").padEnd(5)} ${r.address.padEnd(16)} ${r.owner.padEnd(18)} ${r.detail}`,
     );
   }
 }
@@ -79,8 +93,13 @@ async function main(argv) {
   const [cmd, ...rest] = argv;
   const flags = rest.filter((a) => a.startsWith("--"));
   const names = rest.filter((a) => !a.startsWith("--"));
-  const unknown = flags.filter((f) => !(cmd === "down" && f === "--purge"));
+  const unknown = flags.filter((f) => !(cmd === "down" && f === "--purge") && f !== "--cluster");
   if (unknown.length) throw new ServiceError(`unknown option ${unknown[0]}\n${USAGE}`);
+  if (flags.includes("--cluster")) {
+    // Loaded only here: the single-node commands must not depend on the cluster's files.
+    const { clusterMain } = await import("./services/cluster-cli.mjs");
+    return clusterMain(cmd, names, { purgeData: flags.includes("--purge"), say, printStatus, usage: USAGE });
+  }
   switch (cmd) {
     case "up":
       return up(pickServices(names));

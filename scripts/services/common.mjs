@@ -158,10 +158,10 @@ function isRunning(pid) {
  * The pid from `name`'s pid file if that process is alive and its command line still
  * contains `marker` (guards against a recycled pid); otherwise removes the stale file.
  */
-export function readPid(name, marker) {
+export function readPid(name, marker, file = pidFile(name)) {
   let pid;
   try {
-    pid = Number(fs.readFileSync(pidFile(name), "utf8").trim());
+    pid = Number(fs.readFileSync(file, "utf8").trim());
   } catch {
     return null;
   }
@@ -170,7 +170,7 @@ export function readPid(name, marker) {
     cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
   } catch {}
   if (pid > 0 && isRunning(pid) && cmdline.includes(marker)) return pid;
-  fs.rmSync(pidFile(name), { force: true });
+  fs.rmSync(file, { force: true });
   return null;
 }
 
@@ -178,18 +178,18 @@ export function readPid(name, marker) {
  * Start a long-lived server that outlives this script: own session (detached), stdout and
  * stderr appended to `logFile`, no handle kept open by Node (unref).
  */
-export function spawnDetached(name, cmd, args, logFile, opts = {}) {
+export function spawnDetached(name, cmd, args, logFile, { pidPath = pidFile(name), ...opts } = {}) {
   const fd = fs.openSync(logFile, "a");
   const child = spawn(cmd, args, { detached: true, stdio: ["ignore", fd, fd], ...opts });
   fs.closeSync(fd);
   child.unref();
   if (!child.pid) throw new ServiceError(`${name}: could not start ${cmd}`);
-  fs.writeFileSync(pidFile(name), `${child.pid}\n`);
+  fs.writeFileSync(pidPath, `${child.pid}\n`);
   return child.pid;
 }
 
 /** SIGTERM (or `signal`), wait up to graceMs, then SIGKILL. Resolves once the process is gone. */
-export async function stopPid(name, pid, { signal = "SIGTERM", graceMs = 30_000 } = {}) {
+export async function stopPid(name, pid, { signal = "SIGTERM", graceMs = 30_000, pidPath = pidFile(name) } = {}) {
   try {
     process.kill(pid, signal);
   } catch {}
@@ -205,7 +205,7 @@ export async function stopPid(name, pid, { signal = "SIGTERM", graceMs = 30_000 
   // are closed; wait until it is reaped (ESRCH) so an immediate restart finds its ports free.
   const reapDeadline = Date.now() + 10_000;
   while (isAlive(pid) && Date.now() < reapDeadline) await sleep(50);
-  fs.rmSync(pidFile(name), { force: true });
+  fs.rmSync(pidPath, { force: true });
 }
 
 export { isRunning };

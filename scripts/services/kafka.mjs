@@ -12,14 +12,14 @@ const DATA_DIR = path.join(HOME, "data");
 const LOG_FILE = path.join(LOG_DIR, "kafka.log");
 
 /** Kafka's Uuid string form: 16 random bytes, base64url without padding; never starts with '-'. */
-function clusterId() {
+export function clusterId() {
   for (;;) {
     const id = randomBytes(16).toString("base64url");
     if (!id.startsWith("-")) return id;
   }
 }
 
-function jvmArgs(lib, heap) {
+export function jvmArgs(lib, heap, logDir = LOG_DIR) {
   return [
     ...heap,
     "-XX:+UseG1GC",
@@ -27,10 +27,22 @@ function jvmArgs(lib, heap) {
     "-XX:+ExitOnOutOfMemoryError",
     "-Djava.awt.headless=true",
     `-Dlog4j.configuration=${pathToFileURL(path.join(SCRIPT_DIR, "kafka-log4j.properties")).href}`,
-    `-Dkafka.logs.dir=${LOG_DIR}`,
+    `-Dkafka.logs.dir=${logDir}`,
     "-cp",
     `${lib}/*`,
   ];
+}
+
+/** KRaft storage must be formatted once with a cluster id before the first start. */
+export async function formatStorage({ java, lib, props, dataDir, id, fmtLog }) {
+  if (fs.existsSync(path.join(dataDir, "meta.properties"))) return;
+  fs.writeFileSync(fmtLog, "");
+  const code = await run(
+    java,
+    [...jvmArgs(lib, ["-Xmx256m"]), "kafka.tools.StorageTool", "format", "-t", id, "-c", props, "--ignore-formatted"],
+    fmtLog,
+  );
+  if (code !== 0) throw new ServiceError(`kafka: storage format failed (exit ${code}):\n${tail(fmtLog)}`);
 }
 
 export const kafka = {
@@ -52,26 +64,14 @@ export const kafka = {
     const template = fs.readFileSync(path.join(SCRIPT_DIR, "kafka-server.properties"), "utf8");
     fs.writeFileSync(props, template.replaceAll("@DATA_DIR@", DATA_DIR));
 
-    // KRaft storage must be formatted once with a cluster id before the first start.
-    if (!fs.existsSync(path.join(DATA_DIR, "meta.properties"))) {
-      const fmtLog = path.join(LOG_DIR, "kafka-format.log");
-      fs.writeFileSync(fmtLog, "");
-      const code = await run(
-        java,
-        [
-          ...jvmArgs(lib, ["-Xmx256m"]),
-          "kafka.tools.StorageTool",
-          "format",
-          "-t",
-          clusterId(),
-          "-c",
-          props,
-          "--ignore-formatted",
-        ],
-        fmtLog,
-      );
-      if (code !== 0) throw new ServiceError(`kafka: storage format failed (exit ${code}):\n${tail(fmtLog)}`);
-    }
+    await formatStorage({
+      java,
+      lib,
+      props,
+      dataDir: DATA_DIR,
+      id: clusterId(),
+      fmtLog: path.join(LOG_DIR, "kafka-format.log"),
+    });
     return { cmd: java, args: [...jvmArgs(lib, ["-Xms256m", "-Xmx512m"]), "kafka.Kafka", props], logFile: LOG_FILE };
   },
 };

@@ -10,10 +10,10 @@ import path from "node:path";
 import {
   HOST,
   REPO_ROOT,
-  RUN_DIR,
   ServiceError,
   ensureStateDirs,
   isRunning,
+  pidFile,
   readPid,
   sleep,
   spawnDetached,
@@ -27,6 +27,11 @@ import { redis } from "./redis.mjs";
 
 export { ServiceError, STATE_DIR } from "./common.mjs";
 export { probeCassandra, probeKafka, probeRedis } from "./probes.mjs";
+
+/** Our live process of `svc`, by its pid file (a cluster node keeps its own, `svc.pidFile`). */
+const ourPid = (svc) => readPid(svc.name, svc.marker, svc.pidFile);
+const pidOptions = (svc) => (svc.pidFile ? { pidPath: svc.pidFile } : {});
+const hostOf = (svc) => svc.host ?? HOST;
 
 /** Every service the CLI knows, by name. */
 export const SERVICES = { kafka, cassandra, redis };
@@ -55,7 +60,7 @@ function logTails(svc, offsets = [], lines = 40) {
 
 /** One probe, no waiting: { name, up, address, pid, owner, detail }. */
 export async function status(svc) {
-  const pid = readPid(svc.name, svc.marker);
+  const pid = ourPid(svc);
   let up = false;
   let detail;
   try {
@@ -65,17 +70,14 @@ export async function status(svc) {
     detail = e.message;
   }
   const owner = pid ? `ours (pid ${pid})` : up ? "foreign (reused)" : "-";
-  return { name: svc.name, up, address: `${HOST}:${svc.port}`, pid, owner, detail };
+  return { name: svc.name, up, address: `${hostOf(svc)}:${svc.port}`, pid, owner, detail };
 }
 
 /**
  * Poll the protocol probe until it succeeds. Fails early if `pid` (the process we started)
  * dies, and after `timeoutMs` otherwise; both failures carry the log tails.
  */
-export async function waitFor(
-  svc,
-  { timeoutMs = svc.readyTimeoutMs, pid = readPid(svc.name, svc.marker), logOffsets: offsets } = {},
-) {
+export async function waitFor(svc, { timeoutMs = svc.readyTimeoutMs, pid = ourPid(svc), logOffsets: offsets } = {}) {
   const deadline = Date.now() + timeoutMs;
   let last = "not probed";
   for (;;) {
@@ -105,7 +107,7 @@ export async function start(svc, { log = () => {} } = {}) {
   ensureStateDirs();
   const t0 = Date.now();
   const seconds = () => Math.round((Date.now() - t0) / 100) / 10;
-  const pid = readPid(svc.name, svc.marker);
+  const pid = ourPid(svc);
   try {
     const detail = await svc.probe();
     return { name: svc.name, state: pid ? "running" : "reused", pid, detail, seconds: seconds() };
@@ -116,17 +118,17 @@ export async function start(svc, { log = () => {} } = {}) {
     return { name: svc.name, state: "running", pid, detail, seconds: seconds() };
   }
   for (const port of [svc.port, ...svc.auxPorts]) {
-    if (await portOpen(port)) {
+    if (await portOpen(port, 1000, hostOf(svc))) {
       throw new ServiceError(
         `${svc.name}: port ${port} is taken by a program that does not answer like ${svc.name}; not starting another ` +
-          `(see: ss -ltnp 'sport = :${port}')`,
+          `(see: ss -ltnp 'src ${hostOf(svc)}:${port}')`,
       );
     }
   }
   const { cmd, args, logFile } = await svc.prepare(log);
   const offsets = logOffsets(svc);
   fs.appendFileSync(logFile, `\n=== ${new Date().toISOString()} scripts/services.mjs starting ${svc.name}\n`);
-  const newPid = spawnDetached(svc.name, cmd, args, logFile, { cwd: path.dirname(logFile) });
+  const newPid = spawnDetached(svc.name, cmd, args, logFile, { cwd: path.dirname(logFile), ...pidOptions(svc) });
   log(`${svc.name}: started pid ${newPid}, waiting until it serves clients`);
   const detail = await waitFor(svc, { pid: newPid, logOffsets: offsets });
   return { name: svc.name, state: "started", pid: newPid, detail, seconds: seconds() };
@@ -134,9 +136,9 @@ export async function start(svc, { log = () => {} } = {}) {
 
 /** Graceful stop of our own process (SIGTERM, SIGKILL after svc.stopGraceMs). Foreign servers are left alone. */
 export async function stop(svc) {
-  const pid = readPid(svc.name, svc.marker);
+  const pid = ourPid(svc);
   if (!pid) return { name: svc.name, state: "not ours" };
-  await stopPid(svc.name, pid, { graceMs: svc.stopGraceMs });
+  await stopPid(svc.name, pid, { graceMs: svc.stopGraceMs, ...pidOptions(svc) });
   return { name: svc.name, state: "stopped", pid };
 }
 
@@ -145,19 +147,19 @@ export async function stop(svc) {
  * none, so a fault-injection test cannot silently inject nothing.
  */
 export async function kill(svc) {
-  const pid = readPid(svc.name, svc.marker);
+  const pid = ourPid(svc);
   if (!pid) {
     throw new ServiceError(
-      `${svc.name}: no process of ours to kill (no live pid file in ${path.relative(REPO_ROOT, RUN_DIR) || RUN_DIR})`,
+      `${svc.name}: no process of ours to kill (no live pid file ${path.relative(REPO_ROOT, svc.pidFile ?? pidFile(svc.name))})`,
     );
   }
-  await stopPid(svc.name, pid, { signal: "SIGKILL", graceMs: 5_000 });
+  await stopPid(svc.name, pid, { signal: "SIGKILL", graceMs: 5_000, ...pidOptions(svc) });
   return { name: svc.name, state: "killed", pid };
 }
 
 /** Delete a stopped service's data (not the lib caches). Refuses while our process still runs. */
 export function purge(svc) {
-  if (readPid(svc.name, svc.marker)) throw new ServiceError(`${svc.name}: still running, not purging`);
+  if (ourPid(svc)) throw new ServiceError(`${svc.name}: still running, not purging`);
   const existing = svc.dataDirs.filter((d) => fs.existsSync(d));
   for (const d of existing) fs.rmSync(d, { recursive: true, force: true });
   return { name: svc.name, state: existing.length ? "purged" : "no data" };

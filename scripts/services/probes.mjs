@@ -9,8 +9,8 @@ import { HOST } from "./common.mjs";
  * next complete frame (frameLen(buffer) returns the first frame's total size, or 0 when
  * not enough bytes arrived to know), and always close the socket afterwards.
  */
-async function withSocket(port, timeoutMs, fn) {
-  const sock = net.connect({ host: HOST, port });
+async function withSocket(port, timeoutMs, fn, host = HOST) {
+  const sock = net.connect({ host, port });
   let buf = Buffer.alloc(0);
   let failure = null;
   let wake = () => {};
@@ -52,8 +52,8 @@ async function withSocket(port, timeoutMs, fn) {
 }
 
 /** Is anything accepting TCP connections on the port? (to tell "taken by a stranger" from "free") */
-export function portOpen(port, timeoutMs = 1000) {
-  return withSocket(port, timeoutMs, async () => true).catch(() => false);
+export function portOpen(port, timeoutMs = 1000, host = HOST) {
+  return withSocket(port, timeoutMs, async () => true, host).catch(() => false);
 }
 
 // ---------------------------------------------------------------- Redis (RESP)
@@ -90,39 +90,77 @@ function kafkaRequest(apiKey, apiVersion, correlationId, body = Buffer.alloc(0))
   return Buffer.concat([head, clientId, body]);
 }
 
-/**
- * ApiVersions v0 (every broker answers it, even before SASL), then Metadata v1 for all
- * topics: a KRaft broker only serves clients once it is registered and unfenced, and the
- * metadata answer must list at least one broker and a controller.
- */
-export function probeKafka(port = 9092, timeoutMs = 5000) {
-  return withSocket(port, timeoutMs, async ({ send, recv }) => {
-    send(kafkaRequest(18, 0, 1));
-    let r = await recv(kafkaFrameLen); // size, correlation id, error code, [api key, min, max]
-    if (r.readInt32BE(4) !== 1) throw new Error("ApiVersions: wrong correlation id");
-    const err = r.readInt16BE(8);
-    if (err !== 0) throw new Error(`ApiVersions: error code ${err}`);
-    const apis = r.readInt32BE(10);
-
-    const allTopics = Buffer.alloc(4);
-    allTopics.writeInt32BE(-1); // null topic array = all topics
-    send(kafkaRequest(3, 1, 2, allTopics));
-    r = await recv(kafkaFrameLen);
-    if (r.readInt32BE(4) !== 2) throw new Error("Metadata: wrong correlation id");
-    let o = 8;
-    const brokers = r.readInt32BE(o);
-    o += 4;
-    for (let i = 0; i < brokers; i++) {
-      o += 4; // node id
-      o += 2 + r.readInt16BE(o); // host
-      o += 4; // port
-      const rack = r.readInt16BE(o); // nullable string
-      o += 2 + Math.max(rack, 0);
-    }
-    const controller = r.readInt32BE(o);
-    if (brokers < 1 || controller < 0) throw new Error(`Metadata: ${brokers} brokers, controller ${controller}`);
-    return `ApiVersions ok (${apis} APIs), ${brokers} broker, controller ${controller}`;
+/** Reads a Metadata v1 answer: brokers, the controller id, and each topic's partitions with their replicas. */
+function parseMetadata(r) {
+  let o = 8;
+  const int16 = () => ((o += 2), r.readInt16BE(o - 2));
+  const int32 = () => ((o += 4), r.readInt32BE(o - 4));
+  const str = () => {
+    const n = int16();
+    o += Math.max(n, 0);
+    return n < 0 ? null : r.toString("utf8", o - n, o);
+  };
+  const ints = () => Array.from({ length: int32() }, int32);
+  const brokers = Array.from({ length: int32() }, () => {
+    const id = int32();
+    const host = str();
+    const port = int32();
+    str(); // rack
+    return { id, host, port };
   });
+  const controller = int32();
+  const topics = Array.from({ length: int32() }, () => {
+    const error = int16();
+    const name = str();
+    o += 1; // is_internal
+    const partitions = Array.from({ length: int32() }, () => {
+      const partitionError = int16();
+      const partition = int32();
+      const leader = int32();
+      return { error: partitionError, partition, leader, replicas: ints(), isr: ints() };
+    });
+    return { error, name, partitions };
+  });
+  return { brokers, controller, topics };
+}
+
+/**
+ * ApiVersions v0 (every broker answers it, even before SASL), then Metadata v1 for all topics, as the broker at
+ * host:port sees the cluster: { apis, brokers: [{id, host, port}], controller, topics: [{name, partitions: [{leader,
+ * replicas, isr}]}] }.
+ */
+export function kafkaMetadata(port = 9092, timeoutMs = 5000, host = HOST) {
+  return withSocket(
+    port,
+    timeoutMs,
+    async ({ send, recv }) => {
+      send(kafkaRequest(18, 0, 1));
+      let r = await recv(kafkaFrameLen); // size, correlation id, error code, [api key, min, max]
+      if (r.readInt32BE(4) !== 1) throw new Error("ApiVersions: wrong correlation id");
+      const err = r.readInt16BE(8);
+      if (err !== 0) throw new Error(`ApiVersions: error code ${err}`);
+      const apis = r.readInt32BE(10);
+
+      const allTopics = Buffer.alloc(4);
+      allTopics.writeInt32BE(-1); // null topic array = all topics
+      send(kafkaRequest(3, 1, 2, allTopics));
+      r = await recv(kafkaFrameLen);
+      if (r.readInt32BE(4) !== 2) throw new Error("Metadata: wrong correlation id");
+      return { apis, ...parseMetadata(r) };
+    },
+    host,
+  );
+}
+
+/**
+ * A KRaft broker only serves clients once it is registered and unfenced, and the metadata answer must list at least
+ * one broker and a controller.
+ */
+export async function probeKafka(port = 9092, timeoutMs = 5000, host = HOST) {
+  const { apis, brokers, controller } = await kafkaMetadata(port, timeoutMs, host);
+  if (brokers.length < 1 || controller < 0)
+    throw new Error(`Metadata: ${brokers.length} brokers, controller ${controller}`);
+  return `ApiVersions ok (${apis} APIs), ${brokers.length} broker${brokers.length > 1 ? "s" : ""}, controller ${controller}`;
 }
 
 // ---------------------------------------------------------------- Cassandra (CQL native protocol v4)
@@ -194,27 +232,32 @@ function firstTextCell(body) {
 }
 
 /** STARTUP (CQL_VERSION 3.0.0) -> READY, then SELECT release_version FROM system.local. */
-export function probeCassandra(port = 9042, timeoutMs = 5000) {
-  return withSocket(port, timeoutMs, async ({ send, recv }) => {
-    const opts = Buffer.concat([Buffer.from([0, 1]), cqlString("CQL_VERSION"), cqlString("3.0.0")]);
-    send(cqlFrame(1, OP.STARTUP, opts));
-    let r = await recv(cqlFrameLen);
-    if (r[4] === OP.ERROR) throw cqlError(r);
-    if (r[4] === OP.AUTHENTICATE) return "STARTUP -> AUTHENTICATE (server requires a password)";
-    if (r[4] !== OP.READY) throw new Error(`STARTUP answered with opcode 0x${r[4].toString(16)}`);
+export function probeCassandra(port = 9042, timeoutMs = 5000, host = HOST) {
+  return withSocket(
+    port,
+    timeoutMs,
+    async ({ send, recv }) => {
+      const opts = Buffer.concat([Buffer.from([0, 1]), cqlString("CQL_VERSION"), cqlString("3.0.0")]);
+      send(cqlFrame(1, OP.STARTUP, opts));
+      let r = await recv(cqlFrameLen);
+      if (r[4] === OP.ERROR) throw cqlError(r);
+      if (r[4] === OP.AUTHENTICATE) return "STARTUP -> AUTHENTICATE (server requires a password)";
+      if (r[4] !== OP.READY) throw new Error(`STARTUP answered with opcode 0x${r[4].toString(16)}`);
 
-    const consistencyOneNoFlags = Buffer.from([0x00, 0x01, 0x00]);
-    send(
-      cqlFrame(
-        2,
-        OP.QUERY,
-        Buffer.concat([cqlLongString("SELECT release_version FROM system.local"), consistencyOneNoFlags]),
-      ),
-    );
-    r = await recv(cqlFrameLen);
-    if (r[4] === OP.ERROR) throw cqlError(r);
-    if (r[4] !== OP.RESULT) throw new Error(`QUERY answered with opcode 0x${r[4].toString(16)}`);
-    const version = firstTextCell(r.subarray(9));
-    return `CQL v4 READY, release ${version ?? "?"}`;
-  });
+      const consistencyOneNoFlags = Buffer.from([0x00, 0x01, 0x00]);
+      send(
+        cqlFrame(
+          2,
+          OP.QUERY,
+          Buffer.concat([cqlLongString("SELECT release_version FROM system.local"), consistencyOneNoFlags]),
+        ),
+      );
+      r = await recv(cqlFrameLen);
+      if (r[4] === OP.ERROR) throw cqlError(r);
+      if (r[4] !== OP.RESULT) throw new Error(`QUERY answered with opcode 0x${r[4].toString(16)}`);
+      const version = firstTextCell(r.subarray(9));
+      return `CQL v4 READY, release ${version ?? "?"}`;
+    },
+    host,
+  );
 }
