@@ -18,6 +18,11 @@ export interface KafkaConfig {
   groups: { persister: string; push: string };
   partitions: number;
   replicationFactor: number;
+  /**
+   * Replicas that must have a record before acks=all acknowledges it (the topics' `min.insync.replicas`): with fewer in
+   * sync the broker refuses writes rather than keep them on too few disks.
+   */
+  minInsyncReplicas: number;
   /** Upper bound on one ingest produce, connection retries included, before the batch answers 503. */
   sendTimeoutMs: number;
   /** How long the group waits for a silent consumer before handing its partitions to another. */
@@ -96,6 +101,9 @@ export function loadConfig(env: Env = process.env): Result<OriginConfig> {
   const vapid = readVapid(env, production && services.value.has("push"));
   if (!vapid.ok) return vapid;
   const n = numbers.value;
+  // More than the replicas would refuse every write; the default lets acks=all mean two copies wherever there are two.
+  const minInsync = int(env, "KAFKA_MIN_INSYNC_REPLICAS", Math.min(2, n.kafkaReplication), 1, n.kafkaReplication);
+  if (!minInsync.ok) return minInsync;
   const prefix = env.KAFKA_TOPIC_PREFIX ?? "";
   return ok({
     production,
@@ -120,6 +128,7 @@ export function loadConfig(env: Env = process.env): Result<OriginConfig> {
       groups: { persister: `${prefix}chat-persister`, push: `${prefix}chat-push` },
       partitions: n.partitions,
       replicationFactor: n.kafkaReplication,
+      minInsyncReplicas: minInsync.value,
       sendTimeoutMs: n.sendTimeoutMs,
       sessionTimeoutMs: n.sessionTimeoutMs,
     },

@@ -40,9 +40,9 @@ export function topicSpec(config: KafkaConfig, topic: string, retentionMs = WEEK
     topic,
     numPartitions: config.partitions,
     replicationFactor: config.replicationFactor,
-    // acks=all only means "every in-sync replica": with fewer than 2 in sync a write is not yet safe.
+    // acks=all only means "every in-sync replica": with fewer than this many in sync a write is not yet safe.
     configEntries: [
-      { name: "min.insync.replicas", value: String(Math.min(2, config.replicationFactor)) },
+      { name: "min.insync.replicas", value: String(config.minInsyncReplicas) },
       { name: "retention.ms", value: String(retentionMs) },
     ],
   };
