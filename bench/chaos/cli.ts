@@ -11,7 +11,11 @@ export const SCENARIOS = [
   "socket-drops",
   "abuse",
 ] as const;
-export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** `--cluster`: against the local three-node cluster, a node lost or restarted under traffic (cluster-faults.ts). */
+export const CLUSTER_SCENARIOS = ["broker-kill", "node-kill", "both-kill", "rejoin", "rolling"] as const;
+
+export type ScenarioName = (typeof SCENARIOS)[number] | (typeof CLUSTER_SCENARIOS)[number];
 
 /** Scenarios whose fault lives in the origin pipeline: they always run with an origin behind the edge. */
 export const ORIGIN_SCENARIOS: ReadonlySet<ScenarioName> = new Set([
@@ -33,6 +37,16 @@ scenarios
   abuse           malformed frames, oversized bodies, forged tokens, stranger probes and big-group typing floods while
                   legitimate traffic runs; latency against a baseline run, workerd memory
 
+with --cluster (origin on the three-node cluster of npm run services -- up --cluster: replication 3,
+min.insync.replicas 2, LOCAL_QUORUM; a killed node stays down through the audit, then is restarted)
+  broker-kill     SIGKILL the Kafka broker leading the most partitions of the messages topic
+  node-kill       SIGKILL one Cassandra node
+  both-kill       SIGKILL the leading broker, then --down/2 s later one Cassandra node
+  rejoin          SIGKILL a broker and a Cassandra node, restart both after --down s; the cluster must be whole
+                  again and the node must hold by itself every write it missed (hints), read at ONE from it alone
+  rolling         stop (SIGTERM) and start every broker, then every Cassandra node, one at a time, each rejoined
+                  before the next
+
 workload
   --users N            users (default 12); each has 2 or 3 devices (--devices 2-3)
   --devices A-B        devices per user, alternating between A and B (default 2-3)
@@ -52,6 +66,7 @@ timing (seconds)
   --drops-for S        socket-drops: how long devices keep dropping (default 15)
   --recover-timeout S  give up waiting for recovery after S (default 180)
   --faults N           inject the fault N times, with --before seconds of traffic between (default 1)
+  --down S             cluster scenarios: how long a killed node stays down under traffic (default 20)
 
 abuse
   --abuse-sockets N    abusive sockets (default 40), plus forged-token upgrades and HTTP calls
@@ -67,6 +82,7 @@ abuse
 other
   --edge-env K=V,…     extra Worker bindings, e.g. FANOUT_RETRY_MS=500 (default: the product defaults)
   --origin             also put an origin behind the edge in edge-kill, socket-drops and abuse
+  --cluster            run the cluster scenarios (above) instead: needs npm run services -- up --cluster
   --storage tmpfs|disk where the edge keeps its SQLite files (default tmpfs: on this shared VM disk, workerd's
                        fsync waits measure the neighbours; a SIGKILL loses no page cache either way)
   --seed N             random seed (default: time)
@@ -91,6 +107,7 @@ export interface Options {
   dropsForS: number;
   recoverTimeoutS: number;
   faults: number;
+  downS: number;
   abuseSockets: number;
   abuseRate: number;
   abuseForS: number;
@@ -100,6 +117,7 @@ export interface Options {
   maxP99Factor: number;
   edgeEnv: Record<string, string>;
   origin: boolean;
+  cluster: boolean;
   storage: "disk" | "tmpfs";
   seed: number;
   json: boolean;
@@ -122,6 +140,7 @@ export const DEFAULTS: Omit<Options, "scenarios" | "seed"> = {
   dropsForS: 15,
   recoverTimeoutS: 180,
   faults: 1,
+  downS: 20,
   abuseSockets: 40,
   abuseRate: 500,
   abuseForS: 15,
@@ -131,6 +150,7 @@ export const DEFAULTS: Omit<Options, "scenarios" | "seed"> = {
   maxP99Factor: 3,
   edgeEnv: {},
   origin: false,
+  cluster: false,
   storage: "tmpfs",
   json: false,
 };
@@ -151,6 +171,7 @@ const NUMERIC = {
   "drops-for": "dropsForS",
   "recover-timeout": "recoverTimeoutS",
   faults: "faults",
+  down: "downS",
   "abuse-sockets": "abuseSockets",
   "abuse-rate": "abuseRate",
   "abuse-for": "abuseForS",
@@ -172,17 +193,20 @@ export function parseOptions(argv: string[]): Options {
       "abuse-kinds": { type: "string" },
       storage: { type: "string" },
       origin: { type: "boolean" },
+      cluster: { type: "boolean" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
       ...Object.fromEntries(Object.keys(NUMERIC).map((name) => [name, { type: "string" as const }])),
     },
   });
   if (values.help) throw new UsageError(HELP);
-  const unknown = positionals.find((p) => !(SCENARIOS as readonly string[]).includes(p));
-  if (unknown !== undefined) throw new UsageError(`unknown scenario ${unknown}\n\n${HELP}`);
+  const known: readonly string[] = values.cluster ? CLUSTER_SCENARIOS : SCENARIOS;
+  const unknown = positionals.find((p) => !known.includes(p));
+  if (unknown !== undefined)
+    throw new UsageError(`unknown scenario ${unknown}${values.cluster ? " with --cluster" : ""}\n\n${HELP}`);
   const options: Options = {
     ...DEFAULTS,
-    scenarios: positionals.length > 0 ? (positionals as ScenarioName[]) : [...SCENARIOS],
+    scenarios: (positionals.length > 0 ? positionals : [...known]) as ScenarioName[],
     seed: Date.now() % 1_000_000,
   };
   for (const [flag, key] of Object.entries(NUMERIC)) {
@@ -199,6 +223,7 @@ export function parseOptions(argv: string[]): Options {
     throw new UsageError("--storage is tmpfs or disk");
   options.storage = (values.storage as Options["storage"] | undefined) ?? options.storage;
   options.origin = Boolean(values.origin);
+  options.cluster = Boolean(values.cluster);
   options.json = Boolean(values.json);
   if (options.users < 2 || options.groupSize < 2 || options.groupSize > options.users)
     throw new UsageError("need --users >= 2 and 2 <= --group-size <= --users");

@@ -29,14 +29,21 @@ function pendingOnEdge(sends: Sent[], devicesOf: Map<string, Device[]>, cast: Ca
   return pending;
 }
 
-/** Acked sends of `sends` whose (conversation, seq) Cassandra does not hold yet. */
-export async function pendingInStore(origin: OriginPipeline, sends: Sent[]): Promise<number> {
+/** Rows of a conversation up to a seq, as some reader of Cassandra sees them. */
+export type RowsOf = (conversationId: string, maxSeq: number) => Promise<StoredRow[]>;
+
+/** Acked sends of `sends` whose (conversation, seq) Cassandra (or the reader given) does not hold yet. */
+export async function pendingInStore(
+  origin: OriginPipeline,
+  sends: Sent[],
+  rowsOf: RowsOf = (id, maxSeq) => origin.rows(id, maxSeq),
+): Promise<number> {
   const byConversation = new Map<string, Sent[]>();
   for (const s of sends)
     if (s.seq !== undefined) byConversation.set(s.conversationId, [...(byConversation.get(s.conversationId) ?? []), s]);
   let pending = 0;
   for (const [conversationId, list] of byConversation) {
-    const rows = await origin.rows(conversationId, Math.max(...list.map((s) => s.seq!)));
+    const rows = await rowsOf(conversationId, Math.max(...list.map((s) => s.seq!)));
     const seqs = new Set(rows.map((r) => r.seq));
     pending += list.filter((s) => !seqs.has(s.seq!)).length;
   }

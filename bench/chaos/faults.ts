@@ -19,6 +19,10 @@ export interface FaultContext {
   random: Random;
   outageS: number;
   dropsForS: number;
+  /** Cluster scenarios: how long a killed node stays down under traffic before anything else happens. */
+  downS: number;
+  /** Called by a fault the moment it strikes: what was measured before is the baseline. */
+  onFault(): void;
   say(line: string): void;
 }
 

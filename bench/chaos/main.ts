@@ -15,7 +15,7 @@ const say = (line: string) => process.stderr.write(`[${new Date().toISOString().
 
 async function main(argv: string[]): Promise<number> {
   const o: Options = parseOptions(argv);
-  say(`chaos: ${o.scenarios.join(", ")} (seed ${o.seed})`);
+  say(`chaos${o.cluster ? " --cluster" : ""}: ${o.scenarios.join(", ")} (seed ${o.seed})`);
   const results: Result[] = [];
   let broken = false;
   for (const name of o.scenarios) {

@@ -4,6 +4,7 @@
  * Kafka, Cassandra and Redis with a keyspace, topic prefix and key prefix of its own, dropped afterwards.
  */
 import cassandra from "cassandra-driver";
+import type { Admin } from "kafkajs";
 import type { Backends } from "../../origin/backends.js";
 import type { OriginConfig } from "../../origin/config.js";
 import { bucketOf } from "../../origin/message-store/buckets.js";
@@ -14,8 +15,10 @@ import {
   configOf,
   log,
   prepareRun,
+  persisterOffsets,
   readTopic,
   requireServices,
+  testKafka,
   SECRET,
   spawnOrigin,
   startOrigin,
@@ -38,6 +41,9 @@ export interface StoredRow {
 export class OriginPipeline {
   private ingest: RunningOrigin | null = null;
   private persister: ChildOrigin | null = null;
+  private persisterOps: string | null = null;
+  private admin: Promise<Admin> | null = null;
+  private readonly nodeReaders = new Map<string, cassandra.Client>();
   /**
    * The audit's own Cassandra client. It reconnects every half second: the origin's clients keep the driver's
    * default exponential policy, and recovery times measured through one of those would include its waits.
@@ -58,8 +64,8 @@ export class OriginPipeline {
   }
 
   /** Fails with "start the services with `npm run services -- up`" when a server is unreachable. */
-  static async start(name: string): Promise<OriginPipeline> {
-    const env = testEnv(`chaos_${name.replace(/-/g, "_")}`);
+  static async start(name: string, extraEnv: Record<string, string> = {}): Promise<OriginPipeline> {
+    const env = testEnv(`chaos_${name.replace(/-/g, "_")}`, extraEnv);
     const config = configOf(env);
     await requireServices(config);
     const pipeline = new OriginPipeline(env, config, await prepareRun(config));
@@ -88,10 +94,11 @@ export class OriginPipeline {
     params: unknown[],
     options: cassandra.QueryOptions,
     timeoutMs = 30_000,
+    client = this.reader,
   ): Promise<cassandra.types.ResultSet> {
     for (const deadline = Date.now() + timeoutMs; ;) {
       try {
-        return await this.reader.execute(query, params, options);
+        return await client.execute(query, params, options);
       } catch (error) {
         if (!(error instanceof cassandra.errors.NoHostAvailableError) || Date.now() > deadline) {
           throw new Error(`the audit's Cassandra client could not read within ${timeoutMs} ms: ${String(error)}`, {
@@ -124,7 +131,17 @@ export class OriginPipeline {
     // ORIGIN_OPS_PORT is 0 in env: its /healthz and /metrics take a free port of their own.
     const child = spawnOrigin(this.env, "persister");
     this.persister = child;
-    await child.started;
+    // A process without ingest serves nothing but /healthz and /metrics: the URL it logs is theirs.
+    this.persisterOps = await child.started;
+  }
+
+  /** Log entries the running persister has written to Cassandra since it started (its own counter, /metrics). */
+  async persisted(): Promise<number> {
+    if (!this.persisterOps) throw new Error("no persister running");
+    const text = await (await fetch(`${this.persisterOps}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
+    const line = /^origin_persisted_messages_total (\d+)/m.exec(text);
+    if (!line) throw new Error("the persister's /metrics has no origin_persisted_messages_total");
+    return Number(line[1]);
   }
 
   /** SIGKILL: the child gets no chance to finish its batch or commit anything. */
@@ -143,6 +160,22 @@ export class OriginPipeline {
    */
   async uncommitted(): Promise<number> {
     return withKafkaAdmin(this.config, (admin) => uncommittedMessages(admin, this.config));
+  }
+
+  /**
+   * The persister group's progress on `chat.messages`: offsets committed over all partitions, and the records not yet
+   * committed (its lag). One admin client for every call: this is sampled twice a second.
+   */
+  async persisterProgress(): Promise<{ committed: number; lag: number }> {
+    this.admin ??= (async () => {
+      const admin = testKafka(this.config).admin();
+      await admin.connect();
+      return admin;
+    })().catch((error: unknown) => {
+      this.admin = null;
+      throw error;
+    });
+    return persisterOffsets(await this.admin, this.config);
   }
 
   /**
@@ -171,14 +204,48 @@ export class OriginPipeline {
   }
 
   /** Every stored row of a conversation with seq <= maxSeq, bucket by bucket, ascending. */
-  async rows(conversationId: string, maxSeq: number): Promise<StoredRow[]> {
+  rows(conversationId: string, maxSeq: number): Promise<StoredRow[]> {
+    return this.rowsVia(this.reader, {}, conversationId, maxSeq);
+  }
+
+  /**
+   * The rows as one node alone holds them (consistency ONE, no other host asked): after a node rejoined, whether it
+   * got what it missed (hints), which a quorum read would hide by asking another replica.
+   */
+  rowsOn(host: string, conversationId: string, maxSeq: number): Promise<StoredRow[]> {
+    let client = this.nodeReaders.get(host);
+    if (!client) {
+      const { localDataCenter } = this.config.cassandra;
+      const policy = new cassandra.policies.loadBalancing.AllowListPolicy(
+        new cassandra.policies.loadBalancing.DCAwareRoundRobinPolicy(localDataCenter),
+        [`${host}:9042`],
+      );
+      client = new cassandra.Client({
+        contactPoints: [host],
+        localDataCenter,
+        policies: { loadBalancing: policy },
+        socketOptions: { connectTimeout: 2_000, readTimeout: 5_000 },
+      });
+      this.nodeReaders.set(host, client);
+    }
+    return this.rowsVia(client, { consistency: cassandra.types.consistencies.one }, conversationId, maxSeq);
+  }
+
+  private async rowsVia(
+    client: cassandra.Client,
+    options: cassandra.QueryOptions,
+    conversationId: string,
+    maxSeq: number,
+  ): Promise<StoredRow[]> {
     const out: StoredRow[] = [];
     const table = `${this.config.cassandra.keyspace}.messages`;
     for (let bucket = 0; bucket <= bucketOf(maxSeq); bucket++) {
       const rs = await this.read(
         `SELECT seq, client_msg_id, body, attachments FROM ${table} WHERE conversation_id = ? AND bucket = ? ORDER BY seq ASC`,
         [conversationId, bucket],
-        { prepare: true, fetchSize: 5000 },
+        { prepare: true, fetchSize: 5000, ...options },
+        30_000,
+        client,
       );
       for (const row of rs.rows)
         out.push({
@@ -207,6 +274,8 @@ export class OriginPipeline {
     }
     await this.stopIngest().catch(() => undefined);
     await this.reader.shutdown().catch(() => undefined);
+    for (const client of this.nodeReaders.values()) await client.shutdown().catch(() => undefined);
+    await this.admin?.then((a) => a.disconnect()).catch(() => undefined);
     await cleanupRun(this.config, this.backends);
   }
 }

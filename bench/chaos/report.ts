@@ -1,6 +1,7 @@
 /** The human-readable summary of a chaos run (the JSON form is the results themselves). */
 import type { Audit } from "./audit.js";
 import type { AbuseResult } from "./abuse-run.js";
+import type { PipelineFigures } from "./pipeline-watch.js";
 import type { ScenarioResult } from "./run.js";
 
 const ms = (v: number | null) => (v === null ? "never" : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${v} ms`);
@@ -23,13 +24,22 @@ function auditLines(a: Audit): string[] {
   return lines;
 }
 
+function pipelineLine(p: PipelineFigures): string {
+  const grew = p.ingestRefused > 0 || p.outboxPeak > 2 * p.outboxPeakBefore + 4;
+  return [
+    `  edge outbox ${grew ? "GREW" : "did not grow"}: peak ${p.outboxPeak} entries waiting for origin (${p.outboxPeakBefore} before the fault), ${p.ingestRefused} ingest batches refused;`,
+    `  longest stall: ingest ${ms(p.ingestStallMs)}, persister writes ${ms(p.persisterStallMs)}, persister commits ${ms(p.commitStallMs)}; persister group lag peak ${p.lagPeak}, at the end ${p.lagEnd}`,
+  ].join("\n");
+}
+
 export function scenarioTable(r: ScenarioResult): string {
   const details = Object.entries(r.details)
     .map(([k, v]) => `${k} ${v}`)
     .join(", ");
   return [
     `${r.scenario}${r.withOrigin ? " (with origin)" : ""}: ${r.ok ? "OK" : "FAILED"}  seed ${r.seed}`,
-    `  outage ${ms(r.outageMs)}; recovered ${ms(r.recoverMs)} after that${r.withOrigin ? ` (devices ${ms(r.devicesMs)}, then Cassandra)` : ""}; drained ${ms(r.drainMs)} after traffic stopped`,
+    ...(r.pipeline ? [pipelineLine(r.pipeline)] : []),
+    `  ${r.pipeline ? "fault lasted" : "outage"} ${ms(r.outageMs)}; recovered ${ms(r.recoverMs)} after that${r.withOrigin ? ` (devices ${ms(r.devicesMs)}, then Cassandra)` : ""}; drained ${ms(r.drainMs)} after traffic stopped`,
     ...(details ? [`  ${details}`] : []),
     ...auditLines(r.audit),
     ...(r.ok ? [] : [`  violations: ${r.violations.join(", ")}`]),

@@ -6,10 +6,13 @@
 import { audit, violations, type Audit } from "./audit.js";
 import { createCast, type Cast } from "./cast.js";
 import { ORIGIN_SCENARIOS, type Options, type ScenarioName } from "./cli.js";
+import { requireCluster } from "./cluster.js";
+import { clusterFaultOf } from "./cluster-faults.js";
 import { allHistory, allStored, waitThrough } from "./evidence.js";
 import { faultOf, type Fault, type FaultContext, type FaultOutcome } from "./faults.js";
 import { Random } from "./random.js";
 import type { OriginPipeline } from "./origin.js";
+import { PipelineWatch, type PipelineFigures } from "./pipeline-watch.js";
 import { Traffic, trafficOptions, type Sent } from "./traffic.js";
 import { World } from "./world.js";
 
@@ -29,6 +32,8 @@ export interface ScenarioResult {
   /** Traffic stopped → everything through, ms; null = never. */
   drainMs: number | null;
   details: Record<string, number | string>;
+  /** Cluster runs: the edge's outbox, ingest and persister stalls, consumer lag. */
+  pipeline?: PipelineFigures;
   audit: Audit;
   violations: string[];
 }
@@ -57,12 +62,17 @@ export async function startCast(world: World, o: Options, tag: string): Promise<
 }
 
 export async function runScenario(name: Exclude<ScenarioName, "abuse">, o: Options, say: Say): Promise<ScenarioResult> {
-  const withOrigin = ORIGIN_SCENARIOS.has(name) || o.origin;
-  const world = await World.start({ name, origin: withOrigin, storage: o.storage, edgeEnv: o.edgeEnv });
+  const cluster = o.cluster ? await requireCluster() : null;
+  const withOrigin = cluster !== null || ORIGIN_SCENARIOS.has(name) || o.origin;
+  // Six partitions (the production default) on three brokers: each leads two, so a killed leader takes some of
+  // every group's partitions and leaves the others.
+  const originEnv = cluster ? { ...cluster.CLUSTER_ENV, KAFKA_PARTITIONS: "6" } : {};
+  const world = await World.start({ name, origin: withOrigin, storage: o.storage, edgeEnv: o.edgeEnv, originEnv });
   const random = new Random(o.seed);
-  const fault = faultOf(name);
+  const fault = cluster ? clusterFaultOf(name) : faultOf(name);
   let traffic: Traffic | null = null;
   let ctx: FaultContext | null = null;
+  let watch: PipelineWatch | null = null;
   try {
     const tag = tagOf(name, o.seed);
     const cast = await startCast(world, o, tag);
@@ -72,12 +82,15 @@ export async function runScenario(name: Exclude<ScenarioName, "abuse">, o: Optio
       `${name}: ${cast.users.length} users, ${traffic.devices.length} devices (${traffic.devices.length - traffic.online.length} offline until the audit), ${cast.conversations.length} conversations, ${o.rate} msg/s${withOrigin ? ", origin behind the edge" : ""}`,
     );
     traffic.start();
+    watch = cluster && world.origin ? await PipelineWatch.start(traffic, world.origin) : null;
     ctx = {
       world,
       traffic,
       random,
       outageS: o.outageS,
       dropsForS: o.dropsForS,
+      downS: o.downS,
+      onFault: () => watch?.faultInjected(),
       say: (line) => say(`${name}: ${line}`),
     };
     const { outageMs, details, violations: faultViolations = [] } = await injectAll(fault, ctx, o);
@@ -93,12 +106,16 @@ export async function runScenario(name: Exclude<ScenarioName, "abuse">, o: Optio
     await sleep(o.afterS * 1000);
     // After a failed recovery the drain will fail too: no need to wait that long twice.
     const drainMs = await drain(traffic, world, recoverMs === null ? 10 : o.recoverTimeoutS);
+    const pipeline = await watch?.stop();
+    watch = null;
     const result = await verdict(name, o, world, traffic, { outageMs, devicesMs, recoverMs, drainMs, details });
+    if (pipeline) result.pipeline = pipeline;
     result.violations.unshift(...faultViolations);
     result.ok &&= faultViolations.length === 0;
     say(`${name}: ${result.ok ? "OK" : `FAILED: ${result.violations.join(", ")}`}`);
     return result;
   } finally {
+    await watch?.stop();
     traffic?.close();
     if (ctx) await fault.restore?.(ctx);
     await world.stop();

@@ -16,6 +16,8 @@ export interface WorldOptions {
   storage: "disk" | "tmpfs";
   /** Extra Worker bindings (FANOUT_RETRY_MS, OUTBOX_RETRY_MS, …) on top of the product defaults. */
   edgeEnv: Record<string, string>;
+  /** The origin's environment on top of the tests' (the cluster's brokers, contact points and replication). */
+  originEnv?: Record<string, string>;
 }
 
 export class World {
@@ -30,7 +32,7 @@ export class World {
     const scriptPath = await buildWorker(resolve(ROOT, `.build/chaos/worker-${process.pid}.js`));
     let origin: OriginPipeline | null = null;
     try {
-      origin = options.origin ? await OriginPipeline.start(options.name) : null;
+      origin = options.origin ? await OriginPipeline.start(options.name, options.originEnv) : null;
       const persistDir = mkdtempSync(join(options.storage === "tmpfs" ? "/dev/shm" : tmpdir(), "edge-chaos-"));
       const bindings = { ...options.edgeEnv, ...(origin?.edgeBindings ?? {}) };
       return new World(await startEdge({ bindings, persistDir, scriptPath }), origin, scriptPath);

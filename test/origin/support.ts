@@ -177,11 +177,20 @@ async function deleteRedisKeys(config: OriginConfig): Promise<void> {
  * acknowledged it). Committed offsets are read first, so the end offsets read after them are never behind.
  */
 export async function uncommittedMessages(admin: ReturnType<Kafka["admin"]>, config: OriginConfig): Promise<number> {
+  return (await persisterOffsets(admin, config)).lag;
+}
+
+/** The persister group's committed offsets summed over partitions, and its lag: the records not yet committed. */
+export async function persisterOffsets(
+  admin: ReturnType<Kafka["admin"]>,
+  config: OriginConfig,
+): Promise<{ committed: number; lag: number }> {
   const topic = config.kafka.topics.messages;
-  const [committed] = await admin.fetchOffsets({ groupId: config.kafka.groups.persister, topics: [topic] });
+  const [group] = await admin.fetchOffsets({ groupId: config.kafka.groups.persister, topics: [topic] });
   const ends = await admin.fetchTopicOffsets(topic);
-  const done = new Map(committed!.partitions.map((p) => [p.partition, Math.max(0, Number(p.offset))]));
-  return ends.reduce((sum, p) => sum + Number(p.high) - (done.get(p.partition) ?? 0), 0);
+  const done = new Map(group!.partitions.map((p) => [p.partition, Math.max(0, Number(p.offset))]));
+  const committed = [...done.values()].reduce((n, o) => n + o, 0);
+  return { committed, lag: ends.reduce((sum, p) => sum + Number(p.high) - (done.get(p.partition) ?? 0), 0) };
 }
 
 /** Whether the persister has committed every record of the messages topic: all of it is in Cassandra. */
