@@ -55,6 +55,8 @@ export interface Through {
   devicesMs: number | null;
   /** Until that and, with an origin, every one of them in Cassandra too; null = not within the timeout. */
   allMs: number | null;
+  /** When not through: what the last look at Cassandra found. */
+  lastStore?: string;
 }
 
 /** Polls until every send in `sends` is through, timing the devices and Cassandra apart. */
@@ -70,17 +72,22 @@ export async function waitThrough(
     devicesOf.set(d.userId, [...(devicesOf.get(d.userId) ?? []), ...(d.offline ? [] : [d])]);
   let devicesMs: number | null = null;
   let storeCheckedAt = 0;
+  let lastStore = "not read";
   while (Date.now() - started < timeoutMs) {
     if (devicesMs === null && pendingOnEdge(sends, devicesOf, traffic.cast) === 0) devicesMs = Date.now() - started;
     if (devicesMs !== null && !origin) return { devicesMs, allMs: devicesMs };
     if (devicesMs !== null && Date.now() - storeCheckedAt >= STORE_POLL_MS) {
       storeCheckedAt = Date.now();
-      if ((await pendingInStore(origin!, sends).catch(() => -1)) === 0)
-        return { devicesMs, allMs: Date.now() - started };
+      const pending = await pendingInStore(origin!, sends).catch((error: unknown) => {
+        lastStore = `the read failed: ${String(error)}`;
+        return -1;
+      });
+      if (pending === 0) return { devicesMs, allMs: Date.now() - started };
+      if (pending > 0) lastStore = `${pending} acked entries not in Cassandra`;
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
-  return { devicesMs, allMs: null };
+  return { devicesMs, allMs: null, lastStore };
 }
 
 /** A conversation's whole history as the edge serves it to a member, page by page. */

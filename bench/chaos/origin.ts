@@ -58,6 +58,10 @@ export class OriginPipeline {
     this.reader = new cassandra.Client({
       contactPoints: config.cassandra.contactPoints,
       localDataCenter: config.cassandra.localDataCenter,
+      // What the origin's own reads see (history, search): on a cluster a read at the driver's default, LOCAL_ONE,
+      // may ask a replica that has not applied a write yet (a node just back, or one that dropped the mutation under
+      // load), and would report entries missing or stale that the origin itself would serve.
+      queryOptions: { consistency: cassandra.types.consistencies.localQuorum },
       policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(500) },
       socketOptions: { connectTimeout: 2_000, readTimeout: 5_000 },
     });

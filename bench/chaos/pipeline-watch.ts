@@ -32,7 +32,7 @@ const PERSISTER_EVERY_MS = 100;
 const KAFKA_EVERY_MS = 500;
 
 /** Progress of a counter while there is work: the longest stretch with work waiting and the counter standing still. */
-class Stall {
+export class Stall {
   private since: number | null = null;
   private last = -1;
   longestMs = 0;

@@ -94,14 +94,13 @@ export async function runScenario(name: Exclude<ScenarioName, "abuse">, o: Optio
       say: (line) => say(`${name}: ${line}`),
     };
     const { outageMs, details, violations: faultViolations = [] } = await injectAll(fault, ctx, o);
-    const { devicesMs, allMs: recoverMs } = await waitThrough(
-      traffic,
-      [...traffic.sends.values()],
-      world.origin,
-      o.recoverTimeoutS * 1000,
-    );
+    const {
+      devicesMs,
+      allMs: recoverMs,
+      lastStore,
+    } = await waitThrough(traffic, [...traffic.sends.values()], world.origin, o.recoverTimeoutS * 1000);
     say(
-      `${name}: ${recoverMs === null ? `NOT recovered within ${o.recoverTimeoutS} s` : `recovered in ${recoverMs} ms`} (devices caught up in ${devicesMs ?? "-"} ms)`,
+      `${name}: ${recoverMs === null ? `NOT recovered within ${o.recoverTimeoutS} s (${lastStore})` : `recovered in ${recoverMs} ms`} (devices caught up in ${devicesMs ?? "-"} ms)`,
     );
     await sleep(o.afterS * 1000);
     // After a failed recovery the drain will fail too: no need to wait that long twice.
@@ -113,6 +112,7 @@ export async function runScenario(name: Exclude<ScenarioName, "abuse">, o: Optio
     result.violations.unshift(...faultViolations);
     result.ok &&= faultViolations.length === 0;
     say(`${name}: ${result.ok ? "OK" : `FAILED: ${result.violations.join(", ")}`}`);
+    if (!result.ok && world.origin) say(`${name}: the persister's last warnings:\n${warnings(world.origin)}`);
     return result;
   } finally {
     await watch?.stop();
@@ -120,6 +120,17 @@ export async function runScenario(name: Exclude<ScenarioName, "abuse">, o: Optio
     if (ctx) await fault.restore?.(ctx);
     await world.stop();
   }
+}
+
+/** The persister child's last warnings and errors (pino JSON lines), for a failed run's report. */
+function warnings(origin: OriginPipeline): string {
+  const lines = origin.persisterOutput().split("\n");
+  return (
+    lines
+      .filter((l) => /"level":(40|50|60)/.test(l))
+      .slice(-20)
+      .join("\n") || "(none)"
+  );
 }
 
 /** Injects the fault `--faults` times, `--before` seconds apart; the longest outage, the last details. */
