@@ -164,10 +164,7 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
       [creator, ...answers.value.added],
       answers.value.invited,
     );
-    this.receipts.recount();
-    this.states.saveSoon();
-    this.forwarder.kick();
-    await this.settle(request.members);
+    await this.changed(request.members);
     return ok({ created: true, conversation: this.store.view() });
   }
 
@@ -209,7 +206,7 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
     };
     if (applied.added.length + applied.invited.length + remove.length + promote.length + demote.length === 0)
       return ok(this.store.view());
-    const everyone = [...new Set([...this.store.currentMembers(), ...this.store.withRole("invited"), ...remove])];
+    const everyone = [...new Set([...this.store.present(), ...remove])];
     this.store.changeMembers(userId, applied, Date.now());
     await this.changed([...everyone, ...applied.added, ...applied.invited]);
     return ok(this.store.view());
@@ -220,7 +217,7 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
     if (this.store.roleOf(userId) !== "invited") return fail("not_found", "no invite to this conversation");
     if (accept && this.store.currentMembers().length >= this.config.maxGroupMembers)
       return fail("bad_request", `a group has at most ${this.config.maxGroupMembers} members`);
-    const everyone = [...this.store.currentMembers(), ...this.store.withRole("invited")];
+    const everyone = this.store.present();
     this.store.answerInvite(userId, accept, Date.now());
     await this.changed(everyone);
     return ok(this.store.view());
@@ -231,7 +228,7 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
     if (!this.store.isMember(userId)) return failWith(NOT_A_MEMBER);
     if (this.store.info!.kind !== "group") return fail("bad_request", "a direct conversation has no settings");
     if (this.store.roleOf(userId) !== "admin") return fail("forbidden", "only an admin changes the group");
-    const everyone = [...this.store.currentMembers(), ...this.store.withRole("invited")];
+    const everyone = this.store.present();
     if (this.store.changeSettings(userId, settings, Date.now())) await this.changed(everyone);
     return ok(this.store.view());
   }
@@ -358,7 +355,7 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
   private plan(userId: string, change: ChangeMembers): Result<MemberChange> {
     const roster = {
       roleOf: (u: string) => this.store.roleOf(u),
-      size: this.store.currentMembers().length + this.store.withRole("invited").length,
+      size: this.store.present().length,
       admins: this.store.withRole("admin").length,
     };
     const { maxGroupMembers } = this.config;

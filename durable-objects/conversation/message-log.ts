@@ -15,7 +15,7 @@
  * rows, and a page of messages needs no replay.
  */
 import type { OutgoingMessage } from "../rpc.js";
-import type { Sql, SqlRow as Row } from "../shared/sql.js";
+import { addMissingColumns, type Sql, type SqlRow as Row } from "../shared/sql.js";
 import { SentIds } from "./sent-ids.js";
 
 export interface LogOptions {
@@ -279,17 +279,6 @@ export class MessageLog {
     this.generations.push({ first, startedAt: 0, lastSentAt: 0 });
   }
 
-  /**
-   * A generation from before actions (or attachments) existed gets their columns (a schema change: no row of it is
-   * rewritten).
-   */
-  private addStateColumns(first: number, schema: string): void {
-    for (const column of STATE_COLUMNS) {
-      const name = column.split(" ")[0]!;
-      if (!new RegExp(`\\b${name}\\b`).test(schema)) this.sql.exec(`ALTER TABLE ${table(first)} ADD COLUMN ${column}`);
-    }
-  }
-
   /** The ids sent within the window, read from the generations that hold such messages the first time. */
   private sentIds(now: number): SentIds {
     if (this.sent) return this.sent;
@@ -316,7 +305,8 @@ export class MessageLog {
 
   /** `schema`: the table's CREATE statement, as the start read it with the table's name. */
   private loadGeneration(first: number, schema: string): Generation {
-    this.addStateColumns(first, schema);
+    // A generation from before actions, attachments or changes of the group gets their columns.
+    addMissingColumns(this.sql, table(first), STATE_COLUMNS, schema);
     // By seq, two rows read: messages are sent in seq order.
     const sentAt = (order: "ASC" | "DESC") =>
       Number(

@@ -118,6 +118,11 @@ export class ConversationStore {
     return [...this.members.values()].filter(isCurrent).map((m) => m.userId);
   }
 
+  /** Current members and pending invitees: everyone a change of the group is shown to. */
+  present(): string[] {
+    return [...this.members.values()].filter((m) => m.untilSeq === null).map((m) => m.userId);
+  }
+
   /** Current members (or pending invitees) with this role. */
   withRole(role: Role): string[] {
     return [...this.members.values()].filter((m) => m.untilSeq === null && m.role === role).map((m) => m.userId);

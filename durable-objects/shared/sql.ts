@@ -23,10 +23,15 @@ export interface SqlStore {
 
 /**
  * Adds to `table` the columns (`name TYPE …`) its stored schema lacks: objects created before a column existed get it
- * as a schema change, with no row rewritten. One row of sqlite_master read per table.
+ * as a schema change, with no row rewritten. `schema` is the table's CREATE statement when the caller read it already;
+ * otherwise one row of sqlite_master is read.
  */
-export function addMissingColumns(sql: Sql, table: string, columns: readonly string[]): void {
-  const schema = String(sql.exec("SELECT sql FROM sqlite_master WHERE name = ?", table).one().sql);
+export function addMissingColumns(
+  sql: Sql,
+  table: string,
+  columns: readonly string[],
+  schema = String(sql.exec("SELECT sql FROM sqlite_master WHERE name = ?", table).one().sql),
+): void {
   for (const column of columns) {
     const name = column.split(" ")[0]!;
     if (!new RegExp(`\\b${name}\\b`).test(schema)) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`);

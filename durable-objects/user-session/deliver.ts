@@ -53,7 +53,7 @@ function conversationChanged(host: Host, info: ConversationState, sockets: WebSo
   if (sockets.length > 0)
     broadcast(sockets, JSON.stringify({ type: "conversation", conversation: row.state } satisfies ConversationFrame));
   if (!info.active) return;
-  const joined = info.members.filter((u) => host.blocks.has(u) && (!before.includes(u) || before.length === 0));
+  const joined = info.members.filter((u) => host.blocks.has(u) && !before.includes(u));
   for (const blocked of joined)
     inBackground(host.conversation(info.id).setBlock(host.userId, blocked, true), "UserSession", "block_failed", {
       conversationId: info.id,
