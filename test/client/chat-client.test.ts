@@ -203,13 +203,16 @@ describe("ChatClient: invites, changes of groups, mutes and blocks", () => {
     const sockets = countingFetches();
     const client = new ChatClient({ url: fx.edge.url, token: bob.token, WebSocket: sockets.WebSocket });
     const received: Message[] = [];
-    const states: { role?: string; active: boolean; lastSeq: number }[] = [];
+    // Listen before the group exists: the invite can reach the device before the creator's answer reaches the test.
+    const states: { id: string; role?: string; active: boolean; lastSeq: number }[] = [];
     client.on("message", (m) => received.push(m));
+    client.on("conversation", (c) => states.push(c));
     await client.connect();
     const id = await alice.createGroup([bob.userId], "club");
-    client.on("conversation", (c) => c.id === id && states.push(c));
     await alice.send(id, "m1", "before bob");
-    await expect.poll(() => states[0]).toMatchObject({ role: "invited", active: false, lastSeq: 0 });
+    await expect
+      .poll(() => states.find((c) => c.id === id))
+      .toMatchObject({ role: "invited", active: false, lastSeq: 0 });
     expect(await client.answerInvite(id, true)).toMatchObject({ members: [alice.userId, bob.userId] });
     await alice.send(id, "m2", "welcome");
     await expect
