@@ -23,17 +23,25 @@ export interface SqlStore {
 
 /**
  * Adds to `table` the columns (`name TYPE …`) its stored schema lacks: objects created before a column existed get it
- * as a schema change, with no row rewritten. `schema` is the table's CREATE statement when the caller read it already;
- * otherwise one row of sqlite_master is read.
+ * as a schema change, with no row rewritten. `schema` is the table's CREATE statement when the caller read it already.
+ * Otherwise a statement naming the columns is prepared first, which reads no row: an object wakes often (a
+ * hibernated session with every frame), and reading its schema each time would be rows read, billed, for nothing.
  */
-export function addMissingColumns(
-  sql: Sql,
-  table: string,
-  columns: readonly string[],
-  schema = String(sql.exec("SELECT sql FROM sqlite_master WHERE name = ?", table).one().sql),
-): void {
-  for (const column of columns) {
-    const name = column.split(" ")[0]!;
-    if (!new RegExp(`\\b${name}\\b`).test(schema)) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`);
+export function addMissingColumns(sql: Sql, table: string, columns: readonly string[], schema?: string): void {
+  const names = columns.map((column) => column.split(" ")[0]!);
+  if (schema === undefined && hasColumns(sql, table, names)) return;
+  const stored = schema ?? String(sql.exec("SELECT sql FROM sqlite_master WHERE name = ?", table).one().sql);
+  for (const [i, name] of names.entries()) {
+    if (!new RegExp(`\\b${name}\\b`).test(stored)) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${columns[i]}`);
+  }
+}
+
+/** Whether `table` has every one of `names`: a statement naming a missing column fails to prepare. */
+function hasColumns(sql: Sql, table: string, names: readonly string[]): boolean {
+  try {
+    sql.exec(`SELECT ${names.join(", ")} FROM ${table} LIMIT 0`);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -13,6 +13,19 @@ export interface Modules {
   positions: { args: [checkpointMs: number]; instance: Conversations };
   /** Everything the object's SQLite holds, as text: what a test of deletion searches for words that must be gone. */
   storageText: { args: []; instance: StorageText };
+  /** Statements run on the object's SQLite, with the rows each read and wrote: for shared/sql.ts. */
+  sqlConsole: { args: []; instance: SqlConsole };
+}
+
+export interface Counted<T = unknown> {
+  result: T;
+  rowsRead: number;
+  rowsWritten: number;
+}
+
+export interface SqlConsole {
+  exec(query: string, ...bindings: unknown[]): Counted<Record<string, unknown>[]>;
+  addMissingColumns(table: string, columns: string[]): Counted<void>;
 }
 
 export interface StorageText {

@@ -11,7 +11,8 @@ import { MessageLog } from "../../../durable-objects/conversation/message-log.js
 import { ConversationStore } from "../../../durable-objects/conversation/store.js";
 import { Conversations } from "../../../durable-objects/user-session/conversations.js";
 import { USER_SESSION_SCHEMA } from "../../../durable-objects/user-session/schema.js";
-import type { ModuleKind, Modules, StorageText } from "./kinds.js";
+import { addMissingColumns, type Sql } from "../../../durable-objects/shared/sql.js";
+import type { Counted, ModuleKind, Modules, SqlConsole, StorageText } from "./kinds.js";
 
 type Builders = {
   [K in ModuleKind]: (storage: DurableObjectStorage, ...args: Modules[K]["args"]) => Modules[K]["instance"];
@@ -21,6 +22,7 @@ const BUILDERS: Builders = {
   conversationStore: (storage, log) => new ConversationStore(storage, log),
   messageLog: (storage, log) => new MessageLog(storage.sql, log),
   storageText: (storage) => storageText(storage),
+  sqlConsole: (storage) => sqlConsole(storage),
   positions: (storage, checkpointMs) => {
     storage.sql.exec(USER_SESSION_SCHEMA);
     return new Conversations(storage.sql, checkpointMs);
@@ -43,6 +45,30 @@ function storageText(storage: DurableObjectStorage): StorageText {
         .map((row) => Object.values(row).map(text).join(" "))
         .join("\n");
     },
+  };
+}
+
+/** Runs `work` on a SQL handle that counts the rows every statement read and wrote, as the edge's meter does. */
+function counted<T>(storage: DurableObjectStorage, work: (sql: Sql) => T): Counted<T> {
+  let rowsRead = 0;
+  let rowsWritten = 0;
+  const sql: Sql = {
+    exec(query, ...bindings) {
+      const cursor = storage.sql.exec(query, ...bindings);
+      const rows = cursor.toArray();
+      rowsRead += cursor.rowsRead;
+      rowsWritten += cursor.rowsWritten;
+      return Object.assign(rows, { toArray: () => rows, one: () => rows[0]! });
+    },
+  };
+  const result = work(sql);
+  return { result, rowsRead, rowsWritten };
+}
+
+function sqlConsole(storage: DurableObjectStorage): SqlConsole {
+  return {
+    exec: (query, ...bindings) => counted(storage, (sql) => sql.exec(query, ...bindings).toArray()),
+    addMissingColumns: (table, columns) => counted(storage, (sql) => addMissingColumns(sql, table, columns)),
   };
 }
 
