@@ -82,7 +82,8 @@ describe("durability on real servers", () => {
     try {
       const record = { stream: "messages" as const, key: "c1", value: '{"kind":"probe"}' };
       expect(await messageLog.append([record])).toEqual({ ok: true, value: undefined });
-      expect(wire.initProducerIds).toBe(1);
+      // Asked again while a fresh broker's transaction coordinator is still loading: at least once is what matters.
+      expect(wire.initProducerIds).toBeGreaterThanOrEqual(1);
       expect(wire.produceAcks.length).toBeGreaterThan(0);
       expect(new Set(wire.produceAcks)).toEqual(new Set([-1]));
     } finally {
