@@ -5,8 +5,10 @@ import type { KafkaConfig } from "../config.js";
 import type { Consuming } from "../message-log/log-consumer.js";
 import type { Logger } from "../shared/log.js";
 import { errorMessage } from "../shared/timeout.js";
+import { findCoordinatorsAgainWhenLost } from "./coordinator.js";
 
 export function createConsumer(kafka: Kafka, groupId: string, config: KafkaConfig): Consumer {
+  findCoordinatorsAgainWhenLost();
   return kafka.consumer({
     groupId,
     sessionTimeout: config.sessionTimeoutMs,
