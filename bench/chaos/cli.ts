@@ -13,7 +13,14 @@ export const SCENARIOS = [
 ] as const;
 
 /** `--cluster`: against the local three-node cluster, a node lost or restarted under traffic (cluster-faults.ts). */
-export const CLUSTER_SCENARIOS = ["broker-kill", "node-kill", "both-kill", "rejoin", "rolling"] as const;
+export const CLUSTER_SCENARIOS = [
+  "broker-kill",
+  "coordinator-kill",
+  "node-kill",
+  "both-kill",
+  "rejoin",
+  "rolling",
+] as const;
 
 export type ScenarioName = (typeof SCENARIOS)[number] | (typeof CLUSTER_SCENARIOS)[number];
 
@@ -40,6 +47,9 @@ scenarios
 with --cluster (origin on the three-node cluster of npm run services -- up --cluster: replication 3,
 min.insync.replicas 2, LOCAL_QUORUM; a killed node stays down through the audit, then is restarted)
   broker-kill     SIGKILL the Kafka broker leading the most partitions of the messages topic
+  coordinator-kill
+                  SIGKILL the Kafka broker coordinating the persister's consumer group (its offset commits and
+                  heartbeats)
   node-kill       SIGKILL one Cassandra node
   both-kill       SIGKILL the leading broker, then --down/2 s later one Cassandra node
   rejoin          SIGKILL a broker and a Cassandra node, restart both after --down s; the cluster must be whole

@@ -39,6 +39,29 @@ async function killBroker(ctx: FaultContext, lib: ClusterLib): Promise<ClusterNo
   return node;
 }
 
+/**
+ * The broker coordinating the persister's consumer group: the leader of the group's partition of `__consumer_offsets`,
+ * which Kafka picks from the group id's Java hash code.
+ */
+async function killCoordinator(ctx: FaultContext, lib: ClusterLib): Promise<ClusterNode> {
+  const group = originOf(ctx).config.kafka.groups.persister;
+  const offsets = (await lib.kafkaState()).partitions.filter((p) => p.topic === "__consumer_offsets");
+  const partition = (javaHashCode(group) & 0x7fffffff) % offsets.length;
+  const leader = offsets.find((p) => p.partition === partition)?.leader;
+  const node = lib.KAFKA_NODES.find((n) => n.index === leader);
+  if (!node) throw new Error(`no live leader for __consumer_offsets-${partition}, the group ${group}'s coordinator`);
+  ctx.onFault();
+  const killed = await lib.killNode(node.name);
+  ctx.say(`SIGKILL ${node.name} (pid ${killed.pid}), coordinator of ${group} (__consumer_offsets-${partition})`);
+  return node;
+}
+
+function javaHashCode(text: string): number {
+  let hash = 0;
+  for (let i = 0; i < text.length; i++) hash = (Math.imul(31, hash) + text.charCodeAt(i)) | 0;
+  return hash;
+}
+
 async function killCassandraNode(ctx: FaultContext, lib: ClusterLib): Promise<ClusterNode> {
   const node = ctx.random.pick(lib.CASSANDRA_NODES);
   ctx.onFault();
@@ -79,6 +102,7 @@ function killAndLeave(kill: (ctx: FaultContext, lib: ClusterLib) => Promise<Clus
 }
 
 const brokerKill = killAndLeave(async (ctx, lib) => [await killBroker(ctx, lib)]);
+const coordinatorKill = killAndLeave(async (ctx, lib) => [await killCoordinator(ctx, lib)]);
 const nodeKill = killAndLeave(async (ctx, lib) => [await killCassandraNode(ctx, lib)]);
 const bothKill = killAndLeave(async (ctx, lib) => {
   const broker = await killBroker(ctx, lib);
@@ -149,6 +173,8 @@ export function clusterFaultOf(name: string): Fault {
   switch (name) {
     case "broker-kill":
       return brokerKill;
+    case "coordinator-kill":
+      return coordinatorKill;
     case "node-kill":
       return nodeKill;
     case "both-kill":
