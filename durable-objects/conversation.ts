@@ -304,10 +304,10 @@ export class Conversation extends DurableObject<ObjectEnv> implements Conversati
     this.push.attached(member, epoch);
     const position = this.position(member);
     after = Math.max(after, this.store.visibleFrom(member) - 1);
-    if (after < this.store.oldestKept - 1) return ok({ ...position, messages: [], more: false, resync: true });
+    if (after < this.store.oldestKept - 1) return ok({ ...position, after, messages: [], more: false, resync: true });
     const messages = this.store.messagesAfter(after, this.store.lastSeq, limit).map(({ seq, json }) => ({ seq, json }));
     const through = messages.at(-1)?.seq ?? after;
-    return ok({ ...position, messages, more: through < this.store.lastSeq, resync: false });
+    return ok({ ...position, after, messages, more: through < this.store.lastSeq, resync: false });
   }
 
   /** Senders whose messages everyone has now read are told. */

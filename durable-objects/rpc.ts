@@ -203,6 +203,8 @@ export interface ConversationPosition {
 }
 
 export interface RangeAnswer extends ConversationPosition {
+  /** The `after` the page starts from: the one asked, or the seq before the first this member may see if later. */
+  after: number;
   messages: DeliveredMessage[];
   /** Messages after the last one returned remain. */
   more: boolean;

@@ -159,8 +159,10 @@ describe("history visibility", () => {
     expect((await bob.history(id, "?before=2")).body).toEqual({ messages: [], hasMore: false });
     expect((await bob.search(id, "secret")).body.messages).toEqual([]);
     const socket = await bob.connect();
-    await socket.fetchAll(id, 0);
+    const [page] = await socket.fetchAll(id, 0);
     expect(socket.messages(id).map((m) => m.seq)).toEqual([2, 3]);
+    // The page says where it started: just before bob's joining, not the 0 he asked for.
+    expect(page).toMatchObject({ after: 1, through: 3, more: false });
     expect((await listed(bob)).find((c) => c.id === id)).toMatchObject({ visibleFrom: 2 });
 
     await alice.call("PATCH", `/v1/conversations/${id}`, { history: "all" });

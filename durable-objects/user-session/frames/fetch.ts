@@ -8,14 +8,14 @@ type Host = Pick<SessionHost, "userId" | "epoch" | "conversations" | "conversati
 
 export function onFetch(host: Host, ws: WebSocket, frame: ClientFrameOf<"fetch">): Promise<void> {
   return exclusive(ws, async () => {
-    const { conversationId, after } = frame;
+    const { conversationId } = frame;
     if (!host.conversations.membersOf(conversationId))
       return sendTo(ws, errorFrame(NOT_A_MEMBER, undefined, conversationId));
     const result = await host
       .conversation(conversationId)
-      .range(host.userId, after, frame.limit ?? FETCH_PAGE_DEFAULT, host.epoch);
+      .range(host.userId, frame.after, frame.limit ?? FETCH_PAGE_DEFAULT, host.epoch);
     if (!result.ok) return sendTo(ws, errorFrame(result.error, undefined, conversationId));
-    const { messages, state, more, resync } = result.value;
+    const { after, messages, state, more, resync } = result.value;
     host.conversations.attached(conversationId, state);
     for (const m of messages) sendTo(ws, messageFrame(m.json));
     const fetched: FetchedFrame = {
