@@ -50,6 +50,7 @@ export interface ConfigVars {
   ATTACHMENT_QUOTA_UPLOADS_PER_DAY?: string;
   ATTACHMENT_ORPHAN_MS?: string;
   REPORTS_PER_DAY?: string;
+  REPORT_RETENTION_MS?: string;
   MODERATOR_TOKEN?: string;
 }
 
@@ -117,6 +118,8 @@ export interface EdgeConfig {
   attachmentOrphanMs: number;
   /** Messages one user may report per UTC day; past it a report answers 429. */
   reportsPerDay: number;
+  /** A report is deleted this long after it last changed (filed, or resolved by an operator). */
+  reportRetentionMs: number;
   /** The Bearer token of `GET /v1/moderation/reports`; unset, the route does not exist (404). */
   moderatorToken: string | undefined;
   /** `METER=log`: a line per invocation with what it cost (shared/meter.ts, docs/cost.md); off by default. */
@@ -158,6 +161,7 @@ export function loadConfig(env: ConfigVars): EdgeConfig {
     attachmentQuotaUploadsPerDay: positive(env.ATTACHMENT_QUOTA_UPLOADS_PER_DAY, 200),
     attachmentOrphanMs: positive(env.ATTACHMENT_ORPHAN_MS, 24 * 3600_000),
     reportsPerDay: positive(env.REPORTS_PER_DAY, 50),
+    reportRetentionMs: positive(env.REPORT_RETENTION_MS, 90 * 24 * 3600_000),
     moderatorToken: env.MODERATOR_TOKEN || undefined,
   };
 }

@@ -1,14 +1,26 @@
 /**
  * Moderation: the edge's queue of members' reports of messages (one object, `MODERATION_OBJECT`; see
  * moderation/rpc.ts for why one). Conversations file reports here; an operator reads them over
- * `GET /v1/moderation/reports`; with an origin each report is also forwarded, as a `report` event, to origin's reports
+ * `GET /v1/moderation/reports` and resolves them (a report is kept for a retention period after its last change,
+ * moderation/retention.ts); with an origin each report is also forwarded, as a `report` event, to origin's reports
  * topic through the same Forwarder as a Conversation's messages (moderation/store.ts is its outbox).
  */
 import { DurableObject } from "cloudflare:workers";
-import { ok, type Report, type ReportPage, type ReportQuery, type Result } from "../protocol/index.js";
+import {
+  failWith,
+  NO_SUCH_REPORT,
+  ok,
+  type QueuedReport,
+  type Report,
+  type ReportPage,
+  type ReportQuery,
+  type ReportResolutionBody,
+  type Result,
+} from "../protocol/index.js";
 import { loadConfig } from "./config.js";
 import type { ObjectEnv } from "./env.js";
 import { MODERATION_OBJECT, type FiledReport, type ModerationRpc } from "./moderation/rpc.js";
+import { ReportRetention } from "./moderation/retention.js";
 import { ReportStore } from "./moderation/store.js";
 import { AlarmArbiter, type AlarmConcern } from "./shared/alarm.js";
 import { entryPoints } from "./shared/entry-points.js";
@@ -23,6 +35,7 @@ export class Moderation extends DurableObject<ObjectEnv> implements ModerationRp
   private readonly alarms: AlarmArbiter;
   private readonly forwarder: Forwarder;
   private readonly followUp: FollowUp;
+  private readonly retention: ReportRetention;
 
   constructor(ctx: DurableObjectState, env: ObjectEnv) {
     super(ctx, env);
@@ -34,7 +47,9 @@ export class Moderation extends DurableObject<ObjectEnv> implements ModerationRp
     const origin = new OriginClient(config, { source: "Moderation", name: () => this.name });
     this.forwarder = new Forwarder(config, this.store.outbox(), origin, this.alarms);
     this.followUp = new FollowUp(config.outboxRetryMs);
-    this.alarms.register(this.forwarder, this.followUp);
+    const forwardedUpTo = () => (this.forwarder.enabled ? this.store.forwarded : Number.MAX_SAFE_INTEGER);
+    this.retention = new ReportRetention(this.store, config.reportRetentionMs, forwardedUpTo);
+    this.alarms.register(this.forwarder, this.followUp, this.retention);
   }
 
   get name(): string {
@@ -44,16 +59,26 @@ export class Moderation extends DurableObject<ObjectEnv> implements ModerationRp
   /** Answered once the report is durable; forwarding to origin runs on, and the alarm is set to follow it up. */
   async file(report: Report): Promise<Result<FiledReport>> {
     const filed = this.store.file(report);
-    if (!filed.duplicate && this.forwarder.enabled) {
+    if (filed.duplicate) return ok(filed);
+    if (this.forwarder.enabled) {
       this.forwarder.kick();
       this.followUp.arm();
-      await this.alarms.reschedule();
     }
+    this.retention.arm();
+    await this.alarms.reschedule();
     return ok(filed);
   }
 
   list(query: ReportQuery): Result<ReportPage> {
     return ok(this.store.page(query));
+  }
+
+  async resolve(id: string, body: ReportResolutionBody): Promise<Result<QueuedReport>> {
+    const resolved = this.store.resolve(id, { ...body, at: Date.now() });
+    if (!resolved) return failWith(NO_SUCH_REPORT);
+    this.retention.arm();
+    await this.alarms.reschedule();
+    return ok(resolved);
   }
 
   override async alarm(): Promise<void> {
@@ -84,4 +109,4 @@ class FollowUp implements AlarmConcern {
   }
 }
 
-entryPoints<ModerationRpc>(Moderation, "Moderation", ["file", "list"], ["alarm"]);
+entryPoints<ModerationRpc>(Moderation, "Moderation", ["file", "list", "resolve"], ["alarm"]);

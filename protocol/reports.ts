@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { attachments } from "./attachments.js";
-import { ok, type ChatError, type Result } from "./errors.js";
+import { fail, ok, type ChatError, type Result } from "./errors.js";
 import { optionalInt } from "./http.js";
 import { systemEvent } from "./safety.js";
 import type { Message } from "./message.js";
@@ -101,29 +101,60 @@ export interface ReportReceipt {
   duplicate: boolean;
 }
 
+/** What an operator decided about a report: nothing to do, or something done (a ban, a removal: outside the queue). */
+export const REPORT_OUTCOMES = ["dismissed", "actioned"] as const;
+export type ReportOutcome = (typeof REPORT_OUTCOMES)[number];
+
+/** `POST /v1/moderation/reports/:id/resolution`. */
+export const reportResolutionBody = z.object({
+  outcome: z.enum(REPORT_OUTCOMES),
+  note: f.text.max(MAX_REPORT_NOTE, `must be at most ${MAX_REPORT_NOTE} chars`).optional(),
+});
+export type ReportResolutionBody = z.infer<typeof reportResolutionBody>;
+
+export interface ReportResolution extends ReportResolutionBody {
+  at: number;
+}
+
+/** A report as the queue holds it: once an operator resolved it, with the resolution. */
+export interface QueuedReport extends Report {
+  resolution?: ReportResolution;
+}
+
 /**
  * `GET /v1/moderation/reports`: reports oldest first. `next` is the cursor to ask `after` next (the last report's, or
  * the one asked with when there is none); `hasMore` says more reports are there already.
  */
 export interface ReportPage {
-  reports: Report[];
+  reports: QueuedReport[];
   next: string;
   hasMore: boolean;
 }
 
+/** Which reports a page lists: the queue still to review (`open`), the ones resolved, or both. */
+export const REPORT_STATUSES = ["open", "resolved", "all"] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+
 export interface ReportQuery {
   after: number;
   limit: number;
+  status: ReportStatus;
 }
 
-/** `?after=<cursor>&limit=` 1–100 (default 50); no cursor: from the first report. */
+/** `?after=<cursor>&limit=` 1–100 (default 50)`&status=` (default `open`); no cursor: from the first report. */
 export function parseReportQuery(query: Record<string, string | undefined>): Result<ReportQuery> {
   const after = optionalInt(query.after, "after", 0);
   if (!after.ok) return after;
   const limit = optionalInt(query.limit, "limit", 1, REPORT_PAGE_MAX);
   if (!limit.ok) return limit;
-  return ok({ after: after.value ?? 0, limit: limit.value ?? REPORT_PAGE_DEFAULT });
+  const status = query.status ?? "open";
+  if (!(REPORT_STATUSES as readonly string[]).includes(status))
+    return fail("bad_request", `status must be one of ${REPORT_STATUSES.join(", ")}`);
+  return ok({ after: after.value ?? 0, limit: limit.value ?? REPORT_PAGE_DEFAULT, status: status as ReportStatus });
 }
+
+/** A resolution for a report the queue does not hold: never filed, or past its retention. */
+export const NO_SUCH_REPORT: ChatError = { code: "not_found", message: "no such report" };
 
 /** A report refused before anything is filed: its own message is no one's to report. */
 export const OWN_MESSAGE: ChatError = { code: "bad_request", message: "you cannot report your own message" };

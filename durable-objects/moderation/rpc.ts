@@ -3,7 +3,14 @@
  * such object, addressed by MODERATION_OBJECT: members report messages rarely (a fraction of a percent of messages at
  * most), so one queue in one place is what an operator reads, and it needs no merging of many objects' queues.
  */
-import type { Report, ReportPage, ReportQuery, Result } from "../../protocol/index.js";
+import type {
+  QueuedReport,
+  Report,
+  ReportPage,
+  ReportQuery,
+  ReportResolutionBody,
+  Result,
+} from "../../protocol/index.js";
 import type { Remote } from "../rpc.js";
 
 export const MODERATION_OBJECT = "reports";
@@ -14,8 +21,10 @@ export interface ModerationRpc {
    * a retried report never files a second one.
    */
   file(report: Report): Promise<Result<FiledReport>>;
-  /** Reports after the cursor `after`, oldest first. */
+  /** Reports after the cursor `after`, oldest first, of the status asked. */
   list(query: ReportQuery): Result<ReportPage>;
+  /** An operator's decision on a report; the first one stands. `not_found` for a report not (or no longer) held. */
+  resolve(id: string, resolution: ReportResolutionBody): Promise<Result<QueuedReport>>;
 }
 
 export interface FiledReport {

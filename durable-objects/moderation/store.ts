@@ -1,13 +1,22 @@
 /**
  * The moderation queue's storage: one row per report, in the order filed (the row's position is the operator's
- * cursor), unique per (conversation, seq, reporter) so a repeated report finds the first. With an origin it is also
- * the outbox: reports after the `forwarded` watermark are sent on, and the watermark moves once origin confirmed them.
- * Rows are kept after forwarding: without an origin this is the only queue, and with one it is what the edge's own
- * route answers (reports are rare; docs/protocol.md, "Reports").
+ * cursor), unique per (conversation, seq, reporter) so a repeated report finds the first. An operator's resolution is
+ * kept on the row. With an origin it is also the outbox: reports after the `forwarded` watermark are sent on, and the
+ * watermark moves once origin confirmed them. Rows are kept after forwarding (without an origin this is the only
+ * queue, and with one it is what the edge's own route answers) until their retention ends: a report is deleted a
+ * retention period after it last changed (filed, or resolved), and never before origin confirmed it. Reports are rare
+ * (docs/protocol.md, "Reports"), so the daily sweep reads the table whole rather than keep an index of those times.
  */
-import type { Report, ReportEvent, ReportPage, ReportQuery } from "../../protocol/index.js";
+import type {
+  QueuedReport,
+  Report,
+  ReportEvent,
+  ReportPage,
+  ReportQuery,
+  ReportResolution,
+} from "../../protocol/index.js";
 import type { Outbox } from "../shared/forwarder.js";
-import type { Sql } from "../shared/sql.js";
+import { addMissingColumns, type Sql, type SqlRow } from "../shared/sql.js";
 import type { FiledReport } from "./rpc.js";
 
 export const MODERATION_SCHEMA = `
@@ -17,10 +26,22 @@ CREATE TABLE IF NOT EXISTS reports (
   seq INTEGER NOT NULL,
   reporter_id TEXT NOT NULL,
   report TEXT NOT NULL,
+  resolution TEXT,
   UNIQUE (conversation_id, seq, reporter_id)
 );
+CREATE INDEX IF NOT EXISTS reports_by_id ON reports (json_extract(report, '$.id'));
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value);
 `;
+
+/** Added after the table's first version (in the statement above too). */
+const ADDED_COLUMNS = ["resolution TEXT"];
+
+/** A status as a condition on the row. */
+const STATUS_FILTER = {
+  open: "AND resolution IS NULL",
+  resolved: "AND resolution IS NOT NULL",
+  all: "",
+} as const;
 
 export class ReportStore {
   /** The newest report's position, and the newest origin confirmed. */
@@ -29,6 +50,7 @@ export class ReportStore {
 
   constructor(private readonly sql: Sql) {
     sql.exec(MODERATION_SCHEMA);
+    addMissingColumns(sql, "reports", ADDED_COLUMNS);
     this.lastPos = Number(sql.exec("SELECT COALESCE(MAX(pos), 0) AS pos FROM reports").one().pos);
     const forwarded = sql.exec("SELECT value FROM meta WHERE key = 'forwarded'").toArray()[0];
     this.forwardedPos = forwarded ? Number(forwarded.value) : 0;
@@ -56,14 +78,50 @@ export class ReportStore {
     return { report, duplicate: false };
   }
 
-  page({ after, limit }: ReportQuery): ReportPage {
-    const rows = this.after(after, limit + 1);
+  page({ after, limit, status }: ReportQuery): ReportPage {
+    const rows = this.sql
+      .exec(
+        `SELECT pos, report, resolution FROM reports WHERE pos > ? ${STATUS_FILTER[status]} ORDER BY pos LIMIT ?`,
+        after,
+        limit + 1,
+      )
+      .toArray();
     const page = rows.slice(0, limit);
     return {
-      reports: page.map((row) => row.report),
+      reports: page.map(queued),
       next: String(page.at(-1)?.pos ?? after),
       hasMore: rows.length > limit,
     };
+  }
+
+  /** The newest position origin confirmed. */
+  get forwarded(): number {
+    return this.forwardedPos;
+  }
+
+  /** The first resolution stands: resolving again answers the report as it was resolved. Null: no such report. */
+  resolve(id: string, resolution: ReportResolution): QueuedReport | null {
+    const row = this.sql
+      .exec("SELECT pos, report, resolution FROM reports WHERE json_extract(report, '$.id') = ?", id)
+      .toArray()[0];
+    if (!row) return null;
+    if (row.resolution !== null) return queued(row);
+    this.sql.exec("UPDATE reports SET resolution = ? WHERE pos = ?", JSON.stringify(resolution), row.pos);
+    return { ...(JSON.parse(String(row.report)) as Report), resolution };
+  }
+
+  /**
+   * Deletes the reports whose last change (filed, or resolved) is before `before`, among those at or below
+   * `forwardedUpTo` (origin has them). Answers how many remain.
+   */
+  sweep(before: number, forwardedUpTo: number): number {
+    this.sql.exec(
+      `DELETE FROM reports WHERE pos <= ?
+         AND COALESCE(json_extract(resolution, '$.at'), json_extract(report, '$.at')) < ?`,
+      forwardedUpTo,
+      before,
+    );
+    return Number(this.sql.exec("SELECT COUNT(*) AS n FROM reports").one().n);
   }
 
   /** Reports after the `forwarded` watermark, as origin's `report` events. */
@@ -94,4 +152,10 @@ export class ReportStore {
       .toArray()
       .map((row) => ({ pos: Number(row.pos), report: JSON.parse(String(row.report)) as Report }));
   }
+}
+
+function queued(row: SqlRow): QueuedReport {
+  const report = JSON.parse(String(row.report)) as QueuedReport;
+  if (row.resolution !== null) report.resolution = JSON.parse(String(row.resolution)) as ReportResolution;
+  return report;
 }

@@ -277,6 +277,69 @@ describe("the operator's queue", () => {
   });
 });
 
+describe("an operator's resolution", () => {
+  function resolve(reportId: string, body: unknown, token: string | null = MODERATOR_TOKEN): Promise<Reply> {
+    const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+    return fx.api.raw("POST", `/v1/moderation/reports/${reportId}/resolution`, body, headers);
+  }
+  const statusOf = async (status: string, reportId: string) =>
+    (await reportsPage(fx.api, `?status=${status}&limit=100`)).body.reports.find((r: Report) => r.id === reportId);
+
+  it("takes a report out of the open queue and lists it as resolved; the first resolution stands", async () => {
+    const [alice, bob] = await fx.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const [seq] = await sendAll(bob, id, ["send me your password"]);
+    const filed = (await report(alice, id, { seq, reason: "abuse" })).body;
+    expect(await statusOf("open", filed.id)).toMatchObject({ id: filed.id });
+
+    const resolved = await resolve(filed.id, { outcome: "actioned", note: "account suspended" });
+    expect(resolved.status).toBe(200);
+    const resolution = { outcome: "actioned", note: "account suspended", at: expect.any(Number) };
+    expect(resolved.body).toMatchObject({ id: filed.id, seq, resolution });
+    expect(await statusOf("open", filed.id)).toBeUndefined();
+    expect(await statusOf("resolved", filed.id)).toMatchObject({ resolution });
+    expect(await statusOf("all", filed.id)).toMatchObject({ resolution });
+
+    const again = await resolve(filed.id, { outcome: "dismissed" });
+    expect(again.status).toBe(200);
+    expect(again.body.resolution).toEqual(resolved.body.resolution);
+  });
+
+  it("refuses an unknown or malformed id, a bad body, a bad status and a missing token, changing nothing", async () => {
+    const [alice, bob] = await fx.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const [seq] = await sendAll(bob, id, ["spam spam"]);
+    const filed = (await report(alice, id, { seq, reason: "spam" })).body;
+    const refusals: [Promise<Reply>, number][] = [
+      [resolve(crypto.randomUUID(), { outcome: "dismissed" }), 404],
+      [resolve("not-a-report", { outcome: "dismissed" }), 400],
+      [resolve(filed.id, { outcome: "maybe" }), 400],
+      [resolve(filed.id, { outcome: "dismissed", note: "x".repeat(501) }), 400],
+      [resolve(filed.id, { outcome: "dismissed" }, null), 401],
+      [resolve(filed.id, { outcome: "dismissed" }, alice.token), 401],
+      [reportsPage(fx.api, "?status=closed"), 400],
+    ];
+    for (const [reply, status] of refusals) expect((await reply).status).toBe(status);
+    expect(await statusOf("open", filed.id)).toMatchObject({ id: filed.id });
+    expect((await statusOf("open", filed.id)).resolution).toBeUndefined();
+  });
+});
+
+describe("an edge keeping reports for a short retention", () => {
+  const short = useEdge({ bindings: { ...HIGH_LIMITS, MODERATOR_TOKEN, REPORT_RETENTION_MS: "1500" } });
+
+  it("deletes a report once its retention after its last change is over", async () => {
+    const [alice, bob] = await short.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const [seq] = await sendAll(bob, id, ["gone soon"]);
+    const filed = (await report(alice, id, { seq, reason: "other" })).body;
+    const listed = async () =>
+      (await reportsPage(short.api, "?status=all&limit=100")).body.reports.map((r: Report) => r.id);
+    expect(await listed()).toContain(filed.id);
+    await expect.poll(listed, { timeout: 10_000, interval: 250 }).not.toContain(filed.id);
+  });
+});
+
 describe("an edge without MODERATOR_TOKEN", () => {
   const bare = useEdge({ bindings: HIGH_LIMITS });
 

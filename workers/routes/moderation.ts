@@ -1,14 +1,14 @@
 /**
- * `GET /v1/moderation/reports?after=&limit=`: the moderation queue for an operator, oldest first, with the cursor to
- * ask next. Authorized by MODERATOR_TOKEN as a Bearer token, not by a user's token: an operator is no member. Without
+ * `GET /v1/moderation/reports?after=&limit=&status=`: the moderation queue for an operator, oldest first, with the
+ * cursor to ask next; `POST /v1/moderation/reports/:id/resolution`: the operator's decision on one. Authorized by MODERATOR_TOKEN as a Bearer token, not by a user's token: an operator is no member. Without
  * MODERATOR_TOKEN the route does not exist (404 like any unknown path), so an edge nobody moderates exposes nothing.
  */
 import { Hono, type MiddlewareHandler } from "hono";
-import { parseReportQuery } from "../../protocol/index.js";
+import { parseBody, parseReportQuery, REPORT_ID, reportResolutionBody } from "../../protocol/index.js";
 import { moderationDesk } from "../../durable-objects/moderation/rpc.js";
 import { bearerToken } from "../auth.js";
 import type { AppEnv } from "../context.js";
-import { notFound, raise, unwrap } from "../errors.js";
+import { jsonBody, notFound, raise, unwrap } from "../errors.js";
 
 export const moderation = new Hono<AppEnv>();
 
@@ -17,6 +17,13 @@ moderation.use("*", requireModerator());
 moderation.get("/reports", async (c) => {
   const query = unwrap(parseReportQuery(c.req.query()));
   return c.json(unwrap(await moderationDesk(c.env.MODERATION).list(query)));
+});
+
+moderation.post("/reports/:id/resolution", async (c) => {
+  const id = c.req.param("id");
+  if (!REPORT_ID.test(id)) raise("bad_request", "report id must be a UUID");
+  const body = unwrap(parseBody(reportResolutionBody, await jsonBody(c)));
+  return c.json(unwrap(await moderationDesk(c.env.MODERATION).resolve(id, body)));
 });
 
 function requireModerator(): MiddlewareHandler<AppEnv> {

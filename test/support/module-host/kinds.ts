@@ -4,6 +4,7 @@
  */
 import type { LogOptions, MessageLog } from "../../../durable-objects/conversation/message-log.js";
 import type { ConversationStore } from "../../../durable-objects/conversation/store.js";
+import type { ReportStore } from "../../../durable-objects/moderation/store.js";
 import type { Conversations } from "../../../durable-objects/user-session/conversations.js";
 
 export interface Modules {
@@ -11,6 +12,8 @@ export interface Modules {
   messageLog: { args: [log: LogOptions]; instance: MessageLog };
   /** A UserSession's positions (user-session/conversations.ts), over the session's schema. */
   positions: { args: [checkpointMs: number]; instance: Conversations };
+  /** The moderation queue's reports (moderation/store.ts). */
+  reportStore: { args: []; instance: ReportStore };
   /** Everything the object's SQLite holds, as text: what a test of deletion searches for words that must be gone. */
   storageText: { args: []; instance: StorageText };
   /** Statements run on the object's SQLite, with the rows each read and wrote: for shared/sql.ts. */

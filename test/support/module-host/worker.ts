@@ -9,6 +9,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { MessageLog } from "../../../durable-objects/conversation/message-log.js";
 import { ConversationStore } from "../../../durable-objects/conversation/store.js";
+import { ReportStore } from "../../../durable-objects/moderation/store.js";
 import { Conversations } from "../../../durable-objects/user-session/conversations.js";
 import { USER_SESSION_SCHEMA } from "../../../durable-objects/user-session/schema.js";
 import { addMissingColumns, type Sql } from "../../../durable-objects/shared/sql.js";
@@ -21,6 +22,7 @@ type Builders = {
 const BUILDERS: Builders = {
   conversationStore: (storage, log) => new ConversationStore(storage, log),
   messageLog: (storage, log) => new MessageLog(storage.sql, log),
+  reportStore: (storage) => new ReportStore(storage.sql),
   storageText: (storage) => storageText(storage),
   sqlConsole: (storage) => sqlConsole(storage),
   positions: (storage, checkpointMs) => {
