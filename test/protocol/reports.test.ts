@@ -62,11 +62,18 @@ describe("the report body", () => {
 });
 
 describe("the operator's query", () => {
-  it("starts at the first report by default and pages 1 to 100", () => {
-    expect(parseReportQuery({})).toEqual({ ok: true, value: { after: 0, limit: REPORT_PAGE_DEFAULT } });
-    expect(parseReportQuery({ after: "42", limit: "100" })).toEqual({ ok: true, value: { after: 42, limit: 100 } });
-    for (const query of [{ limit: "0" }, { limit: "101" }, { after: "-1" }, { after: "x" }])
-      expect(parseReportQuery(query).ok, JSON.stringify(query)).toBe(false);
+  it("starts at the first open report by default, pages 1 to 100, and lists open, resolved or all", () => {
+    expect(parseReportQuery({})).toEqual({
+      ok: true,
+      value: { after: 0, limit: REPORT_PAGE_DEFAULT, status: "open" },
+    });
+    expect(parseReportQuery({ after: "42", limit: "100", status: "resolved" })).toEqual({
+      ok: true,
+      value: { after: 42, limit: 100, status: "resolved" },
+    });
+    expect(parseReportQuery({ status: "all" })).toMatchObject({ ok: true, value: { status: "all" } });
+    const refused = [{ limit: "0" }, { limit: "101" }, { after: "-1" }, { after: "x" }, { status: "closed" }];
+    for (const query of refused) expect(parseReportQuery(query).ok, JSON.stringify(query)).toBe(false);
   });
 });
 
