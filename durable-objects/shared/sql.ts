@@ -45,3 +45,24 @@ function hasColumns(sql: Sql, table: string, names: readonly string[]): boolean 
     return false;
   }
 }
+
+/**
+ * Rebuilds `table` as the `WITHOUT ROWID` table `create` makes (given a name) when it was created as a rowid table: a
+ * rowid table with a text primary key writes two rows (the row and its key's index entry) for every insert and
+ * delete, where `WITHOUT ROWID` writes one. The check prepares a statement naming `rowid`, which a `WITHOUT ROWID`
+ * table refuses, so an object already rebuilt reads no row. Both tables must have the same columns in the same order.
+ */
+export function rebuildWithoutRowid(store: SqlStore, table: string, create: (name: string) => string): void {
+  try {
+    store.sql.exec(`SELECT rowid FROM ${table} LIMIT 0`);
+  } catch {
+    return;
+  }
+  const rebuilt = `${table}_rebuilt`;
+  store.transactionSync(() => {
+    store.sql.exec(create(rebuilt));
+    store.sql.exec(`INSERT INTO ${rebuilt} SELECT * FROM ${table}`);
+    store.sql.exec(`DROP TABLE ${table}`);
+    store.sql.exec(`ALTER TABLE ${rebuilt} RENAME TO ${table}`);
+  });
+}

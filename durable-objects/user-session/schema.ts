@@ -12,6 +12,20 @@
  * versions kept and nothing reads (push subscriptions without an origin, the user's id, which the session now takes
  * from `ctx.id.name`); they write and read no row once it is gone.
  */
+/**
+ * The `uploads` table under a name: sessions that made it as a rowid table, which writes a row more for every insert
+ * and delete, get it rebuilt as this one (shared/sql.ts, `rebuildWithoutRowid`).
+ */
+export function uploadsTable(name: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${name} (
+  id TEXT PRIMARY KEY,
+  conversation_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  sha256 TEXT,
+  referenced INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;`;
+}
+
 export const USER_SESSION_SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value);
 CREATE TABLE IF NOT EXISTS conversations (
@@ -35,13 +49,7 @@ CREATE TABLE IF NOT EXISTS hidden (
   PRIMARY KEY (conversation_id, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS quota (kind TEXT PRIMARY KEY, day INTEGER NOT NULL, used INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS uploads (
-  id TEXT PRIMARY KEY,
-  conversation_id TEXT NOT NULL,
-  at INTEGER NOT NULL,
-  sha256 TEXT,
-  referenced INTEGER NOT NULL DEFAULT 0
-);
+${uploadsTable("uploads")}
 DROP TABLE IF EXISTS push_subscriptions;
 DELETE FROM meta WHERE key = 'user_id';
 `;

@@ -30,3 +30,29 @@ describe("addMissingColumns", () => {
     expect({ rowsRead: check.rowsRead, rowsWritten: check.rowsWritten }).toEqual({ rowsRead: 0, rowsWritten: 0 });
   });
 });
+
+describe("rebuildWithoutRowid", () => {
+  const CREATE = "CREATE TABLE IF NOT EXISTS {name} (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID";
+
+  it("rebuilds a rowid table with its rows, after which an insert writes one row instead of two", async () => {
+    const sql = await (await host.object()).open("sqlConsole");
+    await sql.exec("CREATE TABLE uploads (id TEXT PRIMARY KEY, at INTEGER NOT NULL)");
+    expect((await sql.exec("INSERT INTO uploads VALUES ('a', 1)")).rowsWritten).toBe(2);
+    await sql.exec("INSERT INTO uploads VALUES ('b', 2)");
+    await sql.rebuildWithoutRowid("uploads", CREATE);
+    expect((await sql.exec("SELECT * FROM uploads ORDER BY id")).result).toEqual([
+      { id: "a", at: 1 },
+      { id: "b", at: 2 },
+    ]);
+    expect((await sql.exec("INSERT INTO uploads VALUES ('c', 3)")).rowsWritten).toBe(1);
+    await expect(sql.exec("SELECT rowid FROM uploads")).rejects.toThrow();
+  });
+
+  it("reads and writes no row once the table is rebuilt", async () => {
+    const sql = await (await host.object()).open("sqlConsole");
+    await sql.exec(CREATE.replace("{name}", "uploads"));
+    for (let i = 0; i < 20; i++) await sql.exec("INSERT INTO uploads VALUES (?, ?)", `u${i}`, i);
+    const check = await sql.rebuildWithoutRowid("uploads", CREATE);
+    expect({ rowsRead: check.rowsRead, rowsWritten: check.rowsWritten }).toEqual({ rowsRead: 0, rowsWritten: 0 });
+  });
+});

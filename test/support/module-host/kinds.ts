@@ -29,6 +29,8 @@ export interface Counted<T = unknown> {
 export interface SqlConsole {
   exec(query: string, ...bindings: unknown[]): Counted<Record<string, unknown>[]>;
   addMissingColumns(table: string, columns: string[]): Counted<void>;
+  /** `create` names the table `{name}`. */
+  rebuildWithoutRowid(table: string, create: string): Counted<void>;
 }
 
 export interface StorageText {

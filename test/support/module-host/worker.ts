@@ -12,7 +12,7 @@ import { ConversationStore } from "../../../durable-objects/conversation/store.j
 import { ReportStore } from "../../../durable-objects/moderation/store.js";
 import { Conversations } from "../../../durable-objects/user-session/conversations.js";
 import { USER_SESSION_SCHEMA } from "../../../durable-objects/user-session/schema.js";
-import { addMissingColumns, type Sql } from "../../../durable-objects/shared/sql.js";
+import { addMissingColumns, rebuildWithoutRowid, type Sql } from "../../../durable-objects/shared/sql.js";
 import type { Counted, ModuleKind, Modules, SqlConsole, StorageText } from "./kinds.js";
 
 type Builders = {
@@ -71,6 +71,12 @@ function sqlConsole(storage: DurableObjectStorage): SqlConsole {
   return {
     exec: (query, ...bindings) => counted(storage, (sql) => sql.exec(query, ...bindings).toArray()),
     addMissingColumns: (table, columns) => counted(storage, (sql) => addMissingColumns(sql, table, columns)),
+    rebuildWithoutRowid: (table, create) =>
+      counted(storage, (sql) =>
+        rebuildWithoutRowid({ sql, transactionSync: (work) => storage.transactionSync(work) }, table, (name) =>
+          create.replace("{name}", name),
+        ),
+      ),
   };
 }
 
