@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import cassandra from "cassandra-driver";
 import { Redis } from "ioredis";
 import { Kafka, logLevel } from "kafkajs";
+import { afterAll, beforeAll } from "vitest";
 import { openBackends, type Backends } from "../../origin/backends.js";
 import { loadConfig, type OriginConfig, type ServiceName } from "../../origin/config.js";
 import { startWithBackends, type RunningServices } from "../../origin/main.js";
@@ -56,12 +57,14 @@ export function configOf(env: Record<string, string>): OriginConfig {
   return config.value;
 }
 
+export type ServerName = "kafka" | "cassandra" | "redis";
+
 /** Fails fast, naming the server that is down and how to start it. */
 export async function requireServices(
   config: OriginConfig,
-  which: ("kafka" | "cassandra" | "redis")[] = ["kafka", "cassandra", "redis"],
+  which: ServerName[] = ["kafka", "cassandra", "redis"],
 ): Promise<void> {
-  const probes: Record<(typeof which)[number], () => Promise<unknown>> = {
+  const probes: Record<ServerName, () => Promise<unknown>> = {
     kafka: () => withKafkaAdmin(config, (admin) => admin.describeCluster()),
     cassandra: async () => {
       const client = new cassandra.Client({
@@ -170,6 +173,62 @@ async function deleteRedisKeys(config: OriginConfig): Promise<void> {
   } finally {
     redis.disconnect();
   }
+}
+
+export interface OriginRun {
+  /** The variables `config` was loaded from, for a test that loads a variant (another server, other services). */
+  env: Record<string, string>;
+  config: OriginConfig;
+  backends: Backends;
+}
+
+export interface OriginRunOptions<P extends string> {
+  /** Variables over testEnv's. */
+  env?: Record<string, string>;
+  /** The servers the file needs: all three unless told. */
+  services?: ServerName[];
+  /** Processes started in this order, each under its name with its services (as ORIGIN_SERVICES), and stopped so. */
+  processes?: Record<P, string>;
+  /** The consumer groups that must be Stable before the tests: the processes' consumers own their partitions. */
+  stable?: (keyof OriginConfig["kafka"]["groups"])[];
+}
+
+/** A run with its processes, each under the name the file gave it. */
+export type OriginRunWith<P extends string> = OriginRun & Record<P, RunningOrigin>;
+
+/**
+ * Every file runs on its own keyspace, topics and prefix, so that files running side by side never see each other's
+ * records, and drops them afterwards, its processes stopped first: they run on the run's clients, which the cleanup
+ * closes. A test that restarts a process puts the new one under the same name, so that it is the one stopped; a file's
+ * own hooks, registered after this call, run after this setup and before this teardown.
+ */
+export function useOriginRun<P extends string = never>(
+  name: string,
+  options: OriginRunOptions<P> = {},
+): OriginRunWith<P> {
+  const run = {} as OriginRunWith<P>;
+  beforeAll(() => startRun(run, name, options));
+  afterAll(() => stopRun(run, Object.keys(options.processes ?? {}) as P[]));
+  return run;
+}
+
+async function startRun<P extends string>(
+  run: OriginRunWith<P>,
+  name: string,
+  { env, services, processes, stable = [] }: OriginRunOptions<P>,
+): Promise<void> {
+  run.env = testEnv(name, env);
+  run.config = configOf(run.env);
+  await requireServices(run.config, services);
+  run.backends = await prepareRun(run.config);
+  for (const [key, which] of Object.entries<string>(processes ?? {}))
+    Object.assign(run, { [key]: await startProcess(run.config, which, run.backends) });
+  for (const group of stable) await groupStable(run.config, run.config.kafka.groups[group]);
+}
+
+async function stopRun<P extends string>(run: OriginRunWith<P>, processes: P[]): Promise<void> {
+  for (const key of processes) await run[key]?.stop();
+  if (run.config) await cleanupRun(run.config, run.backends);
 }
 
 /**

@@ -6,12 +6,11 @@
  */
 import net from "node:net";
 import cassandra from "cassandra-driver";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ConfigResourceTypes, Kafka } from "kafkajs";
-import type { Backends } from "../../../origin/backends.js";
-import { loadConfig, type OriginConfig } from "../../../origin/config.js";
+import { loadConfig } from "../../../origin/config.js";
 import { KafkaMessageLog } from "../../../origin/message-log/message-log-kafka.js";
-import { cleanupRun, configOf, log, prepareRun, requireServices, testEnv, withKafkaAdmin } from "../support.js";
+import { log, useOriginRun, withKafkaAdmin } from "../support.js";
 
 const BASE = { ORIGIN_SECRET: "s" };
 
@@ -33,22 +32,11 @@ describe("durability configuration", () => {
 });
 
 describe("durability on real servers", () => {
-  let config: OriginConfig;
-  let backends: Backends;
-
-  beforeAll(async () => {
-    config = configOf(testEnv("durability", { KAFKA_PARTITIONS: "2" }));
-    await requireServices(config, ["kafka", "cassandra"]);
-    backends = await prepareRun(config);
-  });
-
-  afterAll(async () => {
-    if (config) await cleanupRun(config, backends);
-  });
+  const run = useOriginRun("durability", { env: { KAFKA_PARTITIONS: "2" }, services: ["kafka", "cassandra"] });
 
   it("creates the topics with the configured partitions, replicas, min.insync.replicas and retention", async () => {
-    const topics = Object.values(config.kafka.topics);
-    const { described, metadata } = await withKafkaAdmin(config, async (admin) => ({
+    const topics = Object.values(run.config.kafka.topics);
+    const { described, metadata } = await withKafkaAdmin(run.config, async (admin) => ({
       described: await admin.describeConfigs({
         includeSynonyms: false,
         resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
@@ -56,8 +44,8 @@ describe("durability on real servers", () => {
       metadata: await admin.fetchTopicMetadata({ topics }),
     }));
     for (const topic of metadata.topics) {
-      expect(topic.partitions).toHaveLength(config.kafka.partitions);
-      for (const p of topic.partitions) expect(p.replicas).toHaveLength(config.kafka.replicationFactor);
+      expect(topic.partitions).toHaveLength(run.config.kafka.partitions);
+      for (const p of topic.partitions) expect(p.replicas).toHaveLength(run.config.kafka.replicationFactor);
     }
     const settings = Object.fromEntries(
       described.resources.map((r) => [
@@ -65,20 +53,20 @@ describe("durability on real servers", () => {
         Object.fromEntries(r.configEntries.map((e) => [e.configName, e.configValue])),
       ]),
     );
-    expect(settings[config.kafka.topics.messages]).toMatchObject({
-      "min.insync.replicas": String(config.kafka.minInsyncReplicas),
+    expect(settings[run.config.kafka.topics.messages]).toMatchObject({
+      "min.insync.replicas": String(run.config.kafka.minInsyncReplicas),
       "retention.ms": String(7 * 24 * 3_600_000),
     });
-    expect(settings[config.kafka.topics.dlq]).toMatchObject({
-      "min.insync.replicas": String(config.kafka.minInsyncReplicas),
+    expect(settings[run.config.kafka.topics.dlq]).toMatchObject({
+      "min.insync.replicas": String(run.config.kafka.minInsyncReplicas),
       "retention.ms": String(28 * 24 * 3_600_000),
     });
   });
 
   it("appends with an idempotent producer asking acks from every in-sync replica (acks=-1)", async () => {
     const wire = new ProduceTap();
-    const kafka = new Kafka({ clientId: "durability", brokers: config.kafka.brokers, socketFactory: wire.factory });
-    const messageLog = new KafkaMessageLog(kafka, config.kafka, log);
+    const kafka = new Kafka({ clientId: "durability", brokers: run.config.kafka.brokers, socketFactory: wire.factory });
+    const messageLog = new KafkaMessageLog(kafka, run.config.kafka, log);
     try {
       const record = { stream: "messages" as const, key: "c1", value: '{"kind":"probe"}' };
       expect(await messageLog.append([record])).toEqual({ ok: true, value: undefined });
@@ -92,24 +80,24 @@ describe("durability on real servers", () => {
   });
 
   it("reads and writes Cassandra at LOCAL_QUORUM: two replicas of which one lives refuse, as a cluster would", async () => {
-    const keyspace = `${config.cassandra.keyspace}_rf2`;
-    await backends.cassandra.execute(
-      `CREATE KEYSPACE ${keyspace} WITH replication = {'class': 'NetworkTopologyStrategy', '${config.cassandra.localDataCenter}': 2}`,
+    const keyspace = `${run.config.cassandra.keyspace}_rf2`;
+    await run.backends.cassandra.execute(
+      `CREATE KEYSPACE ${keyspace} WITH replication = {'class': 'NetworkTopologyStrategy', '${run.config.cassandra.localDataCenter}': 2}`,
     );
     try {
-      await backends.cassandra.execute(`CREATE TABLE ${keyspace}.t (k text PRIMARY KEY, v text)`);
+      await run.backends.cassandra.execute(`CREATE TABLE ${keyspace}.t (k text PRIMARY KEY, v text)`);
       const unavailable = {
         code: cassandra.types.responseErrorCodes.unavailableException,
         consistencies: cassandra.types.consistencies.localQuorum,
         required: 2,
         alive: 1,
       };
-      const write = backends.cassandra.execute(`INSERT INTO ${keyspace}.t (k, v) VALUES (?, ?)`, ["k", "v"]);
+      const write = run.backends.cassandra.execute(`INSERT INTO ${keyspace}.t (k, v) VALUES (?, ?)`, ["k", "v"]);
       expect(await refusalOf(write)).toMatchObject(unavailable);
-      const read = backends.cassandra.execute(`SELECT v FROM ${keyspace}.t WHERE k = ?`, ["k"]);
+      const read = run.backends.cassandra.execute(`SELECT v FROM ${keyspace}.t WHERE k = ?`, ["k"]);
       expect(await refusalOf(read)).toMatchObject(unavailable);
     } finally {
-      await backends.cassandra.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
+      await run.backends.cassandra.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
     }
   });
 });

@@ -3,27 +3,17 @@
  * concurrency the saves come in (a replay after a crash re-reads older ones), and its table is added to a keyspace
  * created before it.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../../origin/backends.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { applySchema } from "../../../origin/cassandra/schema.js";
-import type { OriginConfig } from "../../../origin/config.js";
 import { CassandraMembersStore } from "../../../origin/members/members-store-cassandra.js";
 import type { MembersSnapshot } from "../../../origin/members/members-store.js";
-import { cleanupRun, configOf, prepareRun, requireServices, testEnv } from "../support.js";
+import { useOriginRun } from "../support.js";
 
-let config: OriginConfig;
-let backends: Backends;
+const run = useOriginRun("members", { services: ["cassandra", "kafka"] });
 let store: CassandraMembersStore;
 
-beforeAll(async () => {
-  config = configOf(testEnv("members"));
-  await requireServices(config, ["cassandra", "kafka"]);
-  backends = await prepareRun(config);
-  store = new CassandraMembersStore(backends.cassandra, config.cassandra.keyspace);
-});
-
-afterAll(async () => {
-  if (config) await cleanupRun(config, backends);
+beforeAll(() => {
+  store = new CassandraMembersStore(run.backends.cassandra, run.config.cassandra.keyspace);
 });
 
 const snapshot = (conversationId: string, version: number, members: string[]): MembersSnapshot => ({
@@ -85,9 +75,9 @@ describe("CassandraMembersStore", () => {
   });
 
   it("gets its table on a keyspace created before it: the schema applied at start adds it, and applies again unchanged", async () => {
-    await backends.cassandra.execute(`DROP TABLE ${config.cassandra.keyspace}.conversation_members`);
-    await applySchema(backends.cassandra, config.cassandra);
-    await applySchema(backends.cassandra, config.cassandra);
+    await run.backends.cassandra.execute(`DROP TABLE ${run.config.cassandra.keyspace}.conversation_members`);
+    await applySchema(run.backends.cassandra, run.config.cassandra);
+    await applySchema(run.backends.cassandra, run.config.cassandra);
     expect(await store.get("c-order")).toEqual({ ok: true, value: null });
     await saved(snapshot("c-order", 1, ["alice"]));
     expect(await store.get("c-order")).toEqual({ ok: true, value: snapshot("c-order", 1, ["alice"]) });

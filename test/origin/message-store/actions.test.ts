@@ -3,38 +3,19 @@
  * effect lands on its target as if applied in seq order, whatever order the entries are written in and however often
  * (an at-least-once stream replayed from an older offset), and a delete leaves no body in the row.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../../origin/backends.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { applySchema } from "../../../origin/cassandra/schema.js";
-import type { OriginConfig } from "../../../origin/config.js";
 import type { LogEntry } from "../../../origin/message-store/message-store.js";
 import { CassandraMessageStore } from "../../../origin/message-store/message-store-cassandra.js";
 import type { MessageEvent } from "../../../protocol/events.js";
 import type { Message } from "../../../protocol/message.js";
-import {
-  actionEvent,
-  cleanupRun,
-  configOf,
-  countMessages,
-  messageEvents,
-  prepareRun,
-  requireServices,
-  testEnv,
-} from "../support.js";
+import { actionEvent, configOf, countMessages, messageEvents, testEnv, useOriginRun } from "../support.js";
 
-let config: OriginConfig;
-let backends: Backends;
+const run = useOriginRun("store_actions", { services: ["cassandra", "kafka"] });
 let store: CassandraMessageStore;
 
-beforeAll(async () => {
-  config = configOf(testEnv("store_actions"));
-  await requireServices(config, ["cassandra", "kafka"]);
-  backends = await prepareRun(config);
-  store = new CassandraMessageStore(backends.cassandra, config.cassandra.keyspace);
-});
-
-afterAll(async () => {
-  if (config) await cleanupRun(config, backends);
+beforeAll(() => {
+  store = new CassandraMessageStore(run.backends.cassandra, run.config.cassandra.keyspace);
 });
 
 /**
@@ -83,8 +64,8 @@ const finalState = (conversationId: string): Message[] => [
 ];
 
 async function rowOf(conversationId: string, seq: number) {
-  const rs = await backends.cassandra.execute(
-    `SELECT body, deleted, edited_at, action FROM ${config.cassandra.keyspace}.messages WHERE conversation_id = ? AND bucket = 0 AND seq = ?`,
+  const rs = await run.backends.cassandra.execute(
+    `SELECT body, deleted, edited_at, action FROM ${run.config.cassandra.keyspace}.messages WHERE conversation_id = ? AND bucket = 0 AND seq = ?`,
     [conversationId, seq],
   );
   const row = rs.first();
@@ -97,8 +78,8 @@ async function rowOf(conversationId: string, seq: number) {
 }
 
 async function reactionRows(conversationId: string): Promise<string[]> {
-  const rs = await backends.cassandra.execute(
-    `SELECT seq, emoji, user_id FROM ${config.cassandra.keyspace}.message_reactions WHERE conversation_id = ? AND bucket = 0`,
+  const rs = await run.backends.cassandra.execute(
+    `SELECT seq, emoji, user_id FROM ${run.config.cassandra.keyspace}.message_reactions WHERE conversation_id = ? AND bucket = 0`,
     [conversationId],
   );
   return rs.rows.map((r) => `${String(r.get("seq"))} ${r.get("emoji") as string} ${r.get("user_id") as string}`);
@@ -113,7 +94,7 @@ async function messagesOf(conversationId: string): Promise<Message[]> {
 describe("CassandraMessageStore actions", () => {
   it("stores every entry as a row and applies edit, delete and reactions to their targets in seq order", async () => {
     expect(await store.upsert(stream("ordered"))).toEqual({ ok: true, value: undefined });
-    expect(await countMessages(backends, config, "ordered", 8)).toBe(8);
+    expect(await countMessages(run.backends, run.config, "ordered", 8)).toBe(8);
     expect(await messagesOf("ordered")).toEqual(finalState("ordered"));
     expect(await rowOf("ordered", 8)).toEqual({
       body: "",
@@ -145,7 +126,7 @@ describe("CassandraMessageStore actions", () => {
     expect(await messagesOf("shuffled")).toEqual(finalState("shuffled"));
     expect(await rowOf("shuffled", 2)).toEqual({ body: "", deleted: true, editedAt: null, action: null });
     expect(await reactionRows("shuffled")).toEqual(["1 👍 carol"]);
-    expect(await countMessages(backends, config, "shuffled", 8)).toBe(8);
+    expect(await countMessages(run.backends, run.config, "shuffled", 8)).toBe(8);
   });
 
   it("a message re-delivered after its delete does not bring its body back", async () => {
@@ -176,7 +157,7 @@ describe("CassandraMessageStore actions", () => {
 
   it("a keyspace made before actions gets their columns and table at start, and the schema applies again unchanged", async () => {
     const older = configOf(testEnv("store_upgrade")).cassandra;
-    const client = backends.cassandra;
+    const client = run.backends.cassandra;
     try {
       await client.execute(
         `CREATE KEYSPACE ${older.keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
@@ -197,8 +178,8 @@ describe("CassandraMessageStore actions", () => {
   });
 
   it("edits and deletes rows written before actions existed, at the time of their write", async () => {
-    await backends.cassandra.execute(
-      `INSERT INTO ${config.cassandra.keyspace}.messages (conversation_id, bucket, seq, sender_id, client_msg_id, body, sent_at) VALUES ('legacy', 0, 1, 'alice', 'c-1', 'old text', 0)`,
+    await run.backends.cassandra.execute(
+      `INSERT INTO ${run.config.cassandra.keyspace}.messages (conversation_id, bucket, seq, sender_id, client_msg_id, body, sent_at) VALUES ('legacy', 0, 1, 'alice', 'c-1', 'old text', 0)`,
     );
     await store.upsert([actionEvent("legacy", 2, { kind: "edit", target: 1, body: "new text", editedAt: 7 })]);
     expect(await rowOf("legacy", 1)).toMatchObject({ body: "new text" });

@@ -3,26 +3,13 @@
  * in batches Cassandra accepts, and every bucket a message lands in is listed in the bucket index, which history
  * pages walk.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../../origin/backends.js";
-import type { OriginConfig } from "../../../origin/config.js";
+import { describe, expect, it } from "vitest";
 import { CassandraMessageStore } from "../../../origin/message-store/message-store-cassandra.js";
 import { MAX_BODY_BYTES } from "../../../protocol/limits.js";
 import type { MessageEvent } from "../../../protocol/events.js";
-import { cleanupRun, configOf, countMessages, prepareRun, requireServices, testEnv } from "../support.js";
+import { countMessages, useOriginRun } from "../support.js";
 
-let config: OriginConfig;
-let backends: Backends;
-
-beforeAll(async () => {
-  config = configOf(testEnv("store"));
-  await requireServices(config, ["cassandra", "kafka"]);
-  backends = await prepareRun(config);
-});
-
-afterAll(async () => {
-  if (config) await cleanupRun(config, backends);
-});
+const run = useOriginRun("store", { services: ["cassandra", "kafka"] });
 
 const message = (conversationId: string, seq: number, body: string): MessageEvent => ({
   kind: "message",
@@ -35,8 +22,8 @@ const message = (conversationId: string, seq: number, body: string): MessageEven
 });
 
 async function bucketsOf(conversationId: string): Promise<number[]> {
-  const rs = await backends.cassandra.execute(
-    `SELECT bucket FROM ${config.cassandra.keyspace}.message_buckets WHERE conversation_id = ?`,
+  const rs = await run.backends.cassandra.execute(
+    `SELECT bucket FROM ${run.config.cassandra.keyspace}.message_buckets WHERE conversation_id = ?`,
     [conversationId],
   );
   return rs.rows.map((r) => r.get("bucket") as number).sort((a, b) => a - b);
@@ -44,15 +31,15 @@ async function bucketsOf(conversationId: string): Promise<number[]> {
 
 describe("CassandraMessageStore.upsert", () => {
   it("stores a whole partition of maximum-size messages at once", async () => {
-    const store = new CassandraMessageStore(backends.cassandra, config.cassandra.keyspace);
+    const store = new CassandraMessageStore(run.backends.cassandra, run.config.cassandra.keyspace);
     const body = "x".repeat(MAX_BODY_BYTES);
     const messages = Array.from({ length: 1000 }, (_, i) => message("big", i + 1000, body));
     expect(await store.upsert(messages)).toEqual({ ok: true, value: undefined });
-    expect(await countMessages(backends, config, "big", 1999)).toBe(1000);
+    expect(await countMessages(run.backends, run.config, "big", 1999)).toBe(1000);
   });
 
   it("lists every bucket written in the bucket index, including new buckets of a conversation already written", async () => {
-    const store = new CassandraMessageStore(backends.cassandra, config.cassandra.keyspace);
+    const store = new CassandraMessageStore(run.backends.cassandra, run.config.cassandra.keyspace);
     await store.upsert([message("index", 1, "a"), message("index", 2, "b")]);
     await store.upsert([message("index", 3, "c"), message("index", 1000, "d")]);
     await store.upsert([message("index", 2500, "e")]);

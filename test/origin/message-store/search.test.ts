@@ -5,30 +5,20 @@
  * conversation with more matches than one index query reads; and bounded by the caller's signal.
  */
 import cassandra from "cassandra-driver";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../../origin/backends.js";
-import type { OriginConfig } from "../../../origin/config.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { LogEntry } from "../../../origin/message-store/message-store.js";
 import { CassandraMessageStore } from "../../../origin/message-store/message-store-cassandra.js";
 import { KEYS_MAX } from "../../../origin/message-store/search-cassandra.js";
 import type { MessageEvent } from "../../../protocol/events.js";
 import type { Message, SearchPage } from "../../../protocol/message.js";
 import type { OriginSearch } from "../../../protocol/search.js";
-import { actionEvent, cleanupRun, configOf, prepareRun, requireServices, testEnv } from "../support.js";
+import { actionEvent, useOriginRun } from "../support.js";
 
-let config: OriginConfig;
-let backends: Backends;
+const run = useOriginRun("store_search", { services: ["cassandra", "kafka"] });
 let store: CassandraMessageStore;
 
-beforeAll(async () => {
-  config = configOf(testEnv("store_search"));
-  await requireServices(config, ["cassandra", "kafka"]);
-  backends = await prepareRun(config);
-  store = new CassandraMessageStore(backends.cassandra, config.cassandra.keyspace);
-});
-
-afterAll(async () => {
-  if (config) await cleanupRun(config, backends);
+beforeAll(() => {
+  store = new CassandraMessageStore(run.backends.cassandra, run.config.cassandra.keyspace);
 });
 
 const T0 = 1_700_000_000_000;
@@ -171,8 +161,8 @@ describe("search across conversations", () => {
     const seqs = [...Array.from({ length: 300 }, (_, i) => i + 1), ...Array.from({ length: 101 }, (_, i) => 1000 + i)];
     expect(seqs.length).toBeGreaterThan(KEYS_MAX + 1);
     await stored(seqs.map((seq) => message("busy", seq, `status update ${seq}`)));
-    const first = await backends.cassandra.execute(
-      `SELECT bucket FROM ${config.cassandra.keyspace}.messages WHERE conversation_id = ? AND words CONTAINS ? LIMIT 1`,
+    const first = await run.backends.cassandra.execute(
+      `SELECT bucket FROM ${run.config.cassandra.keyspace}.messages WHERE conversation_id = ? AND words CONTAINS ? LIMIT 1`,
       ["busy", "status"],
     );
     expect(first.first().get("bucket")).toBe(0);
@@ -203,13 +193,13 @@ describe("search in bounded time", () => {
       }
     }
     const client = new cassandra.Client({
-      contactPoints: config.cassandra.contactPoints,
-      localDataCenter: config.cassandra.localDataCenter,
+      contactPoints: run.config.cassandra.contactPoints,
+      localDataCenter: run.config.cassandra.localDataCenter,
       queryOptions: { prepare: true },
       requestTracker: new StopAfterFive({}),
     });
     try {
-      const bounded = new CassandraMessageStore(client, config.cassandra.keyspace);
+      const bounded = new CassandraMessageStore(client, run.config.cassandra.keyspace);
       const page = await bounded.search({ q: "budget", conversations: ids, limit: 50 }, stop.signal);
       if (!page.ok) throw new Error(page.error.message);
       expect(page.value.hasMore).toBe(true);

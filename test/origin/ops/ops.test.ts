@@ -9,44 +9,27 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import { AssignerProtocol, type Consumer, type PartitionAssigner } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../../origin/backends.js";
-import type { OriginConfig } from "../../../origin/config.js";
 import { startServices } from "../../../origin/main.js";
 import {
   accepts,
-  cleanupRun,
   configOf,
   countMessages,
   ingest,
   log,
   messageEvents,
-  prepareRun,
-  requireServices,
   spawnOrigin,
   startProcess,
-  testEnv,
   testKafka,
+  useOriginRun,
   waitFor,
   withKafkaAdmin,
 } from "../support.js";
 
-const env = testEnv("ops");
-let config: OriginConfig;
-let backends: Backends;
-
-beforeAll(async () => {
-  config = configOf(env);
-  await requireServices(config);
-  backends = await prepareRun(config);
-});
-
-afterAll(async () => {
-  if (config) await cleanupRun(config, backends);
-});
+const run = useOriginRun("ops");
 
 describe("unsigned /metrics and /healthz on the ingest port", () => {
   it("are served on the ops port only, bound to loopback: the ingest port answers 404 not_found", async () => {
-    const origin = await startServices(configOf({ ...env, ORIGIN_SERVICES: "ingest,persister" }), log);
+    const origin = await startServices(configOf({ ...run.env, ORIGIN_SERVICES: "ingest,persister" }), log);
     try {
       for (const path of ["/healthz", "/metrics"]) {
         const res = await fetch(`${origin.url}${path}`);
@@ -76,8 +59,8 @@ describe("unsigned /metrics and /healthz on the ingest port", () => {
 
 describe("a process without ingest", () => {
   it("serves /healthz with its consumer among the checks, and /metrics with what it persisted", async () => {
-    const persister = await startServices(configOf({ ...env, ORIGIN_SERVICES: "persister" }), log);
-    const ingestOnly = await startProcess(config, "ingest", backends);
+    const persister = await startServices(configOf({ ...run.env, ORIGIN_SERVICES: "persister" }), log);
+    const ingestOnly = await startProcess(run.config, "ingest", run.backends);
     try {
       const health = await fetch(`${persister.opsUrl}/healthz`);
       expect(health.status).toBe(200);
@@ -88,7 +71,7 @@ describe("a process without ingest", () => {
       });
 
       expect((await ingest(ingestOnly.url, messageEvents("ops-conv", 1, 5))).status).toBe(200);
-      await waitFor("5 stored rows", async () => (await countMessages(backends, config, "ops-conv", 5)) === 5);
+      await waitFor("5 stored rows", async () => (await countMessages(run.backends, run.config, "ops-conv", 5)) === 5);
       // The counter moves once the batch is done, a moment after its rows are readable.
       let metrics = "";
       await waitFor("the persisted counter", async () =>
@@ -98,7 +81,7 @@ describe("a process without ingest", () => {
       );
       expect(metrics).toMatch(
         new RegExp(
-          `^origin_consumer_lag\\{group="${config.kafka.groups.persister}",topic="[^"]+",partition="\\d+"\\} \\d+$`,
+          `^origin_consumer_lag\\{group="${run.config.kafka.groups.persister}",topic="[^"]+",partition="\\d+"\\} \\d+$`,
           "m",
         ),
       );
@@ -118,11 +101,11 @@ describe("a process without ingest", () => {
     const { port } = squatter.address() as { port: number };
     try {
       await expect(
-        startServices(configOf({ ...env, ORIGIN_SERVICES: "persister", ORIGIN_OPS_PORT: String(port) }), log),
+        startServices(configOf({ ...run.env, ORIGIN_SERVICES: "persister", ORIGIN_OPS_PORT: String(port) }), log),
       ).rejects.toThrow(/EADDRINUSE/);
       const members = await withKafkaAdmin(
-        config,
-        async (admin) => (await admin.describeGroups([config.kafka.groups.persister])).groups[0]!.members,
+        run.config,
+        async (admin) => (await admin.describeGroups([run.config.kafka.groups.persister])).groups[0]!.members,
       );
       expect(members).toEqual([]);
     } finally {
@@ -135,15 +118,15 @@ describe("a consumer kafkajs gives up on", () => {
   let foreign: Consumer;
 
   beforeAll(async () => {
-    foreign = testKafka(config).consumer({
-      groupId: config.kafka.groups.persister,
+    foreign = testKafka(run.config).consumer({
+      groupId: run.config.kafka.groups.persister,
       partitionAssigners: [foreignAssigner],
       sessionTimeout: 6_000,
       heartbeatInterval: 1_000,
     });
     const joined = new Promise((resolve) => foreign.on(foreign.events.GROUP_JOIN, resolve));
     await foreign.connect();
-    await foreign.subscribe({ topic: config.kafka.topics.messages });
+    await foreign.subscribe({ topic: run.config.kafka.topics.messages });
     await foreign.run({ eachMessage: async () => undefined });
     await joined;
   });
@@ -153,7 +136,7 @@ describe("a consumer kafkajs gives up on", () => {
   });
 
   it("makes /healthz answer 503 naming the consumer, and the process's `failed` resolve", async () => {
-    const persister = await startServices(configOf({ ...env, ORIGIN_SERVICES: "persister" }), log);
+    const persister = await startServices(configOf({ ...run.env, ORIGIN_SERVICES: "persister" }), log);
     try {
       const error = await persister.failed;
       expect(error.message).toMatch(/protocol/i);
@@ -171,7 +154,7 @@ describe("a consumer kafkajs gives up on", () => {
   });
 
   it("makes origin/main.ts exit 1, so that the container is restarted", async () => {
-    const child = spawnOrigin(env, "persister");
+    const child = spawnOrigin(run.env, "persister");
     await child.started;
     expect(await child.exited).toBe(1);
     expect(child.output()).toContain("a consumer stopped for good");
