@@ -6,43 +6,18 @@
  */
 import { once } from "node:events";
 import { request, type ClientRequest, type IncomingMessage } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../../origin/backends.js";
-import type { OriginConfig } from "../../../origin/config.js";
-import type { RunningServices } from "../../../origin/main.js";
+import { describe, expect, it } from "vitest";
 import { unverifiedBodyBytes } from "../../../origin/shared/metrics.js";
 import { withTimeout } from "../../../origin/shared/timeout.js";
 import { MAX_INGEST_BYTES, type MessageEvent } from "../../../protocol/events.js";
 import { fittingEvents, ingestEnvelope } from "../../../protocol/ingest-batch.js";
 import { MAX_BODY_BYTES } from "../../../protocol/limits.js";
-import {
-  cleanupRun,
-  configOf,
-  edgeSignature,
-  loggedRecords,
-  prepareRun,
-  requireServices,
-  signedFetch,
-  startProcess,
-  testEnv,
-  waitFor,
-} from "../support.js";
+import { edgeSignature, loggedRecords, signedFetch, useOriginRun, waitFor } from "../support.js";
 
-let config: OriginConfig;
-let backends: Backends;
-let origin: RunningServices;
-
-beforeAll(async () => {
+const run = useOriginRun("bodies", {
   // The smallest budget: one largest body at a time.
-  config = configOf(testEnv("bodies", { INGEST_MAX_UNVERIFIED_BYTES: String(MAX_INGEST_BYTES) }));
-  await requireServices(config);
-  backends = await prepareRun(config);
-  origin = await startProcess(config, "ingest", backends);
-});
-
-afterAll(async () => {
-  await origin?.stop();
-  if (config) await cleanupRun(config, backends);
+  env: { INGEST_MAX_UNVERIFIED_BYTES: String(MAX_INGEST_BYTES) },
+  processes: { origin: "ingest" },
 });
 
 /** The largest message events there are: 4 KiB bodies of control characters, each escaped to 6 bytes in JSON. */
@@ -66,8 +41,8 @@ async function openPost(
   body: string,
   headers: Record<string, string>,
 ): Promise<{ req: ClientRequest; answer: Promise<{ status: number; retryAfter?: string; code?: string }> }> {
-  const signature = await edgeSignature(origin.url, "POST", "/v1/ingest", body);
-  const req = request(`${origin.url}/v1/ingest`, {
+  const signature = await edgeSignature(run.origin.url, "POST", "/v1/ingest", body);
+  const req = request(`${run.origin.url}/v1/ingest`, {
     method: "POST",
     headers: { "Content-Type": "application/json", ...signature, ...headers },
   });
@@ -88,13 +63,13 @@ async function openPost(
 
 describe("the body cap", () => {
   it("refuses a signed body declared past MAX_INGEST_BYTES with 413 before reading it, and logs nothing", async () => {
-    const logged = await loggedRecords(config);
+    const logged = await loggedRecords(run.config);
     const { req, answer } = await openPost("{}", { "Content-Length": String(MAX_INGEST_BYTES + 1) });
     req.flushHeaders();
     // Headers only: an origin that waited for the declared body would never answer.
     expect(await withTimeout(answer, 5_000, "the origin's answer")).toEqual({ status: 413, code: "too_large" });
     req.destroy();
-    expect(await loggedRecords(config)).toBe(logged);
+    expect(await loggedRecords(run.config)).toBe(logged);
   });
 
   it("refuses a chunked body (no Content-Length) with 400 before reading it", async () => {
@@ -109,12 +84,17 @@ describe("the body cap", () => {
     const fitting = fittingEvents(events);
     expect(fitting).toBeGreaterThan(1);
     expect(fitting).toBeLessThan(500);
-    const logged = await loggedRecords(config);
-    const tooLarge = await signedFetch(origin.url, "POST", "/v1/ingest", ingestEnvelope(events.slice(0, fitting + 1)));
+    const logged = await loggedRecords(run.config);
+    const tooLarge = await signedFetch(
+      run.origin.url,
+      "POST",
+      "/v1/ingest",
+      ingestEnvelope(events.slice(0, fitting + 1)),
+    );
     expect(tooLarge.status).toBe(413);
     expect((await tooLarge.json()).error.code).toBe("too_large");
-    expect(await loggedRecords(config)).toBe(logged);
-    const largest = await signedFetch(origin.url, "POST", "/v1/ingest", ingestEnvelope(events.slice(0, fitting)));
+    expect(await loggedRecords(run.config)).toBe(logged);
+    const largest = await signedFetch(run.origin.url, "POST", "/v1/ingest", ingestEnvelope(events.slice(0, fitting)));
     expect(largest.status).toBe(200);
     expect(await largest.json()).toEqual({ accepted: fitting, rejected: 0 });
   });
@@ -132,16 +112,16 @@ describe("the budget of unverified bytes", () => {
       async () => (await unverifiedBodyBytes.get()).values[0]!.value >= length,
     );
 
-    const logged = await loggedRecords(config);
-    const refused = await signedFetch(origin.url, "POST", "/v1/ingest", body);
+    const logged = await loggedRecords(run.config);
+    const refused = await signedFetch(run.origin.url, "POST", "/v1/ingest", body);
     expect(refused.status).toBe(503);
     expect(refused.headers.get("retry-after")).toBe("1");
     expect((await refused.json()).error.code).toBe("unavailable");
-    expect(await loggedRecords(config)).toBe(logged);
+    expect(await loggedRecords(run.config)).toBe(logged);
 
     slow.req.end(body.slice(1000));
     expect((await slow.answer).status).toBe(200);
     expect((await unverifiedBodyBytes.get()).values[0]!.value).toBe(0);
-    expect((await signedFetch(origin.url, "POST", "/v1/ingest", body)).status).toBe(200);
+    expect((await signedFetch(run.origin.url, "POST", "/v1/ingest", body)).status).toBe(200);
   });
 });

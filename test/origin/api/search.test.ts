@@ -3,41 +3,28 @@
  * persister stored; a request that is not signed, or whose body is not a search, is refused before anything is read;
  * while Cassandra is unreachable the answer is 503, which the edge reports as unavailable.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openBackends, type Backends } from "../../../origin/backends.js";
-import type { OriginConfig } from "../../../origin/config.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { openBackends } from "../../../origin/backends.js";
 import { SEARCH_BUDGET_MS } from "../../../origin/api/search-route.js";
-import type { RunningServices } from "../../../origin/main.js";
 import type { SearchPage } from "../../../protocol/message.js";
 import { MAX_SEARCH_CONVERSATIONS } from "../../../protocol/search.js";
 import {
   actionEvent,
-  cleanupRun,
   closedPort,
   configOf,
   countMessages,
   ingest,
   log,
   messageEvents,
-  prepareRun,
-  requireServices,
   signedFetch,
   startProcess,
-  testEnv,
+  useOriginRun,
   waitFor,
 } from "../support.js";
 
-let env: Record<string, string>;
-let config: OriginConfig;
-let backends: Backends;
-let origin: RunningServices;
+const run = useOriginRun("search_api", { processes: { origin: "ingest,persister" } });
 
 beforeAll(async () => {
-  env = testEnv("search_api");
-  config = configOf(env);
-  await requireServices(config);
-  backends = await prepareRun(config);
-  origin = await startProcess(config, "ingest,persister", backends);
   const [hello, plans] = messageEvents("api-a", 1, 2);
   const [other] = messageEvents("api-b", 1, 1, "bob");
   const events = [
@@ -46,22 +33,17 @@ beforeAll(async () => {
     { ...other!, body: "the CAFE is new" },
     actionEvent("api-a", 3, { kind: "delete", target: 2 }),
   ];
-  expect((await ingest(origin.url, events)).status).toBe(200);
+  expect((await ingest(run.origin.url, events)).status).toBe(200);
   await waitFor("the messages stored", async () => {
     const [a, b] = await Promise.all([
-      countMessages(backends, config, "api-a", 3),
-      countMessages(backends, config, "api-b", 1),
+      countMessages(run.backends, run.config, "api-a", 3),
+      countMessages(run.backends, run.config, "api-b", 1),
     ]);
     return a === 3 && b === 1;
   });
 });
 
-afterAll(async () => {
-  await origin?.stop();
-  if (config) await cleanupRun(config, backends);
-});
-
-const search = (body: unknown, url = origin.url) =>
+const search = (body: unknown, url = run.origin.url) =>
   signedFetch(url, "POST", "/v1/search", typeof body === "string" ? body : JSON.stringify(body));
 
 async function expectBadRequest(res: Response): Promise<void> {
@@ -104,9 +86,9 @@ describe("POST /v1/search", () => {
 
   it("refuses an unsigned request, and one signed for another body, with 401", async () => {
     const body = JSON.stringify({ q: "cafe", conversations: ["api-a"], limit: 10 });
-    const unsigned = await fetch(`${origin.url}/v1/search`, { method: "POST", body });
+    const unsigned = await fetch(`${run.origin.url}/v1/search`, { method: "POST", body });
     expect(unsigned.status).toBe(401);
-    const moved = await signedFetch(origin.url, "POST", "/v1/search", body, { signedBody: "{}" });
+    const moved = await signedFetch(run.origin.url, "POST", "/v1/search", body, { signedBody: "{}" });
     expect(moved.status).toBe(401);
     expect((await moved.json()).error.code).toBe("unauthorized");
   });
@@ -135,7 +117,7 @@ describe("POST /v1/search", () => {
   });
 
   it("answers 503 while Cassandra is unreachable", { timeout: 30_000 }, async () => {
-    const unreachable = configOf({ ...env, CASSANDRA_CONTACT_POINTS: `127.0.0.1:${await closedPort()}` });
+    const unreachable = configOf({ ...run.env, CASSANDRA_CONTACT_POINTS: `127.0.0.1:${await closedPort()}` });
     const unreachableBackends = openBackends(unreachable, log);
     const blocked = await startProcess(unreachable, "ingest", unreachableBackends);
     try {

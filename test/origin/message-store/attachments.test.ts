@@ -3,32 +3,22 @@
  * stored through Kafka and the persister into Cassandra, and history pages from origin show them as the edge's own
  * history does; an edit keeps them, a delete for everyone clears them, in any order of arrival and however often.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../../origin/backends.js";
-import type { OriginConfig } from "../../../origin/config.js";
-import type { RunningServices } from "../../../origin/main.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { CassandraMessageStore } from "../../../origin/message-store/message-store-cassandra.js";
 import type { Attachment } from "../../../protocol/attachments.js";
 import type { MessageEvent } from "../../../protocol/events.js";
 import type { HistoryPage, Message } from "../../../protocol/message.js";
 import {
   actionEvent,
-  cleanupRun,
-  configOf,
   ingest,
   messageEvents,
   persisterCaughtUp,
-  prepareRun,
-  requireServices,
   signedFetch,
-  startProcess,
-  testEnv,
+  useOriginRun,
   waitFor,
 } from "../support.js";
 
-let config: OriginConfig;
-let backends: Backends;
-let origin: RunningServices;
+const run = useOriginRun("attachments", { processes: { origin: "ingest,persister" } });
 let store: CassandraMessageStore;
 
 const photo: Attachment = {
@@ -56,7 +46,7 @@ function withFiles(conversationId: string, seq: number, attachments: Attachment[
 }
 
 async function historyOf(conversationId: string): Promise<HistoryPage> {
-  const res = await signedFetch(origin.url, "GET", `/v1/history/${conversationId}`);
+  const res = await signedFetch(run.origin.url, "GET", `/v1/history/${conversationId}`);
   expect(res.status).toBe(200);
   return (await res.json()) as HistoryPage;
 }
@@ -68,24 +58,15 @@ async function storedPage(conversationId: string): Promise<Message[]> {
 }
 
 async function attachmentsCell(conversationId: string, seq: number): Promise<string | null> {
-  const rs = await backends.cassandra.execute(
-    `SELECT attachments FROM ${config.cassandra.keyspace}.messages WHERE conversation_id = ? AND bucket = 0 AND seq = ?`,
+  const rs = await run.backends.cassandra.execute(
+    `SELECT attachments FROM ${run.config.cassandra.keyspace}.messages WHERE conversation_id = ? AND bucket = 0 AND seq = ?`,
     [conversationId, seq],
   );
   return rs.first().get("attachments") as string | null;
 }
 
-beforeAll(async () => {
-  config = configOf(testEnv("attachments"));
-  await requireServices(config);
-  backends = await prepareRun(config);
-  origin = await startProcess(config, "ingest,persister", backends);
-  store = new CassandraMessageStore(backends.cassandra, config.cassandra.keyspace);
-});
-
-afterAll(async () => {
-  await origin?.stop();
-  if (config) await cleanupRun(config, backends);
+beforeAll(() => {
+  store = new CassandraMessageStore(run.backends.cassandra, run.config.cassandra.keyspace);
 });
 
 describe("attachment references at origin", () => {
@@ -96,8 +77,8 @@ describe("attachment references at origin", () => {
       withFiles(id, 2, [photo, report], ""),
       ...messageEvents(id, 3, 3),
     ];
-    expect((await ingest(origin.url, events)).status).toBe(200);
-    await waitFor("the messages persisted", () => persisterCaughtUp(config), 30_000, 200);
+    expect((await ingest(run.origin.url, events)).status).toBe(200);
+    await waitFor("the messages persisted", () => persisterCaughtUp(run.config), 30_000, 200);
     const { messages, hasMore } = await historyOf(id);
     expect(hasMore).toBe(false);
     // The events carry no reply, edit or delete: the page shows each as forwarded, but for `kind`.
@@ -110,13 +91,13 @@ describe("attachment references at origin", () => {
   it("an edit keeps the references; a delete for everyone, forwarded through Kafka, clears them from the row", async () => {
     const id = "files-deleted";
     const messages = [withFiles(id, 1, [report], "draft"), withFiles(id, 2, [photo])];
-    expect((await ingest(origin.url, messages)).status).toBe(200);
+    expect((await ingest(run.origin.url, messages)).status).toBe(200);
     const actions = [
       actionEvent(id, 3, { kind: "edit", target: 1, body: "final draft", editedAt: 1_700_000_000_003 }),
       actionEvent(id, 4, { kind: "delete", target: 2 }),
     ];
-    expect((await ingest(origin.url, actions)).status).toBe(200);
-    await waitFor("the entries persisted", () => persisterCaughtUp(config), 30_000, 200);
+    expect((await ingest(run.origin.url, actions)).status).toBe(200);
+    await waitFor("the entries persisted", () => persisterCaughtUp(run.config), 30_000, 200);
     const page = await historyOf(id);
     expect(page.messages.map((m) => [m.seq, m.body, m.deleted, m.attachments])).toEqual([
       [1, "final draft", undefined, [report]],

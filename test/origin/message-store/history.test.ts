@@ -4,40 +4,30 @@
  * holds messages only, in their current state as the edge shows them (edited body, tombstone, reactions, quotes),
  * and its limit counts messages, however many actions' rows lie between them.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../../origin/backends.js";
-import type { OriginConfig } from "../../../origin/config.js";
-import type { RunningServices } from "../../../origin/main.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { REACTION_USERS_SHOWN, snippetOf } from "../../../protocol/actions.js";
 import type { OriginEvent } from "../../../protocol/events.js";
 import type { HistoryPage } from "../../../protocol/message.js";
 import {
   actionEvent,
   bodyOf,
-  cleanupRun,
-  configOf,
   countMessages,
   ingest,
   messageEvents,
   persisterCaughtUp,
-  prepareRun,
-  requireServices,
   signedFetch,
-  startProcess,
-  testEnv,
+  useOriginRun,
   waitFor,
 } from "../support.js";
 
 const CONVERSATION = "history-conv";
 const TOTAL = 2_500;
-let config: OriginConfig;
-let backends: Backends;
-let origin: RunningServices;
+const run = useOriginRun("history", { processes: { origin: "ingest,persister" } });
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 async function page(query: string, conversationId = CONVERSATION): Promise<HistoryPage> {
-  const res = await signedFetch(origin.url, "GET", `/v1/history/${conversationId}${query}`);
+  const res = await signedFetch(run.origin.url, "GET", `/v1/history/${conversationId}${query}`);
   expect(res.status).toBe(200);
   return (await res.json()) as HistoryPage;
 }
@@ -45,23 +35,14 @@ async function page(query: string, conversationId = CONVERSATION): Promise<Histo
 const seqs = (p: HistoryPage) => p.messages.map((m) => m.seq);
 
 beforeAll(async () => {
-  config = configOf(testEnv("history"));
-  await requireServices(config);
-  backends = await prepareRun(config);
-  origin = await startProcess(config, "ingest,persister", backends);
   for (let from = 1; from <= TOTAL; from += 500)
-    expect((await ingest(origin.url, messageEvents(CONVERSATION, from, from + 499))).status).toBe(200);
+    expect((await ingest(run.origin.url, messageEvents(CONVERSATION, from, from + 499))).status).toBe(200);
   await waitFor(
     `${TOTAL} stored messages`,
-    async () => (await countMessages(backends, config, CONVERSATION, TOTAL)) === TOTAL,
+    async () => (await countMessages(run.backends, run.config, CONVERSATION, TOTAL)) === TOTAL,
     60_000,
     200,
   );
-});
-
-afterAll(async () => {
-  await origin?.stop();
-  if (config) await cleanupRun(config, backends);
 });
 
 describe("history pages", () => {
@@ -121,8 +102,11 @@ describe("history pages", () => {
 
   it("serves a direct conversation's id with colons, percent-encoded as the edge sends it", async () => {
     const id = "dm:alice:bob";
-    expect((await ingest(origin.url, messageEvents(id, 1, 3))).status).toBe(200);
-    await waitFor("the direct conversation stored", async () => (await countMessages(backends, config, id, 3)) === 3);
+    expect((await ingest(run.origin.url, messageEvents(id, 1, 3))).status).toBe(200);
+    await waitFor(
+      "the direct conversation stored",
+      async () => (await countMessages(run.backends, run.config, id, 3)) === 3,
+    );
     const direct = await page("?limit=2", encodeURIComponent(id));
     expect([direct.messages.map((m) => [m.conversationId, m.seq]), direct.hasMore]).toEqual([
       [
@@ -135,7 +119,7 @@ describe("history pages", () => {
 
   it("refuses invalid queries with 400", async () => {
     for (const query of ["?before=10&after=2", "?limit=0", "?limit=101", "?before=x"]) {
-      const res = await signedFetch(origin.url, "GET", `/v1/history/${CONVERSATION}${query}`);
+      const res = await signedFetch(run.origin.url, "GET", `/v1/history/${CONVERSATION}${query}`);
       expect(res.status, query).toBe(400);
       expect((await res.json()).error.code).toBe("bad_request");
     }
@@ -145,8 +129,8 @@ describe("history pages", () => {
 /** Ingests a conversation's entries (in bodies of at most 500) and waits until the persister has written them. */
 async function ingestStored(events: OriginEvent[]): Promise<void> {
   for (let i = 0; i < events.length; i += 500)
-    expect((await ingest(origin.url, events.slice(i, i + 500))).status).toBe(200);
-  await waitFor("the entries persisted", () => persisterCaughtUp(config), 30_000, 200);
+    expect((await ingest(run.origin.url, events.slice(i, i + 500))).status).toBe(200);
+  await waitFor("the entries persisted", () => persisterCaughtUp(run.config), 30_000, 200);
 }
 
 describe("history pages with message actions", () => {

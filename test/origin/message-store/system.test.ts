@@ -3,42 +3,13 @@
  * and the persister like a message, and history pages from Cassandra show it as the edge's history does, between the
  * messages, so a member paging back past what the edge keeps still sees who joined, left or renamed the group.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../../origin/backends.js";
-import type { OriginConfig } from "../../../origin/config.js";
-import type { RunningServices } from "../../../origin/main.js";
+import { describe, expect, it } from "vitest";
 import type { MessageEvent } from "../../../protocol/events.js";
 import type { HistoryPage } from "../../../protocol/message.js";
 import type { SystemEvent } from "../../../protocol/safety.js";
-import {
-  cleanupRun,
-  configOf,
-  ingest,
-  messageEvents,
-  persisterCaughtUp,
-  prepareRun,
-  requireServices,
-  signedFetch,
-  startProcess,
-  testEnv,
-  waitFor,
-} from "../support.js";
+import { ingest, messageEvents, persisterCaughtUp, signedFetch, useOriginRun, waitFor } from "../support.js";
 
-let config: OriginConfig;
-let backends: Backends;
-let origin: RunningServices;
-
-beforeAll(async () => {
-  config = configOf(testEnv("system"));
-  await requireServices(config);
-  backends = await prepareRun(config);
-  origin = await startProcess(config, "ingest,persister", backends);
-});
-
-afterAll(async () => {
-  await origin?.stop();
-  if (config) await cleanupRun(config, backends);
-});
+const run = useOriginRun("system", { processes: { origin: "ingest,persister" } });
 
 /** The change `system` at `seq`, made by alice. */
 function change(conversationId: string, seq: number, system: SystemEvent): MessageEvent {
@@ -56,9 +27,9 @@ describe("changes of a group at origin", () => {
       ...messageEvents(id, 4, 4),
       change(id, 5, { kind: "left" }),
     ];
-    expect((await ingest(origin.url, events)).status).toBe(200);
-    await waitFor("the entries persisted", () => persisterCaughtUp(config), 30_000, 200);
-    const res = await signedFetch(origin.url, "GET", `/v1/history/${id}`);
+    expect((await ingest(run.origin.url, events)).status).toBe(200);
+    await waitFor("the entries persisted", () => persisterCaughtUp(run.config), 30_000, 200);
+    const res = await signedFetch(run.origin.url, "GET", `/v1/history/${id}`);
     const { messages } = (await res.json()) as HistoryPage;
     expect(messages).toEqual(events.map(({ kind: _kind, ...message }) => message));
     expect(messages.map((m) => m.system?.kind ?? null)).toEqual([null, "added", "renamed", null, "left"]);
@@ -67,7 +38,7 @@ describe("changes of a group at origin", () => {
   it("refuses at ingest a change with a body, and keeps the rest of the batch", async () => {
     const id = "g-bad-change";
     const bad = { ...change(id, 1, { kind: "left" }), body: "sneaky" };
-    const reply = await ingest(origin.url, [bad, ...messageEvents(id, 2, 2)]);
+    const reply = await ingest(run.origin.url, [bad, ...messageEvents(id, 2, 2)]);
     expect(reply.status).toBe(200);
     expect(await reply.json()).toMatchObject({ rejected: 1 });
   });

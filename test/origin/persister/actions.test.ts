@@ -4,50 +4,28 @@
  * from its beginning (the persister's offsets rewound, every event ingested a second time) changes nothing: no
  * deleted body comes back, no reaction counts twice.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../../origin/backends.js";
-import type { OriginConfig } from "../../../origin/config.js";
-import type { RunningServices } from "../../../origin/main.js";
+import { describe, expect, it } from "vitest";
 import type { MessageEvent, OriginEvent } from "../../../protocol/events.js";
 import type { HistoryPage, Message } from "../../../protocol/message.js";
 import {
   actionEvent,
   bodyOf,
-  cleanupRun,
-  configOf,
   countMessages,
   groupStable,
   ingest,
   messageEvents,
   persisterCaughtUp,
-  prepareRun,
-  requireServices,
   signedFetch,
   startProcess,
-  testEnv,
+  useOriginRun,
   waitFor,
   withKafkaAdmin,
 } from "../support.js";
 
 const CONVERSATION = "actions-conv";
-let config: OriginConfig;
-let backends: Backends;
-let origin: RunningServices;
-let persister: RunningServices;
-
-beforeAll(async () => {
-  config = configOf(testEnv("persister_actions"));
-  await requireServices(config);
-  backends = await prepareRun(config);
-  origin = await startProcess(config, "ingest", backends);
-  persister = await startProcess(config, "persister", backends);
-  await groupStable(config, config.kafka.groups.persister);
-});
-
-afterAll(async () => {
-  await origin?.stop();
-  await persister?.stop();
-  if (config) await cleanupRun(config, backends);
+const run = useOriginRun("persister_actions", {
+  processes: { origin: "ingest", persister: "persister" },
+  stable: ["persister"],
 });
 
 /** Three messages of alice's, then: an edit of 1, reactions on 2 (one taken back), a delete of 3. */
@@ -63,20 +41,20 @@ const actions = [
 const stream: OriginEvent[] = [...messages, ...actions];
 
 async function ingestOk(events: OriginEvent[]): Promise<void> {
-  const res = await ingest(origin.url, events);
+  const res = await ingest(run.origin.url, events);
   expect(res.status).toBe(200);
   expect(await res.json()).toEqual({ accepted: events.length, rejected: 0 });
 }
 
 async function history(): Promise<HistoryPage> {
-  const res = await signedFetch(origin.url, "GET", `/v1/history/${CONVERSATION}`);
+  const res = await signedFetch(run.origin.url, "GET", `/v1/history/${CONVERSATION}`);
   expect(res.status).toBe(200);
   return (await res.json()) as HistoryPage;
 }
 
 async function storedRow(seq: number) {
-  const rs = await backends.cassandra.execute(
-    `SELECT body, deleted, edited_at FROM ${config.cassandra.keyspace}.messages WHERE conversation_id = ? AND bucket = 0 AND seq = ?`,
+  const rs = await run.backends.cassandra.execute(
+    `SELECT body, deleted, edited_at FROM ${run.config.cassandra.keyspace}.messages WHERE conversation_id = ? AND bucket = 0 AND seq = ?`,
     [CONVERSATION, seq],
   );
   const row = rs.first();
@@ -99,21 +77,24 @@ const finalPage: HistoryPage = {
   hasMore: false,
 };
 
-const persisted = () => persisterCaughtUp(config);
+const persisted = () => persisterCaughtUp(run.config);
 
 describe("actions on real Kafka and Cassandra", () => {
   it("an edit, reactions and a delete ingested after their messages land in order: one row per seq, messages in their final state", async () => {
     await ingestOk(messages);
     await ingestOk(actions);
-    await waitFor("every entry stored", async () => (await countMessages(backends, config, CONVERSATION, 9)) === 9);
+    await waitFor(
+      "every entry stored",
+      async () => (await countMessages(run.backends, run.config, CONVERSATION, 9)) === 9,
+    );
     await waitFor("the persister past the actions", persisted);
     expect(await history()).toEqual(finalPage);
   });
 
   it("a delete removes the body from Cassandra: the row holds an empty body, no edit time, and no reactions", async () => {
     expect(await storedRow(3)).toEqual({ body: "", deleted: true, editedAt: null });
-    const reactions = await backends.cassandra.execute(
-      `SELECT user_id FROM ${config.cassandra.keyspace}.message_reactions WHERE conversation_id = ? AND bucket = 0 AND seq = 3`,
+    const reactions = await run.backends.cassandra.execute(
+      `SELECT user_id FROM ${run.config.cassandra.keyspace}.message_reactions WHERE conversation_id = ? AND bucket = 0 AND seq = 3`,
       [CONVERSATION],
     );
     expect(reactions.rows).toEqual([]);
@@ -121,20 +102,20 @@ describe("actions on real Kafka and Cassandra", () => {
   });
 
   it("the stream replayed from an older offset and ingested again does not resurrect a deleted body nor double a reaction", async () => {
-    await persister.stop();
-    await withKafkaAdmin(config, (admin) =>
+    await run.persister.stop();
+    await withKafkaAdmin(run.config, (admin) =>
       admin.resetOffsets({
-        groupId: config.kafka.groups.persister,
-        topic: config.kafka.topics.messages,
+        groupId: run.config.kafka.groups.persister,
+        topic: run.config.kafka.topics.messages,
         earliest: true,
       }),
     );
     await ingestOk(stream);
-    persister = await startProcess(config, "persister", backends);
-    await groupStable(config, config.kafka.groups.persister);
+    run.persister = await startProcess(run.config, "persister", run.backends);
+    await groupStable(run.config, run.config.kafka.groups.persister);
     await waitFor("the persister through both copies of the stream", persisted, 30_000);
     expect(await storedRow(3)).toEqual({ body: "", deleted: true, editedAt: null });
     expect(await history()).toEqual(finalPage);
-    expect(await countMessages(backends, config, CONVERSATION, 9)).toBe(9);
+    expect(await countMessages(run.backends, run.config, CONVERSATION, 9)).toBe(9);
   });
 });

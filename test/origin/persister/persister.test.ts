@@ -3,15 +3,12 @@
  * restarted: offsets were committed only after Cassandra writes, so every message ends up stored exactly once.
  * And while Cassandra is unreachable nothing is committed, so nothing is lost.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openBackends, type Backends } from "../../../origin/backends.js";
-import type { OriginConfig } from "../../../origin/config.js";
-import type { RunningServices } from "../../../origin/main.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { openBackends } from "../../../origin/backends.js";
 import { batchRetries } from "../../../origin/shared/metrics.js";
 import type { Message } from "../../../protocol/message.js";
 import {
   bodyOf,
-  cleanupRun,
   closedPort,
   configOf,
   countMessages,
@@ -19,42 +16,30 @@ import {
   ingest,
   log,
   messageEvents,
-  prepareRun,
-  requireServices,
   signedFetch,
   spawnOrigin,
   startProcess,
-  testEnv,
+  useOriginRun,
   waitFor,
   withKafkaAdmin,
   type ChildOrigin,
 } from "../support.js";
 
-const env = testEnv("persister");
+const run = useOriginRun("persister", { processes: { origin: "ingest" } });
 const CONVERSATIONS = ["kill-a", "kill-b", "kill-c", "kill-d", "kill-e", "kill-f"];
 const PER_CONVERSATION = 600;
 const PER_ROUND = 50;
-let config: OriginConfig;
-let backends: Backends;
-let origin: RunningServices;
 const children: ChildOrigin[] = [];
-
-beforeAll(async () => {
-  config = configOf(env);
-  await requireServices(config);
-  backends = await prepareRun(config);
-  origin = await startProcess(config, "ingest", backends);
-});
 
 afterAll(async () => {
   for (const c of children) if (c.child.exitCode === null) c.child.kill("SIGKILL");
   await Promise.all(children.map((c) => c.exited));
-  await origin?.stop();
-  if (config) await cleanupRun(config, backends);
 });
 
 const totalStored = async () => {
-  const counts = await Promise.all(CONVERSATIONS.map((c) => countMessages(backends, config, c, PER_CONVERSATION)));
+  const counts = await Promise.all(
+    CONVERSATIONS.map((c) => countMessages(run.backends, run.config, c, PER_CONVERSATION)),
+  );
   return counts.reduce((a, b) => a + b, 0);
 };
 
@@ -62,7 +47,7 @@ const totalStored = async () => {
 async function ingestRound(round: number): Promise<void> {
   const from = round * PER_ROUND + 1;
   const events = CONVERSATIONS.flatMap((c) => messageEvents(c, from, from + PER_ROUND - 1));
-  const res = await ingest(origin.url, events);
+  const res = await ingest(run.origin.url, events);
   expect(res.status).toBe(200);
 }
 
@@ -70,7 +55,7 @@ async function readHistory(conversationId: string): Promise<Message[]> {
   const all: Message[] = [];
   for (let after = 0, hasMore = true; hasMore;) {
     const page = await (
-      await signedFetch(origin.url, "GET", `/v1/history/${conversationId}?after=${after}&limit=100`)
+      await signedFetch(run.origin.url, "GET", `/v1/history/${conversationId}?after=${after}&limit=100`)
     ).json();
     all.push(...page.messages);
     hasMore = page.hasMore;
@@ -84,8 +69,8 @@ async function readHistory(conversationId: string): Promise<Message[]> {
  * makes the worst case certain: the restarted persister re-reads every record already stored.
  */
 async function forgetCommittedOffsets(): Promise<void> {
-  const groupId = config.kafka.groups.persister;
-  await withKafkaAdmin(config, async (admin) => {
+  const groupId = run.config.kafka.groups.persister;
+  await withKafkaAdmin(run.config, async (admin) => {
     // The killed member holds its partitions until its session (6 s here) expires.
     await waitFor(
       "the killed member to leave",
@@ -93,7 +78,7 @@ async function forgetCommittedOffsets(): Promise<void> {
       20_000,
       250,
     );
-    await admin.resetOffsets({ groupId, topic: config.kafka.topics.messages, earliest: true });
+    await admin.resetOffsets({ groupId, topic: run.config.kafka.topics.messages, earliest: true });
   });
 }
 
@@ -103,7 +88,7 @@ describe("persister crash and restart", () => {
     { timeout: 120_000 },
     async () => {
       const rounds = PER_CONVERSATION / PER_ROUND;
-      const first = spawnOrigin(env, "persister");
+      const first = spawnOrigin(run.env, "persister");
       children.push(first);
       await first.started;
       for (let round = 0; round < 3; round++) await ingestRound(round);
@@ -121,7 +106,7 @@ describe("persister crash and restart", () => {
       await forgetCommittedOffsets();
 
       for (let round = 3; round < 7; round++) await ingestRound(round);
-      const second = spawnOrigin(env, "persister");
+      const second = spawnOrigin(run.env, "persister");
       children.push(second);
       await second.started;
       for (let round = 7; round < rounds; round++) await ingestRound(round);
@@ -145,29 +130,32 @@ describe("persister crash and restart", () => {
     { timeout: 60_000 },
     async () => {
       const conversationId = "outage-conv";
-      const unreachable = configOf({ ...env, CASSANDRA_CONTACT_POINTS: `127.0.0.1:${await closedPort()}` });
+      const unreachable = configOf({ ...run.env, CASSANDRA_CONTACT_POINTS: `127.0.0.1:${await closedPort()}` });
       const unreachableBackends = openBackends(unreachable, log);
       const blocked = await startProcess(unreachable, "persister", unreachableBackends);
-      await groupStable(config, config.kafka.groups.persister);
-      expect((await ingest(origin.url, messageEvents(conversationId, 1, 40))).status).toBe(200);
+      await groupStable(run.config, run.config.kafka.groups.persister);
+      expect((await ingest(run.origin.url, messageEvents(conversationId, 1, 40))).status).toBe(200);
       const position = async () =>
-        withKafkaAdmin(config, (admin) =>
-          admin.fetchOffsets({ groupId: config.kafka.groups.persister, topics: [config.kafka.topics.messages] }),
+        withKafkaAdmin(run.config, (admin) =>
+          admin.fetchOffsets({
+            groupId: run.config.kafka.groups.persister,
+            topics: [run.config.kafka.topics.messages],
+          }),
         );
       const before = await position();
       const retries = async () =>
         (await batchRetries.get()).values.find((v) => v.labels.service === "persister")?.value ?? 0;
       await waitFor("the persister to fail and retry", async () => (await retries()) >= 2, 15_000);
       expect(await position()).toEqual(before);
-      expect(await countMessages(backends, config, conversationId, 40)).toBe(0);
+      expect(await countMessages(run.backends, run.config, conversationId, 40)).toBe(0);
       await blocked.stop();
       await unreachableBackends.close();
 
-      const healthy = await startProcess(config, "persister", backends);
+      const healthy = await startProcess(run.config, "persister", run.backends);
       try {
         await waitFor(
           "the held-back records stored",
-          async () => (await countMessages(backends, config, conversationId, 40)) === 40,
+          async () => (await countMessages(run.backends, run.config, conversationId, 40)) === 40,
           30_000,
           200,
         );
