@@ -7,30 +7,17 @@ import WebSocket from "ws";
 import { ChatApi } from "../../client/api.js";
 import { ChatClient } from "../../client/chat-client.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../origin/backends.js";
-import type { OriginConfig } from "../../origin/config.js";
 import { startServices, type RunningServices } from "../../origin/main.js";
 import { writeTimeOf } from "../../origin/message-store/write-time.js";
 import { LocalPushService } from "../origin/push/local-push-service.js";
-import {
-  boundTo,
-  cleanupRun,
-  configOf,
-  countMessages,
-  log,
-  prepareRun,
-  requireServices,
-  SECRET,
-  signedFetch,
-  testEnv,
-  waitFor,
-} from "../origin/support.js";
+import { boundTo, countMessages, log, SECRET, signedFetch, useOriginRun, waitFor } from "../origin/support.js";
 import { Api, type UserApi } from "../support/api.js";
 import { startEdge, type Edge } from "../support/edge.js";
 import { TestSocket } from "../support/socket.js";
 
-let config: OriginConfig;
-let backends: Backends;
+const run = useOriginRun("e2e", {
+  env: { PUSH_COALESCE_MS: "100", PRESENCE_TTL_SECONDS: "5", PUSH_ALLOW_INSECURE_ENDPOINTS: "1" },
+});
 let origin: RunningServices | null = null;
 let edge: Edge;
 let api: Api;
@@ -38,13 +25,8 @@ const pushService = new LocalPushService();
 let counter = 0;
 
 beforeAll(async () => {
-  config = configOf(
-    testEnv("e2e", { PUSH_COALESCE_MS: "100", PRESENCE_TTL_SECONDS: "5", PUSH_ALLOW_INSECURE_ENDPOINTS: "1" }),
-  );
-  await requireServices(config);
-  backends = await prepareRun(config);
-  origin = await startServices(config, log);
-  config = boundTo(config, origin.url);
+  origin = await startServices(run.config, log);
+  run.config = boundTo(run.config, origin.url);
   await pushService.start();
   edge = await startEdge({
     bindings: {
@@ -70,7 +52,6 @@ afterAll(async () => {
   await edge?.stop();
   await origin?.stop();
   await pushService.stop();
-  await cleanupRun(config, backends);
 });
 
 async function users(...names: string[]): Promise<UserApi[]> {
@@ -99,7 +80,7 @@ describe("edge + origin + real servers", () => {
     const id = await alice!.direct(bob!.userId);
     const socket = await TestSocket.open(edge.wsUrl, alice!.token);
     await sendAll(socket, id, "m", 20);
-    await waitFor("20 rows in Cassandra", async () => (await countMessages(backends, config, id, 20)) === 20);
+    await waitFor("20 rows in Cassandra", async () => (await countMessages(run.backends, run.config, id, 20)) === 20);
     const page = await originHistory(id, "?after=0&limit=100");
     expect(page.messages.map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(page.messages[0]).toMatchObject({
@@ -120,13 +101,18 @@ describe("edge + origin + real servers", () => {
       TestSocket.open(edge.wsUrl, bob!.token),
     ]);
     await sendAll(a, id, "before", 10);
-    await waitFor("first 10 stored", async () => (await countMessages(backends, config, id, 10)) === 10);
+    await waitFor("first 10 stored", async () => (await countMessages(run.backends, run.config, id, 10)) === 10);
     await origin!.stop();
     origin = null;
     await sendAll(a, id, "during", 30);
     await b.waitForCount((f) => f.type === "message", 40);
-    origin = await startServices(config, log);
-    await waitFor("all 40 stored", async () => (await countMessages(backends, config, id, 40)) === 40, 60_000, 500);
+    origin = await startServices(run.config, log);
+    await waitFor(
+      "all 40 stored",
+      async () => (await countMessages(run.backends, run.config, id, 40)) === 40,
+      60_000,
+      500,
+    );
     const page = await originHistory(id, "?after=0&limit=100");
     expect(page.messages.map((m) => m.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     await Promise.all([a.close(), b.close()]);
@@ -143,8 +129,13 @@ describe("edge + origin + real servers", () => {
     for (let i = 0; i < n; i++)
       socket.send({ type: "send", clientMsgId: `big${i}`, conversationId: id, body: `${i} `.padEnd(4000, "x") });
     await socket.waitForCount((f) => f.type === "ack" && String(f.clientMsgId).startsWith("big"), n, 20_000);
-    origin = await startServices(config, log);
-    await waitFor(`all ${n} stored`, async () => (await countMessages(backends, config, id, n)) === n, 60_000, 500);
+    origin = await startServices(run.config, log);
+    await waitFor(
+      `all ${n} stored`,
+      async () => (await countMessages(run.backends, run.config, id, n)) === n,
+      60_000,
+      500,
+    );
     await socket.close();
   });
 
@@ -166,14 +157,14 @@ describe("edge + origin + real servers", () => {
 
   it("presence stays in Redis past its lease while a device renews it, and ends with the lease when the runtime dies", async () => {
     const [dave] = await users("dave");
-    const redis = new Redis(config.redis.url);
+    const redis = new Redis(run.config.redis.url);
     const client = new ChatClient({
       url: edge.url,
       token: dave!.token,
       WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
     });
     try {
-      const key = `${config.redis.prefix}presence:${dave!.userId}`;
+      const key = `${run.config.redis.prefix}presence:${dave!.userId}`;
       const connected = Date.now();
       await client.connect();
       await waitFor("online", async () => (await redis.exists(key)) === 1, 2_000, 50);
@@ -194,15 +185,15 @@ describe("edge + origin + real servers", () => {
 
   it("presence reaches Redis while a device is connected and is cleared when it leaves", async () => {
     const [carol] = await users("carol");
-    const redis = new Redis(config.redis.url);
+    const redis = new Redis(run.config.redis.url);
     try {
-      const key = `${config.redis.prefix}presence:${carol!.userId}`;
+      const key = `${run.config.redis.prefix}presence:${carol!.userId}`;
       const socket = await TestSocket.open(edge.wsUrl, carol!.token);
       await waitFor("presence key", async () => (await redis.exists(key)) === 1);
       expect(await redis.ttl(key)).toBeGreaterThan(0);
       await socket.close();
       await waitFor("presence key gone", async () => (await redis.exists(key)) === 0);
-      expect(Number(await redis.get(`${config.redis.prefix}lastseen:${carol!.userId}`))).toBeGreaterThan(0);
+      expect(Number(await redis.get(`${run.config.redis.prefix}lastseen:${carol!.userId}`))).toBeGreaterThan(0);
     } finally {
       redis.disconnect();
     }
@@ -225,7 +216,7 @@ describe("edge + origin + real servers", () => {
     }
     await waitFor("the messages stored at origin", async () => {
       const counts = await Promise.all(
-        [withBob, withCarol, without].map((id) => countMessages(backends, config, id, 2)),
+        [withBob, withCarol, without].map((id) => countMessages(run.backends, run.config, id, 2)),
       );
       return counts.join() === "2,1,1";
     });
@@ -255,7 +246,7 @@ describe("edge + origin + real servers", () => {
     expect((await send("f2", "", [pdf])).status).toBe(201);
     expect((await alice!.act(id, { kind: "delete", clientMsgId: "f3", seq: 2 })).status).toBe(201);
     // The delete's row and its effect on seq 2 share a partition, so one unlogged batch: 3 rows means both applied.
-    await waitFor("3 entries in Cassandra", async () => (await countMessages(backends, config, id, 3)) === 3);
+    await waitFor("3 entries in Cassandra", async () => (await countMessages(run.backends, run.config, id, 3)) === 3);
     const edgePage = await bob!.history(id, "?after=0&limit=100");
     const originPage = await originHistory(id, "?after=0&limit=100");
     expect(originPage).toEqual(edgePage.body);
@@ -272,11 +263,16 @@ describe("edge + origin + real servers", () => {
       const id = await alice!.direct(bob!.userId);
       const socket = await TestSocket.open(edge.wsUrl, alice!.token);
       await sendAll(socket, id, "h", 350);
-      await waitFor("350 stored", async () => (await countMessages(backends, config, id, 350)) === 350, 60_000, 300);
+      await waitFor(
+        "350 stored",
+        async () => (await countMessages(run.backends, run.config, id, 350)) === 350,
+        60_000,
+        300,
+      );
       // Mark seq 1 in Cassandra only: once the Conversation pruned it, the edge's answer must come from there. Written
       // as a later entry of the log would be (origin's writes carry seq-derived times: message-store/write-time.ts).
-      await backends.cassandra.execute(
-        `UPDATE ${config.cassandra.keyspace}.messages USING TIMESTAMP ? SET body = 'from cassandra' WHERE conversation_id = ? AND bucket = 0 AND seq = 1`,
+      await run.backends.cassandra.execute(
+        `UPDATE ${run.config.cassandra.keyspace}.messages USING TIMESTAMP ? SET body = 'from cassandra' WHERE conversation_id = ? AND bucket = 0 AND seq = 1`,
         [writeTimeOf(1_000), id],
         { prepare: true },
       );

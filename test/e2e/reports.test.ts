@@ -4,49 +4,27 @@
  * queue keeps answering the operator. A report filed while origin refuses reaches the topic once origin is back.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../origin/backends.js";
-import type { OriginConfig } from "../../origin/config.js";
-import type { RunningServices } from "../../origin/main.js";
 import type { Report, ReportEvent } from "../../protocol/index.js";
-import {
-  boundTo,
-  cleanupRun,
-  configOf,
-  prepareRun,
-  readTopic,
-  requireServices,
-  SECRET,
-  startProcess,
-  testEnv,
-  type TopicRecord,
-} from "../origin/support.js";
+import { boundTo, readTopic, SECRET, startProcess, useOriginRun, type TopicRecord } from "../origin/support.js";
 import { Api, type UserApi } from "../support/api.js";
 import { startEdge, type Edge } from "../support/edge.js";
 
 const MODERATOR_TOKEN = "e2e-moderator";
-let config: OriginConfig;
-let backends: Backends;
-let origin: RunningServices | null = null;
+const run = useOriginRun("e2e_reports", { processes: { origin: "ingest" } });
 let edge: Edge;
 let api: Api;
 let counter = 0;
 
 beforeAll(async () => {
-  config = configOf(testEnv("e2e_reports"));
-  await requireServices(config);
-  backends = await prepareRun(config);
-  origin = await startProcess(config, "ingest", backends);
-  config = boundTo(config, origin.url);
+  run.config = boundTo(run.config, run.origin.url);
   edge = await startEdge({
-    bindings: { ORIGIN_URL: origin.url, ORIGIN_SECRET: SECRET, OUTBOX_RETRY_MS: "200", MODERATOR_TOKEN },
+    bindings: { ORIGIN_URL: run.origin.url, ORIGIN_SECRET: SECRET, OUTBOX_RETRY_MS: "200", MODERATOR_TOKEN },
   });
   api = new Api(edge.url);
 }, 180_000);
 
 afterAll(async () => {
   await edge?.stop();
-  await origin?.stop();
-  await cleanupRun(config, backends);
 });
 
 async function reportedConversation(): Promise<{ alice: UserApi; id: string; seq: number }> {
@@ -60,7 +38,9 @@ async function reportedConversation(): Promise<{ alice: UserApi; id: string; seq
 
 async function onTopic(conversationId: string): Promise<ReportEvent[]> {
   const mine = (records: TopicRecord[]) => records.filter((r) => r.key === conversationId);
-  const records = mine(await readTopic(config, config.kafka.topics.reports, (rs) => mine(rs).length >= 1, 30_000));
+  const records = mine(
+    await readTopic(run.config, run.config.kafka.topics.reports, (rs) => mine(rs).length >= 1, 30_000),
+  );
   return records.map((r) => JSON.parse(r.value) as ReportEvent);
 }
 
@@ -83,13 +63,13 @@ describe("reports with an origin", () => {
   });
 
   it("reach the topic once origin answers again after a report filed while it was down", async () => {
-    await origin!.stop();
+    await run.origin.stop();
     const { alice, id, seq } = await reportedConversation();
     const filed = await alice.call("POST", `/v1/conversations/${id}/reports`, { seq, reason: "spam" });
     expect(filed.status).toBe(201);
     // Long enough for the first forward and a retry to be refused.
     await new Promise((r) => setTimeout(r, 1_000));
-    origin = await startProcess(config, "ingest", backends);
+    run.origin = await startProcess(run.config, "ingest", run.backends);
     const [event] = await onTopic(id);
     expect(event).toMatchObject({ kind: "report", id: filed.body.id, reason: "spam" });
   });

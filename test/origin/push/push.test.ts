@@ -7,8 +7,6 @@
  */
 import { createPublicKey, verify } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Backends } from "../../../origin/backends.js";
-import type { OriginConfig } from "../../../origin/config.js";
 import { openStores, type RunningServices, type Stores } from "../../../origin/main.js";
 import type { PushPayload } from "../../../origin/push/notify.js";
 import { pushUnknownMembers } from "../../../origin/shared/metrics.js";
@@ -16,28 +14,26 @@ import { previewOf, type OriginEvent } from "../../../protocol/events.js";
 import { LocalPushService, type TestSubscription } from "./local-push-service.js";
 import {
   actionEvent,
-  cleanupRun,
-  configOf,
   failedPushes,
   groupStable,
   ingest,
   log,
   membersEvent,
-  prepareRun,
   pushEvents,
   readTopic,
-  requireServices,
   signedFetch,
   startProcess,
-  testEnv,
+  useOriginRun,
   waitFor,
   withKafkaAdmin,
   type PushEventsOptions,
 } from "../support.js";
 
 const COALESCE_MS = 1_000;
-let config: OriginConfig;
-let backends: Backends;
+const run = useOriginRun("push", {
+  // The local push service speaks http on 127.0.0.1, which only this switch (or ORIGIN_DEV=1) allows.
+  env: { PUSH_COALESCE_MS: String(COALESCE_MS), PUSH_ALLOW_INSECURE_ENDPOINTS: "1" },
+});
 let origin: RunningServices;
 let push: RunningServices;
 /** The stores as the services use them. */
@@ -45,15 +41,11 @@ let stores: Stores;
 const pushService = new LocalPushService();
 
 beforeAll(async () => {
-  // The local push service speaks http on 127.0.0.1, which only this switch (or ORIGIN_DEV=1) allows.
-  config = configOf(testEnv("push", { PUSH_COALESCE_MS: String(COALESCE_MS), PUSH_ALLOW_INSECURE_ENDPOINTS: "1" }));
-  await requireServices(config);
-  backends = await prepareRun(config);
   await pushService.start();
-  origin = await startProcess(config, "ingest", backends);
-  push = await startProcess(config, "push", backends);
-  stores = openStores(config, backends, log);
-  await groupStable(config, config.kafka.groups.push);
+  origin = await startProcess(run.config, "ingest", run.backends);
+  push = await startProcess(run.config, "push", run.backends);
+  stores = openStores(run.config, run.backends, log);
+  await groupStable(run.config, run.config.kafka.groups.push);
 });
 
 afterAll(async () => {
@@ -61,7 +53,6 @@ afterAll(async () => {
   await push?.stop();
   await stores?.close();
   await pushService.stop();
-  if (config) await cleanupRun(config, backends);
 });
 
 async function subscribe(userId: string, path: string, status = 201, location?: string): Promise<TestSubscription> {
@@ -107,7 +98,7 @@ const windowPassed = () => new Promise((r) => setTimeout(r, COALESCE_MS + 1_000)
 /** Checks the VAPID JWT (RFC 8292): ES256 over header.payload with the origin's public key, audience = push service. */
 function verifyVapid(authorization: string, endpoint: string): void {
   const [, token, key] = /^vapid t=([\w-]+\.[\w-]+\.[\w-]+), k=([\w-]+)$/.exec(authorization) ?? [];
-  expect(key).toBe(config.push.vapid.publicKey);
+  expect(key).toBe(run.config.push.vapid.publicKey);
   const point = Buffer.from(key!, "base64url");
   const publicKey = createPublicKey({
     format: "jwk",
@@ -128,7 +119,7 @@ function verifyVapid(authorization: string, endpoint: string): void {
     ),
   ).toBe(true);
   const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
-  expect(claims).toMatchObject({ aud: new URL(endpoint).origin, sub: config.push.vapid.subject });
+  expect(claims).toMatchObject({ aud: new URL(endpoint).origin, sub: run.config.push.vapid.subject });
 }
 
 describe("web push", () => {
@@ -142,7 +133,7 @@ describe("web push", () => {
       async () => pushService.requestsTo("/alice-phone").length === 1 && pushService.requestsTo("/alice-phone"),
     );
     expect(request!.headers["content-encoding"]).toBe("aes128gcm");
-    expect(request!.headers.ttl).toBe(String(config.push.ttlSeconds));
+    expect(request!.headers.ttl).toBe(String(run.config.push.ttlSeconds));
     expect(request!.headers.topic).toMatch(/^[\w-]{1,32}$/);
     verifyVapid(String(request!.headers.authorization), phone.subscription.endpoint);
     const payload = JSON.parse(phone.decrypt(request!.body)) as PushPayload;
@@ -332,16 +323,16 @@ describe("web push", () => {
     await waitFor("rita's first notification", async () => pushService.requestsTo("/rita").length === 1);
     await push.stop();
     const [snapshotRecord] = (
-      await readTopic(config, config.kafka.topics.messages, (rs) => rs.some((r) => r.key === "conv-restart"))
+      await readTopic(run.config, run.config.kafka.topics.messages, (rs) => rs.some((r) => r.key === "conv-restart"))
     ).filter((r) => r.key === "conv-restart");
-    const committed = await withKafkaAdmin(config, (admin) =>
-      admin.fetchOffsets({ groupId: config.kafka.groups.push, topics: [config.kafka.topics.messages] }),
+    const committed = await withKafkaAdmin(run.config, (admin) =>
+      admin.fetchOffsets({ groupId: run.config.kafka.groups.push, topics: [run.config.kafka.topics.messages] }),
     );
     const offset = committed[0]!.partitions.find((p) => p.partition === snapshotRecord!.partition)!.offset;
     expect(BigInt(offset)).toBeGreaterThan(BigInt(snapshotRecord!.offset));
 
-    push = await startProcess(config, "push", backends);
-    await groupStable(config, config.kafka.groups.push);
+    push = await startProcess(run.config, "push", run.backends);
+    await groupStable(run.config, run.config.kafka.groups.push);
     await ingestOk([message("conv-restart", 2)]);
     await waitFor("rita's second notification", async () => pushService.requestsTo("/rita").length === 2);
     expect(payloadsAt("/rita", sub).map((p) => p.seq)).toEqual([1, 2]);
@@ -352,10 +343,13 @@ describe("web push", () => {
     await messageTo("conv-late", ["lena"]);
     await waitFor("the first group's notification", async () => pushService.requestsTo("/lena").length === 1);
     const late = {
-      ...config,
-      kafka: { ...config.kafka, groups: { ...config.kafka.groups, push: `${config.kafka.groups.push}-late` } },
+      ...run.config,
+      kafka: {
+        ...run.config.kafka,
+        groups: { ...run.config.kafka.groups, push: `${run.config.kafka.groups.push}-late` },
+      },
     };
-    const second = await startProcess(late, "push", backends);
+    const second = await startProcess(late, "push", run.backends);
     try {
       await groupStable(late, late.kafka.groups.push);
       await windowPassed();
