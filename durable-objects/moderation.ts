@@ -14,6 +14,7 @@ import {
   type Report,
   type ReportPage,
   type ReportQuery,
+  type ReportReceipt,
   type ReportResolutionBody,
   type Result,
 } from "../protocol/index.js";
@@ -69,6 +70,11 @@ export class Moderation extends DurableObject<ObjectEnv> implements ModerationRp
     return ok(filed);
   }
 
+  filed(conversationId: string, seq: number, reporterId: string): Result<ReportReceipt | null> {
+    const report = this.store.find(conversationId, seq, reporterId);
+    return ok(report && { id: report.id, reportedUserId: report.reportedUserId, at: report.at, duplicate: true });
+  }
+
   list(query: ReportQuery): Result<ReportPage> {
     return ok(this.store.page(query));
   }
@@ -109,4 +115,4 @@ class FollowUp implements AlarmConcern {
   }
 }
 
-entryPoints<ModerationRpc>(Moderation, "Moderation", ["file", "list", "resolve"], ["alarm"]);
+entryPoints<ModerationRpc>(Moderation, "Moderation", ["file", "filed", "list", "resolve"], ["alarm"]);

@@ -30,6 +30,7 @@ import {
 import { loadConfig, type EdgeConfig } from "./config.js";
 import type { ObjectEnv } from "./env.js";
 import type { ConversationRpc, Delivery, DeliveryAnswer, Outgoing, UserSessionRpc } from "./rpc.js";
+import { moderationDesk } from "./moderation/rpc.js";
 import { AlarmArbiter } from "./shared/alarm.js";
 import { entryPoints } from "./shared/entry-points.js";
 import { inBackground, log, logFailure } from "./shared/log.js";
@@ -345,8 +346,11 @@ export class UserSession extends DurableObject<ObjectEnv> implements UserSession
 
   report(conversationId: string, request: ReportRequest): Promise<Result<ReportReceipt>> {
     const { userId, conversations, conversation } = this.host;
+    const moderation = moderationDesk(this.env.MODERATION);
+    const filedBefore = (id: string, seq: number) => moderation.filed(id, seq, userId);
+    const { quota, config } = this;
     return reportMessage(
-      { userId, conversations, conversation, quota: this.quota, reportsPerDay: this.config.reportsPerDay },
+      { userId, conversations, conversation, quota, reportsPerDay: config.reportsPerDay, filedBefore },
       conversationId,
       request,
     );

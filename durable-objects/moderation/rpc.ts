@@ -8,6 +8,7 @@ import type {
   Report,
   ReportPage,
   ReportQuery,
+  ReportReceipt,
   ReportResolutionBody,
   Result,
 } from "../../protocol/index.js";
@@ -21,6 +22,8 @@ export interface ModerationRpc {
    * a retried report never files a second one.
    */
   file(report: Report): Promise<Result<FiledReport>>;
+  /** The report this reporter filed of this message, as a repeat's receipt (`duplicate`); null when none is held. */
+  filed(conversationId: string, seq: number, reporterId: string): Result<ReportReceipt | null>;
   /** Reports after the cursor `after`, oldest first, of the status asked. */
   list(query: ReportQuery): Result<ReportPage>;
   /** An operator's decision on a report; the first one stands. `not_found` for a report not (or no longer) held. */

@@ -57,15 +57,8 @@ export class ReportStore {
   }
 
   file(report: Report): FiledReport {
-    const existing = this.sql
-      .exec(
-        "SELECT report FROM reports WHERE conversation_id = ? AND seq = ? AND reporter_id = ?",
-        report.conversationId,
-        report.seq,
-        report.reporterId,
-      )
-      .toArray()[0];
-    if (existing) return { report: JSON.parse(String(existing.report)) as Report, duplicate: true };
+    const existing = this.find(report.conversationId, report.seq, report.reporterId);
+    if (existing) return { report: existing, duplicate: true };
     this.lastPos++;
     this.sql.exec(
       "INSERT INTO reports (pos, conversation_id, seq, reporter_id, report) VALUES (?, ?, ?, ?, ?)",
@@ -76,6 +69,19 @@ export class ReportStore {
       JSON.stringify(report),
     );
     return { report, duplicate: false };
+  }
+
+  /** The report this reporter filed of this message, if the queue holds it. */
+  find(conversationId: string, seq: number, reporterId: string): Report | null {
+    const row = this.sql
+      .exec(
+        "SELECT report FROM reports WHERE conversation_id = ? AND seq = ? AND reporter_id = ?",
+        conversationId,
+        seq,
+        reporterId,
+      )
+      .toArray()[0];
+    return row ? (JSON.parse(String(row.report)) as Report) : null;
   }
 
   page({ after, limit, status }: ReportQuery): ReportPage {

@@ -239,6 +239,18 @@ describe("refusals file nothing and charge nothing", () => {
     expect(over.body.error).toMatchObject({ code: "rate_limited", retryAfterMs: expect.any(Number) });
     expect((await reportsIn(id)).map((r) => r.seq)).toEqual(seqs.slice(0, REPORTS_PER_DAY));
   });
+
+  it("answers a repeat past the allowance with its first report, so a lost answer can always be retried", async () => {
+    const [alice, bob] = await fx.users("alice", "bob");
+    const id = await alice.direct(bob.userId);
+    const seqs = await sendAll(bob, id, ["a", "b", "c"]);
+    const first = await report(alice, id, { seq: seqs[0], reason: "spam" });
+    for (const seq of seqs.slice(1, REPORTS_PER_DAY)) await report(alice, id, { seq, reason: "spam" });
+    const repeat = await report(alice, id, { seq: seqs[0], reason: "spam" });
+    expect(repeat.status).toBe(200);
+    expect(repeat.body).toEqual({ ...first.body, duplicate: true });
+    expect((await reportsIn(id)).map((r) => r.seq)).toEqual(seqs);
+  });
 });
 
 describe("the operator's queue", () => {
