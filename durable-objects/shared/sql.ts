@@ -38,8 +38,13 @@ export function addMissingColumns(sql: Sql, table: string, columns: readonly str
 
 /** Whether `table` has every one of `names`: a statement naming a missing column fails to prepare. */
 function hasColumns(sql: Sql, table: string, names: readonly string[]): boolean {
+  return prepares(sql, `SELECT ${names.join(", ")} FROM ${table} LIMIT 0`);
+}
+
+/** Whether `query` (one that reads no row) prepares and runs: a question about the schema that costs no row read. */
+function prepares(sql: Sql, query: string): boolean {
   try {
-    sql.exec(`SELECT ${names.join(", ")} FROM ${table} LIMIT 0`);
+    sql.exec(query);
     return true;
   } catch {
     return false;
@@ -53,11 +58,7 @@ function hasColumns(sql: Sql, table: string, names: readonly string[]): boolean 
  * table refuses, so an object already rebuilt reads no row. Both tables must have the same columns in the same order.
  */
 export function rebuildWithoutRowid(store: SqlStore, table: string, create: (name: string) => string): void {
-  try {
-    store.sql.exec(`SELECT rowid FROM ${table} LIMIT 0`);
-  } catch {
-    return;
-  }
+  if (!prepares(store.sql, `SELECT rowid FROM ${table} LIMIT 0`)) return;
   const rebuilt = `${table}_rebuilt`;
   store.transactionSync(() => {
     store.sql.exec(create(rebuilt));

@@ -1,18 +1,4 @@
 /**
- * The UserSession's SQLite schema (protocol v2). No row per message: a user's conversations are logs in their own
- * objects, and this one keeps, per conversation, what the user's devices need to know what they missed: the newest
- * seq and the read watermark (saved lazily, in one `meta.positions` row that also lists the conversations whose saved
- * values may be behind, which a sync asks again; see conversations.ts), and whether the conversation stopped pushing
- * because no device was connected.
- * `details` (JSON) holds the rest of a conversation's state (its creator, admins, invitees, history setting, and this
- * user's role, invite and mute). `blocks` lists the users this user blocked (blocks.ts).
- * `hidden` lists the messages the user deleted for itself (hidden.ts); `uploads` the user's attachments until they are
- * referenced or swept (uploads.ts).
- * `meta` also holds the connection epoch and when the user was last seen. The last two statements remove what earlier
- * versions kept and nothing reads (push subscriptions without an origin, the user's id, which the session now takes
- * from `ctx.id.name`); they write and read no row once it is gone.
- */
-/**
  * The `uploads` table under a name: sessions that made it as a rowid table, which writes a row more for every insert
  * and delete, get it rebuilt as this one (shared/sql.ts, `rebuildWithoutRowid`).
  */
@@ -26,6 +12,20 @@ export function uploadsTable(name: string): string {
 ) WITHOUT ROWID;`;
 }
 
+/**
+ * The UserSession's SQLite schema (protocol v2). No row per message: a user's conversations are logs in their own
+ * objects, and this one keeps, per conversation, what the user's devices need to know what they missed: the newest
+ * seq and the read watermark (saved lazily, in one `meta.positions` row that also lists the conversations whose saved
+ * values may be behind, which a sync asks again; see conversations.ts), and whether the conversation stopped pushing
+ * because no device was connected.
+ * `details` (JSON) holds the rest of a conversation's state (its creator, admins, invitees, history setting, and this
+ * user's role, invite and mute). `blocks` lists the users this user blocked (blocks.ts).
+ * `hidden` lists the messages the user deleted for itself (hidden.ts); `uploads` the user's attachments until they are
+ * referenced or swept (uploads.ts).
+ * `meta` also holds the connection epoch and when the user was last seen. The last two statements remove what earlier
+ * versions kept and nothing reads (push subscriptions without an origin, the user's id, which the session now takes
+ * from `ctx.id.name`); they write and read no row once it is gone.
+ */
 export const USER_SESSION_SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value);
 CREATE TABLE IF NOT EXISTS conversations (

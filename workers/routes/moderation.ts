@@ -1,7 +1,8 @@
 /**
  * `GET /v1/moderation/reports?after=&limit=&status=`: the moderation queue for an operator, oldest first, with the
- * cursor to ask next; `POST /v1/moderation/reports/:id/resolution`: the operator's decision on one. Authorized by MODERATOR_TOKEN as a Bearer token, not by a user's token: an operator is no member. Without
- * MODERATOR_TOKEN the route does not exist (404 like any unknown path), so an edge nobody moderates exposes nothing.
+ * cursor to ask next; `POST /v1/moderation/reports/:id/resolution`: the operator's decision on one. Authorized by
+ * MODERATOR_TOKEN as a Bearer token, not by a user's token: an operator is no member. Without MODERATOR_TOKEN the
+ * routes do not exist (404 like any unknown path), so an edge nobody moderates exposes nothing.
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { parseBody, parseReportQuery, REPORT_ID, reportResolutionBody } from "../../protocol/index.js";
