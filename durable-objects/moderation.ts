@@ -10,6 +10,7 @@ import {
   failWith,
   NO_SUCH_REPORT,
   ok,
+  receiptOf,
   type QueuedReport,
   type Report,
   type ReportPage,
@@ -72,7 +73,7 @@ export class Moderation extends DurableObject<ObjectEnv> implements ModerationRp
 
   filed(conversationId: string, seq: number, reporterId: string): Result<ReportReceipt | null> {
     const report = this.store.find(conversationId, seq, reporterId);
-    return ok(report && { id: report.id, reportedUserId: report.reportedUserId, at: report.at, duplicate: true });
+    return ok(report && receiptOf(report, true));
   }
 
   list(query: ReportQuery): Result<ReportPage> {

@@ -101,6 +101,10 @@ export interface ReportReceipt {
   duplicate: boolean;
 }
 
+export function receiptOf({ id, reportedUserId, at }: Report, duplicate: boolean): ReportReceipt {
+  return { id, reportedUserId, at, duplicate };
+}
+
 /** What an operator decided about a report: nothing to do, or something done (a ban, a removal: outside the queue). */
 export const REPORT_OUTCOMES = ["dismissed", "actioned"] as const;
 export type ReportOutcome = (typeof REPORT_OUTCOMES)[number];

@@ -12,6 +12,7 @@ import {
   MAX_REPORT_BYTES,
   ok,
   OWN_MESSAGE,
+  receiptOf,
   REPORT_CONTEXT,
   type Message,
   type Report,
@@ -44,8 +45,7 @@ export async function fileReport(
   if (!built.ok) return built;
   const filed = await moderation.file(built.value);
   if (!filed.ok) return filed;
-  const { report, duplicate } = filed.value;
-  return ok({ id: report.id, reportedUserId: report.reportedUserId, at: report.at, duplicate });
+  return ok(receiptOf(filed.value.report, filed.value.duplicate));
 }
 
 /**
