@@ -44,16 +44,29 @@ const STATUS_FILTER = {
 } as const;
 
 export class ReportStore {
-  /** The newest report's position, and the newest origin confirmed. */
+  /** The newest position given, the newest origin confirmed, and the newest given before the last sweep. */
   private lastPos: number;
   private forwardedPos: number;
+  private sweptPos: number;
 
+  /**
+   * A position is never given twice, even after the sweep deleted the newest rows: an operator's cursor or the
+   * forwarding watermark past it would skip the report that took it again. So the sweep keeps the newest position it
+   * had given (`swept` in `meta`).
+   */
   constructor(private readonly sql: Sql) {
     sql.exec(MODERATION_SCHEMA);
     addMissingColumns(sql, "reports", ADDED_COLUMNS);
-    this.lastPos = Number(sql.exec("SELECT COALESCE(MAX(pos), 0) AS pos FROM reports").one().pos);
-    const forwarded = sql.exec("SELECT value FROM meta WHERE key = 'forwarded'").toArray()[0];
-    this.forwardedPos = forwarded ? Number(forwarded.value) : 0;
+    const meta = new Map(
+      sql
+        .exec("SELECT key, value FROM meta WHERE key IN ('forwarded', 'swept')")
+        .toArray()
+        .map((row) => [String(row.key), Number(row.value)]),
+    );
+    this.forwardedPos = meta.get("forwarded") ?? 0;
+    this.sweptPos = meta.get("swept") ?? 0;
+    const newest = Number(sql.exec("SELECT COALESCE(MAX(pos), 0) AS pos FROM reports").one().pos);
+    this.lastPos = Math.max(newest, this.sweptPos);
   }
 
   file(report: Report): FiledReport {
@@ -121,6 +134,10 @@ export class ReportStore {
    * `forwardedUpTo` (origin has them). Answers how many remain.
    */
   sweep(before: number, forwardedUpTo: number): number {
+    if (this.sweptPos < this.lastPos) {
+      this.sweptPos = this.lastPos;
+      this.setMeta("swept", this.sweptPos);
+    }
     this.sql.exec(
       `DELETE FROM reports WHERE pos <= ?
          AND COALESCE(json_extract(resolution, '$.at'), json_extract(report, '$.at')) < ?`,
@@ -142,14 +159,19 @@ export class ReportStore {
           events: rows.map(({ report }): ReportEvent => ({ kind: "report", ...report })),
           commit: () => {
             this.forwardedPos = Math.max(this.forwardedPos, last);
-            this.sql.exec(
-              "INSERT INTO meta (key, value) VALUES ('forwarded', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-              this.forwardedPos,
-            );
+            this.setMeta("forwarded", this.forwardedPos);
           },
         };
       },
     };
+  }
+
+  private setMeta(key: string, value: number): void {
+    this.sql.exec(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      key,
+      value,
+    );
   }
 
   private after(pos: number, limit: number): { pos: number; report: Report }[] {

@@ -40,6 +40,19 @@ describe("ReportStore", () => {
     expect((await store.page({ after: 0, limit: 10, status: "all" })).reports.map((r) => r.id)).toEqual([second.id]);
   });
 
+  it("never gives a position twice, even after the sweep deleted the newest reports and the object restarted", async () => {
+    const object = await host.object();
+    const store = await object.open("reportStore");
+    for (const report of [filed(1, 1_000), filed(2, 1_000)]) await store.file(report);
+    const cursor = (await store.page({ after: 0, limit: 10, status: "all" })).next;
+    expect(await store.sweep(9_000, Number.MAX_SAFE_INTEGER)).toBe(0);
+    const restarted = await object.open("reportStore");
+    const later = filed(3, 10_000);
+    await restarted.file(later);
+    const page = await restarted.page({ after: Number(cursor), limit: 10, status: "all" });
+    expect(page.reports.map((r) => r.id)).toEqual([later.id]);
+  });
+
   it("lists by status, and a resolution survives a restart with the first one standing", async () => {
     const object = await host.object();
     const store = await object.open("reportStore");
