@@ -1,6 +1,7 @@
 /** The moderation queue's storage in workerd: resolutions, and the retention sweep's rule. */
 import { describe, expect, it } from "vitest";
 import type { Report } from "../../protocol/index.js";
+import { message } from "../support/messages.js";
 import { useModuleHost } from "../support/module-host/index.js";
 
 const host = useModuleHost();
@@ -14,7 +15,7 @@ function filed(seq: number, at: number): Report {
     seq,
     reason: "spam",
     at,
-    message: { conversationId: "d:conversation", seq, senderId: "bob", clientMsgId: `m${seq}`, body: "x", sentAt: at },
+    message: message(seq, { conversationId: "d:conversation", sentAt: at }),
     context: [],
   } as Report;
 }

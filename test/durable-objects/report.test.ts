@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { buildReport } from "../../durable-objects/conversation/report.js";
+import { message } from "../support/messages.js";
 import type { Entry } from "../../durable-objects/conversation/actions.js";
 import {
   MAX_ATTACHMENTS,
@@ -47,16 +48,6 @@ const entryOf = (m: Message): Entry => ({
   reactions: [],
   action: null,
   system: m.system !== undefined,
-});
-
-const message = (seq: number, extra: Partial<Message> = {}): Message => ({
-  conversationId: "g:1",
-  seq,
-  senderId: "bob",
-  clientMsgId: `m${seq}`,
-  body: `line ${seq}`,
-  sentAt: seq,
-  ...extra,
 });
 
 const request = { seq: 20, reason: "spam" as const };

@@ -1,5 +1,6 @@
 /** What a report body, an operator's query and origin's `report` event accept, and what they refuse. */
 import { describe, expect, it } from "vitest";
+import { message } from "../support/messages.js";
 import {
   MAX_REPORT_NOTE,
   originEvent,
@@ -8,19 +9,8 @@ import {
   REPORT_CONTEXT,
   REPORT_PAGE_DEFAULT,
   reportBody,
-  type Message,
   type Report,
 } from "../../protocol/index.js";
-
-const message = (seq: number, extra: Partial<Message> = {}): Message => ({
-  conversationId: "g:1",
-  seq,
-  senderId: "bob",
-  clientMsgId: `m${seq}`,
-  body: `line ${seq}`,
-  sentAt: seq,
-  ...extra,
-});
 
 const report = (extra: Partial<Report> = {}): Report => ({
   id: "0b5c1e0e-3f5e-4a43-9a55-2d0d2f8f7a10",
